@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel, name_taken
+from skills.models import Skill, SkillVersion, check_version_of_skill
+
+
+class Client(TimeStampedModel):
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", "Prospect"
+        ACTIVE = "active", "Active"
+        FORMER = "former", "Former"
+
+    name = models.CharField(max_length=150)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    industry = models.CharField(max_length=100, blank=True)
+    seats = models.PositiveIntegerField(default=0, help_text="Users or workstations supported.")
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_clients",
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="client_name_unique_ci",
+                violation_error_message="A client with this name already exists.",
+            )
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if name_taken(self):
+            raise ValidationError({"name": f"A client named “{self.name}” already exists."})
+
+
+class Contact(TimeStampedModel):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=100, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(is_primary=True),
+                name="contact_one_primary_per_client",
+                violation_error_message="This client already has a primary contact.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ClientTechnology(TimeStampedModel):
+    """What runs on the client's LAN: a skill, optionally at a version, and how many of it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="technologies")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="client_technologies")
+    version = models.ForeignKey(
+        SkillVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="client_technologies",
+    )
+    quantity = models.PositiveIntegerField(default=1)
+    notes = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["client__name", "skill__name", "version__rank"]
+        verbose_name_plural = "client technologies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "skill", "version"],
+                condition=Q(version__isnull=False),
+                name="clienttechnology_unique_with_version",
+                violation_error_message="This client already runs this version.",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "skill"],
+                condition=Q(version__isnull=True),
+                name="clienttechnology_unique_without_version",
+                violation_error_message="This client already runs this skill without a version.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1),
+                name="clienttechnology_quantity_at_least_1",
+                violation_error_message="Quantity must be at least 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.skill.name} {self.version.label}" if self.version else self.skill.name
+
+    def clean(self):
+        errors = check_version_of_skill(
+            self.version, self.skill if self.skill_id else None, "version"
+        )
+        if self.quantity is not None and self.quantity < 1:
+            errors["quantity"] = "Quantity must be at least 1."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,15 @@
+"""Settings for the test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-key-for-tests-only")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# ------------------------------------------------------------------------------ celery
+# Tasks run in-process unless a test starts a real worker (tests/services) and switches this off.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+COVERAGE_EMAIL_RETRY_BASE_SECONDS = 1

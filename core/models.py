@@ -1,0 +1,29 @@
+import calendar
+
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def add_months(day, months):
+    """The same day `months` later, clamped to the end of a shorter month (Jan 31 + 1 → Feb 28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def name_taken(instance, field="name"):
+    """True when another row of the model already uses this name, ignoring case."""
+    value = getattr(instance, field)
+    if not value:
+        return False
+    others = type(instance)._default_manager.filter(**{f"{field}__iexact": value})
+    return others.exclude(pk=instance.pk).exists()

@@ -1,0 +1,357 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel, add_months, name_taken
+
+
+class Level(models.IntegerChoices):
+    AWARE = 1, "1 – aware"
+    BASIC = 2, "2 – basic"
+    INDEPENDENT = 3, "3 – independent"
+    ADVANCED = 4, "4 – advanced"
+    EXPERT = 5, "5 – expert"
+
+
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class SkillCategory(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "skill categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Skill(TimeStampedModel):
+    name = models.CharField(max_length=120)
+    category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
+    vendor = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="skill_name_unique_ci",
+                violation_error_message="A skill with this name already exists.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if name_taken(self):
+            raise ValidationError({"name": f"A skill named “{self.name}” already exists."})
+
+
+class SkillVersion(models.Model):
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="versions")
+    label = models.CharField(max_length=50, help_text="As people say it, e.g. “2016” or “24H2”.")
+    rank = models.PositiveIntegerField(help_text="Higher is newer; used to compare versions.")
+    end_of_support = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["skill__name", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["skill", "rank"],
+                name="skillversion_rank_unique_per_skill",
+                violation_error_message="Another version of this skill has the same rank.",
+            ),
+            models.UniqueConstraint(
+                fields=["skill", "label"],
+                name="skillversion_label_unique_per_skill",
+                violation_error_message="This skill already has a version with this label.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.skill.name} {self.label}"
+
+
+def check_version_of_skill(version, skill, field):
+    """A version given for a skill must belong to that skill; returns {field: message} or {}."""
+    if version is not None and skill is not None and version.skill_id != skill.pk:
+        return {
+            field: f"Version {version.label} belongs to {version.skill.name}, not {skill.name}."
+        }
+    return {}
+
+
+class Technician(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ON_LEAVE = "on_leave", "On leave"
+        DEPARTED = "departed", "Departed"
+
+    name = models.CharField(max_length=120)
+    email = models.EmailField(unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="technician",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    available_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A known last day, e.g. a notice period or a planned leave.",
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.name
+
+
+class TechnicianSkill(TimeStampedModel):
+    technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="technician_skills")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
+    oldest_version = models.ForeignKey(
+        SkillVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Oldest version this technician can support; blank means any older one.",
+    )
+    newest_version = models.ForeignKey(
+        SkillVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Newest version this technician can support; blank means any newer one.",
+    )
+    last_used = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["technician__name", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technician", "skill"],
+                name="technicianskill_unique",
+                violation_error_message="This technician already has this skill.",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5),
+                name="technicianskill_level_1_to_5",
+                violation_error_message="Level must be between 1 and 5.",
+            ),
+        ]
+        indexes = [models.Index(fields=["skill", "level"])]
+
+    def __str__(self):
+        return f"{self.technician} – {self.skill} (level {self.level})"
+
+    def clean(self):
+        skill = self.skill if self.skill_id else None
+        errors = {
+            **check_version_of_skill(self.oldest_version, skill, "oldest_version"),
+            **check_version_of_skill(self.newest_version, skill, "newest_version"),
+        }
+        if (
+            not errors
+            and self.oldest_version is not None
+            and self.newest_version is not None
+            and self.newest_version.rank < self.oldest_version.rank
+        ):
+            errors["newest_version"] = (
+                f"Newest version ({self.newest_version.label}) is older than "
+                f"oldest version ({self.oldest_version.label})."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def covers_version(self, version):
+        if version is None:
+            return True
+        if self.oldest_version is not None and self.oldest_version.rank > version.rank:
+            return False
+        return self.newest_version is None or version.rank <= self.newest_version.rank
+
+    @property
+    def version_range(self):
+        if self.oldest_version is None and self.newest_version is None:
+            return "all versions"
+        oldest = self.oldest_version.label if self.oldest_version else "…"
+        newest = self.newest_version.label if self.newest_version else "…"
+        return f"{oldest} – {newest}"
+
+
+class Certification(TimeStampedModel):
+    name = models.CharField(max_length=150)
+    issuer = models.CharField(max_length=100, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Blank when the certification does not expire."
+    )
+    skills = models.ManyToManyField(Skill, blank=True, related_name="certifications")
+    is_baseline = models.BooleanField(
+        default=False, help_text="Every technician should hold at least one baseline certification."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="certification_name_unique_ci",
+                violation_error_message="A certification with this name already exists.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if name_taken(self):
+            raise ValidationError({"name": f"A certification named “{self.name}” already exists."})
+
+
+class TechnicianCertification(TimeStampedModel):
+    technician = models.ForeignKey(
+        Technician, on_delete=models.CASCADE, related_name="certifications"
+    )
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="holders"
+    )
+    earned_on = models.DateField()
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="Left blank: earned on + the certification's validity."
+    )
+    credential_id = models.CharField(max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["technician__name", "certification__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technician", "certification"],
+                name="techniciancertification_unique",
+                violation_error_message="This technician already holds this certification.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("earned_on")),
+                name="techniciancertification_expires_after_earned",
+                violation_error_message="Expiry date is before the date earned.",
+            ),
+        ]
+        indexes = [models.Index(fields=["certification", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.technician} – {self.certification}"
+
+    def clean(self):
+        if (
+            self.expires_on is None
+            and self.earned_on is not None
+            and self.certification_id
+            and self.certification.validity_months
+        ):
+            self.expires_on = add_months(self.earned_on, self.certification.validity_months)
+        if self.expires_on and self.earned_on and self.expires_on < self.earned_on:
+            raise ValidationError(
+                {
+                    "expires_on": f"Expiry date ({self.expires_on}) is before the date earned "
+                    f"({self.earned_on})."
+                }
+            )
+
+
+class TrainingGoal(TimeStampedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    technician = models.ForeignKey(
+        Technician, on_delete=models.CASCADE, related_name="training_goals"
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="training_goals"
+    )
+    target_level = models.PositiveSmallIntegerField(
+        choices=Level.choices, null=True, blank=True, validators=LEVEL_VALIDATORS
+    )
+    target_version = models.ForeignKey(
+        SkillVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    certification = models.ForeignKey(
+        Certification,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_goals",
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    reason = models.CharField(max_length=255, blank=True)
+    cost = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "technician__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(skill__isnull=False) | Q(certification__isnull=False),
+                name="traininggoal_skill_or_certification",
+                violation_error_message="Choose a skill, a certification, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(skill__isnull=True) | Q(target_level__isnull=False),
+                name="traininggoal_skill_needs_level",
+                violation_error_message="A skill goal needs a target level.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0),
+                name="traininggoal_cost_not_negative",
+                violation_error_message="Cost cannot be negative.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        target = []
+        if self.skill_id:
+            target.append(f"{self.skill} level {self.target_level}")
+        if self.certification_id:
+            target.append(str(self.certification))
+        return f"{self.technician}: {' + '.join(target)} by {self.due_date}"
+
+    def clean(self):
+        errors = {}
+        if not self.skill_id and not self.certification_id:
+            errors["skill"] = "Choose a skill, a certification, or both."
+        if self.skill_id and self.target_level is None:
+            errors["target_level"] = "A skill goal needs a target level."
+        if self.target_version_id and not self.skill_id:
+            errors["target_version"] = "A target version needs a skill."
+        elif self.skill_id:
+            errors.update(check_version_of_skill(self.target_version, self.skill, "target_version"))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)

@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from core import groups
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(django_user_model, username, *, group=None, **extra):
+    user = django_user_model.objects.create_user(
+        username=username, email=f"{username}@example.com", password=PASSWORD, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return make_user(django_user_model, "olivia.admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def consultant(django_user_model):
+    return make_user(django_user_model, "marcus.consultant", group=groups.CONSULTANT)
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    return make_user(django_user_model, "priya.viewer", group=groups.VIEWER)
+
+
+@pytest.fixture
+def consultant_client(client, consultant):
+    client.force_login(consultant)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
