@@ -1,0 +1,76 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from agreements.models import (
+    Agreement,
+    AgreementService,
+    Competitor,
+    CompetitorOffering,
+    Requirement,
+    Service,
+)
+from tests.clients.factories import ClientFactory
+from tests.skills.factories import SkillFactory
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    min_level = 3
+    is_active = True
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An active agreement written straight to the table; use the services to get requirements."""
+
+    class Meta:
+        model = Agreement
+
+    client = factory.SubFactory(ClientFactory)
+    reference = factory.Sequence(lambda n: f"AGR-2026-{n + 9000:04d}")
+    title = factory.Sequence(lambda n: f"Managed services {n}")
+    status = Agreement.Status.ACTIVE
+    start_date = datetime.date(2026, 1, 1)
+    end_date = None
+    annual_value = Decimal("12000.00")
+
+
+class AgreementServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreementService
+
+    agreement = factory.SubFactory(AgreementFactory)
+    service = factory.SubFactory(ServiceFactory)
+
+
+class RequirementFactory(factory.django.DjangoModelFactory):
+    """A manual requirement for a skill at level 3, needing two technicians."""
+
+    class Meta:
+        model = Requirement
+
+    agreement = factory.SubFactory(AgreementFactory)
+    skill = factory.SubFactory(SkillFactory)
+    min_level = 3
+    min_technicians = 2
+    source = Requirement.Source.MANUAL
+
+
+class CompetitorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competitor
+
+    name = factory.Sequence(lambda n: f"Competitor {n} IT")
+
+
+class CompetitorOfferingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CompetitorOffering
+
+    competitor = factory.SubFactory(CompetitorFactory)
+    service = factory.SubFactory(ServiceFactory)
+    price = Decimal("1500.00")
