@@ -6,10 +6,10 @@ from config.settings.base import env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-key-for-tests-only")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not (env.str("EMAIL_URL", default="") or env.str("EMAIL_HOST", default="")):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # ------------------------------------------------------------------------------ celery
-# Tasks run in-process unless a test starts a real worker (tests/services) and switches this off.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process, unless a test starts a real worker (tests/services/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
-COVERAGE_EMAIL_RETRY_BASE_SECONDS = 1
