@@ -129,15 +129,13 @@ class Agreement(TimeStampedModel):
         return f"{self.reference} {self.title}" if self.reference else self.title
 
     def clean(self):
-        errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = (
-                f"End date ({self.end_date}) is before the start date ({self.start_date})."
+            raise ValidationError(
+                {
+                    "end_date": f"End date ({self.end_date}) is before the start date "
+                    f"({self.start_date})."
+                }
             )
-        if self.annual_value is not None and self.annual_value < 0:
-            errors["annual_value"] = "Annual value cannot be negative."
-        if errors:
-            raise ValidationError(errors)
 
     def is_active_on(self, day):
         return (
@@ -250,11 +248,13 @@ class Requirement(TimeStampedModel):
                 fields=["agreement", "service", "skill", "version"],
                 condition=Q(source="derived", version__isnull=False),
                 name="requirement_derived_unique_with_version",
+                violation_error_message="The service already requires this skill and version.",
             ),
             models.UniqueConstraint(
                 fields=["agreement", "service", "skill"],
                 condition=Q(source="derived", version__isnull=True),
                 name="requirement_derived_unique_without_version",
+                violation_error_message="The service already requires this skill.",
             ),
         ]
         indexes = [models.Index(fields=["skill", "min_level"])]
@@ -276,8 +276,11 @@ class Requirement(TimeStampedModel):
             errors["version"] = "A version needs a skill."
         elif self.skill_id:
             errors.update(check_version_of_skill(self.version, self.skill, "version"))
-        if self.source == self.Source.DERIVED and not self.service_id:
-            errors["service"] = "A derived requirement needs the service it comes from."
+        if self.source == self.Source.DERIVED:
+            if not self.service_id:
+                errors["service"] = "A derived requirement needs the service it comes from."
+            if not self.skill_id:
+                errors.setdefault("skill", "A derived requirement needs the skill the client runs.")
         if errors:
             raise ValidationError(errors)
 

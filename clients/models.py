@@ -74,6 +74,22 @@ class Contact(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if not (self.is_primary and self.client_id):
+            return
+        primary = (
+            Contact.objects.filter(client_id=self.client_id, is_primary=True)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if primary is not None:
+            raise ValidationError(
+                {
+                    "is_primary": f"{primary.name} is already the primary contact of "
+                    f"{self.client.name}."
+                }
+            )
+
 
 class ClientTechnology(TimeStampedModel):
     """What runs on the client's LAN: a skill, optionally at a version, and how many of it."""

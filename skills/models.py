@@ -324,6 +324,12 @@ class TrainingGoal(TimeStampedModel):
                 violation_error_message="A skill goal needs a target level.",
             ),
             models.CheckConstraint(
+                condition=Q(target_level__isnull=True)
+                | Q(target_level__gte=1, target_level__lte=5),
+                name="traininggoal_target_level_1_to_5",
+                violation_error_message="Target level must be between 1 and 5.",
+            ),
+            models.CheckConstraint(
                 condition=Q(cost__isnull=True) | Q(cost__gte=0),
                 name="traininggoal_cost_not_negative",
                 violation_error_message="Cost cannot be negative.",

@@ -1,0 +1,424 @@
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from agreements.models import (
+    Agreement,
+    AgreementReferenceCounter,
+    AgreementService,
+    Competitor,
+    CompetitorOffering,
+    CoverageFlag,
+    CoverageRun,
+    Requirement,
+    Service,
+)
+from agreements.services import (
+    agreement_create,
+    requirements_sync,
+    requirements_sync_for_service,
+)
+from clients.admin import ClientAdmin
+from clients.models import Client
+from skills.admin import money
+
+# ------------------------------------------------------------------------------ catalog
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "min_level", "is_active", "skills_list", "agreement_count"]
+    list_filter = ["is_active", "min_level"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["skills_in_scope"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(agreement_count=Count("agreement_services"))
+            .prefetch_related("skills_in_scope")
+        )
+
+    @admin.display(description="skills in scope")
+    def skills_list(self, obj):
+        return ", ".join(skill.name for skill in obj.skills_in_scope.all())
+
+    @admin.display(description="agreements", ordering="agreement_count")
+    def agreement_count(self, obj):
+        return obj.agreement_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        requirements_sync_for_service(service=form.instance)
+
+
+# ------------------------------------------------------------------------------ agreements
+
+
+class AgreementServiceInline(admin.TabularInline):
+    model = AgreementService
+    autocomplete_fields = ["service"]
+    extra = 1
+
+
+REQUIREMENT_FIELDS = [
+    "skill",
+    "version",
+    "certification",
+    "min_level",
+    "min_technicians",
+    "notes",
+]
+
+
+class DerivedRequirementInline(admin.TabularInline):
+    """Requirements the services and the client's environment imply: kept in sync, not edited."""
+
+    model = Requirement
+    verbose_name = "derived requirement"
+    verbose_name_plural = "derived requirements (from the services and the client's environment)"
+    fields = ["service", *REQUIREMENT_FIELDS[:-1]]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(source=Requirement.Source.DERIVED)
+            .select_related("service", "skill", "version", "certification")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ManualRequirementInline(admin.TabularInline):
+    model = Requirement
+    verbose_name = "manual requirement"
+    verbose_name_plural = "manual requirements (e.g. the contract demands a CCNA holder)"
+    fields = REQUIREMENT_FIELDS
+    autocomplete_fields = ["skill", "version", "certification"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(source=Requirement.Source.MANUAL)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "client",
+        "status",
+        "start_date",
+        "end_date",
+        "annual_value_display",
+        "billing_cycle",
+        "owner",
+    ]
+    list_filter = ["status", "billing_cycle", "support_hours", "auto_renew"]
+    search_fields = ["reference", "title", "client__name"]
+    autocomplete_fields = ["client", "owner"]
+    list_select_related = ["client", "owner"]
+    readonly_fields = ["reference"]
+    date_hierarchy = "start_date"
+    inlines = [AgreementServiceInline, DerivedRequirementInline, ManualRequirementInline]
+
+    @admin.display(description="annual value", ordering="annual_value")
+    def annual_value_display(self, obj):
+        return money(obj.annual_value)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = agreement_create(**form.cleaned_data)
+        # The inlines are saved against the form's instance: make it the row just created.
+        obj.pk, obj.reference = created.pk, created.reference
+        obj.created_at, obj.updated_at = created.created_at, created.updated_at
+        obj._state.adding, obj._state.db = False, created._state.db
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        requirements_sync(agreement=form.instance)
+
+
+@admin.register(AgreementService)
+class AgreementServiceAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "service", "client"]
+    list_filter = ["service"]
+    search_fields = ["agreement__reference", "agreement__title", "agreement__client__name"]
+    autocomplete_fields = ["agreement", "service"]
+    list_select_related = ["agreement__client", "service"]
+
+    @admin.display(description="client", ordering="agreement__client__name")
+    def client(self, obj):
+        return obj.agreement.client
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        requirements_sync(agreement=obj.agreement)
+        if change and "agreement" in form.changed_data:
+            requirements_sync(agreement=Agreement.objects.get(pk=form.initial["agreement"]))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        requirements_sync(agreement=obj.agreement)
+
+    def delete_queryset(self, request, queryset):
+        agreements = list(Agreement.objects.filter(agreement_services__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for agreement in agreements:
+            requirements_sync(agreement=agreement)
+
+
+@admin.register(AgreementReferenceCounter)
+class AgreementReferenceCounterAdmin(admin.ModelAdmin):
+    """Lets an admin continue an existing numbering, e.g. start 2026 at AGR-2026-0100."""
+
+    list_display = ["year", "last_number"]
+    search_fields = ["year"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["year"] if obj else []
+
+
+@admin.register(Requirement)
+class RequirementAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "agreement",
+        "client",
+        "source",
+        "service",
+        "min_level",
+        "min_technicians",
+    ]
+    list_filter = ["source", "min_level", "skill__category", "service"]
+    search_fields = [
+        "agreement__reference",
+        "agreement__title",
+        "agreement__client__name",
+        "skill__name",
+        "certification__name",
+    ]
+    autocomplete_fields = ["agreement", "skill", "version", "certification"]
+    list_select_related = ["agreement__client", "skill", "version", "certification", "service"]
+    fields = ["agreement", *REQUIREMENT_FIELDS, "source", "service"]
+
+    @admin.display(description="client", ordering="agreement__client__name")
+    def client(self, obj):
+        return obj.agreement.client
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.source == Requirement.Source.DERIVED:
+            return self.fields
+        return ["source", "service"]
+
+    def has_delete_permission(self, request, obj=None):
+        derived = obj is not None and obj.source == Requirement.Source.DERIVED
+        return not derived and super().has_delete_permission(request, obj)
+
+
+# ------------------------------------------------------------------------------ coverage
+
+
+class OpenFlagFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(CoverageFlag)
+class CoverageFlagAdmin(admin.ModelAdmin):
+    """Written by the nightly run; an admin may only acknowledge a flag."""
+
+    list_display = [
+        "requirement_label",
+        "agreement",
+        "status",
+        "qualified_count",
+        "lapses_on",
+        "first_detected_at",
+        "resolved_at",
+        "acknowledged_by",
+    ]
+    list_filter = [OpenFlagFilter, "status"]
+    search_fields = ["requirement_label", "reason", "agreement__reference", "agreement__title"]
+    autocomplete_fields = ["acknowledged_by"]
+    list_select_related = ["agreement", "acknowledged_by"]
+    date_hierarchy = "first_detected_at"
+    readonly_fields = [
+        "agreement",
+        "requirement",
+        "requirement_label",
+        "status",
+        "reason",
+        "qualified_count",
+        "lapses_on",
+        "first_detected_at",
+        "last_seen_at",
+        "resolved_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CoverageRun)
+class CoverageRunAdmin(admin.ModelAdmin):
+    """One row per nightly run, written by the run itself: read-only."""
+
+    list_display = [
+        "run_date",
+        "started_at",
+        "finished_at",
+        "agreements_count",
+        "covered_count",
+        "at_risk_count",
+        "uncovered_count",
+        "arr_at_risk_display",
+        "arr_uncovered_display",
+        "email_status",
+        "sent_at",
+    ]
+    list_filter = ["email_status"]
+    search_fields = ["run_date", "last_error"]
+    date_hierarchy = "run_date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in CoverageRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="ARR at risk", ordering="arr_at_risk")
+    def arr_at_risk_display(self, obj):
+        return money(obj.arr_at_risk)
+
+    @admin.display(description="ARR uncovered", ordering="arr_uncovered")
+    def arr_uncovered_display(self, obj):
+        return money(obj.arr_uncovered)
+
+
+# ------------------------------------------------------------------------------ competitors
+
+
+class CompetitorOfferingInline(admin.TabularInline):
+    model = CompetitorOffering
+    fields = ["service", "name", "price", "notes"]
+    autocomplete_fields = ["service"]
+    extra = 1
+
+
+@admin.register(Competitor)
+class CompetitorAdmin(admin.ModelAdmin):
+    list_display = ["name", "website", "offerings_list"]
+    search_fields = ["name", "notes"]
+    inlines = [CompetitorOfferingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("offerings__service")
+
+    @admin.display(description="offerings")
+    def offerings_list(self, obj):
+        return ", ".join(offering.offering_name for offering in obj.offerings.all())
+
+
+@admin.register(CompetitorOffering)
+class CompetitorOfferingAdmin(admin.ModelAdmin):
+    list_display = ["competitor", "offering_name", "service", "price_display"]
+    list_filter = ["competitor", "service"]
+    search_fields = ["competitor__name", "name", "service__name"]
+    autocomplete_fields = ["competitor", "service"]
+    list_select_related = ["competitor", "service"]
+
+    @admin.display(description="offering")
+    def offering_name(self, obj):
+        return obj.offering_name
+
+    @admin.display(description="price per month", ordering="price")
+    def price_display(self, obj):
+        return money(obj.price)
+
+
+# ------------------------------------------------------------------------------ clients
+
+
+class ClientAgreementInline(admin.TabularInline):
+    """The client's agreements, read-only: each is edited on its own page."""
+
+    model = Agreement
+    fields = ["agreement_link", "title", "status", "start_date", "end_date", "annual_value"]
+    readonly_fields = ["agreement_link", "annual_value"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="reference")
+    def agreement_link(self, obj):
+        url = reverse("admin:agreements_agreement_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.reference)
+
+    @admin.display(description="annual value")
+    def annual_value(self, obj):
+        return money(obj.annual_value)
+
+
+admin.site.unregister(Client)
+
+
+@admin.register(Client)
+class ClientWithAgreementsAdmin(ClientAdmin):
+    """clients/admin.py's ClientAdmin plus the client's agreements, which only this app knows."""
+
+    list_display = [*ClientAdmin.list_display, "active_annual_value"]
+    inlines = [*ClientAdmin.inlines, ClientAgreementInline]
+
+    def get_queryset(self, request):
+        # A subquery, not a join: the parent already joins technologies to count them.
+        active_total = (
+            Agreement.objects.filter(client=OuterRef("pk"), status=Agreement.Status.ACTIVE)
+            .order_by()
+            .values("client")
+            .annotate(total=Sum("annual_value"))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_annual_value=Coalesce(
+                    Subquery(active_total),
+                    Value(Decimal("0")),
+                    output_field=DecimalField(max_digits=14, decimal_places=2),
+                )
+            )
+        )
+
+    @admin.display(description="active agreements per year", ordering="active_annual_value")
+    def active_annual_value(self, obj):
+        return money(obj.active_annual_value)

@@ -1,0 +1,309 @@
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from agreements.models import (
+    Agreement,
+    AgreementReferenceCounter,
+    AgreementService,
+    Competitor,
+    CompetitorOffering,
+    Requirement,
+    Service,
+)
+from clients.models import Client, ClientTechnology
+from skills.models import Certification, Level, Skill, SkillVersion
+from skills.services import model_update
+
+# ------------------------------------------------------------------------------ services
+
+
+def service_create(
+    *,
+    name: str,
+    description: str = "",
+    skills: Iterable[Skill] = (),
+    min_level: int = Level.INDEPENDENT,
+    is_active: bool = True,
+) -> Service:
+    with transaction.atomic():
+        service = Service(
+            name=name, description=description, min_level=min_level, is_active=is_active
+        )
+        service.full_clean()
+        service.save()
+        service.skills_in_scope.set(skills)
+    return service
+
+
+def service_update(*, service: Service, **fields: Any) -> Service:
+    """Change a catalog service; agreements that include it get their requirements re-synced."""
+    with transaction.atomic():
+        model_update(instance=service, fields=fields)
+        requirements_sync_for_service(service=service)
+    return service
+
+
+def service_skills_set(*, service: Service, skills: Iterable[Skill]) -> None:
+    with transaction.atomic():
+        service.skills_in_scope.set(skills)
+        requirements_sync_for_service(service=service)
+
+
+# ------------------------------------------------------------------------------ agreements
+
+
+def _next_reference() -> str:
+    """AGR-<year>-<NNNN>, numbered per year; concurrent callers wait on the year's counter row.
+
+    Must run inside the transaction that saves the agreement, so that the row lock taken by
+    the UPDATE is held until the agreement is committed (or rolled back, number included).
+    """
+    year = timezone.localdate().year
+    counter, _ = AgreementReferenceCounter.objects.get_or_create(year=year)
+    AgreementReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+    counter.refresh_from_db(fields=["last_number"])
+    return f"AGR-{year}-{counter.last_number:04d}"
+
+
+def agreement_create(
+    *,
+    client: Client,
+    title: str,
+    start_date: datetime.date,
+    annual_value: Decimal,
+    services: Iterable[Service] = (),
+    owner: AbstractBaseUser | None = None,
+    **fields: Any,
+) -> Agreement:
+    with transaction.atomic():
+        agreement = Agreement(
+            client=client,
+            title=title,
+            start_date=start_date,
+            annual_value=annual_value,
+            owner=owner,
+            **fields,
+        )
+        agreement.full_clean(exclude=["reference"])
+        agreement.reference = _next_reference()
+        agreement.save()
+        agreement_services_set(agreement=agreement, services=services)
+    return agreement
+
+
+def agreement_update(*, agreement: Agreement, **fields: Any) -> Agreement:
+    with transaction.atomic():
+        moves_client = "client" in fields and fields["client"].pk != agreement.client_id
+        model_update(instance=agreement, fields=fields)
+        if moves_client:
+            requirements_sync(agreement=agreement)
+    return agreement
+
+
+def agreement_services_set(*, agreement: Agreement, services: Iterable[Service]) -> None:
+    """Make `services` the agreement's services, then re-derive its requirements."""
+    wanted = {service.pk for service in services}
+    with transaction.atomic():
+        current = set(agreement.agreement_services.values_list("service_id", flat=True))
+        agreement.agreement_services.exclude(service_id__in=wanted).delete()
+        AgreementService.objects.bulk_create(
+            AgreementService(agreement=agreement, service_id=service_id)
+            for service_id in wanted - current
+        )
+        requirements_sync(agreement=agreement)
+
+
+# ------------------------------------------------------------------------------ requirements
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int = 0
+    removed: int = 0
+    updated: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.removed or self.updated)
+
+
+def requirements_sync(*, agreement: Agreement) -> SyncResult:
+    """Bring the agreement's derived requirements in line with its services and environment."""
+    return _sync_derived_requirements(Agreement.objects.filter(pk=agreement.pk))
+
+
+def requirements_sync_for_client(*, client: Client) -> SyncResult:
+    return _sync_derived_requirements(Agreement.objects.filter(client=client))
+
+
+def requirements_sync_for_service(*, service: Service) -> SyncResult:
+    return _sync_derived_requirements(Agreement.objects.filter(agreement_services__service=service))
+
+
+def requirements_sync_all() -> SyncResult:
+    return _sync_derived_requirements(Agreement.objects.all())
+
+
+def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
+    """Implements DESIGN "Derived requirements" for a set of agreements with a fixed number of
+    queries: for each service s of an agreement and each technology t its client runs with
+    t.skill in s's scope, a derived requirement (s, t.skill, t.version) at s's minimum level.
+
+    Manual requirements are never read or written here.
+    """
+    with transaction.atomic():
+        # Locking the agreements (in id order, without joins) serializes concurrent syncs of the
+        # same agreement, which would otherwise both insert the same missing requirement.
+        client_by_agreement = dict(
+            agreements.order_by("pk").select_for_update(of=("self",)).values_list("pk", "client_id")
+        )
+        if not client_by_agreement:
+            return SyncResult()
+        agreement_ids = list(client_by_agreement)
+
+        links = list(
+            AgreementService.objects.filter(agreement_id__in=agreement_ids).values_list(
+                "agreement_id", "service_id", "service__min_level"
+            )
+        )
+        scope: dict[int, set[int]] = {}
+        for service_id, skill_id in Service.skills_in_scope.through.objects.filter(
+            service_id__in={service_id for _, service_id, _ in links}
+        ).values_list("service_id", "skill_id"):
+            scope.setdefault(service_id, set()).add(skill_id)
+        environment: dict[int, list[tuple[int, int | None]]] = {}
+        for client_id, skill_id, version_id in ClientTechnology.objects.filter(
+            client_id__in=set(client_by_agreement.values())
+        ).values_list("client_id", "skill_id", "version_id"):
+            environment.setdefault(client_id, []).append((skill_id, version_id))
+
+        # (agreement, service, skill, version) -> min_level
+        desired = {
+            (agreement_id, service_id, skill_id, version_id): min_level
+            for agreement_id, service_id, min_level in links
+            for skill_id, version_id in environment.get(client_by_agreement[agreement_id], ())
+            if skill_id in scope.get(service_id, ())
+        }
+        existing = {
+            (r.agreement_id, r.service_id, r.skill_id, r.version_id): r
+            for r in Requirement.objects.filter(
+                agreement_id__in=agreement_ids, source=Requirement.Source.DERIVED
+            ).only("pk", "agreement_id", "service_id", "skill_id", "version_id", "min_level")
+        }
+
+        obsolete = [r.pk for key, r in existing.items() if key not in desired]
+        if obsolete:
+            # Deleted one by one under the hood: history records and flags pointing at them.
+            Requirement.objects.filter(pk__in=obsolete).delete()
+
+        stale = []
+        for key, requirement in existing.items():
+            if key in desired and requirement.min_level != desired[key]:
+                requirement.min_level = desired[key]
+                stale.append(requirement)
+        if stale:
+            bulk_update_with_history(stale, Requirement, ["min_level"])
+
+        # Built from validated rows (services, technologies), so not cleaned one by one: that
+        # would cost a query per foreign key per row.
+        missing = [
+            Requirement(
+                agreement_id=agreement_id,
+                service_id=service_id,
+                skill_id=skill_id,
+                version_id=version_id,
+                min_level=min_level,
+                min_technicians=settings.COVERAGE_MIN_TECHNICIANS,
+                source=Requirement.Source.DERIVED,
+            )
+            for (agreement_id, service_id, skill_id, version_id), min_level in desired.items()
+            if (agreement_id, service_id, skill_id, version_id) not in existing
+        ]
+        if missing:
+            bulk_create_with_history(missing, Requirement)
+    return SyncResult(created=len(missing), removed=len(obsolete), updated=len(stale))
+
+
+def requirement_create(
+    *,
+    agreement: Agreement,
+    skill: Skill | None = None,
+    version: SkillVersion | None = None,
+    certification: Certification | None = None,
+    min_level: int = Level.INDEPENDENT,
+    min_technicians: int | None = None,
+    notes: str = "",
+) -> Requirement:
+    """Add a requirement by hand, e.g. "the contract demands a CCNA holder"."""
+    requirement = Requirement(
+        agreement=agreement,
+        skill=skill,
+        version=version,
+        certification=certification,
+        min_level=min_level,
+        min_technicians=(
+            settings.COVERAGE_MIN_TECHNICIANS if min_technicians is None else min_technicians
+        ),
+        notes=notes,
+        source=Requirement.Source.MANUAL,
+    )
+    requirement.full_clean()
+    requirement.save()
+    return requirement
+
+
+DERIVED_IS_READ_ONLY = (
+    "This requirement comes from the agreement's services and the client's environment; "
+    "change those instead."
+)
+
+
+def requirement_update(*, requirement: Requirement, **fields: Any) -> Requirement:
+    if requirement.source == Requirement.Source.DERIVED:
+        raise ValidationError(DERIVED_IS_READ_ONLY)
+    if fields.get("source", Requirement.Source.MANUAL) != Requirement.Source.MANUAL:
+        raise ValidationError("A requirement added by hand stays a manual requirement.")
+    return model_update(instance=requirement, fields=fields)
+
+
+def requirement_remove(*, requirement: Requirement) -> None:
+    if requirement.source == Requirement.Source.DERIVED:
+        raise ValidationError(DERIVED_IS_READ_ONLY)
+    requirement.delete()
+
+
+# ------------------------------------------------------------------------------ competitors
+
+
+def competitor_create(*, name: str, **fields: Any) -> Competitor:
+    competitor = Competitor(name=name, **fields)
+    competitor.full_clean()
+    competitor.save()
+    return competitor
+
+
+def competitor_offering_create(
+    *,
+    competitor: Competitor,
+    service: Service | None = None,
+    name: str = "",
+    price: Decimal | None = None,
+    notes: str = "",
+) -> CompetitorOffering:
+    offering = CompetitorOffering(
+        competitor=competitor, service=service, name=name, price=price, notes=notes
+    )
+    offering.full_clean()
+    offering.save()
+    return offering

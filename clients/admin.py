@@ -1,0 +1,88 @@
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from clients.models import Client, ClientTechnology, Contact
+from clients.services import client_environment_changed
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fields = ["name", "role", "email", "phone", "is_primary"]
+    extra = 1
+
+
+class ClientTechnologyInline(admin.TabularInline):
+    model = ClientTechnology
+    fields = ["skill", "version", "quantity", "notes"]
+    autocomplete_fields = ["skill", "version"]
+    extra = 1
+    verbose_name = "technology"
+    verbose_name_plural = "environment (what runs on the client's LAN)"
+
+
+@admin.register(Client)
+class ClientAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "status",
+        "industry",
+        "seats",
+        "account_manager",
+        "technology_count",
+    ]
+    list_filter = ["status", "industry"]
+    search_fields = ["name", "industry", "email", "contacts__name"]
+    autocomplete_fields = ["account_manager"]
+    list_select_related = ["account_manager"]
+    # agreements/admin.py adds the client's agreements: clients does not know about them.
+    inlines = [ContactInline, ClientTechnologyInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(technology_count=Count("technologies"))
+
+    @admin.display(description="technologies", ordering="technology_count")
+    def technology_count(self, obj):
+        return obj.technology_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        client_environment_changed(client=form.instance)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "client", "role", "email", "phone", "is_primary"]
+    list_filter = ["is_primary"]
+    search_fields = ["name", "email", "role", "client__name"]
+    autocomplete_fields = ["client"]
+    list_select_related = ["client"]
+
+
+@admin.register(ClientTechnology)
+class ClientTechnologyAdmin(admin.ModelAdmin):
+    list_display = ["client", "skill", "version", "quantity", "end_of_support"]
+    list_filter = ["skill__category", "skill"]
+    search_fields = ["client__name", "skill__name", "version__label"]
+    autocomplete_fields = ["client", "skill", "version"]
+    list_select_related = ["client", "skill", "version"]
+
+    @admin.display(description="end of support", ordering="version__end_of_support")
+    def end_of_support(self, obj):
+        return obj.version.end_of_support if obj.version else None
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        client_environment_changed(client=obj.client)
+        if change and "client" in form.changed_data:
+            client_environment_changed(client=Client.objects.get(pk=form.initial["client"]))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        client_environment_changed(client=obj.client)
+
+    def delete_queryset(self, request, queryset):
+        clients = list(Client.objects.filter(technologies__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for client in clients:
+            client_environment_changed(client=client)

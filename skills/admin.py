@@ -1,0 +1,151 @@
+from decimal import Decimal
+
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from skills.models import (
+    Certification,
+    Skill,
+    SkillCategory,
+    SkillVersion,
+    Technician,
+    TechnicianCertification,
+    TechnicianSkill,
+    TrainingGoal,
+)
+
+
+def money(value: Decimal | None) -> str:
+    """$12,000.00 — how amounts read in every admin list."""
+    return "" if value is None else f"${value:,.2f}"
+
+
+@admin.register(SkillCategory)
+class SkillCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "skill_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(skill_count=Count("skills"))
+
+    @admin.display(description="skills", ordering="skill_count")
+    def skill_count(self, obj):
+        return obj.skill_count
+
+
+class SkillVersionInline(admin.TabularInline):
+    model = SkillVersion
+    fields = ["label", "rank", "end_of_support"]
+    extra = 1
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "vendor", "versions_list"]
+    list_filter = ["category", "vendor"]
+    search_fields = ["name", "vendor", "category__name"]
+    autocomplete_fields = ["category"]
+    list_select_related = ["category"]
+    inlines = [SkillVersionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description="versions")
+    def versions_list(self, obj):
+        return ", ".join(version.label for version in obj.versions.all())
+
+
+@admin.register(SkillVersion)
+class SkillVersionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "skill", "label", "rank", "end_of_support"]
+    list_filter = ["skill__category", "skill"]
+    search_fields = ["skill__name", "label"]
+    autocomplete_fields = ["skill"]
+    list_select_related = ["skill"]
+    ordering = ["skill__name", "-rank"]
+
+
+class TechnicianSkillInline(admin.TabularInline):
+    model = TechnicianSkill
+    fields = ["skill", "level", "oldest_version", "newest_version", "last_used"]
+    autocomplete_fields = ["skill", "oldest_version", "newest_version"]
+    extra = 1
+
+
+class TechnicianCertificationInline(admin.TabularInline):
+    model = TechnicianCertification
+    fields = ["certification", "earned_on", "expires_on", "credential_id"]
+    autocomplete_fields = ["certification"]
+    extra = 1
+
+
+@admin.register(Technician)
+class TechnicianAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "status", "available_until", "user"]
+    list_filter = ["status"]
+    search_fields = ["name", "email"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    inlines = [TechnicianSkillInline, TechnicianCertificationInline]
+
+
+@admin.register(TechnicianSkill)
+class TechnicianSkillAdmin(SimpleHistoryAdmin):
+    list_display = ["technician", "skill", "level", "version_range", "last_used"]
+    list_filter = ["level", "skill__category", "technician__status", "skill"]
+    search_fields = ["technician__name", "skill__name"]
+    autocomplete_fields = ["technician", "skill", "oldest_version", "newest_version"]
+    list_select_related = ["technician", "skill", "oldest_version", "newest_version"]
+
+    @admin.display(description="versions")
+    def version_range(self, obj):
+        return obj.version_range
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ["name", "issuer", "validity_months", "is_baseline", "holder_count"]
+    list_filter = ["is_baseline", "issuer"]
+    search_fields = ["name", "issuer"]
+    autocomplete_fields = ["skills"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(holder_count=Count("holders"))
+
+    @admin.display(description="holders", ordering="holder_count")
+    def holder_count(self, obj):
+        return obj.holder_count
+
+
+@admin.register(TechnicianCertification)
+class TechnicianCertificationAdmin(SimpleHistoryAdmin):
+    list_display = ["technician", "certification", "earned_on", "expires_on", "credential_id"]
+    list_filter = ["certification__is_baseline", "certification", "technician__status"]
+    search_fields = ["technician__name", "certification__name", "credential_id"]
+    autocomplete_fields = ["technician", "certification"]
+    list_select_related = ["technician", "certification"]
+    date_hierarchy = "expires_on"
+
+
+@admin.register(TrainingGoal)
+class TrainingGoalAdmin(admin.ModelAdmin):
+    list_display = [
+        "technician",
+        "skill",
+        "target_level",
+        "certification",
+        "due_date",
+        "status",
+        "cost_display",
+    ]
+    list_filter = ["status", "skill__category"]
+    search_fields = ["technician__name", "skill__name", "certification__name", "reason"]
+    autocomplete_fields = ["technician", "skill", "target_version", "certification"]
+    list_select_related = ["technician", "skill", "certification"]
+    date_hierarchy = "due_date"
+
+    @admin.display(description="cost", ordering="cost")
+    def cost_display(self, obj):
+        return money(obj.cost)
