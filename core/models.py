@@ -27,3 +27,16 @@ def name_taken(instance, field="name"):
         return False
     others = type(instance)._default_manager.filter(**{f"{field}__iexact": value})
     return others.exclude(pk=instance.pk).exists()
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the heartbeat task: proof that the queue is served."""
+
+    worker = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

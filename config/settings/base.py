@@ -1,6 +1,9 @@
 """Settings shared by every run mode, read from the environment through django-environ."""
 
+import os
+import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -8,28 +11,73 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
-if (BASE_DIR / ".env").is_file():
+
+class SettingsEnv(environ.Env):
+    """Reads a copy of the environment, so values from .env reach the settings only and are not
+    passed on to the processes this one starts."""
+
+    ENVIRON = dict(os.environ)
+
+
+env = SettingsEnv()
+# A .env file fills in what the environment leaves unset; processes started by the tests with a
+# chosen environment turn it off.
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
+
+
+DATABASE_SCHEMES = ("postgres", "postgresql", "pgsql", "sqlite")
+
+
+def redacted(url):
+    """The URL with its password masked, safe to print in an error message."""
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+            return parts._replace(netloc=netloc).geturl()
+    except ValueError:
+        return "(unparseable)"
+    return url
 
 
 def env_url(name, parse, default):
     """Parse a URL variable, turning any failure into one line that names the variable."""
     raw = env.str(name, default=default)
     try:
-        parsed = parse(raw)
+        with warnings.catch_warnings():
+            # django-environ warns before failing on an unknown scheme; the error below says it.
+            warnings.simplefilter("ignore")
+            parsed = parse(raw)
     except (ImproperlyConfigured, ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(f"{name} is not a valid URL ({raw!r}): {exc}") from None
+        raise ImproperlyConfigured(f"{name} is not valid ({redacted(raw)!r}): {exc}") from None
     return parsed
 
 
+def env_int(name, default):
+    """An integer variable; a value that is not a whole number stops start-up naming it."""
+    try:
+        return env.int(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {env.str(name)!r}"
+        ) from None
+
+
 def parse_database_url(raw):
+    scheme, separator, _ = raw.partition("://")
+    if not separator or scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured("use postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH")
     config = environ.Env.db_url_config(raw)
-    if not config.get("ENGINE"):
-        raise ImproperlyConfigured("unknown scheme, use postgres:// or sqlite://")
     if config["ENGINE"] != "django.db.backends.sqlite3" and not config.get("NAME"):
         raise ImproperlyConfigured("the database name is missing")
     return config
+
+
+def parse_redis_url(raw):
+    if raw and not raw.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("use redis://HOST:PORT/DB or rediss:// for TLS")
+    return raw
 
 
 # ------------------------------------------------------------------------------ core
@@ -108,7 +156,7 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # ------------------------------------------------------------------------------ auth
@@ -134,14 +182,14 @@ STORAGES = {
 # ------------------------------------------------------------------------------ email
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Covered <covered@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10)
 EMAIL_SUBJECT_PREFIX = "[Covered] "
 if env.str("EMAIL_URL", default=""):
     vars().update(env_url("EMAIL_URL", environ.Env.email_url_config, default=""))
 elif env.str("EMAIL_HOST", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env.str("EMAIL_HOST")
-    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_PORT = env_int("EMAIL_PORT", default=25)
     EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
@@ -150,7 +198,7 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # ------------------------------------------------------------------------------ celery
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env_url("REDIS_URL", parse_redis_url, default="")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 if REDIS_URL:
@@ -160,7 +208,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # A broker that needs no server: kombu's filesystem transport, shared by web, worker and beat.
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
@@ -170,13 +218,20 @@ else:
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'broker' / 'results'}"
 
 # ------------------------------------------------------------------------------ coverage
-COVERAGE_WARNING_DAYS = env.int("COVERAGE_WARNING_DAYS", default=60)
-COVERAGE_MIN_TECHNICIANS = env.int("COVERAGE_MIN_TECHNICIANS", default=2)
+COVERAGE_WARNING_DAYS = env_int("COVERAGE_WARNING_DAYS", default=60)
+COVERAGE_MIN_TECHNICIANS = env_int("COVERAGE_MIN_TECHNICIANS", default=2)
 COVERAGE_REPORT_TIME = env.str("COVERAGE_REPORT_TIME", default="02:00")
+# A failed report email is retried after base, 2 × base, 4 × base … seconds, at most this often.
+COVERAGE_EMAIL_RETRY_BASE_SECONDS = env_int("COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=60)
+COVERAGE_EMAIL_MAX_RETRIES = env_int("COVERAGE_EMAIL_MAX_RETRIES", default=5)
 if COVERAGE_WARNING_DAYS < 0:
     raise ImproperlyConfigured("COVERAGE_WARNING_DAYS must be 0 or more days")
 if COVERAGE_MIN_TECHNICIANS < 1:
     raise ImproperlyConfigured("COVERAGE_MIN_TECHNICIANS must be at least 1")
+if COVERAGE_EMAIL_RETRY_BASE_SECONDS < 1:
+    raise ImproperlyConfigured("COVERAGE_EMAIL_RETRY_BASE_SECONDS must be at least 1")
+if COVERAGE_EMAIL_MAX_RETRIES < 0:
+    raise ImproperlyConfigured("COVERAGE_EMAIL_MAX_RETRIES must be 0 or more")
 try:
     _hour, _minute = (int(part) for part in COVERAGE_REPORT_TIME.split(":"))
     if not (0 <= _hour < 24 and 0 <= _minute < 60):

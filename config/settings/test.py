@@ -13,3 +13,12 @@ if not (env.str("EMAIL_URL", default="") or env.str("EMAIL_HOST", default="")):
 # Tasks run in-process, unless a test starts a real worker (tests/services/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# ------------------------------------------------------------------------------ static files
+# Served straight from the apps and static/, so the tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# ------------------------------------------------------------------------------ coverage
+# Report email retries after 1, 2, 4 … seconds instead of minutes.
+COVERAGE_EMAIL_RETRY_BASE_SECONDS = 1

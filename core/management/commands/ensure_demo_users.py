@@ -1,0 +1,128 @@
+"""Creates the demo logins once and prints them every time: an admin and a consultant."""
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from core import groups
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    groups: tuple[str, ...]
+    role: str
+    is_admin: bool = False
+
+
+DEMO_USERS = (
+    DemoUser(
+        username="admin",
+        first_name="Avery",
+        last_name="Lindqvist",
+        email="avery.lindqvist@example.com",
+        groups=(groups.REPORT_RECIPIENTS,),
+        role="administrator, receives the nightly report",
+        is_admin=True,
+    ),
+    DemoUser(
+        username="consultant",
+        first_name="Jordan",
+        last_name="Reyes",
+        email="jordan.reyes@example.com",
+        groups=(groups.CONSULTANT,),
+        role="consultant",
+    ),
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo admin and consultant (once) and print their usernames and passwords."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--credentials-file",
+            type=Path,
+            default=settings.VAR_DIR / "demo-credentials.json",
+            help="where the generated passwords are kept (default: var/demo-credentials.json)",
+        )
+
+    def handle(self, *, credentials_file, **options):
+        stored = load_credentials(credentials_file)
+        lines = []
+        with transaction.atomic():
+            for demo in DEMO_USERS:
+                password, note = ensure_user(demo, stored)
+                lines.append((demo.username, password, note))
+            save_credentials(credentials_file, stored)
+
+        self.stdout.write(f"Demo logins (passwords kept in {display_path(credentials_file)}):")
+        width = max(len(username) for username, _, _ in lines)
+        for username, password, note in lines:
+            self.stdout.write(f"  {username:<{width}}  {password}  ({note})")
+
+
+def ensure_user(demo, stored):
+    """Create or complete one demo user; return the password to show and a note."""
+    User = get_user_model()
+    user = User.objects.filter(username=demo.username).first()
+    if user is None:
+        password = stored.get(demo.username) or secrets.token_urlsafe(12)
+        stored[demo.username] = password
+        user = User.objects.create_user(
+            username=demo.username,
+            email=demo.email,
+            password=password,
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            is_staff=demo.is_admin,
+            is_superuser=demo.is_admin,
+        )
+        note = f"{demo.role}, created now"
+    else:
+        password = stored.get(demo.username)
+        if password is None:
+            password = "(not stored)"
+            note = f"{demo.role}; set one with `manage.py changepassword {demo.username}`"
+        elif not user.check_password(password):
+            password = "(changed)"
+            note = f"{demo.role}; the password was changed after it was generated"
+        else:
+            note = demo.role
+        if not user.email:
+            user.email = demo.email
+            user.save(update_fields=["email"])
+    user.groups.add(*Group.objects.filter(name__in=demo.groups))
+    return password, note
+
+
+def load_credentials(path):
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except ValueError:
+        raise CommandError(f"{path} is not valid JSON: fix it or delete it") from None
+
+
+def save_credentials(path, credentials):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(json.dumps(credentials, indent=2, sort_keys=True) + "\n")
+
+
+def display_path(path):
+    try:
+        return path.resolve().relative_to(settings.BASE_DIR)
+    except ValueError:
+        return path

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from core import groups
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def credentials_file(tmp_path):
+    return tmp_path / "var" / "demo-credentials.json"
+
+
+def ensure_demo_users(credentials_file, capsys):
+    call_command("ensure_demo_users", credentials_file=credentials_file)
+    return capsys.readouterr().out
+
+
+def test_first_run_creates_an_admin_and_a_consultant_with_stored_passwords(
+    credentials_file, capsys
+):
+    output = ensure_demo_users(credentials_file, capsys)
+
+    stored = json.loads(credentials_file.read_text())
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    consultant = User.objects.get(username="consultant")
+    assert admin.is_staff and admin.is_superuser
+    assert admin.email
+    assert admin.groups.filter(name=groups.REPORT_RECIPIENTS).exists()
+    assert list(consultant.groups.values_list("name", flat=True)) == [groups.CONSULTANT]
+    assert not consultant.is_staff
+    assert admin.check_password(stored["admin"])
+    assert consultant.check_password(stored["consultant"])
+    assert stored["admin"] in output and stored["consultant"] in output
+    assert credentials_file.stat().st_mode & 0o077 == 0
+
+
+def test_second_run_changes_nothing_and_prints_the_same_passwords(credentials_file, capsys):
+    first_output = ensure_demo_users(credentials_file, capsys)
+    stored = json.loads(credentials_file.read_text())
+
+    second_output = ensure_demo_users(credentials_file, capsys)
+
+    assert get_user_model().objects.filter(username__in=["admin", "consultant"]).count() == 2
+    assert json.loads(credentials_file.read_text()) == stored
+    assert get_user_model().objects.get(username="admin").check_password(stored["admin"])
+    for password in stored.values():
+        assert password in first_output and password in second_output
+
+
+def test_passwords_differ_between_installations(tmp_path, capsys):
+    call_command("ensure_demo_users", credentials_file=tmp_path / "one.json")
+    get_user_model().objects.all().delete()
+    call_command("ensure_demo_users", credentials_file=tmp_path / "two.json")
+
+    one = json.loads((tmp_path / "one.json").read_text())
+    two = json.loads((tmp_path / "two.json").read_text())
+    assert one["admin"] != two["admin"]
+    assert len(one["admin"]) >= 16
+
+
+def test_a_password_changed_later_is_not_printed_as_valid(credentials_file, capsys):
+    ensure_demo_users(credentials_file, capsys)
+    stored = json.loads(credentials_file.read_text())
+    consultant = get_user_model().objects.get(username="consultant")
+    consultant.set_password("chosen-by-jordan-later")
+    consultant.save()
+
+    output = ensure_demo_users(credentials_file, capsys)
+
+    assert stored["consultant"] not in output
+    assert "was changed" in output

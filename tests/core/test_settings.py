@@ -1,0 +1,82 @@
+"""Start-up with production settings, and what a bad environment does to it."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+CONFIGURATION = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "EMAIL_HOST",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+
+
+def production_environment(**overrides):
+    environment = {key: value for key, value in os.environ.items() if key not in CONFIGURATION}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_READ_DOT_ENV_FILE="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="covered.example.com",
+        DATABASE_URL="postgres://covered:covered@127.0.0.1:5432/covered",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    environment.update(overrides)
+    return {key: value for key, value in environment.items() if value is not None}
+
+
+def manage(*args, environment):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_deploy_check_passes_with_production_settings_and_a_valid_environment():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=production_environment()
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        ("DATABASE_URL", "notaurl", "use postgres://"),
+        ("DATABASE_URL", "mysqlx://covered:s3cret@db.example.com/covered", "use postgres://"),
+        ("DATABASE_URL", "postgres://covered:s3cret@db.example.com:port/covered", "Port"),
+        ("DATABASE_URL", "postgres://db.example.com", "name is missing"),
+        ("REDIS_URL", "127.0.0.1:6379", "use redis://"),
+        ("SECRET_KEY", None, "is required in production"),
+        ("SECRET_KEY", "short", "at least 50"),
+        ("ALLOWED_HOSTS", None, "is required in production"),
+        ("COVERAGE_WARNING_DAYS", "sixty", "whole number"),
+        ("COVERAGE_REPORT_TIME", "2am", "HH:MM"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(variable, value, complaint):
+    result = manage("check", environment=production_environment(**{variable: value}))
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+    assert complaint in lines[0]
+    assert "s3cret" not in lines[0]
