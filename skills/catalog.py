@@ -1,0 +1,440 @@
+"""The starter catalog: skill categories, skills with ordered versions, certifications.
+
+Plain data an MSP can start from on day one; `load_skill_catalog()` adds what is missing and
+leaves alone what a user already changed. Versions are listed oldest first; their ranks step by 10
+so that a version added later by hand can slot in between. End-of-support dates are the vendors'
+published last day of (extended) support; None where the vendor publishes no fixed date.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from skills.models import Certification, Skill, SkillCategory, SkillVersion
+
+RANK_STEP = 10
+
+DESKTOP_OS = "Desktop OS"
+SERVER_OS = "Server OS"
+NETWORKING = "Networking"
+EMAIL = "Email & Collaboration"
+SECURITY = "Security"
+BACKUP = "Backup & DR"
+LOB_APPS = "Line-of-business apps"
+CLOUD = "Cloud"
+VIRTUALIZATION = "Virtualization"
+IDENTITY = "Identity"
+DATABASES = "Databases"
+
+CATEGORIES = [
+    DESKTOP_OS,
+    SERVER_OS,
+    NETWORKING,
+    EMAIL,
+    SECURITY,
+    BACKUP,
+    LOB_APPS,
+    CLOUD,
+    VIRTUALIZATION,
+    IDENTITY,
+    DATABASES,
+]
+
+
+def _date(text):
+    return datetime.date.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class SkillEntry:
+    name: str
+    category: str
+    vendor: str
+    description: str = ""
+    # (label, end of support or None), oldest first
+    versions: tuple[tuple[str, datetime.date | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class CertificationEntry:
+    name: str
+    issuer: str
+    validity_months: int | None
+    skills: tuple[str, ...] = field(default=())
+    is_baseline: bool = False
+
+
+SKILLS = [
+    # Desktop OS
+    SkillEntry(
+        "Windows",
+        DESKTOP_OS,
+        "Microsoft",
+        "Windows on desktops and laptops.",
+        (
+            ("7", _date("2020-01-14")),
+            ("8.1", _date("2023-01-10")),
+            ("10", _date("2025-10-14")),
+            ("11", None),
+        ),
+    ),
+    SkillEntry(
+        "macOS",
+        DESKTOP_OS,
+        "Apple",
+        "Macs in the office; Apple publishes no end-of-support dates.",
+        (("12 Monterey", None), ("13 Ventura", None), ("14 Sonoma", None), ("15 Sequoia", None)),
+    ),
+    # Server OS
+    SkillEntry(
+        "Windows Server",
+        SERVER_OS,
+        "Microsoft",
+        "File, print and application servers running Windows Server.",
+        (
+            ("2012 R2", _date("2023-10-10")),
+            ("2016", _date("2027-01-12")),
+            ("2019", _date("2029-01-09")),
+            ("2022", _date("2031-10-14")),
+            ("2025", _date("2034-10-10")),
+        ),
+    ),
+    SkillEntry(
+        "Ubuntu Server",
+        SERVER_OS,
+        "Canonical",
+        "Linux servers; dates are the end of standard support.",
+        (
+            ("20.04 LTS", _date("2025-05-31")),
+            ("22.04 LTS", _date("2027-06-01")),
+            ("24.04 LTS", _date("2029-05-31")),
+        ),
+    ),
+    # Email & Collaboration
+    SkillEntry(
+        "Exchange Server",
+        EMAIL,
+        "Microsoft",
+        "On-premises Exchange mail servers.",
+        (
+            ("2013", _date("2023-04-11")),
+            ("2016", _date("2025-10-14")),
+            ("2019", _date("2025-10-14")),
+            ("SE", None),
+        ),
+    ),
+    SkillEntry(
+        "Microsoft 365",
+        EMAIL,
+        "Microsoft",
+        "Exchange Online, Teams, SharePoint and OneDrive tenants, and the Office apps.",
+    ),
+    # Identity
+    SkillEntry(
+        "Active Directory",
+        IDENTITY,
+        "Microsoft",
+        "On-premises domains: users, groups, group policy, DNS and DHCP.",
+    ),
+    SkillEntry(
+        "Microsoft Entra ID",
+        IDENTITY,
+        "Microsoft",
+        "Cloud identity (formerly Azure AD): conditional access, MFA, device join.",
+    ),
+    # Networking
+    SkillEntry(
+        "Cisco IOS",
+        NETWORKING,
+        "Cisco",
+        "Cisco routers and switches; support ends per hardware platform and release train.",
+        (("IOS 15", None), ("IOS XE 16", None), ("IOS XE 17", None)),
+    ),
+    SkillEntry(
+        "SonicWall SonicOS",
+        NETWORKING,
+        "SonicWall",
+        "SonicWall TZ and NSa firewalls; support ends per appliance generation.",
+        (("6.5", None), ("7.0", None), ("7.1", None)),
+    ),
+    SkillEntry(
+        "Fortinet FortiOS",
+        NETWORKING,
+        "Fortinet",
+        "FortiGate firewalls.",
+        (
+            ("6.4", _date("2024-09-30")),
+            ("7.0", _date("2025-09-30")),
+            ("7.2", _date("2026-09-30")),
+            ("7.4", _date("2027-11-11")),
+        ),
+    ),
+    SkillEntry(
+        "Ubiquiti UniFi",
+        NETWORKING,
+        "Ubiquiti",
+        "UniFi switches, access points and gateways.",
+    ),
+    # Security
+    SkillEntry(
+        "Microsoft Defender for Endpoint",
+        SECURITY,
+        "Microsoft",
+        "Endpoint detection and response, managed from the Defender portal.",
+    ),
+    SkillEntry(
+        "SentinelOne Singularity",
+        SECURITY,
+        "SentinelOne",
+        "Endpoint detection and response.",
+    ),
+    # Backup & DR
+    SkillEntry(
+        "Veeam Backup & Replication",
+        BACKUP,
+        "Veeam",
+        "Image-level backup and replication of servers and virtual machines.",
+        (("10", None), ("11", None), ("12", None)),
+    ),
+    SkillEntry(
+        "Datto BCDR",
+        BACKUP,
+        "Kaseya",
+        "Datto SIRIS and ALTO backup appliances with cloud virtualization.",
+    ),
+    # Virtualization
+    SkillEntry(
+        "Hyper-V",
+        VIRTUALIZATION,
+        "Microsoft",
+        "Hyper-V hosts and failover clusters.",
+    ),
+    SkillEntry(
+        "VMware vSphere",
+        VIRTUALIZATION,
+        "Broadcom",
+        "ESXi hosts and vCenter; dates are the end of general support.",
+        (
+            ("6.7", _date("2022-10-15")),
+            ("7.0", _date("2025-10-02")),
+            ("8.0", _date("2027-10-11")),
+        ),
+    ),
+    # Cloud
+    SkillEntry(
+        "Microsoft Azure",
+        CLOUD,
+        "Microsoft",
+        "Virtual machines, networking and backup in Azure.",
+    ),
+    SkillEntry(
+        "Amazon Web Services",
+        CLOUD,
+        "Amazon",
+        "EC2, S3 and networking in AWS.",
+    ),
+    # Databases
+    SkillEntry(
+        "Microsoft SQL Server",
+        DATABASES,
+        "Microsoft",
+        "The database behind many line-of-business applications.",
+        (
+            ("2016", _date("2026-07-14")),
+            ("2017", _date("2027-10-12")),
+            ("2019", _date("2030-01-08")),
+            ("2022", _date("2033-01-11")),
+        ),
+    ),
+    # Line-of-business apps
+    SkillEntry(
+        "QuickBooks Desktop",
+        LOB_APPS,
+        "Intuit",
+        "Accounting; Intuit discontinues each yearly release after three years.",
+        (
+            ("2021", _date("2024-05-31")),
+            ("2022", _date("2025-05-31")),
+            ("2023", _date("2026-05-31")),
+            ("2024", _date("2027-05-31")),
+        ),
+    ),
+    SkillEntry(
+        "Dentrix",
+        LOB_APPS,
+        "Henry Schein One",
+        "Dental practice management: charting, imaging bridges, scheduling.",
+    ),
+    SkillEntry(
+        "Clio",
+        LOB_APPS,
+        "Clio",
+        "Legal practice management in the cloud, with its desktop integrations.",
+    ),
+    SkillEntry(
+        "AutoCAD",
+        LOB_APPS,
+        "Autodesk",
+        "Drafting and design; licences, add-ins and graphics drivers.",
+        (("2022", None), ("2023", None), ("2024", None), ("2025", None)),
+    ),
+    SkillEntry(
+        "IDEXX Cornerstone",
+        LOB_APPS,
+        "IDEXX",
+        "Veterinary practice management and its lab integrations.",
+    ),
+]
+
+
+CERTIFICATIONS = [
+    CertificationEntry(
+        "Microsoft Certified Professional (MCP)",
+        "Microsoft",
+        None,
+        ("Windows", "Windows Server"),
+        is_baseline=True,
+    ),
+    CertificationEntry(
+        "MCSA: Windows Server 2016",
+        "Microsoft",
+        None,
+        ("Windows Server", "Active Directory", "Hyper-V"),
+    ),
+    CertificationEntry(
+        "Microsoft 365 Certified: Modern Desktop Administrator Associate",
+        "Microsoft",
+        12,
+        ("Windows", "Microsoft 365", "Microsoft Entra ID"),
+    ),
+    CertificationEntry(
+        "Microsoft 365 Certified: Administrator Expert",
+        "Microsoft",
+        12,
+        ("Microsoft 365", "Microsoft Entra ID", "Exchange Server"),
+    ),
+    CertificationEntry(
+        "Microsoft Certified: Azure Administrator Associate",
+        "Microsoft",
+        12,
+        ("Microsoft Azure",),
+    ),
+    CertificationEntry("CompTIA A+", "CompTIA", 36, ("Windows", "macOS")),
+    CertificationEntry(
+        "CompTIA Network+",
+        "CompTIA",
+        36,
+        ("Cisco IOS", "SonicWall SonicOS", "Fortinet FortiOS", "Ubiquiti UniFi"),
+    ),
+    CertificationEntry(
+        "CompTIA Security+",
+        "CompTIA",
+        36,
+        ("Microsoft Defender for Endpoint", "SentinelOne Singularity"),
+    ),
+    CertificationEntry("Cisco CCNA", "Cisco", 36, ("Cisco IOS",)),
+    CertificationEntry("Fortinet NSE 4", "Fortinet", 24, ("Fortinet FortiOS",)),
+    CertificationEntry("SonicWall SNSA", "SonicWall", 24, ("SonicWall SonicOS",)),
+    CertificationEntry(
+        "Veeam Certified Engineer (VMCE)", "Veeam", None, ("Veeam Backup & Replication",)
+    ),
+    CertificationEntry("VMware VCP-DCV", "VMware by Broadcom", None, ("VMware vSphere",)),
+    CertificationEntry(
+        "AWS Certified Solutions Architect – Associate", "Amazon", 36, ("Amazon Web Services",)
+    ),
+]
+
+
+@dataclass
+class LoadReport:
+    """What a catalog load created; all zero when everything was already there."""
+
+    categories: int = 0
+    skills: int = 0
+    versions: int = 0
+    certifications: int = 0
+    services: int = 0
+    skipped_versions: list[str] = field(default_factory=list)
+
+    @property
+    def created(self):
+        return self.categories + self.skills + self.versions + self.certifications + self.services
+
+    def __str__(self):
+        text = (
+            f"{self.categories} categories, {self.skills} skills, {self.versions} versions, "
+            f"{self.certifications} certifications, {self.services} services added"
+        )
+        if self.skipped_versions:
+            text += f"; rank already taken, not added: {', '.join(self.skipped_versions)}"
+        return text
+
+
+def _create(model, **values):
+    instance = model(**values)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _missing_versions(skill, entry, report):
+    """Add the catalog versions a skill lacks, unless a user already used that rank."""
+    existing = {version.label.lower(): version for version in skill.versions.all()}
+    taken_ranks = {version.rank for version in existing.values()}
+    for position, (label, end_of_support) in enumerate(entry.versions, start=1):
+        if label.lower() in existing:
+            continue
+        rank = position * RANK_STEP
+        if rank in taken_ranks:
+            report.skipped_versions.append(f"{skill.name} {label}")
+            continue
+        _create(SkillVersion, skill=skill, label=label, rank=rank, end_of_support=end_of_support)
+        taken_ranks.add(rank)
+        report.versions += 1
+
+
+@transaction.atomic
+def load_skill_catalog(report: LoadReport | None = None) -> LoadReport:
+    """Get-or-create categories, skills and certifications by name (ignoring case).
+
+    Rows that already exist keep whatever a user changed; only a skill's missing versions are
+    filled in.
+    """
+    report = report or LoadReport()
+    categories = {}
+    for name in CATEGORIES:
+        category = SkillCategory.objects.filter(name__iexact=name).first()
+        if category is None:
+            category = _create(SkillCategory, name=name)
+            report.categories += 1
+        categories[name] = category
+
+    skills = {}
+    for entry in SKILLS:
+        skill = Skill.objects.filter(name__iexact=entry.name).first()
+        if skill is None:
+            skill = _create(
+                Skill,
+                name=entry.name,
+                category=categories[entry.category],
+                vendor=entry.vendor,
+                description=entry.description,
+            )
+            report.skills += 1
+        _missing_versions(skill, entry, report)
+        skills[entry.name] = skill
+
+    for entry in CERTIFICATIONS:
+        if Certification.objects.filter(name__iexact=entry.name).exists():
+            continue
+        certification = _create(
+            Certification,
+            name=entry.name,
+            issuer=entry.issuer,
+            validity_months=entry.validity_months,
+            is_baseline=entry.is_baseline,
+        )
+        certification.skills.set(skills[name] for name in entry.skills)
+        report.certifications += 1
+    return report
