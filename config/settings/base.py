@@ -222,7 +222,7 @@ COVERAGE_WARNING_DAYS = env_int("COVERAGE_WARNING_DAYS", default=60)
 COVERAGE_MIN_TECHNICIANS = env_int("COVERAGE_MIN_TECHNICIANS", default=2)
 COVERAGE_REPORT_TIME = env.str("COVERAGE_REPORT_TIME", default="02:00")
 # A failed report email is retried after base, 2 × base, 4 × base … seconds, at most this often.
-COVERAGE_EMAIL_RETRY_BASE_SECONDS = env_int("COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=60)
+COVERAGE_EMAIL_RETRY_BASE_SECONDS = env_int("COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=120)
 COVERAGE_EMAIL_MAX_RETRIES = env_int("COVERAGE_EMAIL_MAX_RETRIES", default=5)
 if COVERAGE_WARNING_DAYS < 0:
     raise ImproperlyConfigured("COVERAGE_WARNING_DAYS must be 0 or more days")
