@@ -1,0 +1,53 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from clients.models import Client
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class UserChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+class TieBreakingOrderingFilter(django_filters.OrderingFilter):
+    """Sorts by the chosen column, then by name so equal values keep a stable order."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "name") if value else qs
+
+
+def account_managers(request):
+    """Users who manage at least one client: the choices of the account manager filter."""
+    return (
+        get_user_model()
+        .objects.filter(managed_clients__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    status = django_filters.ChoiceFilter(
+        choices=Client.Status.choices,
+        empty_label="Any status",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    account_manager = UserChoiceFilter(
+        queryset=account_managers,
+        empty_label="Any manager",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    sort = TieBreakingOrderingFilter(
+        fields=("name", "status", "seats", "annual_value"), label="Sort by"
+    )
+
+    class Meta:
+        model = Client
+        fields = ["q", "status", "account_manager"]

@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+
+from clients.models import Client, ClientTechnology, Contact
+from skills.forms import SharedChoicesFormSet, UserChoiceField, skill_choices, version_choices
+
+
+class ClientForm(forms.ModelForm):
+    account_manager = UserChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+    )
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "status",
+            "industry",
+            "seats",
+            "account_manager",
+            "email",
+            "phone",
+            "website",
+            "address",
+            "notes",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "email", "phone", "is_primary"]
+        labels = {"is_primary": "Primary"}
+
+
+class ContactFormSet(SharedChoicesFormSet):
+    def clean(self):
+        super().clean()
+        primaries = [
+            form.cleaned_data.get("name", "")
+            for form in self.forms
+            if form.cleaned_data.get("is_primary") and not self._should_delete_form(form)
+        ]
+        if len(primaries) > 1:
+            raise ValidationError(
+                f"Only one contact can be the primary one; {', '.join(primaries)} are all marked."
+            )
+
+
+class ClientTechnologyForm(forms.ModelForm):
+    quantity = forms.IntegerField(
+        min_value=1,
+        initial=1,
+        error_messages={"min_value": "Quantity must be at least 1."},
+    )
+
+    class Meta:
+        model = ClientTechnology
+        fields = ["skill", "version", "quantity", "notes"]
+
+
+class EnvironmentFormSet(SharedChoicesFormSet):
+    shared_choices = {"skill": skill_choices, "version": version_choices}
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or self._should_delete_form(form):
+                continue
+            skill, version = form.cleaned_data.get("skill"), form.cleaned_data.get("version")
+            if skill is None:
+                continue
+            if (skill, version) in seen:
+                what = f"{skill.name} {version.label}" if version else f"{skill.name}"
+                form.add_error("skill", f"{what} is listed twice; keep one row and set quantity.")
+            seen.add((skill, version))
+
+
+def client_formsets(*, data=None, client):
+    """The contacts and environment formsets of the client form, in that order."""
+    extra = 1 if client.pk else 3
+    contacts = inlineformset_factory(
+        Client, Contact, form=ContactForm, formset=ContactFormSet, extra=extra, can_delete=True
+    )
+    environment = inlineformset_factory(
+        Client,
+        ClientTechnology,
+        form=ClientTechnologyForm,
+        formset=EnvironmentFormSet,
+        extra=extra,
+        can_delete=True,
+    )
+    return (
+        contacts(data, instance=client, prefix="contacts"),
+        environment(
+            data,
+            instance=client,
+            prefix="environment",
+            queryset=ClientTechnology.objects.select_related("skill", "version").order_by(
+                "skill__name", "version__rank"
+            ),
+        ),
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from clients import views
+
+app_name = "clients"
+
+urlpatterns = [
+    path("", views.ClientListView.as_view(), name="list"),
+    path("new/", views.ClientCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.ClientDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.ClientUpdateView.as_view(), name="update"),
+]

@@ -1,0 +1,130 @@
+"""Reads for the technician and skill pages; each runs a fixed number of queries."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+
+from core.permissions import visible_to
+from skills.models import (
+    Certification,
+    Skill,
+    SkillCategory,
+    SkillVersion,
+    Technician,
+    TechnicianCertification,
+    TechnicianSkill,
+    TrainingGoal,
+)
+
+END_OF_SUPPORT_WARNING_DAYS = 180
+
+
+def support_state(*, day: datetime.date, field: str = "end_of_support") -> Case:
+    """An annotation for a version's support: "ended", "ending" (within 180 days) or ""."""
+    warn_until = day + datetime.timedelta(days=END_OF_SUPPORT_WARNING_DAYS)
+    return Case(
+        When(**{f"{field}__lt": day}, then=Value("ended")),
+        When(**{f"{field}__lte": warn_until}, then=Value("ending")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def expiry_state(*, day: datetime.date) -> Case:
+    """An annotation for a held certification: "expired", "expiring" (within
+    COVERAGE_WARNING_DAYS) or "valid"."""
+    warn_until = day + datetime.timedelta(days=settings.COVERAGE_WARNING_DAYS)
+    return Case(
+        When(expires_on__lt=day, then=Value("expired")),
+        When(expires_on__lte=warn_until, then=Value("expiring")),
+        default=Value("valid"),
+        output_field=CharField(),
+    )
+
+
+def _valid_baseline_held(*, day: datetime.date) -> Exists:
+    return Exists(
+        TechnicianCertification.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+            technician=OuterRef("pk"),
+            certification__is_baseline=True,
+        )
+    )
+
+
+def baseline_certifications_named() -> bool:
+    """Whether the firm named any baseline certification; without one, nobody lacks it."""
+    return Certification.objects.filter(is_baseline=True).exists()
+
+
+def technician_list(*, user, day: datetime.date) -> QuerySet[Technician]:
+    """Technicians with `skill_count`, `has_baseline` (a valid baseline certification on `day`)
+    and their certifications prefetched, each with `expiry_state`."""
+    held = TechnicianCertification.objects.select_related("certification").annotate(
+        expiry_state=expiry_state(day=day)
+    )
+    return (
+        visible_to(user, Technician)
+        .annotate(skill_count=Count("skills"), has_baseline=_valid_baseline_held(day=day))
+        .prefetch_related(Prefetch("certifications", queryset=held.order_by("expires_on")))
+        .order_by("name")
+    )
+
+
+def technician_get(*, user, pk: int, day: datetime.date) -> Technician:
+    return get_object_or_404(
+        visible_to(user, Technician)
+        .select_related("user")
+        .annotate(has_baseline=_valid_baseline_held(day=day)),
+        pk=pk,
+    )
+
+
+def technician_skills(*, technician: Technician) -> QuerySet[TechnicianSkill]:
+    return technician.skills.select_related(
+        "skill__category", "oldest_version", "newest_version"
+    ).order_by("-level", "skill__name")
+
+
+def technician_certifications(
+    *, technician: Technician, day: datetime.date
+) -> QuerySet[TechnicianCertification]:
+    return (
+        technician.certifications.select_related("certification")
+        .annotate(expiry_state=expiry_state(day=day))
+        .order_by("certification__name")
+    )
+
+
+def technician_training_goals(*, technician: Technician) -> QuerySet[TrainingGoal]:
+    return technician.training_goals.select_related(
+        "skill", "target_version", "certification"
+    ).order_by("due_date")
+
+
+def skill_catalog(*, user, day: datetime.date) -> QuerySet[Skill]:
+    """Skills with their category and versions (newest first, each with `support_state`)."""
+    versions = SkillVersion.objects.annotate(support_state=support_state(day=day)).order_by("-rank")
+    return (
+        visible_to(user, Skill)
+        .select_related("category")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("category__name", "name")
+    )
+
+
+def skill_categories() -> QuerySet[SkillCategory]:
+    return SkillCategory.objects.order_by("name")

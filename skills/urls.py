@@ -1,0 +1,17 @@
+from django.urls import path
+
+from skills import views
+
+app_name = "skills"
+
+urlpatterns = [
+    path("technicians/", views.TechnicianListView.as_view(), name="technician_list"),
+    path("technicians/new/", views.TechnicianCreateView.as_view(), name="technician_create"),
+    path("technicians/<int:pk>/", views.TechnicianDetailView.as_view(), name="technician_detail"),
+    path(
+        "technicians/<int:pk>/edit/",
+        views.TechnicianUpdateView.as_view(),
+        name="technician_update",
+    ),
+    path("skills/", views.SkillCatalogView.as_view(), name="catalog"),
+]
