@@ -15,14 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from agreements.coverage import agreements_active_on, technicians_available_on
-from agreements.models import Competitor, CompetitorOffering, Requirement, Service
-from agreements.services import competitor_create, competitor_offering_create
+from agreements.models import CompetitorOffering, Requirement, Service
 from clients.models import Client, ClientTechnology
 from skills.models import Certification, Skill, SkillVersion, TechnicianSkill
-from skills.services import model_update
 
 
 class Delivery:
@@ -299,43 +296,3 @@ def plan_choices(*, day: datetime.date) -> PlanChoices:
         versions=dict(versions),
         certifications=list(Certification.objects.order_by("name").values_list("id", "name")),
     )
-
-
-# ------------------------------------------------------------------------------ competitor writes
-
-
-def competitor_update(*, competitor: Competitor, **fields: Any) -> Competitor:
-    return model_update(instance=competitor, fields=fields)
-
-
-def competitor_offering_update(
-    *, offering: CompetitorOffering, **fields: Any
-) -> CompetitorOffering:
-    return model_update(instance=offering, fields=fields)
-
-
-def competitor_offering_remove(*, offering: CompetitorOffering) -> None:
-    offering.delete()
-
-
-@transaction.atomic
-def competitor_save(
-    *,
-    competitor: Competitor | None,
-    fields: dict[str, Any],
-    offerings_added: list[dict[str, Any]] = (),
-    offerings_changed: list[tuple[CompetitorOffering, dict[str, Any]]] = (),
-    offerings_removed: list[CompetitorOffering] = (),
-) -> Competitor:
-    """Create or update a competitor together with its offerings, all or nothing."""
-    if competitor is None:
-        competitor = competitor_create(**fields)
-    else:
-        competitor_update(competitor=competitor, **fields)
-    for offering in offerings_removed:
-        competitor_offering_remove(offering=offering)
-    for offering, changes in offerings_changed:
-        competitor_offering_update(offering=offering, **changes)
-    for offering_fields in offerings_added:
-        competitor_offering_create(competitor=competitor, **offering_fields)
-    return competitor

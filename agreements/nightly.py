@@ -125,21 +125,52 @@ def coverage_run_execute(*, run_date: datetime.date) -> CoverageRun | None:
         requirements_sync_all()
         result = evaluate_coverage(day=run_date)
         new_ids, resolved_ids = flags_sync(result=result, now=run.started_at)
-
-        run.agreements_count = len(result.agreements)
-        run.covered_count = result.counts.get(CoverageStatus.COVERED, 0)
-        run.at_risk_count = result.counts.get(CoverageStatus.AT_RISK, 0)
-        run.uncovered_count = result.counts.get(CoverageStatus.UNCOVERED, 0)
-        run.not_assessed_count = result.counts.get(CoverageStatus.NOT_ASSESSED, 0)
-        run.arr_total = result.arr_total
-        run.arr_uncovered = result.arr_uncovered
-        run.arr_at_risk = result.arr_at_risk
+        _run_figures_set(run=run, result=result)
         run.new_flags_count = len(new_ids)
         run.resolved_flags_count = len(resolved_ids)
-        run.open_flags_count = CoverageFlag.objects.filter(resolved_at__isnull=True).count()
-        run.finished_at = timezone.now()
         run.save()
     return run
+
+
+def coverage_run_refresh(*, run_date: datetime.date) -> CoverageRun | None:
+    """Check coverage again for a date that already has a run; None when it has none.
+
+    "Run coverage check now" on a day that was already checked: derived requirements re-synced,
+    flags opened and resolved as the night would, the run's figures replaced. No second email
+    (a run's email goes out at most once); the day's report covers every check of the day, as
+    flags found or resolved later fall inside the run's [started_at, finished_at] window.
+    """
+    with transaction.atomic():
+        # The row lock makes a second refresh of the same day wait instead of racing on flags.
+        run = CoverageRun.objects.select_for_update().filter(run_date=run_date).first()
+        if run is None:
+            return None
+        requirements_sync_all()
+        result = evaluate_coverage(day=run_date)
+        flags_sync(result=result, now=timezone.now())
+        _run_figures_set(run=run, result=result)
+        # Counted as the day's report shows them: new since the run started and still open,
+        # resolved since the run started.
+        in_run = Q(first_detected_at__gte=run.started_at)
+        run.new_flags_count = CoverageFlag.objects.filter(in_run, resolved_at__isnull=True).count()
+        run.resolved_flags_count = CoverageFlag.objects.filter(
+            resolved_at__gte=run.started_at
+        ).count()
+        run.save()
+    return run
+
+
+def _run_figures_set(*, run: CoverageRun, result: CoverageResult) -> None:
+    run.agreements_count = len(result.agreements)
+    run.covered_count = result.counts.get(CoverageStatus.COVERED, 0)
+    run.at_risk_count = result.counts.get(CoverageStatus.AT_RISK, 0)
+    run.uncovered_count = result.counts.get(CoverageStatus.UNCOVERED, 0)
+    run.not_assessed_count = result.counts.get(CoverageStatus.NOT_ASSESSED, 0)
+    run.arr_total = result.arr_total
+    run.arr_uncovered = result.arr_uncovered
+    run.arr_at_risk = result.arr_at_risk
+    run.open_flags_count = CoverageFlag.objects.filter(resolved_at__isnull=True).count()
+    run.finished_at = timezone.now()
 
 
 # ------------------------------------------------------------------------------ the report
@@ -166,7 +197,7 @@ def _agreement_url(agreement_id: int) -> str:
 
 def _technician_url(technician_id: int) -> str:
     fallback = f"/admin/skills/technician/{technician_id}/change/"
-    return _url("skills:technician-detail", technician_id, fallback)
+    return _url("skills:technician_detail", technician_id, fallback)
 
 
 def _flag_rows(flags) -> list[dict]:
@@ -321,7 +352,7 @@ def coverage_report_build(*, run: CoverageRun, result: CoverageResult | None = N
         "training_horizon_days": TRAINING_DUE_HORIZON_DAYS,
         "technicians_without_baseline": _technicians_without_baseline(day),
         "site_url": settings.SITE_URL,
-        "reports_url": _absolute(reverse("core:reports")),
+        "reports_url": _absolute(reverse("agreements:report_list")),
     }
 
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 from agreements.coverage import agreements_active_on, evaluate_coverage
 from agreements.models import CoverageFlag, Requirement
 from agreements.nightly import flags_sync
+from core.services import model_update
 from skills.models import SkillVersion, TechnicianCertification, TrainingGoal
-from skills.services import model_update, technician_certification_add, technician_skill_set
+from skills.services import technician_certification_add, technician_skill_set
 from skills.training import training_goal_mark_done
 
 

@@ -22,8 +22,8 @@ from agreements.models import (
     Service,
 )
 from clients.models import Client, ClientTechnology
+from core.services import model_update
 from skills.models import Certification, Level, Skill, SkillVersion
-from skills.services import model_update
 
 # ------------------------------------------------------------------------------ services
 
@@ -307,3 +307,40 @@ def competitor_offering_create(
     offering.full_clean()
     offering.save()
     return offering
+
+
+def competitor_update(*, competitor: Competitor, **fields: Any) -> Competitor:
+    return model_update(instance=competitor, fields=fields)
+
+
+def competitor_offering_update(
+    *, offering: CompetitorOffering, **fields: Any
+) -> CompetitorOffering:
+    return model_update(instance=offering, fields=fields)
+
+
+def competitor_offering_remove(*, offering: CompetitorOffering) -> None:
+    offering.delete()
+
+
+@transaction.atomic
+def competitor_save(
+    *,
+    competitor: Competitor | None,
+    fields: dict[str, Any],
+    offerings_added: list[dict[str, Any]] = (),
+    offerings_changed: list[tuple[CompetitorOffering, dict[str, Any]]] = (),
+    offerings_removed: list[CompetitorOffering] = (),
+) -> Competitor:
+    """Create or update a competitor together with its offerings, all or nothing."""
+    if competitor is None:
+        competitor = competitor_create(**fields)
+    else:
+        competitor_update(competitor=competitor, **fields)
+    for offering in offerings_removed:
+        competitor_offering_remove(offering=offering)
+    for offering, changes in offerings_changed:
+        competitor_offering_update(offering=offering, **changes)
+    for offering_fields in offerings_added:
+        competitor_offering_create(competitor=competitor, **offering_fields)
+    return competitor

@@ -6,7 +6,12 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from agreements.nightly import TRANSIENT_EMAIL_ERRORS, coverage_report_send, coverage_run_execute
+from agreements.nightly import (
+    TRANSIENT_EMAIL_ERRORS,
+    coverage_report_send,
+    coverage_run_execute,
+    coverage_run_refresh,
+)
 
 
 @shared_task(
@@ -23,6 +28,15 @@ def run_nightly_coverage(run_date: str | None = None) -> int | None:
         return None
     send_coverage_report.delay_on_commit(run.pk)
     return run.pk
+
+
+@shared_task(
+    name="agreements.tasks.refresh_coverage_run", acks_late=True, reject_on_worker_lost=True
+)
+def refresh_coverage_run(run_date: str) -> int | None:
+    """Check an already-run date again ("Run coverage check now"); no email."""
+    run = coverage_run_refresh(run_date=datetime.date.fromisoformat(run_date))
+    return run.pk if run else None
 
 
 @shared_task(

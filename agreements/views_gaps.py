@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agreements import gaps, plan, whatif
+from agreements import gaps, plan, services, whatif
 from agreements.coverage import technicians_available_on
 from agreements.forms_gaps import (
     PLAN_HORIZON_DAYS,
@@ -113,7 +113,7 @@ def _competitor_form_page(request, competitor):
         if form.is_valid() and formset.is_valid():
             added, changed, removed = offering_changes(formset)
             try:
-                saved = gaps.competitor_save(
+                saved = services.competitor_save(
                     competitor=competitor,
                     fields={name: form.cleaned_data[name] for name in CompetitorForm.Meta.fields},
                     offerings_added=added,

@@ -4,8 +4,8 @@ from django.db import transaction
 
 from clients.models import Client, ClientTechnology, Contact
 from clients.signals import environment_changed
+from core.services import model_update
 from skills.models import Skill, SkillVersion
-from skills.services import model_update
 
 
 def client_create(*, name: str, status: str = Client.Status.ACTIVE, **fields: Any) -> Client:

@@ -13,5 +13,4 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("skills/matrix/", include("agreements.urls_matrix")),
     path("", include("skills.urls")),
-    path("", include("core.urls")),
 ]

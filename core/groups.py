@@ -1,5 +1,40 @@
-"""Names of the groups the data migration creates; roles are checked against these."""
+"""The three groups of the design and their permissions.
+
+The data migration creates them; tests that flush the database create them again the same way.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 
 CONSULTANT = "Consultant"
 VIEWER = "Viewer"
 REPORT_RECIPIENTS = "Coverage report recipients"
+
+DOMAIN_APPS = ["skills", "clients", "agreements"]
+ACTIONS = {CONSULTANT: ["view", "add", "change"], VIEWER: ["view"], REPORT_RECIPIENTS: []}
+
+
+def ensure_groups(apps=global_apps):
+    """Create or update the groups; `apps` is the migration's app registry inside a migration."""
+    # Permissions are normally created after all migrations; the groups need them now.
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, actions in ACTIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        codenames = [
+            f"{action}_{model._meta.model_name}"
+            for app_label in DOMAIN_APPS
+            for model in apps.get_app_config(app_label).get_models()
+            for action in actions
+        ]
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=DOMAIN_APPS, codename__in=codenames
+            )
+        )

@@ -1,3 +1,7 @@
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import models
 from django.utils import timezone
 
 from core.models import WorkerHeartbeat
@@ -8,3 +12,25 @@ def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
         worker=worker, defaults={"seen_at": timezone.now()}
     )
     return heartbeat
+
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def model_update(*, instance: ModelT, fields: Mapping[str, Any]) -> ModelT:
+    """Set editable fields on `instance`, validate the whole row and save it.
+
+    Shared by the update services of every app; an unknown or non-editable field name is a
+    programming error and raises TypeError rather than being ignored.
+    """
+    for name, value in fields.items():
+        field = next((f for f in instance._meta.concrete_fields if f.name == name), None)
+        if field is None or not field.editable or field.primary_key:
+            raise TypeError(f"{type(instance).__name__} has no editable field {name!r}.")
+        setattr(instance, name, value)
+    if not fields:
+        return instance
+    # A full save: clean() may fill in derived values (e.g. a certification's expiry date).
+    instance.full_clean()
+    instance.save()
+    return instance

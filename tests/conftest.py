@@ -15,6 +15,14 @@ def make_user(django_user_model, username, *, group=None, **extra):
     return user
 
 
+@pytest.fixture(autouse=True)
+def groups_after_flush(request):
+    """Tests on committed data flush the database afterwards, groups included: recreate them."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        groups.ensure_groups()
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return make_user(django_user_model, "olivia.admin", is_staff=True, is_superuser=True)

@@ -161,7 +161,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # ------------------------------------------------------------------------------ auth
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "agreements:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -213,9 +213,12 @@ else:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'broker' / 'results'}"
+    for _folder in ("queue", "processed", "control", "results"):
+        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
 
 # ------------------------------------------------------------------------------ coverage
 COVERAGE_WARNING_DAYS = env_int("COVERAGE_WARNING_DAYS", default=60)

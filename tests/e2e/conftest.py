@@ -48,8 +48,8 @@ def browser(e2e_database, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def e2e_database(transactional_db, django_db_serialized_rollback):
-    """The live server sees committed data; migration data (the groups) survives each flush."""
+def e2e_database(transactional_db):
+    """The live server sees committed data: every browser test runs on a real transaction."""
 
 
 @pytest.fixture

@@ -76,10 +76,8 @@ def wait_for(predicate, timeout, what, process=None):
 
 
 @pytest.fixture
-def celery_worker(transactional_db, django_db_serialized_rollback, tmp_path, settings):
+def celery_worker(transactional_db, tmp_path, settings):
     """A real `celery worker` process consuming from Redis, on the test database.
-
-    The data the migrations created (the groups) is restored after the flush that ends the test.
 
     Yields a function that starts it with extra environment variables (e.g. EMAIL_URL).
     """

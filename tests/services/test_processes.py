@@ -51,7 +51,7 @@ def try_get(url):
 
 
 @pytest.fixture
-def production_environment(transactional_db, django_db_serialized_rollback, tmp_path):
+def production_environment(transactional_db, tmp_path):
     """The environment of the compose app services, on the test database and Redis."""
     needs_real_services()
     static_root = tmp_path / "static"
@@ -147,9 +147,7 @@ def process_group_alive(pgid):
     return True
 
 
-def test_run_all_starts_web_worker_and_beat_and_ctrl_c_stops_them(
-    transactional_db, django_db_serialized_rollback, tmp_path
-):
+def test_run_all_starts_web_worker_and_beat_and_ctrl_c_stops_them(transactional_db, tmp_path):
     needs_real_services()
     port = free_port()
     environment = child_environment(

@@ -1,0 +1,131 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from agreements.models import Agreement, Requirement, Service
+from skills.forms import (
+    SharedChoicesFormSet,
+    certification_choices,
+    skill_choices,
+    version_choices,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgreementForm(forms.ModelForm):
+    """The agreement's terms and its services; the view hands the cleaned data to the services.
+
+    The model's own validation (run by the form) catches a negative annual value and an end date
+    before the start date, with messages on those fields.
+    """
+
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Included services",
+        help_text="The skills these services cover become requirements wherever the client runs "
+        "them.",
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "client",
+            "title",
+            "status",
+            "start_date",
+            "end_date",
+            "auto_renew",
+            "notice_days",
+            "billing_cycle",
+            "annual_value",
+            "sla_response_hours",
+            "support_hours",
+            "owner",
+            "notes",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"annual_value": "Annual value ($)"}
+
+    def __init__(self, *args, client_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = client_queryset
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("username")
+        )
+        services = Service.objects.filter(is_active=True)
+        if self.instance.pk:
+            # A service taken off the catalog stays ticked on the agreements that have it.
+            services = services | Service.objects.filter(
+                agreement_services__agreement=self.instance
+            )
+            self.initial.setdefault(
+                "services",
+                list(self.instance.agreement_services.values_list("service_id", flat=True)),
+            )
+        self.fields["services"].queryset = services.distinct().order_by("name")
+        self.fields["annual_value"].widget.attrs.setdefault("step", "0.01")
+
+    def terms(self) -> dict:
+        """The cleaned fields of the agreement itself, without its services."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+REQUIREMENT_FIELDS = ("skill", "version", "certification", "min_level", "min_technicians", "notes")
+
+
+class RequirementForm(forms.ModelForm):
+    class Meta:
+        model = Requirement
+        fields = REQUIREMENT_FIELDS
+        labels = {"min_level": "Minimum level", "min_technicians": "Technicians needed"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's default is a callable (a setting); a plain initial value lets an untouched
+        # blank row count as unchanged without a hidden "initial-" input.
+        self.fields["min_technicians"].show_hidden_initial = False
+        self.fields["min_technicians"].initial = settings.COVERAGE_MIN_TECHNICIANS
+        self.fields["notes"].widget.attrs["placeholder"] = "e.g. named in the contract"
+
+
+class ManualRequirementFormSet(SharedChoicesFormSet):
+    shared_choices = {
+        "skill": skill_choices,
+        "version": version_choices,
+        "certification": certification_choices,
+    }
+
+
+RequirementFormSet = forms.inlineformset_factory(
+    Agreement,
+    Requirement,
+    form=RequirementForm,
+    formset=ManualRequirementFormSet,
+    fields=REQUIREMENT_FIELDS,
+    extra=1,
+    can_delete=True,
+)
+
+
+def requirement_formset(*, data=None, agreement=None):
+    """The agreement's manual requirements; derived ones follow its services and are not edited."""
+    queryset = Requirement.objects.filter(source=Requirement.Source.MANUAL).select_related(
+        "skill", "version", "certification"
+    )
+    if agreement is not None and agreement.pk:
+        queryset = queryset.filter(agreement=agreement)
+    else:
+        queryset = queryset.none()
+    return RequirementFormSet(
+        data=data,
+        instance=agreement or Agreement(),
+        queryset=queryset,
+        prefix="requirements",
+    )

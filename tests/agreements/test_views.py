@@ -1,0 +1,773 @@
+"""The agreement, coverage-run, flag and report pages: roles, figures, forms and query counts."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from agreements.manual_run import coverage_check_state
+from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
+from agreements.nightly import coverage_run_execute
+from agreements.services import agreement_create, agreement_update
+from tests.agreements.factories import (
+    AgreementFactory,
+    RequirementFactory,
+    ServiceFactory,
+)
+from tests.clients.factories import ClientFactory, ClientTechnologyFactory
+from tests.skills.factories import (
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 10:00 in New York
+TODAY = datetime.date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def exchange():
+    skill = SkillFactory(name="Exchange")
+    SkillVersionFactory(skill=skill, label="2013", rank=1)
+    SkillVersionFactory(skill=skill, label="2016", rank=2)
+    SkillVersionFactory(skill=skill, label="2019", rank=3)
+    return skill
+
+
+@pytest.fixture
+def agreement(exchange):
+    """Harlow & Pierce runs Exchange 2016 under Managed email; nobody supports it at level 3."""
+    client = ClientFactory(name="Harlow & Pierce")
+    ClientTechnologyFactory(client=client, skill=exchange, version=exchange.versions.get(rank=2))
+    service = ServiceFactory(name="Managed email")
+    service.skills_in_scope.add(exchange)
+    lee = TechnicianFactory(name="Lee Park")
+    TechnicianSkillFactory(technician=lee, skill=exchange, level=2)
+    return agreement_create(
+        client=client,
+        title="Managed email",
+        start_date=datetime.date(2026, 1, 1),
+        annual_value=Decimal("25000.00"),
+        services=[service],
+        status=Agreement.Status.ACTIVE,
+    )
+
+
+@pytest.fixture
+def run(agreement):
+    with time_machine.travel(NOW - datetime.timedelta(hours=8), tick=False):
+        return coverage_run_execute(run_date=TODAY)
+
+
+def valid_form_data(client, *, services=(), **overrides):
+    data = {
+        "client": client.pk,
+        "title": "Network care",
+        "status": "active",
+        "start_date": "2026-12-01",
+        "end_date": "2027-11-30",
+        "notice_days": "60",
+        "billing_cycle": "monthly",
+        "annual_value": "18000",
+        "sla_response_hours": "4",
+        "support_hours": "8x5",
+        "owner": "",
+        "notes": "",
+        "services": [service.pk for service in services],
+        "requirements-TOTAL_FORMS": "1",
+        "requirements-INITIAL_FORMS": "0",
+        "requirements-MIN_NUM_FORMS": "0",
+        "requirements-MAX_NUM_FORMS": "1000",
+        # The blank row as the browser sends it: untouched, with its initial values.
+        "requirements-0-min_level": "3",
+        "requirements-0-min_technicians": "2",
+    }
+    data.update(overrides)
+    return data
+
+
+# ------------------------------------------------------------------------------ roles
+
+PAGES = [
+    ("agreements:dashboard", None),
+    ("agreements:list", None),
+    ("agreements:detail", "agreement"),
+    ("agreements:history", "agreement"),
+    ("agreements:report_list", None),
+    ("agreements:report_detail", "run"),
+    ("agreements:coverage_status", None),
+]
+EDIT_PAGES = [("agreements:create", None), ("agreements:update", "agreement")]
+
+
+def page_url(name, target, objects):
+    return reverse(name, args=[objects[target].pk] if target else [])
+
+
+@pytest.fixture
+def objects(agreement, run):
+    return {"agreement": agreement, "run": run}
+
+
+@pytest.mark.parametrize(("name", "target"), PAGES)
+@pytest.mark.parametrize("role", ["admin_user", "consultant", "viewer"])
+def test_every_role_can_read_every_page(client, request, objects, role, name, target):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(page_url(name, target, objects)).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "target"), PAGES + EDIT_PAGES)
+def test_anonymous_visitor_is_sent_to_the_login_page(client, objects, name, target):
+    response = client.get(page_url(name, target, objects))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "target"), EDIT_PAGES)
+@pytest.mark.parametrize("role", ["admin_user", "consultant"])
+def test_admin_and_consultant_open_the_agreement_forms(
+    client, request, objects, role, name, target
+):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(page_url(name, target, objects)).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "target"), EDIT_PAGES)
+def test_viewer_cannot_open_the_agreement_forms(viewer_client, objects, name, target):
+    assert viewer_client.get(page_url(name, target, objects)).status_code == 403
+
+
+def test_viewer_sees_no_edit_controls(viewer_client, agreement, run):
+    CoverageFlag.objects.update(acknowledged_at=None)
+    pages = [
+        viewer_client.get(reverse("agreements:dashboard")),
+        viewer_client.get(reverse("agreements:list")),
+        viewer_client.get(reverse("agreements:detail", args=[agreement.pk])),
+    ]
+
+    for response in pages:
+        html = response.content.decode()
+        assert reverse("agreements:create") not in html
+        assert reverse("agreements:update", args=[agreement.pk]) not in html
+        assert "Run coverage check now" not in html
+        assert "Acknowledge</button>" not in html
+
+
+def test_consultant_sees_the_edit_controls(consultant_client, agreement, run):
+    html = consultant_client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+
+    assert reverse("agreements:update", args=[agreement.pk]) in html
+    assert "Acknowledge</button>" in html
+
+
+def test_viewer_post_to_create_is_refused_and_nothing_is_created(viewer_client, agreement):
+    response = viewer_client.post(reverse("agreements:create"), valid_form_data(agreement.client))
+
+    assert response.status_code == 403
+    assert Agreement.objects.count() == 1
+
+
+def test_viewer_post_to_edit_is_refused_and_nothing_changes(viewer_client, agreement):
+    data = valid_form_data(agreement.client, title="Renamed")
+    response = viewer_client.post(reverse("agreements:update", args=[agreement.pk]), data)
+
+    assert response.status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.title == "Managed email"
+
+
+def test_viewer_cannot_run_the_coverage_check(viewer_client, agreement):
+    response = viewer_client.post(reverse("agreements:coverage_run"))
+
+    assert response.status_code == 403
+    assert not CoverageRun.objects.exists()
+
+
+def test_viewer_cannot_acknowledge_a_flag(viewer_client, run):
+    flag = CoverageFlag.objects.get()
+
+    response = viewer_client.post(reverse("agreements:flag_acknowledge", args=[flag.pk]))
+
+    assert response.status_code == 403
+    flag.refresh_from_db()
+    assert flag.acknowledged_at is None
+
+
+def test_user_without_a_role_is_refused(client, django_user_model, agreement):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x"))
+
+    assert client.get(reverse("agreements:list")).status_code == 403
+    assert client.get(reverse("agreements:detail", args=[agreement.pk])).status_code == 403
+
+
+def test_run_and_acknowledge_refuse_get(consultant_client, run):
+    flag = CoverageFlag.objects.get()
+
+    assert consultant_client.get(reverse("agreements:coverage_run")).status_code == 405
+    assert (
+        consultant_client.get(reverse("agreements:flag_acknowledge", args=[flag.pk])).status_code
+        == 405
+    )
+
+
+def test_missing_agreement_is_404(consultant_client):
+    assert consultant_client.get(reverse("agreements:detail", args=[999999])).status_code == 404
+    assert consultant_client.get(reverse("agreements:update", args=[999999])).status_code == 404
+
+
+# ------------------------------------------------------------------------------ list
+
+
+def test_list_filters_by_status_and_totals_the_filtered_rows(consultant_client):
+    AgreementFactory(annual_value=Decimal("20000"), status=Agreement.Status.ACTIVE)
+    AgreementFactory(annual_value=Decimal("5000"), status=Agreement.Status.ACTIVE)
+    AgreementFactory(annual_value=Decimal("7000"), status=Agreement.Status.DRAFT)
+
+    everything = consultant_client.get(reverse("agreements:list"))
+    active = consultant_client.get(reverse("agreements:list"), {"status": "active"})
+
+    assert everything.context["total_annual_value"] == Decimal("32000")
+    assert "$32,000" in everything.content.decode()
+    assert active.context["total_annual_value"] == Decimal("25000")
+    assert "$25,000" in active.content.decode()
+    assert active.context["paginator"].count == 2
+
+
+def test_list_filters_by_coverage_status(consultant_client, agreement):
+    covered = AgreementFactory(title="Desktop care")
+    skill = SkillFactory()
+    RequirementFactory(agreement=covered, skill=skill, min_technicians=1)
+    TechnicianSkillFactory(skill=skill, level=4)
+
+    response = consultant_client.get(reverse("agreements:list"), {"coverage": "uncovered"})
+
+    assert [row[0] for row in response.context["rows"]] == [agreement]
+    assert "Uncovered" in response.content.decode()
+
+
+def test_list_filters_by_client(consultant_client, agreement):
+    AgreementFactory()
+
+    response = consultant_client.get(reverse("agreements:list"), {"client": agreement.client.pk})
+
+    assert [row[0] for row in response.context["rows"]] == [agreement]
+
+
+def test_list_filters_by_notice_within_days(consultant_client):
+    # Notice dates: 40 days away, 100 days away, and one whose notice date has passed.
+    soon = AgreementFactory(end_date=TODAY + datetime.timedelta(days=100), notice_days=60)
+    AgreementFactory(end_date=TODAY + datetime.timedelta(days=160), notice_days=60)
+    AgreementFactory(end_date=TODAY + datetime.timedelta(days=30), notice_days=60)
+    AgreementFactory(end_date=None)
+
+    response = consultant_client.get(reverse("agreements:list"), {"notice_within": "90"})
+
+    assert [row[0] for row in response.context["rows"]] == [soon]
+
+
+def test_list_rejects_a_negative_notice_window_without_error(consultant_client, agreement):
+    response = consultant_client.get(reverse("agreements:list"), {"notice_within": "-5"})
+
+    assert response.status_code == 200
+    assert "greater than or equal to 0" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"coverage": "bogus"}, {"client": "abc"}, {"status": "x", "notice_within": "soon"}],
+)
+def test_list_shows_nonsense_filters_as_form_errors(consultant_client, agreement, query):
+    response = consultant_client.get(reverse("agreements:list"), query)
+
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors
+
+
+def test_list_page_out_of_range_is_404(consultant_client, agreement):
+    assert consultant_client.get(reverse("agreements:list"), {"page": "9"}).status_code == 404
+    assert consultant_client.get(reverse("agreements:list"), {"page": "last"}).status_code == 200
+
+
+def test_list_is_paginated(consultant_client):
+    AgreementFactory.create_batch(30)
+
+    first = consultant_client.get(reverse("agreements:list"))
+    second = consultant_client.get(reverse("agreements:list"), {"page": 2})
+
+    assert len(first.context["rows"]) == 25
+    assert len(second.context["rows"]) == 5
+    assert first.context["total_annual_value"] == Decimal("360000")
+
+
+# ------------------------------------------------------------------------------ detail
+
+
+def test_detail_shows_terms_services_and_the_uncovered_requirement_with_candidates(
+    consultant_client, agreement
+):
+    response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+
+    html = response.content.decode()
+    assert agreement.reference in html
+    assert "$25,000" in html
+    assert "Managed email" in html
+    assert "Exchange 2016 at level 3+" in html
+    assert "No active technician has Exchange 2016 at level 3 or above" in html
+    assert "Lee Park" in html
+    assert "level 2 of 3 needed" in html
+
+
+def test_detail_names_the_qualified_technicians(consultant_client, agreement, exchange):
+    TechnicianSkillFactory(technician=TechnicianFactory(name="Dana Ortiz"), skill=exchange, level=4)
+
+    response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+
+    (requirement, coverage), *_ = response.context["requirement_rows"]
+    assert coverage.status == "at_risk"
+    assert coverage.qualified_names == ("Dana Ortiz",)
+    assert "Only Dana Ortiz qualifies (2 needed)" in response.content.decode()
+
+
+def test_detail_of_a_draft_agreement_shows_requirements_without_coverage(
+    consultant_client, agreement
+):
+    Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.DRAFT)
+
+    response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+
+    assert response.status_code == 200
+    assert response.context["coverage"] is None
+    assert "coverage is checked for agreements active today" in response.content.decode()
+
+
+# ------------------------------------------------------------------------------ forms
+
+
+def test_consultant_creates_an_agreement_with_a_service(consultant_client, consultant, agreement):
+    service = agreement.agreement_services.get().service
+    data = valid_form_data(agreement.client, services=[service], owner=consultant.pk)
+
+    response = consultant_client.post(reverse("agreements:create"), data)
+
+    created = Agreement.objects.get(title="Network care")
+    assert response.status_code == 302
+    assert response.url == reverse("agreements:detail", args=[created.pk])
+    assert created.reference.startswith("AGR-2026-")
+    assert created.owner == consultant
+    assert list(created.services.all()) == [service]
+    assert created.requirements.filter(source=Requirement.Source.DERIVED).count() == 1
+
+
+def test_create_form_adds_manual_requirements(consultant_client, agreement, exchange):
+    data = valid_form_data(
+        agreement.client,
+        **{
+            "requirements-0-skill": exchange.pk,
+            "requirements-0-version": exchange.versions.get(label="2019").pk,
+            "requirements-0-min_level": "4",
+            "requirements-0-min_technicians": "1",
+            "requirements-0-notes": "Named in the contract",
+        },
+    )
+
+    response = consultant_client.post(reverse("agreements:create"), data)
+
+    assert response.status_code == 302
+    requirement = Agreement.objects.get(title="Network care").requirements.get()
+    assert requirement.source == Requirement.Source.MANUAL
+    assert (requirement.version.label, requirement.min_level, requirement.min_technicians) == (
+        "2019",
+        4,
+        1,
+    )
+
+
+def test_negative_annual_value_is_shown_on_the_field(consultant_client, agreement):
+    data = valid_form_data(agreement.client, annual_value="-100")
+
+    response = consultant_client.post(reverse("agreements:create"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["annual_value"] == [
+        "Ensure this value is greater than or equal to 0."
+    ]
+    assert "Ensure this value is greater than or equal to 0." in response.content.decode()
+    assert not Agreement.objects.filter(title="Network care").exists()
+
+
+def test_end_date_before_start_is_shown_on_the_field(consultant_client, agreement):
+    data = valid_form_data(agreement.client, start_date="2027-01-01", end_date="2026-12-01")
+
+    response = consultant_client.post(reverse("agreements:create"), data)
+
+    assert response.status_code == 200
+    message = "End date (2026-12-01) is before the start date (2027-01-01)."
+    assert response.context["form"].errors["end_date"] == [message]
+    assert message in response.content.decode()
+
+
+def test_unknown_version_is_shown_on_the_requirement_field(consultant_client, agreement, exchange):
+    data = valid_form_data(
+        agreement.client,
+        **{
+            "requirements-0-skill": exchange.pk,
+            "requirements-0-version": "999999",
+            "requirements-0-min_level": "3",
+            "requirements-0-min_technicians": "2",
+        },
+    )
+
+    response = consultant_client.post(reverse("agreements:create"), data)
+
+    assert response.status_code == 200
+    errors = response.context["formset"].forms[0].errors
+    assert "Select a valid choice" in errors["version"][0]
+    assert not Agreement.objects.filter(title="Network care").exists()
+
+
+def test_version_of_another_skill_is_shown_on_the_requirement_field(
+    consultant_client, agreement, exchange
+):
+    windows = SkillFactory(name="Windows Server")
+    data = valid_form_data(
+        agreement.client,
+        **{
+            "requirements-0-skill": windows.pk,
+            "requirements-0-version": exchange.versions.get(label="2016").pk,
+            "requirements-0-min_level": "3",
+            "requirements-0-min_technicians": "2",
+        },
+    )
+
+    response = consultant_client.post(reverse("agreements:create"), data)
+
+    assert response.status_code == 200
+    message = "Version 2016 belongs to Exchange, not Windows Server."
+    assert response.context["formset"].forms[0].errors["version"] == [message]
+    assert message in response.content.decode()
+
+
+def test_edit_changes_terms_and_services_and_records_history(consultant_client, agreement):
+    backup = ServiceFactory(name="Backup")
+    data = valid_form_data(
+        agreement.client,
+        title="Managed email and backup",
+        start_date="2026-01-01",
+        end_date="",
+        annual_value="27500",
+        services=[backup],
+    )
+
+    response = consultant_client.post(reverse("agreements:update", args=[agreement.pk]), data)
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title == "Managed email and backup"
+    assert agreement.annual_value == Decimal("27500")
+    assert list(agreement.services.all()) == [backup]
+    assert not agreement.requirements.exists()  # Backup covers nothing the client runs
+    history = consultant_client.get(reverse("agreements:history", args=[agreement.pk]))
+    html = history.content.decode()
+    assert "Title: Managed email → Managed email and backup" in html
+    assert "Annual value: $25,000 → $27,500" in html
+    assert "marcus.consultant" in html
+
+
+def test_edit_updates_and_removes_manual_requirements(consultant_client, agreement, exchange):
+    requirement = RequirementFactory(agreement=agreement, skill=exchange, min_technicians=2)
+    other = RequirementFactory(agreement=agreement, skill=SkillFactory(), min_technicians=1)
+    service = agreement.agreement_services.get().service
+    data = valid_form_data(
+        agreement.client,
+        title=agreement.title,
+        start_date="2026-01-01",
+        end_date="",
+        annual_value="25000",
+        services=[service],
+        **{
+            "requirements-TOTAL_FORMS": "3",
+            "requirements-INITIAL_FORMS": "2",
+            "requirements-0-id": requirement.pk,
+            "requirements-0-skill": exchange.pk,
+            "requirements-0-min_level": "4",
+            "requirements-0-min_technicians": "1",
+            "requirements-1-id": other.pk,
+            "requirements-1-skill": other.skill_id,
+            "requirements-1-min_level": "3",
+            "requirements-1-min_technicians": "1",
+            "requirements-1-DELETE": "on",
+            "requirements-2-min_level": "3",
+            "requirements-2-min_technicians": "2",
+        },
+    )
+
+    response = consultant_client.post(reverse("agreements:update", args=[agreement.pk]), data)
+
+    assert response.status_code == 302
+    requirement.refresh_from_db()
+    assert (requirement.min_level, requirement.min_technicians) == (4, 1)
+    assert not Requirement.objects.filter(pk=other.pk).exists()
+    assert agreement.requirements.filter(source=Requirement.Source.DERIVED).count() == 1
+
+
+def test_edit_form_ticks_the_current_services(consultant_client, agreement):
+    service = agreement.agreement_services.get().service
+
+    response = consultant_client.get(reverse("agreements:update", args=[agreement.pk]))
+
+    assert response.context["form"].initial["services"] == [service.pk]
+
+
+# ------------------------------------------------------------------------------ history
+
+
+def test_history_lists_changes_newest_first_with_names(consultant_client, consultant, agreement):
+    other_client = ClientFactory(name="Kessler & Ng")
+    agreement_update(agreement=agreement, status=Agreement.Status.CANCELLED)
+    agreement_update(agreement=agreement, client=other_client)
+
+    response = consultant_client.get(reverse("agreements:history", args=[agreement.pk]))
+
+    entries = response.context["entries"]
+    assert [entry.action for entry in entries] == ["Changed", "Changed", "Created"]
+    assert [(c.field, c.old, c.new) for c in entries[0].changes] == [
+        ("Client", "Harlow & Pierce", "Kessler & Ng")
+    ]
+    assert [(c.field, c.old, c.new) for c in entries[1].changes] == [
+        ("Status", "Active", "Cancelled")
+    ]
+
+
+# ------------------------------------------------------------------------------ coverage run
+
+
+def test_run_now_queues_the_nightly_check_and_shows_it_finished(
+    consultant_client, agreement, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = consultant_client.post(reverse("agreements:coverage_run"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("agreements:dashboard")
+    run = CoverageRun.objects.get(run_date=TODAY)
+    assert run.uncovered_count == 1
+    flag = CoverageFlag.objects.get()
+    assert flag.reason == "No active technician has Exchange 2016 at level 3 or above"
+    dashboard = consultant_client.get(response.url)
+    assert "The coverage check has finished" in dashboard.content.decode()
+    assert dashboard.context["check_state"] == "finished"
+
+
+def test_status_reports_running_until_the_queued_check_finishes(
+    consultant_client, agreement, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        consultant_client.post(reverse("agreements:coverage_run"))
+
+    running = json.loads(consultant_client.get(reverse("agreements:coverage_status")).content)
+    assert running == {"state": "running", "run": None}
+    assert 'data-state="running"' in consultant_client.get("/").content.decode()
+
+    for callback in callbacks:
+        callback()
+
+    finished = json.loads(consultant_client.get(reverse("agreements:coverage_status")).content)
+    assert finished["state"] == "finished"
+    assert finished["run"]["run_date"] == "2026-11-26"
+
+
+def test_run_now_on_a_day_already_run_checks_again_without_a_second_email(
+    consultant_client, run, exchange, django_user_model, django_capture_on_commit_callbacks
+):
+    assert CoverageFlag.objects.get().is_open
+    for name in ("Dana Ortiz", "Sam Reyes"):
+        TechnicianSkillFactory(technician=TechnicianFactory(name=name), skill=exchange, level=3)
+    emails_before = len(mail.outbox)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consultant_client.post(reverse("agreements:coverage_run"))
+
+    run.refresh_from_db()
+    assert CoverageRun.objects.count() == 1
+    assert (run.uncovered_count, run.covered_count) == (0, 1)
+    assert run.resolved_flags_count == 1
+    assert run.open_flags_count == 0
+    assert not CoverageFlag.objects.get().is_open
+    assert len(mail.outbox) == emails_before
+
+
+def test_check_state_is_running_while_the_run_finished_before_the_request(run):
+    queued_at = run.finished_at + datetime.timedelta(seconds=1)
+
+    assert coverage_check_state(day=TODAY, queued_at=queued_at) == "running"
+    assert coverage_check_state(day=TODAY, queued_at=run.finished_at) == "finished"
+    assert coverage_check_state(day=TODAY, queued_at=None) == "idle"
+
+
+# ------------------------------------------------------------------------------ flags
+
+
+def test_consultant_acknowledges_a_flag(consultant_client, consultant, run):
+    flag = CoverageFlag.objects.get()
+
+    response = consultant_client.post(
+        reverse("agreements:flag_acknowledge", args=[flag.pk]), {"next": "/agreements/"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/agreements/"
+    flag.refresh_from_db()
+    assert flag.acknowledged_by == consultant
+
+
+def test_acknowledge_ignores_a_next_pointing_off_site(consultant_client, run):
+    flag = CoverageFlag.objects.get()
+
+    response = consultant_client.post(
+        reverse("agreements:flag_acknowledge", args=[flag.pk]), {"next": "//evil.example/"}
+    )
+
+    assert response.url == reverse("agreements:dashboard")
+
+
+def test_acknowledging_a_resolved_flag_says_why_and_changes_nothing(consultant_client, run):
+    flag = CoverageFlag.objects.get()
+    CoverageFlag.objects.update(resolved_at=NOW)
+
+    response = consultant_client.post(
+        reverse("agreements:flag_acknowledge", args=[flag.pk]), follow=True
+    )
+
+    assert "already resolved" in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.acknowledged_at is None
+
+
+# ------------------------------------------------------------------------------ reports
+
+
+def test_report_list_shows_each_run_with_counts_arr_and_email_status(consultant_client, run):
+    CoverageRun.objects.filter(pk=run.pk).update(email_status=CoverageRun.EmailStatus.SENT)
+
+    response = consultant_client.get(reverse("agreements:report_list"))
+
+    html = response.content.decode()
+    assert "Thu 26 Nov 2026" in html
+    assert "$25,000" in html
+    assert "Email sent" in html
+
+
+def test_report_detail_shows_what_the_email_shows(consultant_client, run):
+    response = consultant_client.get(reverse("agreements:report_detail", args=[run.pk]))
+
+    html = response.content.decode()
+    assert "Coverage report for Thursday 26 November 2026" in html
+    assert "$25,000</strong> of $25,000 ARR at risk" in html
+    assert "No active technician has Exchange 2016 at level 3 or above" in html
+    assert f'href="/agreements/{run.agreements_count and Agreement.objects.get().pk}/"' in html
+    for section in ("New flags", "Still open", "Resolved", "Training goals due or overdue"):
+        assert section in html
+
+
+# ------------------------------------------------------------------------------ query counts
+
+
+def many_agreements(count):
+    skill = SkillFactory()
+    TechnicianSkillFactory(skill=skill, level=3)
+    for agreement in AgreementFactory.create_batch(count, end_date=TODAY + datetime.timedelta(30)):
+        RequirementFactory(agreement=agreement, skill=skill)
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_list_query_count_does_not_grow_with_rows(
+    consultant_client, django_assert_num_queries, rows
+):
+    many_agreements(rows)
+
+    # session, user, savepoint and its release (the request's transaction), user's permissions,
+    # group permissions; coverage: agreements, requirements, skills, versions, certifications,
+    # technicians, technician skills, technician certifications; page count, page rows with
+    # clients, total annual value, client choices.
+    with django_assert_num_queries(18):
+        response = consultant_client.get(reverse("agreements:list"), {"status": "active"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_detail_query_count_does_not_grow_with_requirements(
+    consultant_client, django_assert_num_queries, agreement, rows
+):
+    for _ in range(rows):
+        RequirementFactory(agreement=agreement, skill=SkillFactory())
+    coverage_run_execute(run_date=TODAY)
+
+    # session, user, savepoint and its release, user's permissions, group permissions,
+    # agreement with client and owner; coverage: agreements, requirements, skills, versions,
+    # certifications, technicians, technician skills, technician certifications; requirements
+    # with skill, version, certification and service; services; open flags.
+    with django_assert_num_queries(18):
+        response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+    assert len(response.context["requirement_rows"]) == rows + 1
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_history_query_count_does_not_grow_with_changes(
+    consultant_client, django_assert_num_queries, agreement, rows
+):
+    for number in range(rows):
+        agreement_update(agreement=agreement, title=f"Managed email v{number}")
+
+    # session, user, savepoint and its release, user's permissions, group permissions,
+    # agreement, count, page of records with users, the record before the page's last one.
+    with django_assert_num_queries(10):
+        response = consultant_client.get(reverse("agreements:history", args=[agreement.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_report_list_query_count_does_not_grow_with_runs(
+    consultant_client, django_assert_num_queries, rows
+):
+    CoverageRun.objects.bulk_create(
+        CoverageRun(run_date=TODAY - datetime.timedelta(days=n), started_at=NOW, finished_at=NOW)
+        for n in range(rows)
+    )
+
+    # session, user, savepoint and its release, user's permissions, group permissions, count,
+    # page of runs.
+    with django_assert_num_queries(8):
+        response = consultant_client.get(reverse("agreements:report_list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_report_detail_query_count_does_not_grow_with_flags(
+    consultant_client, django_assert_num_queries, rows
+):
+    many_agreements(rows)
+    run = coverage_run_execute(run_date=TODAY)
+
+    # session, user, savepoint and its release, user's permissions, group permissions, run;
+    # the report: coverage (8), new, open and resolved flags, single-technician skill names,
+    # expiring certifications, longest notice, notice candidates, training goals, technicians
+    # without baseline.
+    with django_assert_num_queries(24):
+        response = consultant_client.get(reverse("agreements:report_detail", args=[run.pk]))
+    assert len(response.context["report"]["new_flags"]) == rows
