@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client
-from core.models import TimeStampedModel, name_taken
+from core.models import TimeStampedModel, WebsiteField, name_taken
 from skills.models import (
     LEVEL_VALIDATORS,
     Certification,
@@ -389,7 +389,7 @@ class CoverageRun(models.Model):
 
 class Competitor(TimeStampedModel):
     name = models.CharField(max_length=150)
-    website = models.URLField(blank=True)
+    website = WebsiteField(blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:

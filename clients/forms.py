@@ -12,7 +12,6 @@ class ClientForm(forms.ModelForm):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
     )
-    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Client

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, name_taken
+from core.models import TimeStampedModel, WebsiteField, name_taken
 from skills.models import Skill, SkillVersion, check_version_of_skill
 
 
@@ -29,7 +29,7 @@ class Client(TimeStampedModel):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
-    website = models.URLField(blank=True)
+    website = WebsiteField(blank=True)
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 

@@ -3,6 +3,13 @@ import calendar
 from django.db import models
 
 
+class WebsiteField(models.URLField):
+    """A URL field whose form completes "example.com" to https://, as Django 6 will."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

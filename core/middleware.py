@@ -1,0 +1,40 @@
+from django.core.exceptions import PermissionDenied
+
+# A read-only user still logs out and manages their own password.
+ACCOUNT_URL_NAMES = {
+    "login",
+    "logout",
+    "password_change",
+    "password_reset",
+    "password_reset_confirm",
+}
+
+
+def is_read_only(user):
+    """True for a signed-in user who may add or change nothing (the Viewer group)."""
+    if user.is_superuser:
+        return False
+    return not any(
+        codename.startswith(("add_", "change_"))
+        for codename in (perm.split(".", 1)[1] for perm in user.get_all_permissions())
+    )
+
+
+class ReadOnlyUserMiddleware:
+    """Refuses every POST of a read-only user with 403, whatever page it targets."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match.url_name in ACCOUNT_URL_NAMES or match.namespace == "admin":
+            return None
+        if is_read_only(request.user):
+            raise PermissionDenied("Your role can look at everything but change nothing.")
+        return None
