@@ -48,3 +48,16 @@ def consultant_client(client, consultant):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture
+def browse(client, request):
+    """A test client logged in as the named user fixture ("admin_user", "consultant",
+    "viewer"), or anonymous for None."""
+
+    def as_role(role):
+        if role is not None:
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return as_role

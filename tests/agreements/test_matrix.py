@@ -31,18 +31,6 @@ def frozen_today():
 
 
 @pytest.fixture
-def browse(client, request):
-    """A test client logged in as the named user fixture, or anonymous for None."""
-
-    def as_role(role):
-        if role is not None:
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return as_role
-
-
-@pytest.fixture
 def team():
     """Exchange: one qualified technician (Avery); Veeam: two; Hyper-V: nobody."""
     email = SkillCategoryFactory(name="Email")

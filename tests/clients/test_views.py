@@ -15,6 +15,7 @@ from tests.agreements.factories import (
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory, ContactFactory
+from tests.forms import formset
 from tests.skills.factories import SkillFactory, SkillVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,32 +27,6 @@ TODAY = datetime.date(2026, 6, 1)
 def frozen_today():
     with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC), tick=False):
         yield
-
-
-@pytest.fixture
-def browse(client, request):
-    """A test client logged in as the named user fixture ("admin_user", "consultant",
-    "viewer"), or anonymous for None."""
-
-    def as_role(role):
-        if role is not None:
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return as_role
-
-
-def formset(prefix, rows, *, initial=0):
-    """POST data for an inline formset with `rows` (dicts of field values)."""
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
-    return data
 
 
 def client_post_data(

@@ -5,6 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from skills.models import Technician, TechnicianCertification, TechnicianSkill
+from tests.forms import formset
 from tests.skills.factories import (
     CertificationFactory,
     SkillCategoryFactory,
@@ -26,30 +27,6 @@ def frozen_today(settings):
     settings.COVERAGE_WARNING_DAYS = 60
     with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC), tick=False):
         yield
-
-
-@pytest.fixture
-def browse(client, request):
-    """A test client logged in as the named user fixture, or anonymous for None."""
-
-    def as_role(role):
-        if role is not None:
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return as_role
-
-
-def formset(prefix, rows, *, initial=0):
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
-    return data
 
 
 def technician_post_data(
