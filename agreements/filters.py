@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from agreements.models import Agreement, CoverageStatus
-from agreements.pages import with_notice_within
+from agreements.selectors import agreements_with_notice_within
 from clients.models import Client
 
 
@@ -47,4 +47,4 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids)
 
     def filter_notice_within(self, queryset, name, value):
-        return with_notice_within(queryset, day=timezone.localdate(), days=int(value))
+        return agreements_with_notice_within(queryset, day=timezone.localdate(), days=int(value))

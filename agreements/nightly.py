@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -252,16 +252,12 @@ def _expiring_certifications(day: datetime.date, warning_days: int) -> list[dict
 
 def _notice_dates(day: datetime.date) -> list[dict]:
     """Active agreements whose last day to give notice falls within the next 90 days."""
-    active = Agreement.objects.filter(status=Agreement.Status.ACTIVE, end_date__isnull=False)
-    longest_notice = active.aggregate(longest=Max("notice_days"))["longest"] or 0
-    # Date minus a column of days is not portable SQL: narrow by end date, then compute.
-    candidates = active.filter(
-        end_date__gte=day,
-        end_date__lte=day + datetime.timedelta(days=NOTICE_HORIZON_DAYS + longest_notice),
-    ).select_related("client")
-    horizon = day + datetime.timedelta(days=NOTICE_HORIZON_DAYS)
     agreements = sorted(
-        (a for a in candidates if day <= a.notice_date <= horizon),
+        selectors.agreements_with_notice_within(
+            Agreement.objects.filter(status=Agreement.Status.ACTIVE),
+            day=day,
+            days=NOTICE_HORIZON_DAYS,
+        ).select_related("client"),
         key=lambda a: (a.notice_date, a.reference),
     )
     return [

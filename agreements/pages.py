@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
 from agreements import selectors
 from agreements.coverage import CoverageResult, evaluate_coverage
@@ -67,28 +67,6 @@ def status_summaries(result: CoverageResult) -> list[StatusSummary]:
     ]
 
 
-def with_notice_within(
-    agreements: QuerySet[Agreement], *, day: datetime.date, days: int
-) -> QuerySet[Agreement]:
-    """Those of `agreements` whose last day to give notice falls in [day, day + days].
-
-    Two queries: the notice date is end_date - notice_days, which is not portable SQL, so the
-    candidates are narrowed by end date and the notice date is computed here.
-    """
-    with_end = agreements.filter(end_date__isnull=False, end_date__gte=day)
-    longest_notice = with_end.aggregate(longest=Max("notice_days"))["longest"] or 0
-    horizon = day + datetime.timedelta(days=days)
-    candidates = with_end.filter(
-        end_date__lte=horizon + datetime.timedelta(days=longest_notice)
-    ).values_list("pk", "end_date", "notice_days")
-    ids = [
-        pk
-        for pk, end_date, notice_days in candidates
-        if day <= end_date - datetime.timedelta(days=notice_days) <= horizon
-    ]
-    return agreements.filter(pk__in=ids)
-
-
 def open_flags(flags: QuerySet[CoverageFlag]) -> QuerySet[CoverageFlag]:
     """Unresolved flags, newest first, with what their rows show."""
     return (
@@ -104,7 +82,7 @@ def dashboard_build(*, day: datetime.date, agreements: QuerySet[Agreement]) -> D
     `agreements` are the rows the user may see; coverage is evaluated over those active on `day`.
     """
     result = evaluate_coverage(day=day, agreement_ids=agreements.values_list("pk", flat=True))
-    notices = with_notice_within(
+    notices = selectors.agreements_with_notice_within(
         agreements.filter(status=Agreement.Status.ACTIVE), day=day, days=NOTICE_HORIZON_DAYS
     ).select_related("client")
     return Dashboard(

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from agreements.coverage import CoverageResult
+from agreements.models import Agreement
 from skills.models import Certification, Skill, Technician, TechnicianCertification
 
 
@@ -80,3 +81,25 @@ def technicians_without_baseline(*, day: datetime.date):
         .exclude(Exists(valid_baseline))
         .order_by("name")
     )
+
+
+def agreements_with_notice_within(
+    agreements: QuerySet[Agreement], *, day: datetime.date, days: int
+) -> QuerySet[Agreement]:
+    """Those of `agreements` whose last day to give notice falls in [day, day + days].
+
+    Two queries: the notice date is end_date - notice_days, which is not portable SQL, so the
+    candidates are narrowed by end date and the notice date is computed here.
+    """
+    with_end = agreements.filter(end_date__isnull=False, end_date__gte=day)
+    longest_notice = with_end.aggregate(longest=Max("notice_days"))["longest"] or 0
+    horizon = day + datetime.timedelta(days=days)
+    candidates = with_end.filter(
+        end_date__lte=horizon + datetime.timedelta(days=longest_notice)
+    ).values_list("pk", "end_date", "notice_days")
+    ids = [
+        pk
+        for pk, end_date, notice_days in candidates
+        if day <= end_date - datetime.timedelta(days=notice_days) <= horizon
+    ]
+    return agreements.filter(pk__in=ids)
