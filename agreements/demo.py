@@ -378,7 +378,7 @@ CLIENTS = (
             ("Active Directory", None, 1),
             ("Hyper-V", None, 2),
             ("Microsoft SQL Server", "2016", 1),
-            ("Cisco IOS", "IOS 15", 4),
+            ("Cisco IOS", "15", 4),
             ("Veeam Backup & Replication", "11", 1),
         ),
         agreements=(
@@ -426,7 +426,7 @@ TECHNICIANS = (
         email="tomas.reyes@keystone-it.example",
         notes="Network and firewall lead.",
         skills=(
-            ("Cisco IOS", 4, "IOS 15", "IOS XE 17"),
+            ("Cisco IOS", 4, "15", "XE 17"),
             ("SonicWall SonicOS", 4, "6.5", "7.1"),
             ("Fortinet FortiOS", 4, "7.0", "7.4"),
             ("Ubiquiti UniFi", 3, None, None),
@@ -483,7 +483,7 @@ TECHNICIANS = (
             ("VMware vSphere", 4, "6.7", "8.0"),
             ("Veeam Backup & Replication", 4, "10", "12"),
             ("Microsoft SQL Server", 3, "2016", "2019"),
-            ("Cisco IOS", 3, "IOS 15", "IOS XE 16"),
+            ("Cisco IOS", 3, "15", "XE 16"),
             ("Exchange Server", 3, "2019", "SE"),
             ("Microsoft Defender for Endpoint", 3, None, None),
             ("Microsoft Azure", 3, None, None),

@@ -149,7 +149,7 @@ SKILLS = [
         NETWORKING,
         "Cisco",
         "Cisco routers and switches; support ends per hardware platform and release train.",
-        (("IOS 15", None), ("IOS XE 16", None), ("IOS XE 17", None)),
+        (("15", None), ("XE 16", None), ("XE 17", None)),
     ),
     SkillEntry(
         "SonicWall SonicOS",
