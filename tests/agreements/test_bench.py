@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from agreements.models import Agreement, Requirement
+from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
 from clients.models import Client
 from skills.models import Skill, Technician
 from tests.agreements.factories import RequirementFactory
@@ -37,6 +37,13 @@ def test_bench_reports_time_queries_and_memory():
     report = json.loads(bench(**SMALL))
 
     assert {"seconds", "queries", "peak_memory_mib", "max_rss_mib"} <= report.keys()
+
+
+def test_bench_times_the_whole_nightly_run_and_rolls_it_back():
+    report = json.loads(bench(**SMALL))
+
+    assert report["nightly_run_seconds"] > 0 and report["nightly_run_queries"] > 8
+    assert not CoverageRun.objects.exists() and not CoverageFlag.objects.exists()
 
 
 def test_bench_run_takes_the_engine_query_count():
