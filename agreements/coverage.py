@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from agreements.models import Agreement, CoverageStatus, Requirement
+from agreements.models import Agreement, CoverageStatus, Requirement, requirement_label
 from skills.models import (
     Certification,
     Skill,
@@ -41,6 +41,8 @@ from skills.models import (
     Technician,
     TechnicianCertification,
     TechnicianSkill,
+    rank_in_range,
+    version_range_text,
 )
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -338,8 +340,8 @@ class _Matcher:
     # ----------------------------------------------------------------------------- matching
 
     def _covers(self, version_rank, oldest, newest):
-        return (oldest is None or oldest[1] <= version_rank) and (
-            newest is None or version_rank <= newest[1]
+        return rank_in_range(
+            version_rank, oldest[1] if oldest else None, newest[1] if newest else None
         )
 
     def qualified(self, wanted):
@@ -448,13 +450,17 @@ class _Matcher:
     def _label(self, wanted):
         label = self._labels.get(wanted)
         if label is None:
-            parts = []
-            if wanted[0] is not None:
-                skill, min_level = self._skill_text(wanted)
-                parts.append(f"{skill} at level {min_level}+")
-            if wanted[3] is not None:
-                parts.append(self.certification_names[wanted[3]])
-            label = self._labels[wanted] = " and ".join(parts)
+            skill_id, version_id, min_level, certification_id = wanted
+            label = self._labels[wanted] = requirement_label(
+                skill_name=self.skill_names[skill_id] if skill_id is not None else None,
+                version_label=self.versions[version_id][0] if version_id else None,
+                min_level=min_level,
+                certification_name=(
+                    self.certification_names[certification_id]
+                    if certification_id is not None
+                    else None
+                ),
+            )
         return label
 
     def _nobody_reason(self, wanted):
@@ -468,10 +474,7 @@ class _Matcher:
 
 
 def _version_range(oldest, newest):
-    """As TechnicianSkill.version_range: "all versions", "2016 – 2019", "… – 2019"."""
-    if oldest is None and newest is None:
-        return "all versions"
-    return f"{oldest[0] if oldest else '…'} – {newest[0] if newest else '…'}"
+    return version_range_text(oldest[0] if oldest else None, newest[0] if newest else None)
 
 
 __all__ = [

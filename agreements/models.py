@@ -184,6 +184,17 @@ class AgreementService(models.Model):
         return str(self.service)
 
 
+def requirement_label(*, skill_name, version_label, min_level, certification_name):
+    """What a requirement asks for: "Exchange 2016 at level 3+", "CCNA", or both with "and"."""
+    parts = []
+    if skill_name is not None:
+        version = f" {version_label}" if version_label else ""
+        parts.append(f"{skill_name}{version} at level {min_level}+")
+    if certification_name is not None:
+        parts.append(certification_name)
+    return " and ".join(parts)
+
+
 class Requirement(TimeStampedModel):
     class Source(models.TextChoices):
         DERIVED = "derived", "Derived from services and environment"
@@ -260,13 +271,15 @@ class Requirement(TimeStampedModel):
         indexes = [models.Index(fields=["skill", "min_level"])]
 
     def __str__(self):
-        parts = []
-        if self.skill_id:
-            version = f" {self.version.label}" if self.version_id else ""
-            parts.append(f"{self.skill.name}{version} at level {self.min_level}+")
-        if self.certification_id:
-            parts.append(self.certification.name)
-        return " and ".join(parts) or "(empty requirement)"
+        return (
+            requirement_label(
+                skill_name=self.skill.name if self.skill_id else None,
+                version_label=self.version.label if self.version_id else None,
+                min_level=self.min_level,
+                certification_name=self.certification.name if self.certification_id else None,
+            )
+            or "(empty requirement)"
+        )
 
     def clean(self):
         errors = {}

@@ -287,16 +287,10 @@ def _training_goals_due(day: datetime.date) -> list[dict]:
     )
     rows = []
     for goal in goals:
-        target = []
-        if goal.skill_id:
-            version = f" {goal.target_version.label}" if goal.target_version_id else ""
-            target.append(f"{goal.skill.name}{version} at level {goal.target_level}")
-        if goal.certification_id:
-            target.append(goal.certification.name)
         rows.append(
             {
                 "technician": goal.technician.name,
-                "target": " and ".join(target),
+                "target": goal.target,
                 "due_date": goal.due_date,
                 "overdue": goal.due_date < day,
                 "status_label": goal.get_status_display(),

@@ -38,7 +38,6 @@ from skills.training import (
     training_goal_cancel,
     training_goal_create,
     training_goal_start,
-    training_goal_target,
     training_goals_for_plan,
 )
 
@@ -212,7 +211,7 @@ def add_to_plan(request):
             _apply_validation_error(form, error)
         else:
             names = ", ".join(goal.technician.name for goal in goals)
-            target = training_goal_target(goals[0])
+            target = goals[0].target
             messages.success(
                 request,
                 f"Added to the plan: {target} for {names}, due {fields['due_date']:%Y-%m-%d}.",
@@ -241,7 +240,7 @@ def plan_of_attack(request):
         rows = [
             {
                 "goal": goal,
-                "target": training_goal_target(goal),
+                "target": goal.target,
                 "overdue": goal.is_open and goal.due_date < today,
             }
             for goal in source
@@ -280,7 +279,7 @@ def goal_start(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Started: {training_goal_target(goal)} for {goal.technician}.")
+        messages.success(request, f"Started: {goal.target} for {goal.technician}.")
     return redirect("gaps:plan")
 
 
@@ -293,7 +292,7 @@ def goal_cancel(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Cancelled: {training_goal_target(goal)} for {goal.technician}.")
+        messages.success(request, f"Cancelled: {goal.target} for {goal.technician}.")
     return redirect("gaps:plan")
 
 
@@ -340,7 +339,7 @@ def goal_done(request, pk):
         "gaps/goal_done.html",
         {
             "goal": goal,
-            "target": training_goal_target(goal),
+            "target": goal.target,
             "form": form,
             "current_skill": current_skill,
             "affected_agreements": affected.select_related("client").order_by("client__name"),
@@ -349,7 +348,7 @@ def goal_done(request, pk):
 
 
 def _done_message(goal, resolved, still_open) -> str:
-    parts = [f"Done: {training_goal_target(goal)} for {goal.technician}. Coverage recomputed."]
+    parts = [f"Done: {goal.target} for {goal.technician}. Coverage recomputed."]
     if resolved:
         items = "; ".join(
             f"{flag.requirement_label} for {flag.agreement.client.name}" for flag in resolved

@@ -80,6 +80,20 @@ class SkillVersion(models.Model):
         return f"{self.skill.name} {self.label}"
 
 
+def rank_in_range(rank, oldest_rank, newest_rank):
+    """Whether a version of rank `rank` lies in [oldest, newest]; a None bound is open."""
+    return (oldest_rank is None or oldest_rank <= rank) and (
+        newest_rank is None or rank <= newest_rank
+    )
+
+
+def version_range_text(oldest_label, newest_label):
+    """ "all versions", "2016 – 2019" or "… – 2019" for a range whose bounds may be open."""
+    if oldest_label is None and newest_label is None:
+        return "all versions"
+    return f"{oldest_label or '…'} – {newest_label or '…'}"
+
+
 def check_version_of_skill(version, skill, field):
     """A version given for a skill must belong to that skill; returns {field: message} or {}."""
     if version is not None and skill is not None and version.skill_id != skill.pk:
@@ -184,17 +198,18 @@ class TechnicianSkill(TimeStampedModel):
     def covers_version(self, version):
         if version is None:
             return True
-        if self.oldest_version is not None and self.oldest_version.rank > version.rank:
-            return False
-        return self.newest_version is None or version.rank <= self.newest_version.rank
+        return rank_in_range(
+            version.rank,
+            self.oldest_version.rank if self.oldest_version else None,
+            self.newest_version.rank if self.newest_version else None,
+        )
 
     @property
     def version_range(self):
-        if self.oldest_version is None and self.newest_version is None:
-            return "all versions"
-        oldest = self.oldest_version.label if self.oldest_version else "…"
-        newest = self.newest_version.label if self.newest_version else "…"
-        return f"{oldest} – {newest}"
+        return version_range_text(
+            self.oldest_version.label if self.oldest_version else None,
+            self.newest_version.label if self.newest_version else None,
+        )
 
 
 class Certification(TimeStampedModel):
@@ -338,12 +353,18 @@ class TrainingGoal(TimeStampedModel):
         indexes = [models.Index(fields=["status", "due_date"])]
 
     def __str__(self):
-        target = []
+        return f"{self.technician}: {self.target} by {self.due_date}"
+
+    @property
+    def target(self):
+        """ "Exchange Server 2016 at level 3", "Cisco CCNA", or both joined by "and"."""
+        parts = []
         if self.skill_id:
-            target.append(f"{self.skill} level {self.target_level}")
+            version = f" {self.target_version.label}" if self.target_version_id else ""
+            parts.append(f"{self.skill.name}{version} at level {self.target_level}")
         if self.certification_id:
-            target.append(str(self.certification))
-        return f"{self.technician}: {' + '.join(target)} by {self.due_date}"
+            parts.append(self.certification.name)
+        return " and ".join(parts)
 
     def clean(self):
         errors = {}

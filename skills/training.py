@@ -84,17 +84,6 @@ def training_goals_for_plan(goals: QuerySet[TrainingGoal]) -> QuerySet[TrainingG
     )
 
 
-def training_goal_target(goal: TrainingGoal) -> str:
-    """ "Exchange Server 2016 at level 3", "Cisco CCNA", or both joined by "and"."""
-    parts = []
-    if goal.skill_id:
-        version = f" {goal.target_version.label}" if goal.target_version_id else ""
-        parts.append(f"{goal.skill.name}{version} at level {goal.target_level}")
-    if goal.certification_id:
-        parts.append(goal.certification.name)
-    return " and ".join(parts)
-
-
 def baseline_plan_rows(technicians) -> list[dict]:
     """For each technician lacking a baseline certification, their open goal to earn one.
 
