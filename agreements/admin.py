@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.forms import REQUIREMENT_FIELDS
 from agreements.models import (
     Agreement,
     AgreementReferenceCounter,
@@ -19,9 +20,11 @@ from agreements.models import (
     Service,
 )
 from agreements.services import (
-    agreement_create,
+    agreement_reference_next,
+    agreement_service_remove,
+    agreement_service_update,
     requirements_sync,
-    requirements_sync_for_service,
+    service_skills_set,
 )
 from clients.admin import ClientAdmin
 from clients.models import Client
@@ -55,7 +58,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        requirements_sync_for_service(service=form.instance)
+        # Also on a change of minimum level: the service re-syncs the agreements that include it.
+        service_skills_set(service=form.instance, skills=form.cleaned_data["skills_in_scope"])
 
 
 # ------------------------------------------------------------------------------ agreements
@@ -65,16 +69,6 @@ class AgreementServiceInline(admin.TabularInline):
     model = AgreementService
     autocomplete_fields = ["service"]
     extra = 1
-
-
-REQUIREMENT_FIELDS = [
-    "skill",
-    "version",
-    "certification",
-    "min_level",
-    "min_technicians",
-    "notes",
-]
 
 
 class DerivedRequirementInline(admin.TabularInline):
@@ -138,14 +132,10 @@ class AgreementAdmin(SimpleHistoryAdmin):
         return money(obj.annual_value)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        created = agreement_create(**form.cleaned_data)
-        # The inlines are saved against the form's instance: make it the row just created.
-        obj.pk, obj.reference = created.pk, created.reference
-        obj.created_at, obj.updated_at = created.created_at, created.updated_at
-        obj._state.adding, obj._state.db = False, created._state.db
+        if not change:
+            # The admin saves in a transaction, which keeps the year's counter row locked.
+            obj.reference = agreement_reference_next()
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -165,20 +155,19 @@ class AgreementServiceAdmin(admin.ModelAdmin):
         return obj.agreement.client
 
     def save_model(self, request, obj, form, change):
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            agreement_service_update(agreement_service=obj, **changes)
+            return
         super().save_model(request, obj, form, change)
         requirements_sync(agreement=obj.agreement)
-        if change and "agreement" in form.changed_data:
-            requirements_sync(agreement=Agreement.objects.get(pk=form.initial["agreement"]))
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        requirements_sync(agreement=obj.agreement)
+        agreement_service_remove(agreement_service=obj)
 
     def delete_queryset(self, request, queryset):
-        agreements = list(Agreement.objects.filter(agreement_services__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for agreement in agreements:
-            requirements_sync(agreement=agreement)
+        for agreement_service in queryset.select_related("agreement"):
+            agreement_service_remove(agreement_service=agreement_service)
 
 
 @admin.register(AgreementReferenceCounter)

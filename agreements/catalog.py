@@ -22,45 +22,56 @@ class ServiceEntry:
     min_level: int = Level.INDEPENDENT
 
 
+DESKTOP = "Managed Desktop Support"
+HELP_DESK = "Help Desk"
+SERVERS = "Server Management"
+EMAIL = "Email & Microsoft 365 Administration"
+NETWORK = "Network & Firewall Management"
+BACKUP = "Backup & Disaster Recovery"
+SECURITY = "Security Monitoring"
+LOB = "Line-of-Business Application Support"
+VIRTUALIZATION = "Virtualization Management"
+CLOUD = "Cloud Infrastructure Management"
+
 SERVICES = [
     ServiceEntry(
-        "Managed Desktop Support",
+        DESKTOP,
         "Patching, monitoring and hands-on support of the client's workstations and laptops.",
         ("Windows", "macOS"),
     ),
     ServiceEntry(
-        "Help Desk",
+        HELP_DESK,
         "First-line support by phone, email and remote session for the client's staff.",
         ("Windows", "macOS", "Microsoft 365"),
         min_level=Level.BASIC,
     ),
     ServiceEntry(
-        "Server Management",
+        SERVERS,
         "Monitoring, patching and maintenance of on-premises servers and the domain.",
         ("Windows Server", "Ubuntu Server", "Active Directory"),
     ),
     ServiceEntry(
-        "Email & Microsoft 365 Administration",
+        EMAIL,
         "Mailboxes, licences, Teams and SharePoint, identity and mail flow, on-premises or online.",
         ("Exchange Server", "Microsoft 365", "Microsoft Entra ID"),
     ),
     ServiceEntry(
-        "Network & Firewall Management",
+        NETWORK,
         "Firewall rules, VPNs, switching and Wi-Fi, firmware updates and monitoring.",
         ("Cisco IOS", "SonicWall SonicOS", "Fortinet FortiOS", "Ubiquiti UniFi"),
     ),
     ServiceEntry(
-        "Backup & Disaster Recovery",
+        BACKUP,
         "Backup jobs, off-site copies, restore tests and the recovery plan.",
         ("Veeam Backup & Replication", "Datto BCDR"),
     ),
     ServiceEntry(
-        "Security Monitoring",
+        SECURITY,
         "Endpoint detection and response, alert triage and incident handling.",
         ("Microsoft Defender for Endpoint", "SentinelOne Singularity"),
     ),
     ServiceEntry(
-        "Line-of-Business Application Support",
+        LOB,
         "Updates, backups and vendor liaison for the applications the business runs on.",
         (
             "QuickBooks Desktop",
@@ -72,12 +83,12 @@ SERVICES = [
         ),
     ),
     ServiceEntry(
-        "Virtualization Management",
+        VIRTUALIZATION,
         "Hypervisor hosts, virtual machines, capacity and host updates.",
         ("Hyper-V", "VMware vSphere"),
     ),
     ServiceEntry(
-        "Cloud Infrastructure Management",
+        CLOUD,
         "Virtual machines, networks and cost control in the public cloud.",
         ("Microsoft Azure", "Amazon Web Services"),
     ),

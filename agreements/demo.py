@@ -26,7 +26,19 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from agreements.catalog import load_catalog
+from agreements.catalog import (
+    BACKUP,
+    CLOUD,
+    DESKTOP,
+    EMAIL,
+    HELP_DESK,
+    LOB,
+    NETWORK,
+    SECURITY,
+    SERVERS,
+    VIRTUALIZATION,
+    load_catalog,
+)
 from agreements.models import Agreement, Competitor, Service
 from agreements.services import (
     agreement_create,
@@ -37,11 +49,10 @@ from agreements.services import (
 from clients.models import Client
 from clients.services import client_create, client_technology_add, contact_create
 from core.models import add_months
+from skills.catalog import CCNA, MCP
 from skills.models import Certification, Skill, SkillVersion, Technician, TrainingGoal
 from skills.services import technician_certification_add, technician_create, technician_skill_set
-
-MCP = "Microsoft Certified Professional (MCP)"
-CCNA = "Cisco CCNA"
+from skills.training import training_goal_create, training_goal_start
 
 # ------------------------------------------------------------------------------ the data
 
@@ -101,19 +112,8 @@ class DemoGoal:
     target_level: int | None = None
     target_version: str | None = None
     certification: str | None = None
-    status: str = TrainingGoal.Status.PLANNED
+    status: str = TrainingGoal.Status.PLANNED  # or in progress
 
-
-DESKTOP = "Managed Desktop Support"
-HELP_DESK = "Help Desk"
-SERVERS = "Server Management"
-EMAIL = "Email & Microsoft 365 Administration"
-NETWORK = "Network & Firewall Management"
-BACKUP = "Backup & Disaster Recovery"
-SECURITY = "Security Monitoring"
-LOB = "Line-of-Business Application Support"
-VIRTUALIZATION = "Virtualization Management"
-CLOUD = "Cloud Infrastructure Management"
 
 CLIENTS = (
     DemoClient(
@@ -766,19 +766,18 @@ def _seed_competitor(name, website, notes, offerings, catalog: _Catalog):
 def _seed_goal(spec: DemoGoal, technician: Technician, catalog: _Catalog, today: datetime.date):
     skill = catalog.skill(spec.skill) if spec.skill else None
     certification = catalog.certification(spec.certification) if spec.certification else None
-    goal = TrainingGoal(
+    goal = training_goal_create(
         technician=technician,
         skill=skill,
         target_level=spec.target_level,
         target_version=catalog.version(skill, spec.target_version) if skill else None,
         certification=certification,
         due_date=today + datetime.timedelta(days=spec.due_in_days),
-        status=spec.status,
         reason=spec.reason,
         cost=spec.cost,
     )
-    goal.full_clean()
-    goal.save()
+    if spec.status == TrainingGoal.Status.IN_PROGRESS:
+        training_goal_start(goal=goal)
 
 
 @transaction.atomic

@@ -1,16 +1,9 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from agreements.models import Agreement, Requirement, Service
-from skills.forms import (
-    SharedChoicesFormSet,
-    certification_choices,
-    skill_choices,
-    version_choices,
-)
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from core.forms import DateInput, SharedChoicesFormSet, active_users
+from skills.forms import certification_choices, skill_choices, version_choices
 
 
 class AgreementForm(forms.ModelForm):
@@ -47,8 +40,8 @@ class AgreementForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "start_date": DATE_INPUT,
-            "end_date": DATE_INPUT,
+            "start_date": DateInput(),
+            "end_date": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"annual_value": "Annual value ($)"}
@@ -56,9 +49,7 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, client_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = client_queryset
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("username")
-        )
+        self.fields["owner"].queryset = active_users()
         services = Service.objects.filter(is_active=True)
         if self.instance.pk:
             # A service taken off the catalog stays ticked on the agreements that have it.
@@ -116,16 +107,11 @@ RequirementFormSet = forms.inlineformset_factory(
 
 def requirement_formset(*, data=None, agreement=None):
     """The agreement's manual requirements; derived ones follow its services and are not edited."""
-    queryset = Requirement.objects.filter(source=Requirement.Source.MANUAL).select_related(
-        "skill", "version", "certification"
-    )
-    if agreement is not None and agreement.pk:
-        queryset = queryset.filter(agreement=agreement)
-    else:
-        queryset = queryset.none()
     return RequirementFormSet(
         data=data,
-        instance=agreement or Agreement(),
-        queryset=queryset,
+        instance=agreement,
+        queryset=Requirement.objects.filter(source=Requirement.Source.MANUAL).select_related(
+            "skill", "version", "certification"
+        ),
         prefix="requirements",
     )

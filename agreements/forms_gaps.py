@@ -3,13 +3,13 @@ import datetime
 from django import forms
 from django.forms import inlineformset_factory
 
-from agreements.coverage import technicians_available_on
 from agreements.gaps import Gap, PlanChoices
 from agreements.models import Competitor, CompetitorOffering, Service
+from agreements.selectors import technicians_available_to
+from core.forms import DateInput
 from core.permissions import visible_to
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PLAN_HORIZON_DAYS = 90
 
 
@@ -60,25 +60,6 @@ def offering_formset(user, *args, **kwargs):
     )
 
 
-def offering_changes(formset):
-    """(added, changed, removed) from a valid offering formset, for `competitor_save`."""
-    added, changed, removed = [], [], []
-    for form in formset.forms:
-        is_saved = form.instance.pk is not None
-        if formset.can_delete and formset._should_delete_form(form):
-            if is_saved:
-                removed.append(form.instance)
-            continue
-        if not form.has_changed():
-            continue
-        fields = {name: form.cleaned_data[name] for name in OFFERING_FIELDS}
-        if is_saved:
-            changed.append((form.instance, fields))
-        else:
-            added.append(fields)
-    return added, changed, removed
-
-
 # ------------------------------------------------------------------------------ add to plan
 
 
@@ -115,7 +96,7 @@ class AddToPlanForm(forms.Form):
     certification = forms.ModelChoiceField(
         queryset=Certification.objects.none(), required=False, empty_label="— no certification —"
     )
-    due_date = forms.DateField(widget=DATE_INPUT)
+    due_date = forms.DateField(widget=DateInput())
     reason = forms.CharField(required=False, max_length=255)
     cost = forms.DecimalField(
         required=False, min_value=0, max_digits=10, decimal_places=2, label="Cost per technician"
@@ -123,11 +104,7 @@ class AddToPlanForm(forms.Form):
 
     def __init__(self, *args, user, day: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["technicians"].queryset = (
-            visible_to(user, Technician)
-            .filter(pk__in=technicians_available_on(day).values("pk"))
-            .order_by("name")
-        )
+        self.fields["technicians"].queryset = technicians_available_to(user, day=day)
         self.fields["skill"].queryset = visible_to(user, Skill).order_by("name")
         self.fields["target_version"].queryset = visible_to(user, SkillVersion).select_related(
             "skill"
@@ -234,9 +211,9 @@ class GoalCompleteForm(forms.Form):
         empty_label="— any newer —",
         help_text="The newest version the technician can now support.",
     )
-    earned_on = forms.DateField(widget=DATE_INPUT, label="Certification earned on")
+    earned_on = forms.DateField(widget=DateInput(), label="Certification earned on")
     expires_on = forms.DateField(
-        widget=DATE_INPUT,
+        widget=DateInput(),
         required=False,
         label="Expires on",
         help_text="Leave blank to use the certification's usual validity.",

@@ -15,29 +15,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 
 from agreements.coverage import agreements_active_on, technicians_available_on
 from agreements.models import CompetitorOffering, Requirement, Service
 from clients.models import Client, ClientTechnology
-from skills.models import Certification, Skill, SkillVersion, TechnicianSkill
+from skills.models import Certification, Skill, SkillVersion, TechnicianSkill, rank_in_range
 
 
-class Delivery:
+class Delivery(models.TextChoices):
     """Can we deliver a service? From best to worst."""
 
-    YES = "yes"  # every skill has enough technicians and every client version is known
-    THIN = "thin"  # someone for every skill, but fewer than the minimum for some
-    PARTLY = "partly"  # a skill nobody has, or a client version nobody knows
-    NO = "no"  # nobody has any skill in its scope
-    UNKNOWN = "unknown"  # no skills known: a free-text offering, or a service without scope
-
-    LABELS = {
-        YES: "Yes",
-        THIN: "Thin",
-        PARTLY: "Partly",
-        NO: "No",
-        UNKNOWN: "Unknown",
-    }
+    YES = "yes", "Yes"  # every skill has enough technicians and every client version is known
+    THIN = "thin", "Thin"  # someone for every skill, but fewer than the minimum for some
+    PARTLY = "partly", "Partly"  # a skill nobody has, or a client version nobody knows
+    NO = "no", "No"  # nobody has any skill in its scope
+    UNKNOWN = "unknown", "Unknown"  # no skills known: a free-text offering, or no scope
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ class Gap:
 
     @property
     def delivery_label(self) -> str:
-        return Delivery.LABELS[self.delivery]
+        return Delivery(self.delivery).label
 
     def weakest_skill(self) -> SkillCapacity | None:
         """The skill to train first: fewest technicians, then most client versions unknown."""
@@ -110,10 +103,6 @@ class Gap:
 
 def normalized_name(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def _covers(rank: int, oldest: int | None, newest: int | None) -> bool:
-    return (oldest is None or oldest <= rank) and (newest is None or rank <= newest)
 
 
 def _delivery(skills: tuple[SkillCapacity, ...], min_technicians: int) -> str:
@@ -232,7 +221,7 @@ def competitor_gaps(*, day: datetime.date, min_technicians: int | None = None) -
                     technician_names=tuple(
                         name
                         for name, _, oldest, newest in qualified
-                        if _covers(rank, oldest, newest)
+                        if rank_in_range(rank, oldest, newest)
                     ),
                 )
                 for version_id, (label, rank, clients) in sorted(

@@ -25,13 +25,22 @@ def coverage_check_queue(*, day: datetime.date) -> None:
 def coverage_check_state(*, day: datetime.date, queued_at: datetime.datetime | None) -> str:
     """ "running" while a check queued at `queued_at` has not finished, else "finished".
 
-    "idle" when nothing was queued.
+    "idle" when nothing was queued. Reads today's run only when something was queued.
     """
     if queued_at is None:
         return "idle"
     finished_at = (
         CoverageRun.objects.filter(run_date=day).values_list("finished_at", flat=True).first()
     )
+    return check_state(queued_at=queued_at, finished_at=finished_at)
+
+
+def check_state(
+    *, queued_at: datetime.datetime | None, finished_at: datetime.datetime | None
+) -> str:
+    """The state of a check queued at `queued_at`, given when the day's run last finished."""
+    if queued_at is None:
+        return "idle"
     if finished_at is None or finished_at < queued_at:
         return "running"
     return "finished"

@@ -9,9 +9,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from agreements.coverage import agreements_active_on
+from agreements.coverage import agreements_active_on, technicians_available_on
 from agreements.models import Requirement
 from skills.models import Level, Skill, SkillCategory, Technician, TechnicianSkill
 
@@ -24,7 +25,7 @@ class MatrixTechnician:
     name: str
     status: str
     status_label: str
-    available: bool  # the coverage rule: active, and available_until empty or after the day
+    available: bool  # counts for coverage on the day (agreements.coverage)
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,11 @@ def skills_matrix(
             name=technician.name,
             status=technician.status,
             status_label=technician.get_status_display(),
-            available=technician.status == Technician.Status.ACTIVE
-            and (technician.available_until is None or technician.available_until > day),
+            available=technician.available,
         )
-        for technician in Technician.objects.exclude(status=Technician.Status.DEPARTED).order_by(
-            "name"
-        )
+        for technician in Technician.objects.exclude(status=Technician.Status.DEPARTED)
+        .annotate(available=Exists(technicians_available_on(day).filter(pk=OuterRef("pk"))))
+        .order_by("name")
     )
 
     skill_ids = [skill.pk for skill in skills]

@@ -399,6 +399,11 @@ class CoverageRun(models.Model):
     def is_finished(self):
         return self.finished_at is not None
 
+    @property
+    def arr_at_risk_total(self) -> Decimal:
+        """ARR of the agreements not covered: uncovered plus at risk."""
+        return self.arr_uncovered + self.arr_at_risk
+
 
 class Competitor(TimeStampedModel):
     name = models.CharField(max_length=150)

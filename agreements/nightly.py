@@ -22,9 +22,9 @@ from agreements.coverage import CoverageResult, evaluate_coverage
 from agreements.models import Agreement, CoverageFlag, CoverageRun, CoverageStatus
 from agreements.services import requirements_sync_all
 from core import groups
+from skills import selectors as skill_selectors
 from skills.models import TrainingGoal
 
-NOTICE_HORIZON_DAYS = 90
 TRAINING_DUE_HORIZON_DAYS = 14
 FLAGGED_STATUSES = (CoverageStatus.UNCOVERED, CoverageStatus.AT_RISK)
 
@@ -176,31 +176,26 @@ def _run_figures_set(*, run: CoverageRun, result: CoverageResult) -> None:
 # ------------------------------------------------------------------------------ the report
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def _url(viewname: str, pk: int, fallback: str) -> str:
+def _url(viewname: str, pk: int, fallback: str, base_url: str) -> str:
     """Link to the web page when it exists, else to the admin change page."""
     try:
         path = reverse(viewname, args=[pk])
     except NoReverseMatch:
         path = fallback
-    return _absolute(path)
+    return base_url + path
 
 
-def _agreement_url(agreement_id: int) -> str:
-    return _url(
-        "agreements:detail", agreement_id, f"/admin/agreements/agreement/{agreement_id}/change/"
-    )
+def _agreement_url(agreement_id: int, base_url: str) -> str:
+    fallback = f"/admin/agreements/agreement/{agreement_id}/change/"
+    return _url("agreements:detail", agreement_id, fallback, base_url)
 
 
-def _technician_url(technician_id: int) -> str:
+def _technician_url(technician_id: int, base_url: str) -> str:
     fallback = f"/admin/skills/technician/{technician_id}/change/"
-    return _url("skills:technician_detail", technician_id, fallback)
+    return _url("skills:technician_detail", technician_id, fallback, base_url)
 
 
-def _flag_rows(flags) -> list[dict]:
+def _flag_rows(flags, base_url: str) -> list[dict]:
     return [
         {
             "reference": flag.agreement.reference,
@@ -219,7 +214,7 @@ def _flag_rows(flags) -> list[dict]:
                 if flag.acknowledged_by
                 else ""
             ),
-            "url": _agreement_url(flag.agreement_id),
+            "url": _agreement_url(flag.agreement_id, base_url),
         }
         for flag in flags
     ]
@@ -237,29 +232,22 @@ def _single_technician_skills(result: CoverageResult) -> list[dict]:
     ]
 
 
-def _expiring_certifications(day: datetime.date, warning_days: int) -> list[dict]:
+def _expiring_certifications(day: datetime.date, warning_days: int, base_url: str) -> list[dict]:
     return [
         {
             "technician": holding.technician.name,
             "certification": holding.certification.name,
             "expires_on": holding.expires_on,
             "days_left": (holding.expires_on - day).days,
-            "url": _technician_url(holding.technician_id),
+            "url": _technician_url(holding.technician_id, base_url),
         }
-        for holding in selectors.expiring_certifications(day=day, within_days=warning_days)
+        for holding in skill_selectors.expiring_certifications(day=day, within_days=warning_days)
     ]
 
 
-def _notice_dates(day: datetime.date) -> list[dict]:
+def _notice_dates(day: datetime.date, base_url: str) -> list[dict]:
     """Active agreements whose last day to give notice falls within the next 90 days."""
-    agreements = sorted(
-        selectors.agreements_with_notice_within(
-            Agreement.objects.filter(status=Agreement.Status.ACTIVE),
-            day=day,
-            days=NOTICE_HORIZON_DAYS,
-        ).select_related("client"),
-        key=lambda a: (a.notice_date, a.reference),
-    )
+    agreements = selectors.agreements_notice_due(Agreement.objects.all(), day=day)
     return [
         {
             "reference": agreement.reference,
@@ -270,16 +258,16 @@ def _notice_dates(day: datetime.date) -> list[dict]:
             "end_date": agreement.end_date,
             "auto_renew": agreement.auto_renew,
             "days_left": (agreement.notice_date - day).days,
-            "url": _agreement_url(agreement.pk),
+            "url": _agreement_url(agreement.pk, base_url),
         }
         for agreement in agreements
     ]
 
 
-def _training_goals_due(day: datetime.date) -> list[dict]:
+def _training_goals_due(day: datetime.date, base_url: str) -> list[dict]:
     goals = (
         TrainingGoal.objects.filter(
-            status__in=[TrainingGoal.Status.PLANNED, TrainingGoal.Status.IN_PROGRESS],
+            status__in=TrainingGoal.OPEN_STATUSES,
             due_date__lte=day + datetime.timedelta(days=TRAINING_DUE_HORIZON_DAYS),
         )
         .select_related("technician", "skill", "certification", "target_version")
@@ -294,27 +282,32 @@ def _training_goals_due(day: datetime.date) -> list[dict]:
                 "due_date": goal.due_date,
                 "overdue": goal.due_date < day,
                 "status_label": goal.get_status_display(),
-                "url": _technician_url(goal.technician_id),
+                "url": _technician_url(goal.technician_id, base_url),
             }
         )
     return rows
 
 
-def _technicians_without_baseline(day: datetime.date) -> list[dict]:
+def _technicians_without_baseline(day: datetime.date, base_url: str) -> list[dict]:
     return [
-        {"name": technician.name, "url": _technician_url(technician.pk)}
-        for technician in selectors.technicians_without_baseline(day=day)
+        {"name": technician.name, "url": _technician_url(technician.pk, base_url)}
+        for technician in skill_selectors.technicians_without_baseline(day=day)
     ]
 
 
-def coverage_report_build(*, run: CoverageRun, result: CoverageResult | None = None) -> dict:
+def coverage_report_build(
+    *, run: CoverageRun, result: CoverageResult | None = None, base_url: str | None = None
+) -> dict:
     """The context of the report for `run`, for the email and the report page.
 
     Flags are placed as they stood at the end of the run, so an older run's report stays true.
-    `result` is the run day's evaluation, computed again when not given.
+    `result` is the run day's evaluation, computed again when not given. Links start with
+    `base_url`: settings.SITE_URL when None (the email), "" for links within the site.
     """
     if result is None:
         result = evaluate_coverage(day=run.run_date)
+    if base_url is None:
+        base_url = settings.SITE_URL
     day = run.run_date
     finished_at = run.finished_at or timezone.now()
     flags = CoverageFlag.objects.select_related("agreement__client", "acknowledged_by").order_by(
@@ -328,21 +321,22 @@ def coverage_report_build(*, run: CoverageRun, result: CoverageResult | None = N
         "run": run,
         "day": day,
         "warning_days": result.warning_days,
-        "arr_at_risk": run.arr_uncovered + run.arr_at_risk,
-        "new_flags": _flag_rows(flags.filter(open_at_end, **in_run)),
-        "open_flags": _flag_rows(flags.filter(open_at_end, first_detected_at__lt=run.started_at)),
+        "arr_at_risk": run.arr_at_risk_total,
+        "new_flags": _flag_rows(flags.filter(open_at_end, **in_run), base_url),
+        "open_flags": _flag_rows(
+            flags.filter(open_at_end, first_detected_at__lt=run.started_at), base_url
+        ),
         "resolved_flags": _flag_rows(
-            flags.filter(resolved_at__gte=run.started_at, resolved_at__lte=finished_at)
+            flags.filter(resolved_at__gte=run.started_at, resolved_at__lte=finished_at), base_url
         ),
         "single_technician_skills": _single_technician_skills(result),
-        "expiring_certifications": _expiring_certifications(day, result.warning_days),
-        "notice_dates": _notice_dates(day),
-        "notice_horizon_days": NOTICE_HORIZON_DAYS,
-        "training_goals": _training_goals_due(day),
+        "expiring_certifications": _expiring_certifications(day, result.warning_days, base_url),
+        "notice_dates": _notice_dates(day, base_url),
+        "notice_horizon_days": selectors.NOTICE_HORIZON_DAYS,
+        "training_goals": _training_goals_due(day, base_url),
         "training_horizon_days": TRAINING_DUE_HORIZON_DAYS,
-        "technicians_without_baseline": _technicians_without_baseline(day),
-        "site_url": settings.SITE_URL,
-        "reports_url": _absolute(reverse("agreements:report_list")),
+        "technicians_without_baseline": _technicians_without_baseline(day, base_url),
+        "reports_url": base_url + reverse("agreements:report_list"),
     }
 
 

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from agreements import selectors
 from agreements.coverage import CoverageResult, evaluate_coverage
 from agreements.models import Agreement, CoverageFlag, CoverageRun, CoverageStatus
-from agreements.nightly import NOTICE_HORIZON_DAYS
 from clients.models import Client
+from skills import selectors as skill_selectors
 
 STATUS_ORDER = (
     CoverageStatus.UNCOVERED,
@@ -82,19 +82,16 @@ def dashboard_build(*, day: datetime.date, agreements: QuerySet[Agreement]) -> D
     `agreements` are the rows the user may see; coverage is evaluated over those active on `day`.
     """
     result = evaluate_coverage(day=day, agreement_ids=agreements.values_list("pk", flat=True))
-    notices = selectors.agreements_with_notice_within(
-        agreements.filter(status=Agreement.Status.ACTIVE), day=day, days=NOTICE_HORIZON_DAYS
-    ).select_related("client")
     return Dashboard(
         day=day,
         result=result,
         active_clients=len({agreement.client_id for agreement in result.agreements}),
         statuses=status_summaries(result),
         single_technician_skills=selectors.single_technician_skills(result),
-        expiring_certifications=list(selectors.expiring_certifications(day=day)),
-        notice_dates=sorted(notices, key=lambda a: (a.notice_date, a.reference)),
-        notice_horizon_days=NOTICE_HORIZON_DAYS,
-        technicians_without_baseline=list(selectors.technicians_without_baseline(day=day)),
+        expiring_certifications=list(skill_selectors.expiring_certifications(day=day)),
+        notice_dates=selectors.agreements_notice_due(agreements, day=day),
+        notice_horizon_days=selectors.NOTICE_HORIZON_DAYS,
+        technicians_without_baseline=list(skill_selectors.technicians_without_baseline(day=day)),
         last_run=CoverageRun.objects.order_by("-run_date").first(),
     )
 

@@ -16,9 +16,8 @@ from django.utils import timezone
 from agreements.coverage import agreements_active_on, evaluate_coverage
 from agreements.models import CoverageFlag, Requirement
 from agreements.nightly import flags_sync
-from core.services import model_update
-from skills.models import SkillVersion, TechnicianCertification, TrainingGoal
-from skills.services import technician_certification_add, technician_skill_set
+from skills.models import SkillVersion, TrainingGoal
+from skills.services import technician_certification_set, technician_skill_set
 from skills.training import training_goal_mark_done
 
 
@@ -32,16 +31,31 @@ def _stamp_history(instance, *, user: AbstractBaseUser | None, reason: str) -> N
     record.save(update_fields=["history_user", "history_change_reason"])
 
 
-def affected_agreement_ids(*, goal: TrainingGoal, day: datetime.date) -> list[int]:
-    """Agreements active on `day` with a requirement on the goal's skill or certification."""
+def _on_goal_target(goal: TrainingGoal, prefix: str = "") -> Q:
+    """Rows on the goal's skill or certification; `prefix` leads to the requirement."""
     match = Q()
     if goal.skill_id:
-        match |= Q(skill_id=goal.skill_id)
+        match |= Q(**{f"{prefix}skill_id": goal.skill_id})
     if goal.certification_id:
-        match |= Q(certification_id=goal.certification_id)
+        match |= Q(**{f"{prefix}certification_id": goal.certification_id})
+    return match
+
+
+def _flags_by_client(flags) -> list[CoverageFlag]:
+    return list(
+        flags.select_related("agreement__client").order_by(
+            "agreement__client__name", "requirement_label"
+        )
+    )
+
+
+def affected_agreement_ids(*, goal: TrainingGoal, day: datetime.date) -> list[int]:
+    """Agreements active on `day` with a requirement on the goal's skill or certification."""
     return sorted(
         set(
-            Requirement.objects.filter(match, agreement__in=agreements_active_on(day))
+            Requirement.objects.filter(
+                _on_goal_target(goal), agreement__in=agreements_active_on(day)
+            )
             .order_by()
             .values_list("agreement_id", flat=True)
         )
@@ -50,15 +64,10 @@ def affected_agreement_ids(*, goal: TrainingGoal, day: datetime.date) -> list[in
 
 def open_flags_for_goal(*, goal: TrainingGoal) -> list[CoverageFlag]:
     """Open flags on a requirement for the goal's skill or certification. One query."""
-    match = Q()
-    if goal.skill_id:
-        match |= Q(requirement__skill_id=goal.skill_id)
-    if goal.certification_id:
-        match |= Q(requirement__certification_id=goal.certification_id)
-    return list(
-        CoverageFlag.objects.filter(match, resolved_at__isnull=True)
-        .select_related("agreement__client")
-        .order_by("agreement__client__name", "requirement_label")
+    return _flags_by_client(
+        CoverageFlag.objects.filter(
+            _on_goal_target(goal, prefix="requirement__"), resolved_at__isnull=True
+        )
     )
 
 
@@ -97,28 +106,15 @@ def training_goal_complete(
             )
             _stamp_history(technician_skill, user=user, reason=reason)
         if goal.certification_id:
-            earned_on = earned_on or today
-            held = TechnicianCertification.objects.filter(
-                technician=goal.technician, certification=goal.certification
-            ).first()
-            if held is None:
-                held = technician_certification_add(
-                    technician=goal.technician,
-                    certification=goal.certification,
-                    earned_on=earned_on,
-                    expires_on=expires_on,
-                )
-            else:
-                model_update(
-                    instance=held, fields={"earned_on": earned_on, "expires_on": expires_on}
-                )
+            held = technician_certification_set(
+                technician=goal.technician,
+                certification=goal.certification,
+                earned_on=earned_on or today,
+                expires_on=expires_on,
+            )
             _stamp_history(held, user=user, reason=reason)
         training_goal_mark_done(goal=goal, completed_on=today)
 
         result = evaluate_coverage(day=today)
         _, resolved_ids = flags_sync(result=result, now=now)
-    return list(
-        CoverageFlag.objects.filter(pk__in=resolved_ids)
-        .select_related("agreement__client")
-        .order_by("agreement__client__name", "requirement_label")
-    )
+    return _flags_by_client(CoverageFlag.objects.filter(pk__in=resolved_ids))

@@ -4,12 +4,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Max, QuerySet
 
-from agreements.coverage import CoverageResult
+from agreements.coverage import CoverageResult, technicians_available_on
 from agreements.models import Agreement
-from skills.models import Certification, Skill, Technician, TechnicianCertification
+from core.permissions import visible_to
+from skills.models import Skill, Technician
+
+NOTICE_HORIZON_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -48,41 +50,6 @@ def single_technician_skills(result: CoverageResult) -> list[SingleTechnicianSki
     return rows
 
 
-def expiring_certifications(*, day: datetime.date, within_days: int | None = None):
-    """Certifications of technicians still on the team that expire in [day, day + within_days].
-
-    `within_days` defaults to COVERAGE_WARNING_DAYS. One query when evaluated.
-    """
-    if within_days is None:
-        within_days = settings.COVERAGE_WARNING_DAYS
-    return (
-        TechnicianCertification.objects.filter(
-            expires_on__gte=day, expires_on__lte=day + datetime.timedelta(days=within_days)
-        )
-        .exclude(technician__status=Technician.Status.DEPARTED)
-        .select_related("technician", "certification")
-        .order_by("expires_on", "technician__name", "certification__name")
-    )
-
-
-def technicians_without_baseline(*, day: datetime.date):
-    """Technicians on the team who hold no baseline certification valid on `day`.
-
-    Empty when the firm has named no baseline certification. One query when evaluated.
-    """
-    valid_baseline = TechnicianCertification.objects.filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
-        technician=OuterRef("pk"),
-        certification__is_baseline=True,
-    )
-    return (
-        Technician.objects.exclude(status=Technician.Status.DEPARTED)
-        .filter(Exists(Certification.objects.filter(is_baseline=True)))
-        .exclude(Exists(valid_baseline))
-        .order_by("name")
-    )
-
-
 def agreements_with_notice_within(
     agreements: QuerySet[Agreement], *, day: datetime.date, days: int
 ) -> QuerySet[Agreement]:
@@ -103,3 +70,23 @@ def agreements_with_notice_within(
         if day <= end_date - datetime.timedelta(days=notice_days) <= horizon
     ]
     return agreements.filter(pk__in=ids)
+
+
+def agreements_notice_due(
+    agreements: QuerySet[Agreement], *, day: datetime.date
+) -> list[Agreement]:
+    """The active ones of `agreements` whose last day to give notice falls within the next
+    NOTICE_HORIZON_DAYS, soonest first, with their client. Three queries."""
+    due = agreements_with_notice_within(
+        agreements.filter(status=Agreement.Status.ACTIVE), day=day, days=NOTICE_HORIZON_DAYS
+    ).select_related("client")
+    return sorted(due, key=lambda agreement: (agreement.notice_date, agreement.reference))
+
+
+def technicians_available_to(user, *, day: datetime.date) -> QuerySet[Technician]:
+    """The technicians `user` may see who count for coverage on `day`, by name."""
+    return (
+        visible_to(user, Technician)
+        .filter(pk__in=technicians_available_on(day).values("pk"))
+        .order_by("name")
+    )

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,10 +46,11 @@ def service_create(
 
 
 def service_update(*, service: Service, **fields: Any) -> Service:
-    """Change a catalog service; agreements that include it get their requirements re-synced."""
+    """Change a catalog service; a new minimum level is passed on to its agreements."""
     with transaction.atomic():
         model_update(instance=service, fields=fields)
-        requirements_sync_for_service(service=service)
+        if "min_level" in fields:
+            requirements_sync_for_service(service=service)
     return service
 
 
@@ -63,7 +63,7 @@ def service_skills_set(*, service: Service, skills: Iterable[Skill]) -> None:
 # ------------------------------------------------------------------------------ agreements
 
 
-def _next_reference() -> str:
+def agreement_reference_next() -> str:
     """AGR-<year>-<NNNN>, numbered per year; concurrent callers wait on the year's counter row.
 
     Must run inside the transaction that saves the agreement, so that the row lock taken by
@@ -96,7 +96,7 @@ def agreement_create(
             **fields,
         )
         agreement.full_clean(exclude=["reference"])
-        agreement.reference = _next_reference()
+        agreement.reference = agreement_reference_next()
         agreement.save()
         agreement_services_set(agreement=agreement, services=services)
     return agreement
@@ -104,7 +104,11 @@ def agreement_create(
 
 def agreement_update(*, agreement: Agreement, **fields: Any) -> Agreement:
     with transaction.atomic():
-        moves_client = "client" in fields and fields["client"].pk != agreement.client_id
+        # Read from the database: a ModelForm may already have set the new client on the instance.
+        stored_client_id = Agreement.objects.values_list("client_id", flat=True).get(
+            pk=agreement.pk
+        )
+        moves_client = "client" in fields and fields["client"].pk != stored_client_id
         model_update(instance=agreement, fields=fields)
         if moves_client:
             requirements_sync(agreement=agreement)
@@ -124,6 +128,29 @@ def agreement_services_set(*, agreement: Agreement, services: Iterable[Service])
         requirements_sync(agreement=agreement)
 
 
+def agreement_service_update(
+    *, agreement_service: AgreementService, **fields: Any
+) -> AgreementService:
+    """Change one of an agreement's services; the agreements it leaves and joins are re-synced."""
+    with transaction.atomic():
+        # Read from the database: a ModelForm may already have set the new agreement.
+        previous_agreement_id = AgreementService.objects.values_list("agreement_id", flat=True).get(
+            pk=agreement_service.pk
+        )
+        model_update(instance=agreement_service, fields=fields)
+        requirements_sync(agreement=agreement_service.agreement)
+        if agreement_service.agreement_id != previous_agreement_id:
+            requirements_sync(agreement=Agreement.objects.get(pk=previous_agreement_id))
+    return agreement_service
+
+
+def agreement_service_remove(*, agreement_service: AgreementService) -> None:
+    with transaction.atomic():
+        agreement = agreement_service.agreement
+        agreement_service.delete()
+        requirements_sync(agreement=agreement)
+
+
 # ------------------------------------------------------------------------------ requirements
 
 
@@ -132,10 +159,6 @@ class SyncResult:
     created: int = 0
     removed: int = 0
     updated: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.removed or self.updated)
 
 
 def requirements_sync(*, agreement: Agreement) -> SyncResult:
@@ -224,7 +247,6 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
                 skill_id=skill_id,
                 version_id=version_id,
                 min_level=min_level,
-                min_technicians=settings.COVERAGE_MIN_TECHNICIANS,
                 source=Requirement.Source.DERIVED,
             )
             for (agreement_id, service_id, skill_id, version_id), min_level in desired.items()
@@ -252,12 +274,11 @@ def requirement_create(
         version=version,
         certification=certification,
         min_level=min_level,
-        min_technicians=(
-            settings.COVERAGE_MIN_TECHNICIANS if min_technicians is None else min_technicians
-        ),
         notes=notes,
         source=Requirement.Source.MANUAL,
     )
+    if min_technicians is not None:
+        requirement.min_technicians = min_technicians
     requirement.full_clean()
     requirement.save()
     return requirement

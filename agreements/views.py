@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -27,6 +28,7 @@ from agreements.services import (
     requirement_update,
 )
 from clients.models import Client
+from core.forms import formset_changes
 from core.permissions import ModelPermissionMixin, visible_to
 
 PAGE_SIZE = 25
@@ -85,9 +87,10 @@ class CoverageStatusView(ModelPermissionMixin, View):
     http_method_names = ["get"]
 
     def get(self, request):
-        day = timezone.localdate()
-        state = manual_run.coverage_check_state(day=day, queued_at=_queued_at(request))
-        run = visible_to(request.user, CoverageRun).filter(run_date=day).first()
+        run = visible_to(request.user, CoverageRun).filter(run_date=timezone.localdate()).first()
+        state = manual_run.check_state(
+            queued_at=_queued_at(request), finished_at=run and run.finished_at
+        )
         return JsonResponse(
             {
                 "state": state,
@@ -118,9 +121,12 @@ class FlagAcknowledgeView(ModelPermissionMixin, View):
 
 
 def _safe_next(request) -> str | None:
-    """A same-site path to go back to after a POST, from the form's "next" field."""
+    """A same-site URL to go back to after a POST, from the form's "next" field."""
     target = request.POST.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    is_safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if is_safe else None
 
 
 # ------------------------------------------------------------------------------ agreements
@@ -262,19 +268,13 @@ class AgreementUpdateView(AgreementFormView):
 
 def _save_requirements(formset, agreement):
     """Hand each changed row of the manual requirements formset to the matching service."""
-    for form in formset.forms:
-        if not form.has_changed():
-            continue
-        requirement = form.instance
-        if form in formset.deleted_forms:
-            if requirement.pk:
-                requirement_remove(requirement=requirement)
-            continue
-        fields = {name: form.cleaned_data[name] for name in REQUIREMENT_FIELDS}
-        if requirement.pk:
-            requirement_update(requirement=requirement, **fields)
-        else:
-            requirement_create(agreement=agreement, **fields)
+    added, changed, removed = formset_changes(formset, REQUIREMENT_FIELDS)
+    for requirement in removed:
+        requirement_remove(requirement=requirement)
+    for requirement, fields in changed:
+        requirement_update(requirement=requirement, **fields)
+    for fields in added:
+        requirement_create(agreement=agreement, **fields)
 
 
 class AgreementHistoryView(ModelPermissionMixin, DetailView):
@@ -304,12 +304,7 @@ class ReportListView(ModelPermissionMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .annotate(arr_at_risk_total=F("arr_uncovered") + F("arr_at_risk"))
-            .order_by("-run_date")
-        )
+        return super().get_queryset().order_by("-run_date")
 
 
 class ReportDetailView(ModelPermissionMixin, DetailView):
@@ -318,16 +313,6 @@ class ReportDetailView(ModelPermissionMixin, DetailView):
     context_object_name = "run"
 
     def get_context_data(self, **kwargs):
-        report = coverage_report_build(run=self.object)
-        return super().get_context_data(report=_relative_links(report), **kwargs)
-
-
-def _relative_links(report: dict) -> dict:
-    """The report's links are absolute for the email; in the browser, stay on this site."""
-    prefix = report["site_url"]
-    for rows in report.values():
-        if isinstance(rows, list):
-            for row in rows:
-                if isinstance(row, dict) and row.get("url", "").startswith(prefix):
-                    row["url"] = row["url"].removeprefix(prefix) or "/"
-    return report
+        # Links within the site: the report page is already on it.
+        report = coverage_report_build(run=self.object, base_url="")
+        return super().get_context_data(report=report, **kwargs)

@@ -17,23 +17,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agreements import gaps, plan, services, whatif
-from agreements.coverage import technicians_available_on
 from agreements.forms_gaps import (
+    OFFERING_FIELDS,
     PLAN_HORIZON_DAYS,
     AddToPlanForm,
     CompetitorForm,
     GoalCompleteForm,
     gap_initial,
     goal_complete_initial,
-    offering_changes,
     offering_formset,
 )
 from agreements.models import Agreement, Competitor, CompetitorOffering
-from agreements.selectors import technicians_without_baseline
-from core.permissions import can_change, perm_name, visible_to
+from agreements.selectors import technicians_available_to
+from core.forms import apply_validation_error, formset_changes
+from core.permissions import can_add, can_change, perm_name, visible_to
 from skills.models import Certification, Technician, TechnicianSkill, TrainingGoal
+from skills.selectors import technicians_without_baseline
 from skills.training import (
-    OPEN_STATUSES,
     baseline_plan_rows,
     training_goal_cancel,
     training_goal_create,
@@ -46,20 +46,7 @@ PLAN_HORIZON = datetime.timedelta(days=PLAN_HORIZON_DAYS)
 CLOSED_GOALS_SHOWN = 30
 
 
-def _can_add(user, model):
-    return user.has_perm(perm_name(model, "add"))
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (or above it)."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
-
-
-def _baseline_context(request, today):
+def _baseline_context(request, today, *, can_plan):
     """Technicians without a baseline certification, for the card on the gap and plan pages.
 
     Three queries: the technicians, their open baseline goals, the baseline certifications.
@@ -71,7 +58,7 @@ def _baseline_context(request, today):
     return {
         "baseline_rows": baseline_plan_rows(technicians),
         "baseline_certification": baseline.first(),
-        "can_plan": _can_add(request.user, TrainingGoal),
+        "can_plan": can_plan,
         "due_default": today + PLAN_HORIZON,
     }
 
@@ -96,7 +83,7 @@ def competitor_list(request):
         "gaps/competitor_list.html",
         {
             "page": page,
-            "can_add": _can_add(request.user, Competitor),
+            "can_add": can_add(request.user, Competitor),
             "can_edit": can_change(request.user, Competitor),
         },
     )
@@ -107,10 +94,10 @@ def _competitor_form_page(request, competitor):
     if request.method == "POST":
         form = CompetitorForm(request.POST, instance=competitor)
         formset = offering_formset(
-            request.user, request.POST, instance=competitor or Competitor(), prefix="offerings"
+            request.user, request.POST, instance=competitor, prefix="offerings"
         )
         if form.is_valid() and formset.is_valid():
-            added, changed, removed = offering_changes(formset)
+            added, changed, removed = formset_changes(formset, OFFERING_FIELDS)
             try:
                 saved = services.competitor_save(
                     competitor=competitor,
@@ -120,16 +107,14 @@ def _competitor_form_page(request, competitor):
                     offerings_removed=removed,
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
             else:
                 verb = "added" if is_new else "saved"
                 messages.success(request, f"Competitor “{saved.name}” {verb}.")
                 return redirect("gaps:competitors")
     else:
         form = CompetitorForm(instance=competitor)
-        formset = offering_formset(
-            request.user, instance=competitor or Competitor(), prefix="offerings"
-        )
+        formset = offering_formset(request.user, instance=competitor, prefix="offerings")
     return render(
         request,
         "gaps/competitor_form.html",
@@ -157,7 +142,7 @@ def competitor_edit(request, pk):
 def gap_analysis(request):
     today = timezone.localdate()
     rows = gaps.competitor_gaps(day=today)
-    can_plan = _can_add(request.user, TrainingGoal)
+    can_plan = can_add(request.user, TrainingGoal)
     forms = [None] * len(rows)
     if can_plan and rows:
         choices = gaps.plan_choices(day=today)
@@ -178,9 +163,9 @@ def gap_analysis(request):
             "rows": list(zip(rows, forms, strict=True)),
             "gap_count": sum(1 for gap in rows if gap.is_gap),
             "competitor_count": visible_to(request.user, Competitor).count(),
-            "can_add_competitor": _can_add(request.user, Competitor),
+            "can_add_competitor": can_add(request.user, Competitor),
             "today": today,
-            **_baseline_context(request, today),
+            **_baseline_context(request, today, can_plan=can_plan),
         },
     )
 
@@ -208,7 +193,7 @@ def add_to_plan(request):
                     for technician in form.cleaned_data["technicians"]
                 ]
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             names = ", ".join(goal.technician.name for goal in goals)
             target = goals[0].target
@@ -228,15 +213,15 @@ def add_to_plan(request):
 def plan_of_attack(request):
     today = timezone.localdate()
     goals = visible_to(request.user, TrainingGoal)
-    open_goals = list(training_goals_for_plan(goals.filter(status__in=OPEN_STATUSES)))
+    open_goals = list(training_goals_for_plan(goals.filter(status__in=TrainingGoal.OPEN_STATUSES)))
     closed_goals = list(
-        training_goals_for_plan(goals.exclude(status__in=OPEN_STATUSES)).order_by(
+        training_goals_for_plan(goals.exclude(status__in=TrainingGoal.OPEN_STATUSES)).order_by(
             "-updated_at", "-pk"
         )[:CLOSED_GOALS_SHOWN]
     )
     sections = []
     for status, label in TrainingGoal.Status.choices:
-        source = open_goals if status in OPEN_STATUSES else closed_goals
+        source = open_goals if status in TrainingGoal.OPEN_STATUSES else closed_goals
         rows = [
             {
                 "goal": goal,
@@ -256,7 +241,7 @@ def plan_of_attack(request):
             "open_count": len(open_goals),
             "can_edit": can_change(request.user, TrainingGoal),
             "closed_limit": CLOSED_GOALS_SHOWN,
-            **_baseline_context(request, today),
+            **_baseline_context(request, today, can_plan=can_add(request.user, TrainingGoal)),
         },
     )
 
@@ -320,7 +305,7 @@ def goal_done(request, pk):
                     goal=goal, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
             else:
                 still_open = plan.open_flags_for_goal(goal=goal)
                 messages.success(request, _done_message(goal, resolved, still_open))
@@ -372,12 +357,7 @@ def _done_message(goal, resolved, still_open) -> str:
 @permission_required(perm_name(Agreement, "view"), raise_exception=True)
 def what_if(request):
     today = timezone.localdate()
-    technicians = list(
-        visible_to(request.user, Technician)
-        .filter(pk__in=technicians_available_on(today).values("pk"))
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    technicians = list(technicians_available_to(request.user, day=today).values_list("pk", "name"))
     known = dict(technicians)
     chosen = []
     for value in request.GET.getlist("technician"):

@@ -3,7 +3,11 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import Client, ClientTechnology, Contact
-from clients.services import client_environment_changed
+from clients.services import (
+    client_environment_changed,
+    client_technology_remove,
+    client_technology_update,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -47,7 +51,9 @@ class ClientAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        client_environment_changed(client=form.instance)
+        # Once for the whole environment, and only when it changed (as clients/views.py does).
+        if any(formset.model is ClientTechnology and formset.has_changed() for formset in formsets):
+            client_environment_changed(client=form.instance)
 
 
 @admin.register(Contact)
@@ -72,17 +78,16 @@ class ClientTechnologyAdmin(admin.ModelAdmin):
         return obj.version.end_of_support if obj.version else None
 
     def save_model(self, request, obj, form, change):
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            client_technology_update(technology=obj, **changes)
+            return
         super().save_model(request, obj, form, change)
         client_environment_changed(client=obj.client)
-        if change and "client" in form.changed_data:
-            client_environment_changed(client=Client.objects.get(pk=form.initial["client"]))
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        client_environment_changed(client=obj.client)
+        client_technology_remove(technology=obj)
 
     def delete_queryset(self, request, queryset):
-        clients = list(Client.objects.filter(technologies__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for client in clients:
-            client_environment_changed(client=client)
+        for technology in queryset.select_related("client"):
+            client_technology_remove(technology=technology)

@@ -3,11 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from clients.models import Client
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
+from core.forms import UserChoiceField
 
 
 class UserChoiceFilter(django_filters.ModelChoiceFilter):
@@ -41,6 +37,7 @@ class ClientFilter(django_filters.FilterSet):
     )
     account_manager = UserChoiceFilter(
         queryset=account_managers,
+        short=True,
         empty_label="Any manager",
         widget=forms.Select(attrs={"class": "form-select"}),
     )

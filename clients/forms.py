@@ -1,15 +1,14 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.forms import inlineformset_factory
 
 from clients.models import Client, ClientTechnology, Contact
-from skills.forms import SharedChoicesFormSet, UserChoiceField, skill_choices, version_choices
+from core.forms import SharedChoicesFormSet, UserChoiceField, active_users, row_formset
+from skills.forms import skill_choices, version_choices
 
 
 class ClientForm(forms.ModelForm):
     account_manager = UserChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=active_users(),
         required=False,
     )
 
@@ -86,24 +85,22 @@ class EnvironmentFormSet(SharedChoicesFormSet):
 
 def client_formsets(*, data=None, client):
     """The contacts and environment formsets of the client form, in that order."""
-    extra = 1 if client.pk else 3
-    contacts = inlineformset_factory(
-        Client, Contact, form=ContactForm, formset=ContactFormSet, extra=extra, can_delete=True
-    )
-    environment = inlineformset_factory(
-        Client,
-        ClientTechnology,
-        form=ClientTechnologyForm,
-        formset=EnvironmentFormSet,
-        extra=extra,
-        can_delete=True,
-    )
     return (
-        contacts(data, instance=client, prefix="contacts"),
-        environment(
-            data,
-            instance=client,
+        row_formset(
+            client,
+            Contact,
+            form=ContactForm,
+            formset=ContactFormSet,
+            prefix="contacts",
+            data=data,
+        ),
+        row_formset(
+            client,
+            ClientTechnology,
+            form=ClientTechnologyForm,
+            formset=EnvironmentFormSet,
             prefix="environment",
+            data=data,
             queryset=ClientTechnology.objects.select_related("skill", "version").order_by(
                 "skill__name", "version__rank"
             ),

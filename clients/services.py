@@ -51,11 +51,14 @@ def client_technology_add(
 
 @transaction.atomic
 def client_technology_update(*, technology: ClientTechnology, **fields: Any) -> ClientTechnology:
-    previous_client = technology.client
+    # Read from the database: a ModelForm may already have set the new client on the instance.
+    previous_client_id = ClientTechnology.objects.values_list("client_id", flat=True).get(
+        pk=technology.pk
+    )
     model_update(instance=technology, fields=fields)
     client_environment_changed(client=technology.client)
-    if technology.client_id != previous_client.pk:
-        client_environment_changed(client=previous_client)
+    if technology.client_id != previous_client_id:
+        client_environment_changed(client=Client.objects.get(pk=previous_client_id))
     return technology
 
 

@@ -1,6 +1,3 @@
-from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -11,6 +8,7 @@ from clients.forms import ClientForm, client_formsets
 from clients.models import Client
 from clients.services import client_create, client_environment_changed, client_update
 from core.permissions import ModelPermissionMixin
+from core.views import ParentWithFormsetsView
 
 SORTABLE_COLUMNS = [
     ("name", "Name"),
@@ -65,69 +63,42 @@ class ClientDetailView(ModelPermissionMixin, TemplateView):
         )
 
 
-class ClientFormView(ModelPermissionMixin, TemplateView):
+class ClientFormView(ParentWithFormsetsView):
     """Create or edit a client with its contacts and environment in one form."""
 
     model = Client
     template_name = "clients/client_form.html"
+    form_class = ClientForm
+    context_object_name = "client"
+    formset_names = ("contacts", "environment")
+    success_url = "clients:detail"
 
-    def get_client(self):
-        raise NotImplementedError
+    def get_formsets(self, client, data=None):
+        return client_formsets(data=data, client=client)
 
-    def get(self, request, *args, **kwargs):
-        client = self.get_client()
-        form = ClientForm(instance=client)
-        return self.render_forms(client, form, client_formsets(client=client))
-
-    def post(self, request, *args, **kwargs):
-        client = self.get_client()
-        title = str(client) if client.pk else ""
-        form = ClientForm(request.POST, instance=client)
-        formsets = client_formsets(data=request.POST, client=client)
-        # Validate every part, so that all the errors show at once.
-        valid = [form.is_valid(), *(formset.is_valid() for formset in formsets)]
-        if not all(valid):
-            return self.render_forms(client, form, formsets, title=title)
-        client = self.save(form, *formsets)
-        messages.success(request, f"Saved {client.name}.")
-        return redirect("clients:detail", pk=client.pk)
-
-    @transaction.atomic
-    def save(self, form, contacts, environment):
+    def save_object(self, form):
         if form.instance.pk:
-            client = client_update(client=form.instance, **form.cleaned_data)
-        else:
-            client = client_create(**form.cleaned_data)
-        contacts.instance = environment.instance = client
-        contacts.save()
-        # Rows are validated by their model forms (full_clean); the derived requirements of the
-        # client's agreements are re-synced once for the whole environment, not once per row.
-        environment.save()
+            return client_update(client=form.instance, **form.cleaned_data)
+        return client_create(**form.cleaned_data)
+
+    def save_formsets(self, client, formsets):
+        super().save_formsets(client, formsets)
+        # The derived requirements of the client's agreements are re-synced once for the whole
+        # environment, not once per row.
+        _contacts, environment = formsets
         if environment.has_changed():
             client_environment_changed(client=client)
-        return client
-
-    def render_forms(self, client, form, formsets, title=""):
-        contacts, environment = formsets
-        context = self.get_context_data(
-            client=client,
-            title=title or str(client),
-            form=form,
-            contacts=contacts,
-            environment=environment,
-        )
-        return self.render_to_response(context)
 
 
 class ClientCreateView(ClientFormView):
     permission_action = "add"
 
-    def get_client(self):
+    def get_object(self):
         return Client()
 
 
 class ClientUpdateView(ClientFormView):
     permission_action = "change"
 
-    def get_client(self):
+    def get_object(self):
         return selectors.client_get(user=self.request.user, pk=self.kwargs["pk"])

@@ -18,6 +18,10 @@ def visible_to(user, model):
     return queryset if user.has_perm(perm_name(model, "view")) else queryset.none()
 
 
+def can_add(user, model):
+    return user.has_perm(perm_name(model, "add"))
+
+
 def can_change(user, model):
     return user.has_perm(perm_name(model, "change"))
 

@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -24,8 +25,19 @@ def model_update(*, instance: ModelT, fields: Mapping[str, Any]) -> ModelT:
     programming error and raises TypeError rather than being ignored.
     """
     for name, value in fields.items():
-        field = next((f for f in instance._meta.concrete_fields if f.name == name), None)
-        if field is None or not field.editable or field.primary_key:
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        # get_field also answers for reverse relations and attnames ("client_id").
+        editable = (
+            field is not None
+            and field.name == name
+            and field.concrete
+            and field.editable
+            and not field.primary_key
+        )
+        if not editable:
             raise TypeError(f"{type(instance).__name__} has no editable field {name!r}.")
         setattr(instance, name, value)
     if not fields:

@@ -288,9 +288,12 @@ SKILLS = [
 ]
 
 
+MCP = "Microsoft Certified Professional (MCP)"
+CCNA = "Cisco CCNA"
+
 CERTIFICATIONS = [
     CertificationEntry(
-        "Microsoft Certified Professional (MCP)",
+        MCP,
         "Microsoft",
         None,
         ("Windows", "Windows Server"),
@@ -333,7 +336,7 @@ CERTIFICATIONS = [
         36,
         ("Microsoft Defender for Endpoint", "SentinelOne Singularity"),
     ),
-    CertificationEntry("Cisco CCNA", "Cisco", 36, ("Cisco IOS",)),
+    CertificationEntry(CCNA, "Cisco", 36, ("Cisco IOS",)),
     CertificationEntry("Fortinet NSE 4", "Fortinet", 24, ("Fortinet FortiOS",)),
     CertificationEntry("SonicWall SNSA", "SonicWall", 24, ("SonicWall SonicOS",)),
     CertificationEntry(

@@ -1,7 +1,8 @@
 import django_filters
 from django import forms
 
-from skills.models import Skill, SkillCategory, Technician
+from skills.models import Skill, Technician
+from skills.selectors import skill_categories
 
 
 class TechnicianFilter(django_filters.FilterSet):
@@ -20,7 +21,7 @@ class TechnicianFilter(django_filters.FilterSet):
 class SkillFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
     category = django_filters.ModelChoiceFilter(
-        queryset=SkillCategory.objects.order_by("name"),
+        queryset=skill_categories(),
         empty_label="All categories",
         widget=forms.Select(attrs={"class": "form-select"}),
     )

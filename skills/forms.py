@@ -1,29 +1,23 @@
-from functools import cached_property
-
 from django import forms
-from django.contrib.auth import get_user_model
-from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from core.forms import (
+    DateInput,
+    SharedChoicesFormSet,
+    UserChoiceField,
+    active_users,
+    row_formset,
+)
 from skills.models import (
     Certification,
     Skill,
-    SkillCategory,
     SkillVersion,
     Technician,
     TechnicianCertification,
     TechnicianSkill,
 )
+from skills.selectors import skill_categories
 
 EMPTY_CHOICE = ("", "---------")
-
-
-class DateInput(forms.DateInput):
-    """The browser's own date picker; the value travels as YYYY-MM-DD."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def skill_choices():
@@ -47,43 +41,12 @@ def certification_choices():
     return [EMPTY_CHOICE, *Certification.objects.order_by("name").values_list("pk", "name")]
 
 
-class SharedChoicesFormSet(BaseInlineFormSet):
-    """Builds the choices of its select fields once for the whole formset.
-
-    Without this every form of the formset would run its own query per select. Validation still
-    goes through each field's queryset, so a posted id that does not exist is refused.
-    `shared_choices` maps a field name to a function returning the choices.
-    """
-
-    shared_choices = {}
-
-    @cached_property
-    def _choices(self):
-        return {name: build() for name, build in self.shared_choices.items()}
-
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        for name, choices in self._choices.items():
-            form.fields[name].choices = choices
-        # Rows show no labels, only the table's header: name each input for screen readers.
-        for name, field in form.fields.items():
-            label = "Remove this row" if name == "DELETE" else field.label or name
-            field.widget.attrs.setdefault("aria-label", label)
-        return form
-
-
 # ------------------------------------------------------------------------------ technicians
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.username})" if full_name else obj.username
 
 
 class TechnicianForm(forms.ModelForm):
     user = UserChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=active_users(),
         required=False,
         label="Login",
         help_text="The user account of this technician, if they log in to Covered.",
@@ -129,34 +92,23 @@ class TechnicianCertificationFormSet(SharedChoicesFormSet):
 
 def technician_formsets(*, data=None, technician):
     """The skills and certifications formsets of the technician form, in that order."""
-    extra = 1 if technician.pk else 3
-    skills = inlineformset_factory(
-        Technician,
-        TechnicianSkill,
-        form=TechnicianSkillForm,
-        formset=TechnicianSkillFormSet,
-        extra=extra,
-        can_delete=True,
-    )
-    certifications = inlineformset_factory(
-        Technician,
-        TechnicianCertification,
-        form=TechnicianCertificationForm,
-        formset=TechnicianCertificationFormSet,
-        extra=extra,
-        can_delete=True,
-    )
     return (
-        skills(
-            data,
-            instance=technician,
+        row_formset(
+            technician,
+            TechnicianSkill,
+            form=TechnicianSkillForm,
+            formset=TechnicianSkillFormSet,
             prefix="skills",
+            data=data,
             queryset=TechnicianSkill.objects.select_related("skill").order_by("skill__name"),
         ),
-        certifications(
-            data,
-            instance=technician,
+        row_formset(
+            technician,
+            TechnicianCertification,
+            form=TechnicianCertificationForm,
+            formset=TechnicianCertificationFormSet,
             prefix="certifications",
+            data=data,
             queryset=TechnicianCertification.objects.order_by("certification__name"),
         ),
     )
@@ -167,7 +119,7 @@ def technician_formsets(*, data=None, technician):
 
 class MatrixFilterForm(forms.Form):
     category = forms.ModelChoiceField(
-        queryset=SkillCategory.objects.order_by("name"),
+        queryset=skill_categories(),
         required=False,
         empty_label="All categories",
         widget=forms.Select(attrs={"class": "form-select"}),

@@ -298,6 +298,8 @@ class TrainingGoal(TimeStampedModel):
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
 
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
     technician = models.ForeignKey(
         Technician, on_delete=models.CASCADE, related_name="training_goals"
     )
@@ -381,4 +383,4 @@ class TrainingGoal(TimeStampedModel):
 
     @property
     def is_open(self):
-        return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+        return self.status in self.OPEN_STATUSES

@@ -128,3 +128,33 @@ def skill_catalog(*, user, day: datetime.date) -> QuerySet[Skill]:
 
 def skill_categories() -> QuerySet[SkillCategory]:
     return SkillCategory.objects.order_by("name")
+
+
+def expiring_certifications(*, day: datetime.date, within_days: int | None = None):
+    """Certifications of technicians still on the team that expire in [day, day + within_days].
+
+    `within_days` defaults to COVERAGE_WARNING_DAYS. One query when evaluated.
+    """
+    if within_days is None:
+        within_days = settings.COVERAGE_WARNING_DAYS
+    return (
+        TechnicianCertification.objects.filter(
+            expires_on__gte=day, expires_on__lte=day + datetime.timedelta(days=within_days)
+        )
+        .exclude(technician__status=Technician.Status.DEPARTED)
+        .select_related("technician", "certification")
+        .order_by("expires_on", "technician__name", "certification__name")
+    )
+
+
+def technicians_without_baseline(*, day: datetime.date) -> QuerySet[Technician]:
+    """Technicians on the team who hold no baseline certification valid on `day`.
+
+    Empty when the firm has named no baseline certification. One query when evaluated.
+    """
+    return (
+        Technician.objects.exclude(status=Technician.Status.DEPARTED)
+        .filter(Exists(Certification.objects.filter(is_baseline=True)))
+        .exclude(_valid_baseline_held(day=day))
+        .order_by("name")
+    )

@@ -89,3 +89,27 @@ def technician_certification_add(
     held.full_clean()
     held.save()
     return held
+
+
+@transaction.atomic
+def technician_certification_set(
+    *,
+    technician: Technician,
+    certification: Certification,
+    earned_on: datetime.date,
+    expires_on: datetime.date | None = None,
+) -> TechnicianCertification:
+    """Record a certification, or renew it (new dates) when the technician already holds it."""
+    held = (
+        TechnicianCertification.objects.select_for_update()
+        .filter(technician=technician, certification=certification)
+        .first()
+    )
+    if held is None:
+        return technician_certification_add(
+            technician=technician,
+            certification=certification,
+            earned_on=earned_on,
+            expires_on=expires_on,
+        )
+    return model_update(instance=held, fields={"earned_on": earned_on, "expires_on": expires_on})

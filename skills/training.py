@@ -12,8 +12,6 @@ from django.db.models import QuerySet
 
 from skills.models import Certification, Skill, SkillVersion, Technician, TrainingGoal
 
-OPEN_STATUSES = (TrainingGoal.Status.PLANNED, TrainingGoal.Status.IN_PROGRESS)
-
 
 def training_goal_create(
     *,
@@ -95,7 +93,7 @@ def baseline_plan_rows(technicians) -> list[dict]:
         TrainingGoal.objects.filter(
             technician__in=technicians,
             certification__is_baseline=True,
-            status__in=OPEN_STATUSES,
+            status__in=TrainingGoal.OPEN_STATUSES,
         )
     ):
         planned.setdefault(goal.technician_id, goal)

@@ -1,12 +1,10 @@
 from django.conf import settings
-from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from core.permissions import ModelPermissionMixin
+from core.views import ParentWithFormsetsView
 from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
 from skills.forms import TechnicianForm, technician_formsets
@@ -49,72 +47,40 @@ class TechnicianDetailView(ModelPermissionMixin, TemplateView):
         )
 
 
-class TechnicianFormView(ModelPermissionMixin, TemplateView):
-    """Create or edit a technician with their skills and certifications in one form."""
+class TechnicianFormView(ParentWithFormsetsView):
+    """Create or edit a technician with their skills and certifications in one form.
+
+    Saving a certification row through its model form (full_clean) also fills in its default
+    expiry date.
+    """
 
     model = Technician
     template_name = "skills/technician_form.html"
+    form_class = TechnicianForm
+    context_object_name = "technician"
+    formset_names = ("skills", "certifications")
+    success_url = "skills:technician_detail"
 
-    def get_technician(self):
-        raise NotImplementedError
+    def get_formsets(self, technician, data=None):
+        return technician_formsets(data=data, technician=technician)
 
-    def get(self, request, *args, **kwargs):
-        technician = self.get_technician()
-        return self.render_forms(
-            technician,
-            TechnicianForm(instance=technician),
-            technician_formsets(technician=technician),
-        )
-
-    def post(self, request, *args, **kwargs):
-        technician = self.get_technician()
-        title = str(technician) if technician.pk else ""
-        form = TechnicianForm(request.POST, instance=technician)
-        formsets = technician_formsets(data=request.POST, technician=technician)
-        # Validate every part, so that all the errors show at once.
-        valid = [form.is_valid(), *(formset.is_valid() for formset in formsets)]
-        if not all(valid):
-            return self.render_forms(technician, form, formsets, title=title)
-        technician = self.save(form, *formsets)
-        messages.success(request, f"Saved {technician.name}.")
-        return redirect("skills:technician_detail", pk=technician.pk)
-
-    @transaction.atomic
-    def save(self, form, skills, certifications):
+    def save_object(self, form):
         if form.instance.pk:
-            technician = technician_update(technician=form.instance, **form.cleaned_data)
-        else:
-            technician = technician_create(**form.cleaned_data)
-        # Each row was validated by its model form (full_clean, which also fills in a
-        # certification's default expiry date); saving the formsets writes exactly those rows.
-        skills.instance = certifications.instance = technician
-        skills.save()
-        certifications.save()
-        return technician
-
-    def render_forms(self, technician, form, formsets, title=""):
-        skills, certifications = formsets
-        context = self.get_context_data(
-            technician=technician,
-            title=title or str(technician),
-            form=form,
-            skills=skills,
-            certifications=certifications,
-        )
-        return self.render_to_response(context)
+            return technician_update(technician=form.instance, **form.cleaned_data)
+        return technician_create(**form.cleaned_data)
 
 
 class TechnicianCreateView(TechnicianFormView):
     permission_action = "add"
 
-    def get_technician(self):
+    def get_object(self):
         return Technician()
 
 
 class TechnicianUpdateView(TechnicianFormView):
     permission_action = "change"
 
-    def get_technician(self):
+    def get_object(self):
         return selectors.technician_get(
             user=self.request.user, pk=self.kwargs["pk"], day=timezone.localdate()
         )

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from core import groups
+from tests.skills.factories import SkillFactory, SkillVersionFactory
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -13,6 +14,19 @@ def make_user(django_user_model, username, *, group=None, **extra):
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def add_recipient(django_user_model, username, **fields):
+    """A member of the report recipients group, at username@msp.example unless told."""
+    fields.setdefault("email", f"{username}@msp.example")
+    user = django_user_model.objects.create_user(username=username, password="x", **fields)
+    user.groups.add(Group.objects.get_or_create(name=groups.REPORT_RECIPIENTS)[0])
+    return user
+
+
+@pytest.fixture
+def recipient(django_user_model):
+    return add_recipient(django_user_model, "rachel")
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +50,16 @@ def consultant(django_user_model):
 @pytest.fixture
 def viewer(django_user_model):
     return make_user(django_user_model, "priya.viewer", group=groups.VIEWER)
+
+
+@pytest.fixture
+def exchange():
+    return SkillFactory(name="Exchange")
+
+
+@pytest.fixture
+def exchange_2016(exchange):
+    return SkillVersionFactory(skill=exchange, label="2016", rank=16)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Settings shared by every run mode, read from the environment through django-environ."""
 
+import datetime
 import os
 import warnings
 from pathlib import Path
@@ -237,9 +238,7 @@ if COVERAGE_EMAIL_RETRY_BASE_SECONDS < 1:
 if COVERAGE_EMAIL_MAX_RETRIES < 0:
     raise ImproperlyConfigured("COVERAGE_EMAIL_MAX_RETRIES must be 0 or more")
 try:
-    _hour, _minute = (int(part) for part in COVERAGE_REPORT_TIME.split(":"))
-    if not (0 <= _hour < 24 and 0 <= _minute < 60):
-        raise ValueError
+    datetime.datetime.strptime(COVERAGE_REPORT_TIME, "%H:%M")
 except ValueError:
     raise ImproperlyConfigured(
         f"COVERAGE_REPORT_TIME must be HH:MM in 24-hour time, not {COVERAGE_REPORT_TIME!r}"

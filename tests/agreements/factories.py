@@ -2,12 +2,14 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from agreements.models import (
     Agreement,
     AgreementService,
     Competitor,
     CompetitorOffering,
+    CoverageFlag,
     Requirement,
     Service,
 )
@@ -58,6 +60,21 @@ class RequirementFactory(factory.django.DjangoModelFactory):
     min_level = 3
     min_technicians = 2
     source = Requirement.Source.MANUAL
+
+
+class CoverageFlagFactory(factory.django.DjangoModelFactory):
+    """An open flag on a requirement, as the nightly run opens one."""
+
+    class Meta:
+        model = CoverageFlag
+
+    requirement = factory.SubFactory(RequirementFactory)
+    agreement = factory.SelfAttribute("requirement.agreement")
+    requirement_label = factory.LazyAttribute(lambda flag: str(flag.requirement))
+    status = CoverageFlag.Status.UNCOVERED
+    reason = "No active technician has Exchange at level 3 or above"
+    first_detected_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.SelfAttribute("first_detected_at")
 
 
 class CompetitorFactory(factory.django.DjangoModelFactory):

@@ -11,18 +11,10 @@ from agreements.models import Agreement, AgreementService, Requirement
 from agreements.services import agreement_create, service_create
 from clients.services import client_technology_add
 from tests.clients.factories import ClientFactory
-from tests.skills.factories import CertificationFactory, SkillFactory, SkillVersionFactory
+from tests.forms import formset
+from tests.skills.factories import CertificationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def agreement_form(client, **overrides):
@@ -44,17 +36,6 @@ def agreement_form(client, **overrides):
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
-def exchange_2016():
-    return SkillVersionFactory(skill=SkillFactory(name="Exchange"), label="2016", rank=16)
-
-
-@pytest.fixture
 def dental_practice(exchange_2016):
     client = ClientFactory(name="Harbor Dental")
     client_technology_add(client=client, skill=exchange_2016.skill, version=exchange_2016)
@@ -73,14 +54,19 @@ def test_agreement_added_in_admin_gets_a_reference_and_derived_requirements(
     ccna = CertificationFactory(name="CCNA")
     data = {
         **agreement_form(dental_practice),
-        **management("agreement_services", total=1),
-        "agreement_services-0-service": str(email_service.pk),
-        **management("requirements"),
-        **management("requirements-2", total=1),
-        "requirements-2-0-certification": str(ccna.pk),
-        "requirements-2-0-min_level": "3",
-        "requirements-2-0-min_technicians": "1",
-        "requirements-2-0-notes": "The contract demands a CCNA holder",
+        **formset("agreement_services", [{"service": str(email_service.pk)}]),
+        **formset("requirements", []),
+        **formset(
+            "requirements-2",
+            [
+                {
+                    "certification": str(ccna.pk),
+                    "min_level": "3",
+                    "min_technicians": "1",
+                    "notes": "The contract demands a CCNA holder",
+                }
+            ],
+        ),
     }
 
     response = admin_client.post(reverse("admin:agreements_agreement_add"), data)
@@ -104,9 +90,9 @@ def test_invalid_agreement_in_admin_shows_the_error_and_saves_nothing(
 ):
     data = {
         **agreement_form(dental_practice, end_date="2025-12-31"),
-        **management("agreement_services"),
-        **management("requirements"),
-        **management("requirements-2"),
+        **formset("agreement_services", []),
+        **formset("requirements", []),
+        **formset("requirements-2", []),
     }
 
     response = admin_client.post(reverse("admin:agreements_agreement_add"), data)
@@ -132,15 +118,22 @@ def test_service_removed_in_admin_removes_its_derived_requirement(
     derived = agreement.requirements.get()
     data = {
         **agreement_form(dental_practice),
-        **management("agreement_services", total=1, initial=1),
-        "agreement_services-0-id": str(link.pk),
-        "agreement_services-0-agreement": str(agreement.pk),
-        "agreement_services-0-service": str(email_service.pk),
-        "agreement_services-0-DELETE": "on",
-        **management("requirements", total=1, initial=1),
-        "requirements-0-id": str(derived.pk),
-        "requirements-0-agreement": str(agreement.pk),
-        **management("requirements-2"),
+        **formset(
+            "agreement_services",
+            [
+                {
+                    "id": str(link.pk),
+                    "agreement": str(agreement.pk),
+                    "service": str(email_service.pk),
+                    "DELETE": "on",
+                }
+            ],
+            initial=1,
+        ),
+        **formset(
+            "requirements", [{"id": str(derived.pk), "agreement": str(agreement.pk)}], initial=1
+        ),
+        **formset("requirements-2", []),
     }
 
     response = admin_client.post(
@@ -167,14 +160,18 @@ def test_technology_added_in_client_admin_derives_requirements(
         "status": client.status,
         "industry": client.industry,
         "seats": str(client.seats),
-        **management("contacts"),
-        **management("technologies", total=1),
-        "technologies-0-skill": str(exchange_2016.skill_id),
-        "technologies-0-version": str(exchange_2016.pk),
-        "technologies-0-quantity": "1",
-        **management("agreements", total=1, initial=1),
-        "agreements-0-id": str(agreement.pk),
-        "agreements-0-client": str(client.pk),
+        **formset("contacts", []),
+        **formset(
+            "technologies",
+            [
+                {
+                    "skill": str(exchange_2016.skill_id),
+                    "version": str(exchange_2016.pk),
+                    "quantity": "1",
+                }
+            ],
+        ),
+        **formset("agreements", [{"id": str(agreement.pk), "client": str(client.pk)}], initial=1),
     }
 
     response = admin_client.post(reverse("admin:clients_client_change", args=[client.pk]), data)

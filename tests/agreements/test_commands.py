@@ -3,27 +3,22 @@
 import datetime
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from agreements.models import CoverageFlag, CoverageRun
-from core import groups
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
+from tests.processes import manage
 from tests.skills.factories import SkillFactory, TechnicianSkillFactory
 
 pytestmark = pytest.mark.django_db
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DAY = "2026-11-26"
 
 
@@ -46,15 +41,6 @@ def book():
     windows = SkillFactory(name="Windows 11")
     RequirementFactory(agreement=covered, skill=windows, min_technicians=2)
     TechnicianSkillFactory.create_batch(2, skill=windows, level=4)
-
-
-@pytest.fixture
-def recipient(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="rachel", email="rachel@msp.example", password="x"
-    )
-    user.groups.add(Group.objects.get_or_create(name=groups.REPORT_RECIPIENTS)[0])
-    return user
 
 
 def run_command(*args):
@@ -117,14 +103,7 @@ def test_bad_date_is_refused_with_exit_code_2(command, bad_date):
 
 def test_bad_date_on_the_command_line_prints_one_line_and_exits_2():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "check_coverage", "--date", "26/11/2026"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    completed = manage("check_coverage", "--date", "26/11/2026", environment=env)
 
     assert completed.returncode == 2
     assert completed.stdout == ""

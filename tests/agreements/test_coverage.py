@@ -62,11 +62,6 @@ def technician_with(skill, *, level=3, oldest=None, newest=None, **technician_fi
 
 
 @pytest.fixture
-def exchange():
-    return SkillFactory(name="Exchange")
-
-
-@pytest.fixture
 def exchange_versions(exchange):
     return {
         label: SkillVersionFactory(skill=exchange, label=label, rank=rank)

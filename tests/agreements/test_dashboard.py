@@ -19,20 +19,14 @@ from tests.skills.factories import (
     TechnicianSkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 10:00 in New York
 TODAY = datetime.date(2026, 11, 26)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 
 
 def days(n):
     return TODAY + datetime.timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

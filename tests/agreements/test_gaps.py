@@ -32,7 +32,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -48,6 +47,7 @@ from tests.agreements.factories import (
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
+from tests.forms import formset
 from tests.skills.factories import (
     CertificationFactory,
     SkillFactory,
@@ -60,12 +60,7 @@ pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 11, 26)
 NOON = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def frozen_today():
-    with time_machine.travel(NOON, tick=False):
-        yield DAY
+at_noon = pytest.mark.time_machine(NOON, tick=False)
 
 
 @pytest.fixture
@@ -244,7 +239,8 @@ def test_gap_analysis_runs_a_fixed_number_of_queries(market):
 # ------------------------------------------------------------------------------ the page
 
 
-def test_gap_page_shows_the_figures(consultant_client, market, frozen_today):
+@at_noon
+def test_gap_page_shows_the_figures(consultant_client, market):
     response = consultant_client.get(reverse("gaps:analysis"))
 
     assert response.status_code == 200
@@ -255,7 +251,8 @@ def test_gap_page_shows_the_figures(consultant_client, market, frozen_today):
     assert "Add to plan" in html
 
 
-def test_gap_page_query_count_does_not_grow_with_rows(consultant_client, market, frozen_today):
+@at_noon
+def test_gap_page_query_count_does_not_grow_with_rows(consultant_client, market):
     url = reverse("gaps:analysis")
     consultant_client.get(url)  # the first request fills the login and permission caches
     with CaptureQueriesContext(connection) as few:
@@ -270,7 +267,8 @@ def test_gap_page_query_count_does_not_grow_with_rows(consultant_client, market,
     assert len(few) == len(many)
 
 
-def test_viewer_sees_the_gaps_without_plan_forms(viewer_client, market, frozen_today):
+@at_noon
+def test_viewer_sees_the_gaps_without_plan_forms(viewer_client, market):
     response = viewer_client.get(reverse("gaps:analysis"))
 
     assert response.status_code == 200
@@ -305,7 +303,8 @@ def plan_post(market, **overrides):
     return data
 
 
-def test_add_to_plan_creates_one_goal_per_technician(consultant_client, market, frozen_today):
+@at_noon
+def test_add_to_plan_creates_one_goal_per_technician(consultant_client, market):
     response = consultant_client.post(reverse("gaps:add-to-plan"), plan_post(market))
 
     assert response.status_code == 302
@@ -322,7 +321,8 @@ def test_add_to_plan_creates_one_goal_per_technician(consultant_client, market, 
     assert {g.reason for g in goals} == {"Harbor runs Exchange 2010"}
 
 
-def test_add_to_plan_with_a_certification_only(consultant_client, market, frozen_today):
+@at_noon
+def test_add_to_plan_with_a_certification_only(consultant_client, market):
     mcp = CertificationFactory(name="MCP", is_baseline=True)
     data = plan_post(
         market,
@@ -339,7 +339,8 @@ def test_add_to_plan_with_a_certification_only(consultant_client, market, frozen
     assert (goal.technician, goal.skill, goal.certification) == (market["cy"], None, mcp)
 
 
-def test_add_to_plan_needs_a_skill_or_a_certification(consultant_client, market, frozen_today):
+@at_noon
+def test_add_to_plan_needs_a_skill_or_a_certification(consultant_client, market):
     data = plan_post(market, skill="", target_level="", target_version="")
 
     response = consultant_client.post(reverse("gaps:add-to-plan"), data)
@@ -351,7 +352,8 @@ def test_add_to_plan_needs_a_skill_or_a_certification(consultant_client, market,
     assert not TrainingGoal.objects.exists()
 
 
-def test_add_to_plan_rejects_a_version_of_another_skill(consultant_client, market, frozen_today):
+@at_noon
+def test_add_to_plan_rejects_a_version_of_another_skill(consultant_client, market):
     other_version = SkillVersionFactory(label="22H2")
     data = plan_post(market, target_version=other_version.pk)
 
@@ -361,7 +363,8 @@ def test_add_to_plan_rejects_a_version_of_another_skill(consultant_client, marke
     assert not TrainingGoal.objects.exists()
 
 
-def test_add_to_plan_refuses_departed_technicians(consultant_client, market, frozen_today):
+@at_noon
+def test_add_to_plan_refuses_departed_technicians(consultant_client, market):
     data = plan_post(market, technicians=[market["dee"].pk])
 
     response = consultant_client.post(reverse("gaps:add-to-plan"), data)
@@ -370,7 +373,8 @@ def test_add_to_plan_refuses_departed_technicians(consultant_client, market, fro
     assert not TrainingGoal.objects.exists()
 
 
-def test_viewer_cannot_add_to_plan(viewer_client, market, frozen_today):
+@at_noon
+def test_viewer_cannot_add_to_plan(viewer_client, market):
     response = viewer_client.post(reverse("gaps:add-to-plan"), plan_post(market))
 
     assert response.status_code == 403
@@ -385,18 +389,13 @@ def competitor_post(**overrides):
         "name": "Delta Networks",
         "website": "https://delta.example",
         "notes": "",
-        "offerings-TOTAL_FORMS": "2",
-        "offerings-INITIAL_FORMS": "0",
-        "offerings-MIN_NUM_FORMS": "0",
-        "offerings-MAX_NUM_FORMS": "1000",
-        "offerings-0-service": "",
-        "offerings-0-name": "VoIP phones",
-        "offerings-0-price": "750.00",
-        "offerings-0-notes": "",
-        "offerings-1-service": "",
-        "offerings-1-name": "",
-        "offerings-1-price": "",
-        "offerings-1-notes": "",
+        **formset(
+            "offerings",
+            [
+                {"service": "", "name": "VoIP phones", "price": "750.00", "notes": ""},
+                {"service": "", "name": "", "price": "", "notes": ""},
+            ],
+        ),
     }
     data.update(overrides)
     return data
@@ -434,18 +433,18 @@ def test_editing_a_competitor_changes_and_removes_offerings(consultant_client, m
     alpha = Competitor.objects.get(name="Alpha")
     offerings = list(alpha.offerings.order_by("pk"))
     data = competitor_post(name="Alpha IT")
-    data.update({"offerings-TOTAL_FORMS": "3", "offerings-INITIAL_FORMS": "3"})
-    for index, offering in enumerate(offerings):
-        data.update(
-            {
-                f"offerings-{index}-id": str(offering.pk),
-                f"offerings-{index}-competitor": str(alpha.pk),
-                f"offerings-{index}-service": str(offering.service_id or ""),
-                f"offerings-{index}-name": offering.name,
-                f"offerings-{index}-price": str(offering.price or ""),
-                f"offerings-{index}-notes": "",
-            }
-        )
+    rows = [
+        {
+            "id": str(offering.pk),
+            "competitor": str(alpha.pk),
+            "service": str(offering.service_id or ""),
+            "name": offering.name,
+            "price": str(offering.price or ""),
+            "notes": "",
+        }
+        for offering in offerings
+    ]
+    data.update(formset("offerings", rows, initial=3))
     data["offerings-0-price"] = "1100.00"  # Email
     data["offerings-2-DELETE"] = "on"  # "backup"
 

@@ -4,7 +4,6 @@ import io
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from agreements.matrix import skills_matrix
@@ -19,15 +18,10 @@ from tests.skills.factories import (
     TechnicianSkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 6, 1)
+NOON = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
 
 
 @pytest.fixture

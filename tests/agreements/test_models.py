@@ -21,6 +21,7 @@ from tests.agreements.factories import (
     AgreementServiceFactory,
     CompetitorFactory,
     CompetitorOfferingFactory,
+    CoverageFlagFactory,
     RequirementFactory,
     ServiceFactory,
 )
@@ -33,28 +34,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agreement():
     return AgreementFactory(client=ClientFactory(name="Harbor Dental"))
-
-
-@pytest.fixture
-def exchange_2016():
-    return SkillVersionFactory(skill=SkillFactory(name="Exchange"), label="2016", rank=16)
-
-
-def open_flag(requirement, **fields):
-    now = timezone.now()
-    values = {
-        "status": CoverageFlag.Status.UNCOVERED,
-        "reason": "No active technician has Exchange at level 3 or above",
-        "first_detected_at": now,
-        "last_seen_at": now,
-        **fields,
-    }
-    return CoverageFlag.objects.create(
-        agreement=requirement.agreement,
-        requirement=requirement,
-        requirement_label=str(requirement),
-        **values,
-    )
 
 
 def derived_requirement(agreement, service, skill, version=None):
@@ -153,8 +132,8 @@ def derived_requirement_twice_without_version():
 
 def second_open_flag_for_a_requirement():
     requirement = RequirementFactory()
-    open_flag(requirement)
-    return lambda: open_flag(requirement, status=CoverageFlag.Status.AT_RISK)
+    CoverageFlagFactory(requirement=requirement)
+    return lambda: CoverageFlagFactory(requirement=requirement, status=CoverageFlag.Status.AT_RISK)
 
 
 def second_run_for_a_date():
@@ -364,7 +343,7 @@ def test_requirement_needs_the_configured_number_of_technicians_by_default(agree
 
 def test_requirement_has_one_open_flag(agreement):
     requirement = RequirementFactory(agreement=agreement)
-    open_flag(requirement)
+    CoverageFlagFactory(requirement=requirement)
     second = CoverageFlag(
         agreement=agreement,
         requirement=requirement,
@@ -385,10 +364,10 @@ def test_requirement_has_one_open_flag(agreement):
 
 def test_resolved_flags_do_not_block_a_new_open_flag(agreement):
     requirement = RequirementFactory(agreement=agreement)
-    open_flag(requirement, resolved_at=timezone.now())
-    open_flag(requirement, resolved_at=timezone.now())
+    CoverageFlagFactory(requirement=requirement, resolved_at=timezone.now())
+    CoverageFlagFactory(requirement=requirement, resolved_at=timezone.now())
 
-    assert open_flag(requirement).is_open
+    assert CoverageFlagFactory(requirement=requirement).is_open
 
 
 def test_competitor_offering_needs_our_service_or_a_name():

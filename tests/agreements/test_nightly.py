@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 
@@ -15,7 +14,6 @@ from agreements.nightly import coverage_run_claim, coverage_run_execute, flag_ac
 from agreements.tasks import run_nightly_coverage, send_coverage_report
 from clients.models import ClientTechnology
 from config.celery import app as celery_app
-from core import groups
 from tests.agreements.factories import (
     AgreementFactory,
     AgreementServiceFactory,
@@ -30,15 +28,6 @@ DAY = datetime.date(2026, 11, 26)
 NEXT_DAY = DAY + datetime.timedelta(days=1)
 # 02:00 in New York (TIME_ZONE) on DAY.
 NIGHT = datetime.datetime(2026, 11, 26, 7, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def recipient(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="rachel.recipient", email="rachel@msp.example", password="x"
-    )
-    user.groups.add(Group.objects.get_or_create(name=groups.REPORT_RECIPIENTS)[0])
-    return user
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -27,16 +26,10 @@ from tests.skills.factories import (
     TrainingGoalFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 DAY = datetime.date(2026, 11, 26)
 NOON = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(NOON, tick=False):
-        yield DAY
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
 
 
 @pytest.fixture

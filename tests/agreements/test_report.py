@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 
 from agreements.models import CoverageRun
@@ -15,10 +14,10 @@ from agreements.nightly import (
     coverage_report_send,
     coverage_run_execute,
 )
-from core import groups
 from skills.models import Technician, TrainingGoal
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
+from tests.conftest import add_recipient
 from tests.skills.factories import (
     CertificationFactory,
     SkillFactory,
@@ -39,18 +38,6 @@ SUBJECT = "Coverage 26 Nov 2026: 1 uncovered, 1 at risk — $41,000 of $165,000 
 
 def days(n):
     return DAY + datetime.timedelta(days=n)
-
-
-def add_recipient(django_user_model, username, **fields):
-    fields.setdefault("email", f"{username}@msp.example")
-    user = django_user_model.objects.create_user(username=username, password="x", **fields)
-    user.groups.add(Group.objects.get_or_create(name=groups.REPORT_RECIPIENTS)[0])
-    return user
-
-
-@pytest.fixture
-def recipient(django_user_model):
-    return add_recipient(django_user_model, "rachel")
 
 
 @pytest.fixture

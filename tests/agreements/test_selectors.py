@@ -4,12 +4,9 @@ from decimal import Decimal
 import pytest
 
 from agreements.coverage import evaluate_coverage
-from agreements.selectors import (
-    expiring_certifications,
-    single_technician_skills,
-    technicians_without_baseline,
-)
+from agreements.selectors import single_technician_skills
 from skills.models import Technician
+from skills.selectors import expiring_certifications, technicians_without_baseline
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import (
     CertificationFactory,

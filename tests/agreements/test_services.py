@@ -53,16 +53,6 @@ def derived(agreement):
 
 
 @pytest.fixture
-def exchange():
-    return SkillFactory(name="Exchange")
-
-
-@pytest.fixture
-def exchange_2016(exchange):
-    return SkillVersionFactory(skill=exchange, label="2016", rank=16)
-
-
-@pytest.fixture
 def email_service(exchange):
     return service_create(name="Managed email", skills=[exchange], min_level=4)
 

@@ -19,6 +19,7 @@ from tests.agreements.factories import (
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
+from tests.forms import formset
 from tests.skills.factories import (
     SkillFactory,
     SkillVersionFactory,
@@ -26,16 +27,10 @@ from tests.skills.factories import (
     TechnicianSkillFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 NOW = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 10:00 in New York
 TODAY = datetime.date(2026, 11, 26)
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 
 
 @pytest.fixture
@@ -87,13 +82,8 @@ def valid_form_data(client, *, services=(), **overrides):
         "owner": "",
         "notes": "",
         "services": [service.pk for service in services],
-        "requirements-TOTAL_FORMS": "1",
-        "requirements-INITIAL_FORMS": "0",
-        "requirements-MIN_NUM_FORMS": "0",
-        "requirements-MAX_NUM_FORMS": "1000",
         # The blank row as the browser sends it: untouched, with its initial values.
-        "requirements-0-min_level": "3",
-        "requirements-0-min_technicians": "2",
+        **formset("requirements", [{"min_level": "3", "min_technicians": "2"}]),
     }
     data.update(overrides)
     return data
@@ -500,21 +490,26 @@ def test_edit_updates_and_removes_manual_requirements(consultant_client, agreeme
         end_date="",
         annual_value="25000",
         services=[service],
-        **{
-            "requirements-TOTAL_FORMS": "3",
-            "requirements-INITIAL_FORMS": "2",
-            "requirements-0-id": requirement.pk,
-            "requirements-0-skill": exchange.pk,
-            "requirements-0-min_level": "4",
-            "requirements-0-min_technicians": "1",
-            "requirements-1-id": other.pk,
-            "requirements-1-skill": other.skill_id,
-            "requirements-1-min_level": "3",
-            "requirements-1-min_technicians": "1",
-            "requirements-1-DELETE": "on",
-            "requirements-2-min_level": "3",
-            "requirements-2-min_technicians": "2",
-        },
+        **formset(
+            "requirements",
+            [
+                {
+                    "id": requirement.pk,
+                    "skill": exchange.pk,
+                    "min_level": "4",
+                    "min_technicians": "1",
+                },
+                {
+                    "id": other.pk,
+                    "skill": other.skill_id,
+                    "min_level": "3",
+                    "min_technicians": "1",
+                    "DELETE": "on",
+                },
+                {"min_level": "3", "min_technicians": "2"},
+            ],
+            initial=2,
+        ),
     )
 
     response = consultant_client.post(reverse("agreements:update", args=[agreement.pk]), data)

@@ -14,11 +14,6 @@ def dental_practice():
     return ClientFactory(name="Harbor Dental")
 
 
-@pytest.fixture
-def exchange_2016():
-    return SkillVersionFactory(skill=SkillFactory(name="Exchange"), label="2016", rank=16)
-
-
 # Each case prepares valid rows, then returns the write that breaks a constraint.
 
 

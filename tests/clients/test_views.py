@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,22 +10,17 @@ from clients.models import Client, ClientTechnology, Contact
 from tests.agreements.factories import (
     AgreementFactory,
     AgreementServiceFactory,
-    RequirementFactory,
+    CoverageFlagFactory,
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory, ContactFactory
 from tests.forms import formset
 from tests.skills.factories import SkillFactory, SkillVersionFactory
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 6, 1)
+NOON = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
 
 
 def client_post_data(
@@ -209,29 +203,14 @@ def test_client_detail_lists_contacts_primary_first(consultant_client):
     assert [c.name for c in response.context["contacts"]] == ["Renee Castillo", "Alan Whitfield"]
 
 
-def open_flag(requirement, status):
-    now = timezone.now()
-    return CoverageFlag.objects.create(
-        agreement=requirement.agreement,
-        requirement=requirement,
-        requirement_label=str(requirement),
-        status=status,
-        reason="No active technician has it",
-        first_detected_at=now,
-        last_seen_at=now,
-    )
-
-
 def test_client_detail_shows_coverage_from_open_flags_and_active_annual_value(consultant_client):
     client = ClientFactory()
     uncovered = AgreementFactory(client=client, title="Uncovered one", annual_value=Decimal("100"))
-    open_flag(RequirementFactory(agreement=uncovered), CoverageFlag.Status.UNCOVERED)
+    CoverageFlagFactory(requirement__agreement=uncovered, status=CoverageFlag.Status.UNCOVERED)
     at_risk = AgreementFactory(client=client, title="At risk one", annual_value=Decimal("200"))
-    open_flag(RequirementFactory(agreement=at_risk), CoverageFlag.Status.AT_RISK)
+    CoverageFlagFactory(requirement__agreement=at_risk, status=CoverageFlag.Status.AT_RISK)
     covered = AgreementFactory(client=client, title="Covered one", annual_value=Decimal("400"))
-    resolved = open_flag(RequirementFactory(agreement=covered), CoverageFlag.Status.UNCOVERED)
-    resolved.resolved_at = timezone.now()
-    resolved.save()
+    CoverageFlagFactory(requirement__agreement=covered, resolved_at=timezone.now())
     AgreementFactory(client=client, title="Not assessed one", annual_value=Decimal("800"))
     AgreementFactory(
         client=client,
@@ -495,7 +474,7 @@ def test_client_detail_query_count_does_not_grow_with_rows(
         version = SkillVersionFactory(skill=skill)
         ClientTechnologyFactory(client=client, skill=skill, version=version)
     for agreement in AgreementFactory.create_batch(rows, client=client):
-        open_flag(RequirementFactory(agreement=agreement), CoverageFlag.Status.AT_RISK)
+        CoverageFlagFactory(requirement__agreement=agreement, status=CoverageFlag.Status.AT_RISK)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
     # group permissions, the client, the active annual value, the agreements with their coverage,
     # the environment, the contacts

@@ -5,19 +5,18 @@ commands compose runs, for real.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APP_SERVICES = {"web", "worker", "beat"}
 # Read before .env, or only by the test settings: no place in .env.
 NOT_IN_ENV_FILE = {"CELERY_TASK_ALWAYS_EAGER", "DJANGO_READ_DOT_ENV_FILE"}
 
 
 def compose():
-    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    return yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
 
 
 def command_line(service):
@@ -27,7 +26,9 @@ def command_line(service):
 
 def settings_variables():
     """Every environment variable the settings modules read."""
-    source = "\n".join(path.read_text() for path in (BASE_DIR / "config/settings").glob("*.py"))
+    source = "\n".join(
+        path.read_text() for path in (settings.BASE_DIR / "config/settings").glob("*.py")
+    )
     return set(
         re.findall(
             r"\b(?:env(?:\.\w+)?|env_int|env_url|required)\(\s*\"([A-Z][A-Z0-9_]*)\"", source
@@ -36,13 +37,15 @@ def settings_variables():
 
 
 def env_example_variables():
-    text = (BASE_DIR / ".env.example").read_text()
+    text = (settings.BASE_DIR / ".env.example").read_text()
     return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
 
 
 def compose_variables():
     """Variables compose interpolates from .env, like ${POSTGRES_PASSWORD:?...}."""
-    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (BASE_DIR / "docker-compose.yml").read_text()))
+    return set(
+        re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (settings.BASE_DIR / "docker-compose.yml").read_text())
+    )
 
 
 def test_compose_runs_the_whole_stack():
@@ -50,7 +53,7 @@ def test_compose_runs_the_whole_stack():
 
 
 def test_app_services_share_one_definition_from_the_image_built_here():
-    text = (BASE_DIR / "docker-compose.yml").read_text()
+    text = (settings.BASE_DIR / "docker-compose.yml").read_text()
     services = compose()["services"]
 
     assert "x-app: &app" in text
@@ -61,7 +64,7 @@ def test_app_services_share_one_definition_from_the_image_built_here():
         assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == (
             "config.settings.production"
         )
-    assert (BASE_DIR / "Dockerfile").is_file()
+    assert (settings.BASE_DIR / "Dockerfile").is_file()
 
 
 def test_every_service_has_a_healthcheck():
@@ -110,7 +113,7 @@ def test_service_urls_point_at_the_compose_services():
 
 
 def test_the_dockerfile_runs_as_a_user_and_collects_static_files():
-    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
 
     assert dockerfile.startswith("# ") and "FROM python:3.11-slim" in dockerfile
     assert re.search(r"^USER (?!root)\w+", dockerfile, flags=re.MULTILINE)
@@ -126,7 +129,7 @@ def test_env_example_names_every_variable_the_settings_and_compose_read():
 
 
 def test_env_example_holds_no_secret():
-    text = (BASE_DIR / ".env.example").read_text()
+    text = (settings.BASE_DIR / ".env.example").read_text()
 
     assert re.search(r"^SECRET_KEY=$", text, flags=re.MULTILINE)
     assert re.search(r"^POSTGRES_PASSWORD=$", text, flags=re.MULTILINE)
@@ -134,6 +137,6 @@ def test_env_example_holds_no_secret():
 
 @pytest.mark.parametrize("variable", sorted(settings_variables() | compose_variables()))
 def test_readme_documents_every_variable(variable):
-    readme = (BASE_DIR / "README.md").read_text()
+    readme = (settings.BASE_DIR / "README.md").read_text()
 
     assert re.search(rf"^\| `{variable}` \|", readme, flags=re.MULTILINE)

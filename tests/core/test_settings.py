@@ -2,13 +2,11 @@
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+from tests.processes import manage
+
 CONFIGURATION = (
     "DATABASE_URL",
     "REDIS_URL",
@@ -33,17 +31,6 @@ def production_environment(**overrides):
     )
     environment.update(overrides)
     return {key: value for key, value in environment.items() if value is not None}
-
-
-def manage(*args, environment):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_deploy_check_passes_with_production_settings_and_a_valid_environment():

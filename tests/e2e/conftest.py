@@ -6,9 +6,9 @@ server), `log_in` (logs a user in through the login form), `screenshot` (saves i
 
 import os
 import re
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-RESULTS_DIR = Path(__file__).resolve().parent.parent.parent / "test-results"
+RESULTS_DIR = settings.BASE_DIR / "test-results"
 
 
 def pytest_collection_modifyitems(items):

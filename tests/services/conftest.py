@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def needs_real_services():
@@ -46,7 +45,12 @@ def child_environment(**extra):
 def start_process(args, env, log_path):
     log = open(log_path, "w")  # noqa: SIM115 - closed by stop_process
     process = subprocess.Popen(
-        args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        args,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     process.log = log
     process.log_path = log_path
@@ -75,19 +79,40 @@ def wait_for(predicate, timeout, what, process=None):
     raise AssertionError(f"{what} did not happen within {timeout} s\n{log}")
 
 
+def log_contains(process, text):
+    return lambda: text in Path(process.log_path).read_text()
+
+
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path, settings):
+def processes():
+    """Starts processes like `start_process`; stops those still running after the test."""
+    started = []
+
+    def start(args, environment, log_path):
+        process = start_process(args, environment, log_path)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            stop_process(process)
+        else:
+            process.log.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path, processes):
     """A real `celery worker` process consuming from Redis, on the test database.
 
     Yields a function that starts it with extra environment variables (e.g. EMAIL_URL).
     """
     needs_real_services()
     celery_app.control.purge()
-    started = []
 
     def start(**extra_env):
-        name = f"test-{uuid.uuid4().hex[:8]}@%h"
-        process = start_process(
+        suffix = uuid.uuid4().hex[:8]
+        process = processes(
             [
                 sys.executable,
                 "-m",
@@ -100,26 +125,22 @@ def celery_worker(transactional_db, tmp_path, settings):
                 "--loglevel",
                 "INFO",
                 "--hostname",
-                name,
+                f"test-{suffix}@%h",
                 "--without-gossip",
                 "--without-mingle",
             ],
             child_environment(**extra_env),
-            tmp_path / f"worker-{len(started)}.log",
+            tmp_path / f"worker-{suffix}.log",
         )
-        started.append(process)
-        wait_for(
-            lambda: "ready." in Path(process.log_path).read_text(), 60, "worker start", process
-        )
+        wait_for(log_contains(process, "ready."), 60, "worker start", process)
         return process
 
     celery_app.conf.task_always_eager = False
     try:
         yield start
     finally:
+        # The `processes` fixture then stops the workers.
         celery_app.conf.task_always_eager = True
-        for process in started:
-            stop_process(process)
 
 
 def free_port():

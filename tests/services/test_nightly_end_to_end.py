@@ -6,15 +6,14 @@ from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from agreements.models import CoverageFlag, CoverageRun
 from agreements.tasks import send_coverage_report
 from config.celery import app as celery_app
-from core import groups
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
+from tests.conftest import add_recipient
 from tests.services.conftest import RecordingHandler, free_port, wait_for
 from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
 
@@ -47,11 +46,7 @@ def book(django_user_model):
     TechnicianSkillFactory(technician=dana, skill=cisco, level=4)
     for technician in (dana, lee):
         TechnicianSkillFactory(technician=technician, skill=windows, level=4)
-
-    recipient = django_user_model.objects.create_user(
-        username="rachel", email="rachel@msp.example", password="x"
-    )
-    recipient.groups.add(Group.objects.get_or_create(name=groups.REPORT_RECIPIENTS)[0])
+    add_recipient(django_user_model, "rachel")
     return today
 
 

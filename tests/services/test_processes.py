@@ -4,21 +4,22 @@ import os
 import re
 import secrets
 import signal
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from core.models import WorkerHeartbeat
+from tests.processes import manage
 from tests.services.conftest import (
-    BASE_DIR,
     child_environment,
     free_port,
+    log_contains,
     needs_real_services,
     start_process,
     stop_process,
@@ -30,12 +31,8 @@ pytestmark = pytest.mark.services
 
 def compose_command(service):
     """The service's command from docker-compose.yml, as an argument list."""
-    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
     return compose["services"][service]["command"]
-
-
-def log_contains(process, text):
-    return lambda: text in Path(process.log_path).read_text()
 
 
 def get(url):
@@ -64,29 +61,10 @@ def production_environment(transactional_db, tmp_path):
         # compose runs `python`, `gunicorn` and `celery` from the image's PATH: here, ours.
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env=environment,
-        check=True,
-        timeout=120,
-    )
+    manage(
+        "collectstatic", "--noinput", "-v", "0", environment=environment, timeout=120
+    ).check_returncode()
     return environment
-
-
-@pytest.fixture
-def processes():
-    started = []
-
-    def start(args, environment, log_path):
-        process = start_process(args, environment, log_path)
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            stop_process(process)
 
 
 def test_a_task_sent_through_redis_runs_on_a_real_worker(celery_worker, capsys):

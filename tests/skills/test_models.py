@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def exchange():
-    return SkillFactory(name="Exchange")
-
-
-@pytest.fixture
 def windows_server():
     return SkillFactory(name="Windows Server")
 

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from skills.models import Technician, TechnicianCertification, TechnicianSkill
@@ -17,16 +16,15 @@ from tests.skills.factories import (
     TrainingGoalFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 TODAY = datetime.date(2026, 6, 1)
+NOON = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(settings):
+def warning_days(settings):
     settings.COVERAGE_WARNING_DAYS = 60
-    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def technician_post_data(

@@ -6,12 +6,13 @@ import sys
 import time
 import tracemalloc
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from agreements import bench
 from agreements.coverage import evaluate_coverage
+from agreements.management.options import run_date_option
 from agreements.models import CoverageRun
 from agreements.nightly import coverage_run_execute
 
@@ -46,7 +47,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
         parser.add_argument(
             "--date",
-            default=DEFAULT_DAY.isoformat(),
             help=f"The day to evaluate, YYYY-MM-DD (default {DEFAULT_DAY.isoformat()}).",
         )
         mode = parser.add_mutually_exclusive_group()
@@ -63,12 +63,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        try:
-            day = datetime.date.fromisoformat(options["date"])
-        except ValueError:
-            raise CommandError(
-                f"--date must be YYYY-MM-DD, not {options['date']!r}", returncode=2
-            ) from None
+        day = run_date_option(options["date"], default=DEFAULT_DAY)
         if options["clear"]:
             self.stderr.write(f"Deleted {bench.clear()} bench rows.")
             return

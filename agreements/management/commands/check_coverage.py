@@ -1,24 +1,11 @@
-import datetime
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 from agreements.coverage import CoverageStatus, evaluate_coverage
+from agreements.management.options import run_date_option
 
 SEVERITY = {CoverageStatus.UNCOVERED: 0, CoverageStatus.AT_RISK: 1, CoverageStatus.COVERED: 2}
-
-
-def run_date_option(value: str | None) -> datetime.date:
-    """The --date option, default today in TIME_ZONE; a bad one stops with exit code 2."""
-    if value is None:
-        return timezone.localdate()
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise CommandError(
-            f"--date must be a date as YYYY-MM-DD, e.g. 2026-11-26, not {value!r}", returncode=2
-        ) from None
 
 
 def worst_reason(agreement) -> str:

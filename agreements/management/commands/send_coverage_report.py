@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.management.commands.check_coverage import run_date_option
+from agreements.management.options import run_date_option
 from agreements.models import CoverageRun
 from agreements.nightly import (
     TRANSIENT_EMAIL_ERRORS,

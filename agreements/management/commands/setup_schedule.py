@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -22,7 +24,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, force=False, **options):
-        hour, minute = (int(part) for part in settings.COVERAGE_REPORT_TIME.split(":"))
+        at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
+        hour, minute = at.hour, at.minute
         crontab, _ = CrontabSchedule.objects.get_or_create(
             minute=str(minute),
             hour=str(hour),

@@ -1,0 +1,107 @@
+"""Form pieces shared by the apps: widgets, fields, formsets and helpers for the views."""
+
+from functools import cached_property
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; the value travels as YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def active_users():
+    """The users a form may pick: active ones, by username."""
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A user shown by full name and username, or by name alone when `short`."""
+
+    def __init__(self, *args, short=False, **kwargs):
+        self.short = short
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        full_name = obj.get_full_name()
+        if full_name and not self.short:
+            return f"{full_name} ({obj.username})"
+        return full_name or obj.username
+
+
+class SharedChoicesFormSet(BaseInlineFormSet):
+    """Builds the choices of its select fields once for the whole formset.
+
+    Without this every form of the formset would run its own query per select. Validation still
+    goes through each field's queryset, so a posted id that does not exist is refused.
+    `shared_choices` maps a field name to a function returning the choices.
+    """
+
+    shared_choices = {}
+
+    @cached_property
+    def _choices(self):
+        return {name: build() for name, build in self.shared_choices.items()}
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for name, choices in self._choices.items():
+            form.fields[name].choices = choices
+        # Rows show no labels, only the table's header: name each input for screen readers.
+        for name, field in form.fields.items():
+            label = "Remove this row" if name == "DELETE" else field.label or name
+            field.widget.attrs.setdefault("aria-label", label)
+        return form
+
+
+def formset_changes(formset, fields) -> tuple[list, list, list]:
+    """(added, changed, removed) from a valid model formset, for a service to apply.
+
+    `added` holds the `fields` values of each new row, `changed` (instance, values) pairs of the
+    edited saved rows, `removed` the saved instances marked for deletion.
+    """
+    added, changed, removed = [], [], []
+    deleted = formset.deleted_forms
+    for form in formset.forms:
+        is_saved = form.instance.pk is not None
+        if form in deleted:
+            if is_saved:
+                removed.append(form.instance)
+            continue
+        if not form.has_changed():
+            continue
+        values = {name: form.cleaned_data[name] for name in fields}
+        if is_saved:
+            changed.append((form.instance, values))
+        else:
+            added.append(values)
+    return added, changed, removed
+
+
+def apply_validation_error(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields (or above it)."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def row_formset(parent, model, *, form, formset, prefix, data=None, queryset=None):
+    """An inline formset of `parent`'s `model` rows: one blank row when editing, three when new."""
+    factory = inlineformset_factory(
+        type(parent),
+        model,
+        form=form,
+        formset=formset,
+        extra=1 if parent.pk else 3,
+        can_delete=True,
+    )
+    return factory(data, instance=parent, prefix=prefix, queryset=queryset)
