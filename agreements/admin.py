@@ -12,10 +12,6 @@ from agreements.models import (
     Agreement,
     AgreementReferenceCounter,
     AgreementService,
-    Competitor,
-    CompetitorOffering,
-    CoverageFlag,
-    CoverageRun,
     Requirement,
     Service,
 )
@@ -28,7 +24,7 @@ from agreements.services import (
 )
 from clients.admin import ClientAdmin
 from clients.models import Client
-from skills.admin import money
+from core.formatting import money
 
 # ------------------------------------------------------------------------------ catalog
 
@@ -216,137 +212,6 @@ class RequirementAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         derived = obj is not None and obj.source == Requirement.Source.DERIVED
         return not derived and super().has_delete_permission(request, obj)
-
-
-# ------------------------------------------------------------------------------ coverage
-
-
-class OpenFlagFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("open", "Open"), ("resolved", "Resolved")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "open":
-            return queryset.filter(resolved_at__isnull=True)
-        if self.value() == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
-
-
-@admin.register(CoverageFlag)
-class CoverageFlagAdmin(admin.ModelAdmin):
-    """Written by the nightly run; an admin may only acknowledge a flag."""
-
-    list_display = [
-        "requirement_label",
-        "agreement",
-        "status",
-        "qualified_count",
-        "lapses_on",
-        "first_detected_at",
-        "resolved_at",
-        "acknowledged_by",
-    ]
-    list_filter = [OpenFlagFilter, "status"]
-    search_fields = ["requirement_label", "reason", "agreement__reference", "agreement__title"]
-    autocomplete_fields = ["acknowledged_by"]
-    list_select_related = ["agreement", "acknowledged_by"]
-    date_hierarchy = "first_detected_at"
-    readonly_fields = [
-        "agreement",
-        "requirement",
-        "requirement_label",
-        "status",
-        "reason",
-        "qualified_count",
-        "lapses_on",
-        "first_detected_at",
-        "last_seen_at",
-        "resolved_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(CoverageRun)
-class CoverageRunAdmin(admin.ModelAdmin):
-    """One row per nightly run, written by the run itself: read-only."""
-
-    list_display = [
-        "run_date",
-        "started_at",
-        "finished_at",
-        "agreements_count",
-        "covered_count",
-        "at_risk_count",
-        "uncovered_count",
-        "arr_at_risk_display",
-        "arr_uncovered_display",
-        "email_status",
-        "sent_at",
-    ]
-    list_filter = ["email_status"]
-    search_fields = ["run_date", "last_error"]
-    date_hierarchy = "run_date"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in CoverageRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="ARR at risk", ordering="arr_at_risk")
-    def arr_at_risk_display(self, obj):
-        return money(obj.arr_at_risk)
-
-    @admin.display(description="ARR uncovered", ordering="arr_uncovered")
-    def arr_uncovered_display(self, obj):
-        return money(obj.arr_uncovered)
-
-
-# ------------------------------------------------------------------------------ competitors
-
-
-class CompetitorOfferingInline(admin.TabularInline):
-    model = CompetitorOffering
-    fields = ["service", "name", "price", "notes"]
-    autocomplete_fields = ["service"]
-    extra = 1
-
-
-@admin.register(Competitor)
-class CompetitorAdmin(admin.ModelAdmin):
-    list_display = ["name", "website", "offerings_list"]
-    search_fields = ["name", "notes"]
-    inlines = [CompetitorOfferingInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("offerings__service")
-
-    @admin.display(description="offerings")
-    def offerings_list(self, obj):
-        return ", ".join(offering.offering_name for offering in obj.offerings.all())
-
-
-@admin.register(CompetitorOffering)
-class CompetitorOfferingAdmin(admin.ModelAdmin):
-    list_display = ["competitor", "offering_name", "service", "price_display"]
-    list_filter = ["competitor", "service"]
-    search_fields = ["competitor__name", "name", "service__name"]
-    autocomplete_fields = ["competitor", "service"]
-    list_select_related = ["competitor", "service"]
-
-    @admin.display(description="offering")
-    def offering_name(self, obj):
-        return obj.offering_name
-
-    @admin.display(description="price per month", ordering="price")
-    def price_display(self, obj):
-        return money(obj.price)
 
 
 # ------------------------------------------------------------------------------ clients

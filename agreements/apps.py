@@ -13,8 +13,39 @@ class AgreementsConfig(AppConfig):
     verbose_name = "Agreements and coverage"
 
     def ready(self):
+        from agreements import selectors, views
+        from clients.panels import client_detail_panels, client_list_columns
         from clients.signals import environment_changed
+        from core.registry import Column, Panel
 
         environment_changed.connect(
             sync_requirements_of_client, dispatch_uid="agreements.sync_requirements_of_client"
+        )
+        client_detail_panels.register(
+            Panel(
+                key="agreements",
+                template="agreements/_client_agreements.html",
+                context=views.client_agreements_panel,
+            )
+        )
+        client_list_columns.register(
+            Column(
+                key="active_agreements",
+                label="Active agreements",
+                annotate=selectors.clients_with_active_agreements,
+                template="agreements/_count_cell.html",
+                css_class="text-end",
+                order=10,
+            )
+        )
+        client_list_columns.register(
+            Column(
+                key="annual_value",
+                label="Annual value",
+                annotate=selectors.clients_with_annual_value,
+                template="agreements/_money_cell.html",
+                css_class="text-end",
+                sortable=True,
+                order=20,
+            )
         )

@@ -1,26 +1,21 @@
+import copy
+
 import django_filters
 from django import forms
 from django.utils import timezone
 
-from agreements.models import Agreement, CoverageStatus
+from agreements.models import Agreement
+from agreements.panels import agreement_list_columns
 from agreements.selectors import agreements_with_notice_within
 from clients.models import Client
+from core.registry import column_filters
 
 
 class AgreementFilter(django_filters.FilterSet):
-    """Filters of the agreements list.
-
-    Coverage status is not a column: the view evaluates coverage and passes `coverage_statuses`
-    (agreement id -> status) in; only agreements active today have one.
-    """
+    """Filters of the agreements list, plus those of the columns other apps add to it
+    (agreements/panels.py), e.g. coverage."""
 
     status = django_filters.ChoiceFilter(choices=Agreement.Status.choices, empty_label="Any status")
-    coverage = django_filters.ChoiceFilter(
-        label="Coverage",
-        choices=CoverageStatus.choices,
-        empty_label="Any coverage",
-        method="filter_coverage",
-    )
     client = django_filters.ModelChoiceFilter(
         queryset=Client.objects.order_by("name"), empty_label="Any client"
     )
@@ -34,17 +29,16 @@ class AgreementFilter(django_filters.FilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["status", "coverage", "client", "notice_within"]
+        fields = ["status", "client", "notice_within"]
 
-    def __init__(self, *args, coverage_statuses=None, client_queryset=None, **kwargs):
+    def __init__(self, *args, client_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.coverage_statuses = coverage_statuses or {}
+        for name, column_filter in column_filters(agreement_list_columns).items():
+            added = copy.deepcopy(column_filter)
+            added.parent, added.model = self, Agreement
+            self.filters[name] = added
         if client_queryset is not None:
             self.filters["client"].queryset = client_queryset
-
-    def filter_coverage(self, queryset, name, value):
-        ids = [pk for pk, status in self.coverage_statuses.items() if status == value]
-        return queryset.filter(pk__in=ids)
 
     def filter_notice_within(self, queryset, name, value):
         return agreements_with_notice_within(queryset, day=timezone.localdate(), days=int(value))

@@ -1,53 +1,34 @@
-"""Reads around coverage for pages and the report; each runs a fixed number of queries."""
+"""Reads of the contract book for pages, the report and other apps; each runs a fixed number of
+queries."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from agreements.coverage import CoverageResult, technicians_available_on
 from agreements.models import Agreement
+from agreements.panels import client_agreement_columns
+from clients.models import Client
+from core.formatting import money
 from core.permissions import visible_to
-from skills.models import Skill, Technician
+from core.registry import columns_annotate
 
 NOTICE_HORIZON_DAYS = 90
-
-
-@dataclass(frozen=True)
-class SingleTechnicianSkill:
-    """A skill that some agreement can count on only one technician for."""
-
-    skill_id: int
-    skill_name: str
-    technician_names: tuple[str, ...]
-    agreement_ids: tuple[int, ...]
-    revenue_dependence: Decimal  # ARR of every active agreement requiring the skill
-
-
-def single_technician_skills(result: CoverageResult) -> list[SingleTechnicianSkill]:
-    """Skills with a requirement only one technician qualifies for, most revenue first.
-
-    One query (the skill names).
-    """
-    technicians, agreements = {}, {}
-    for requirement in result.requirements:
-        if requirement.skill_id is not None and requirement.qualified_count == 1:
-            technicians.setdefault(requirement.skill_id, set()).update(requirement.qualified_names)
-            agreements.setdefault(requirement.skill_id, set()).add(requirement.agreement_id)
-    names = dict(Skill.objects.filter(id__in=technicians).values_list("id", "name"))
-    rows = [
-        SingleTechnicianSkill(
-            skill_id=skill_id,
-            skill_name=names[skill_id],
-            technician_names=tuple(sorted(technicians[skill_id])),
-            agreement_ids=tuple(sorted(agreements[skill_id])),
-            revenue_dependence=result.revenue_dependence.get(skill_id, Decimal("0")),
-        )
-        for skill_id in technicians
-    ]
-    rows.sort(key=lambda row: (-row.revenue_dependence, row.skill_name))
-    return rows
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def agreements_with_notice_within(
@@ -83,10 +64,129 @@ def agreements_notice_due(
     return sorted(due, key=lambda agreement: (agreement.notice_date, agreement.reference))
 
 
-def technicians_available_to(user, *, day: datetime.date) -> QuerySet[Technician]:
-    """The technicians `user` may see who count for coverage on `day`, by name."""
-    return (
-        visible_to(user, Technician)
-        .filter(pk__in=technicians_available_on(day).values("pk"))
-        .order_by("name")
+def annual_value_active_on(agreements: QuerySet[Agreement], *, day: datetime.date) -> Decimal:
+    """Total annual value of those of `agreements` active on `day` (0 when none). One query."""
+    total = agreements.active_on(day).aggregate(total=Sum("annual_value"))["total"]
+    return total or Decimal("0")
+
+
+# ------------------------------------------------------------------------------ the client page
+
+
+def client_agreements(*, user, client: Client, day: datetime.date) -> QuerySet[Agreement]:
+    """The client's agreements `user` may see, with `is_active` (on `day`) and the columns other
+    apps add, active ones first. One query."""
+    agreements = (
+        visible_to(user, Agreement)
+        .filter(client=client)
+        .annotate(
+            is_active=Case(
+                When(pk__in=Agreement.objects.active_on(day).values("pk"), then=Value(True)),
+                default=Value(False),
+            )
+        )
     )
+    return columns_annotate(client_agreement_columns, agreements, day=day).order_by(
+        "-is_active", "-start_date", "reference"
+    )
+
+
+def _active_per_client(day: datetime.date):
+    return (
+        Agreement.objects.active_on(day).filter(client=OuterRef("pk")).order_by().values("client")
+    )
+
+
+def clients_with_active_agreements(clients: QuerySet[Client], *, day: datetime.date) -> QuerySet:
+    """`clients` with `active_agreements`: how many of their agreements are active on `day`."""
+    count = _active_per_client(day).annotate(count=Count("pk")).values("count")
+    return clients.annotate(active_agreements=Coalesce(Subquery(count), Value(0)))
+
+
+def clients_with_annual_value(clients: QuerySet[Client], *, day: datetime.date) -> QuerySet:
+    """`clients` with `annual_value`: the annual value of their agreements active on `day`."""
+    total = _active_per_client(day).annotate(total=Sum("annual_value")).values("total")
+    return clients.annotate(
+        annual_value=Coalesce(Subquery(total), Value(Decimal("0")), output_field=MONEY)
+    )
+
+
+# ------------------------------------------------------------------------------ history
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    record: object  # a HistoricalAgreement
+    action: str
+    changes: list[FieldChange]
+
+
+HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def agreement_history_entries(records: list, older: object | None) -> list[HistoryEntry]:
+    """What changed in each of `records` (newest first); `older` is the record before the last.
+
+    Foreign keys are shown by name, looked up in one query per model whatever the page size.
+    """
+    pairs = list(zip(records, [*records[1:], older], strict=True))
+    deltas = [record.diff_against(previous) if previous else None for record, previous in pairs]
+    related_ids = {"client": set(), "owner": set()}
+    for delta in filter(None, deltas):
+        for change in delta.changes:
+            if change.field in related_ids:
+                related_ids[change.field].update({change.old, change.new} - {None})
+    names = {
+        "client": dict(
+            Client.objects.filter(pk__in=related_ids["client"]).values_list("pk", "name")
+        )
+        if related_ids["client"]
+        else {},
+        "owner": dict(
+            get_user_model()
+            .objects.filter(pk__in=related_ids["owner"])
+            .values_list("pk", "username")
+        )
+        if related_ids["owner"]
+        else {},
+    }
+    entries = []
+    for (record, _), delta in zip(pairs, deltas, strict=True):
+        changes = [
+            FieldChange(
+                field=Agreement._meta.get_field(change.field).verbose_name.capitalize(),
+                old=_shown(change.field, change.old, names),
+                new=_shown(change.field, change.new, names),
+            )
+            for change in (delta.changes if delta else [])
+        ]
+        entries.append(
+            HistoryEntry(
+                record=record,
+                action=HISTORY_ACTIONS.get(record.history_type, record.history_type),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _shown(field_name: str, value, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if field_name in names:
+        return names[field_name].get(value, f"#{value} (deleted)")
+    field = Agreement._meta.get_field(field_name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return money(value)
+    return str(value)

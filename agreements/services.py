@@ -15,13 +15,11 @@ from agreements.models import (
     Agreement,
     AgreementReferenceCounter,
     AgreementService,
-    Competitor,
-    CompetitorOffering,
     Requirement,
     Service,
 )
 from clients.models import Client, ClientTechnology
-from core.services import model_update
+from core.services import NO_CHANGES, RowChanges, model_update
 from skills.models import Certification, Level, Skill, SkillVersion
 
 # ------------------------------------------------------------------------------ services
@@ -112,6 +110,29 @@ def agreement_update(*, agreement: Agreement, **fields: Any) -> Agreement:
         model_update(instance=agreement, fields=fields)
         if moves_client:
             requirements_sync(agreement=agreement)
+    return agreement
+
+
+@transaction.atomic
+def agreement_save(
+    *,
+    agreement: Agreement | None,
+    fields: dict[str, Any],
+    services: Iterable[Service],
+    requirements: RowChanges = NO_CHANGES,
+) -> Agreement:
+    """Create or update an agreement with its services and manual requirements, all or nothing."""
+    if agreement is None:
+        agreement = agreement_create(**fields, services=services)
+    else:
+        agreement_update(agreement=agreement, **fields)
+        agreement_services_set(agreement=agreement, services=services)
+    for requirement in requirements.removed:
+        requirement_remove(requirement=requirement)
+    for requirement, changes in requirements.changed:
+        requirement_update(requirement=requirement, **changes)
+    for values in requirements.added:
+        requirement_create(agreement=agreement, **values)
     return agreement
 
 
@@ -302,66 +323,3 @@ def requirement_remove(*, requirement: Requirement) -> None:
     if requirement.source == Requirement.Source.DERIVED:
         raise ValidationError(DERIVED_IS_READ_ONLY)
     requirement.delete()
-
-
-# ------------------------------------------------------------------------------ competitors
-
-
-def competitor_create(*, name: str, **fields: Any) -> Competitor:
-    competitor = Competitor(name=name, **fields)
-    competitor.full_clean()
-    competitor.save()
-    return competitor
-
-
-def competitor_offering_create(
-    *,
-    competitor: Competitor,
-    service: Service | None = None,
-    name: str = "",
-    price: Decimal | None = None,
-    notes: str = "",
-) -> CompetitorOffering:
-    offering = CompetitorOffering(
-        competitor=competitor, service=service, name=name, price=price, notes=notes
-    )
-    offering.full_clean()
-    offering.save()
-    return offering
-
-
-def competitor_update(*, competitor: Competitor, **fields: Any) -> Competitor:
-    return model_update(instance=competitor, fields=fields)
-
-
-def competitor_offering_update(
-    *, offering: CompetitorOffering, **fields: Any
-) -> CompetitorOffering:
-    return model_update(instance=offering, fields=fields)
-
-
-def competitor_offering_remove(*, offering: CompetitorOffering) -> None:
-    offering.delete()
-
-
-@transaction.atomic
-def competitor_save(
-    *,
-    competitor: Competitor | None,
-    fields: dict[str, Any],
-    offerings_added: list[dict[str, Any]] = (),
-    offerings_changed: list[tuple[CompetitorOffering, dict[str, Any]]] = (),
-    offerings_removed: list[CompetitorOffering] = (),
-) -> Competitor:
-    """Create or update a competitor together with its offerings, all or nothing."""
-    if competitor is None:
-        competitor = competitor_create(**fields)
-    else:
-        competitor_update(competitor=competitor, **fields)
-    for offering in offerings_removed:
-        competitor_offering_remove(offering=offering)
-    for offering, changes in offerings_changed:
-        competitor_offering_update(offering=offering, **changes)
-    for offering_fields in offerings_added:
-        competitor_offering_create(competitor=competitor, **offering_fields)
-    return competitor

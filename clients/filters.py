@@ -3,7 +3,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from clients.models import Client
+from clients.panels import client_list_columns
 from core.forms import UserChoiceField
+
+SORT_FIELDS = ("name", "status", "seats")
 
 
 class UserChoiceFilter(django_filters.ModelChoiceFilter):
@@ -41,10 +44,17 @@ class ClientFilter(django_filters.FilterSet):
         empty_label="Any manager",
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    sort = TieBreakingOrderingFilter(
-        fields=("name", "status", "seats", "annual_value"), label="Sort by"
-    )
+    sort = TieBreakingOrderingFilter(fields=SORT_FIELDS, label="Sort by")
 
     class Meta:
         model = Client
         fields = ["q", "status", "account_manager"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Columns other apps add to the list (clients/panels.py) can be sorted on too.
+        extra = tuple(column.key for column in client_list_columns if column.sortable)
+        if extra:
+            sort = TieBreakingOrderingFilter(fields=SORT_FIELDS + extra, label="Sort by")
+            sort.parent, sort.model = self, Client
+            self.filters["sort"] = sort

@@ -2,14 +2,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, WebsiteField, name_taken
+from core.models import TimeStampedModel, UniqueNameModel, WebsiteField, unique_name_constraint
 from skills.models import Skill, SkillVersion, check_version_of_skill
 
 
-class Client(TimeStampedModel):
+class Client(UniqueNameModel, TimeStampedModel):
     class Status(models.TextChoices):
         PROSPECT = "prospect", "Prospect"
         ACTIVE = "active", "Active"
@@ -35,21 +34,11 @@ class Client(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                name="client_name_unique_ci",
-                violation_error_message="A client with this name already exists.",
-            )
-        ]
+        constraints = [unique_name_constraint("client")]
         indexes = [models.Index(fields=["status"])]
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        if name_taken(self):
-            raise ValidationError({"name": f"A client named “{self.name}” already exists."})
 
 
 class Contact(TimeStampedModel):

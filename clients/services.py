@@ -4,26 +4,44 @@ from django.db import transaction
 
 from clients.models import Client, ClientTechnology, Contact
 from clients.signals import environment_changed
-from core.services import model_update
+from core.services import NO_CHANGES, RowChanges, model_create, model_update, row_changes_apply
 from skills.models import Skill, SkillVersion
 
 
 def client_create(*, name: str, status: str = Client.Status.ACTIVE, **fields: Any) -> Client:
-    client = Client(name=name, status=status, **fields)
-    client.full_clean()
-    client.save()
-    return client
+    return model_create(model=Client, fields={"name": name, "status": status, **fields})
 
 
 def client_update(*, client: Client, **fields: Any) -> Client:
     return model_update(instance=client, fields=fields)
 
 
+@transaction.atomic
+def client_save(
+    *,
+    client: Client | None,
+    fields: dict[str, Any],
+    contacts: RowChanges = NO_CHANGES,
+    environment: RowChanges = NO_CHANGES,
+) -> Client:
+    """Create or update a client with its contacts and environment, all or nothing.
+
+    The derived requirements of the client's agreements are re-synced once for the whole
+    environment, and only when it changed.
+    """
+    if client is None:
+        client = client_create(**fields)
+    else:
+        client_update(client=client, **fields)
+    row_changes_apply(contacts, model=Contact, parent={"client": client})
+    row_changes_apply(environment, model=ClientTechnology, parent={"client": client})
+    if environment:
+        client_environment_changed(client=client)
+    return client
+
+
 def contact_create(*, client: Client, name: str, **fields: Any) -> Contact:
-    contact = Contact(client=client, name=name, **fields)
-    contact.full_clean()
-    contact.save()
-    return contact
+    return model_create(model=Contact, fields={"client": client, "name": name, **fields})
 
 
 def client_environment_changed(*, client: Client) -> None:
@@ -40,11 +58,16 @@ def client_technology_add(
     quantity: int = 1,
     notes: str = "",
 ) -> ClientTechnology:
-    technology = ClientTechnology(
-        client=client, skill=skill, version=version, quantity=quantity, notes=notes
+    technology = model_create(
+        model=ClientTechnology,
+        fields={
+            "client": client,
+            "skill": skill,
+            "version": version,
+            "quantity": quantity,
+            "notes": notes,
+        },
     )
-    technology.full_clean()
-    technology.save()
     client_environment_changed(client=client)
     return technology
 

@@ -6,16 +6,13 @@ from clients import selectors
 from clients.filters import ClientFilter
 from clients.forms import ClientForm, client_formsets
 from clients.models import Client
-from clients.services import client_create, client_environment_changed, client_update
+from clients.panels import client_detail_panels, client_list_columns
+from clients.services import client_save
 from core.permissions import ModelPermissionMixin
+from core.registry import panels_render_list
 from core.views import ParentWithFormsetsView
 
-SORTABLE_COLUMNS = [
-    ("name", "Name"),
-    ("status", "Status"),
-    ("seats", "Seats"),
-    ("annual_value", "Annual value"),
-]
+SORTABLE_COLUMNS = [("name", "Name"), ("status", "Status"), ("seats", "Seats")]
 
 
 def sort_headers(request, columns, *, default, param="sort"):
@@ -41,8 +38,16 @@ class ClientListView(ModelPermissionMixin, FilterView):
         return selectors.client_list(user=self.request.user, day=timezone.localdate())
 
     def get_context_data(self, **kwargs):
+        columns = list(client_list_columns)
+        headers = sort_headers(self.request, SORTABLE_COLUMNS, default="name")
+        extra_headers = sort_headers(
+            self.request, [(c.key, c.label) for c in columns if c.sortable], default="name"
+        )
+        by_key = dict(zip((c.key for c in columns if c.sortable), extra_headers, strict=True))
         return super().get_context_data(
-            sort_headers=sort_headers(self.request, SORTABLE_COLUMNS, default="name"), **kwargs
+            sort_headers=headers,
+            extra_columns=[(column, by_key.get(column.key)) for column in columns],
+            **kwargs,
         )
 
 
@@ -51,14 +56,12 @@ class ClientDetailView(ModelPermissionMixin, TemplateView):
     template_name = "clients/client_detail.html"
 
     def get_context_data(self, **kwargs):
-        day = timezone.localdate()
         client = selectors.client_get(user=self.request.user, pk=self.kwargs["pk"])
         return super().get_context_data(
             client=client,
             contacts=selectors.client_contacts(client=client),
-            environment=selectors.client_environment(client=client, day=day),
-            agreements=selectors.client_agreements(client=client, day=day),
-            annual_value=selectors.client_annual_value(client=client, day=day),
+            environment=selectors.client_environment(client=client, day=timezone.localdate()),
+            panels=panels_render_list(client_detail_panels, request=self.request, obj=client),
             **kwargs,
         )
 
@@ -76,18 +79,11 @@ class ClientFormView(ParentWithFormsetsView):
     def get_formsets(self, client, data=None):
         return client_formsets(data=data, client=client)
 
-    def save_object(self, form):
-        if form.instance.pk:
-            return client_update(client=form.instance, **form.cleaned_data)
-        return client_create(**form.cleaned_data)
+    def save(self, client, form, changes):
+        return client_save(client=client, fields=form.cleaned_data, **changes)
 
-    def save_formsets(self, client, formsets):
-        super().save_formsets(client, formsets)
-        # The derived requirements of the client's agreements are re-synced once for the whole
-        # environment, not once per row.
-        _contacts, environment = formsets
-        if environment.has_changed():
-            client_environment_changed(client=client)
+    def success_message(self, client, *, created):
+        return f"Saved {client.name}."
 
 
 class ClientCreateView(ClientFormView):

@@ -5,15 +5,6 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("covered")
+# Everything, time limits included, comes from the CELERY_* settings (config/settings/base.py).
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.update(
-    accept_content=["json"],
-    task_serializer="json",
-    result_serializer="json",
-    task_soft_time_limit=5 * 60,
-    task_time_limit=6 * 60,
-    worker_prefetch_multiplier=1,
-    broker_connection_retry_on_startup=True,
-    result_expires=24 * 60 * 60,
-)
 app.autodiscover_tasks()

@@ -8,9 +8,9 @@ admin.site.index_title = "Covered administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("agreements.urls")),
-    path("", include("agreements.urls_gaps")),
+    path("", include("agreements.coverage.urls")),
+    path("", include("agreements.planning.urls")),
+    path("agreements/", include("agreements.urls")),
     path("clients/", include("clients.urls")),
-    path("skills/matrix/", include("agreements.urls_matrix")),
     path("", include("skills.urls")),
 ]

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from core.services import RowChanges
+
 
 class DateInput(forms.DateInput):
     """The browser's own date picker; the value travels as YYYY-MM-DD."""
@@ -61,12 +63,15 @@ class SharedChoicesFormSet(BaseInlineFormSet):
         return form
 
 
-def formset_changes(formset, fields) -> tuple[list, list, list]:
-    """(added, changed, removed) from a valid model formset, for a service to apply.
+def formset_changes(formset) -> RowChanges:
+    """What a valid model formset asks for, for a service to apply (core.services.RowChanges).
 
-    `added` holds the `fields` values of each new row, `changed` (instance, values) pairs of the
-    edited saved rows, `removed` the saved instances marked for deletion.
+    The values are those of the row form's fields: new rows, edited saved rows with their
+    instance, and saved rows marked for deletion.
     """
+    # An inline formset adds its foreign key to the row form's fields; the parent is the
+    # service's to set.
+    fields = [name for name in formset.form._meta.fields if name != formset.fk.name]
     added, changed, removed = [], [], []
     deleted = formset.deleted_forms
     for form in formset.forms:
@@ -82,7 +87,7 @@ def formset_changes(formset, fields) -> tuple[list, list, list]:
             changed.append((form.instance, values))
         else:
             added.append(values)
-    return added, changed, removed
+    return RowChanges(added=added, changed=changed, removed=removed)
 
 
 def apply_validation_error(form, error: ValidationError) -> None:

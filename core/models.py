@@ -1,6 +1,8 @@
 import calendar
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class WebsiteField(models.URLField):
@@ -34,6 +36,33 @@ def name_taken(instance, field="name"):
         return False
     others = type(instance)._default_manager.filter(**{f"{field}__iexact": value})
     return others.exclude(pk=instance.pk).exists()
+
+
+def unique_name_constraint(model_name: str) -> models.UniqueConstraint:
+    """The database's guard for a name unique regardless of case, named after `model_name`."""
+    return models.UniqueConstraint(
+        Lower("name"),
+        name=f"{model_name}_name_unique_ci",
+        violation_error_message=f"A {model_name} with this name already exists.",
+    )
+
+
+class UniqueNameModel(models.Model):
+    """A model whose `name` no other row may use, ignoring case.
+
+    Subclasses declare `name` and put `unique_name_constraint(...)` in their Meta.constraints;
+    clean() says which name is taken before the database would refuse it.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if name_taken(self):
+            raise ValidationError(
+                {"name": f"A {self._meta.verbose_name} named “{self.name}” already exists."}
+            )
 
 
 class WorkerHeartbeat(models.Model):

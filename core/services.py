@@ -1,4 +1,5 @@
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
@@ -16,6 +17,17 @@ def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
 
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def model_create(*, model: type[ModelT], fields: Mapping[str, Any]) -> ModelT:
+    """Build a `model` row from `fields`, validate it whole and save it.
+
+    The create twin of `model_update`, shared by the create services of every app.
+    """
+    instance = model(**fields)
+    instance.full_clean()
+    instance.save()
+    return instance
 
 
 def model_update(*, instance: ModelT, fields: Mapping[str, Any]) -> ModelT:
@@ -46,3 +58,30 @@ def model_update(*, instance: ModelT, fields: Mapping[str, Any]) -> ModelT:
     instance.full_clean()
     instance.save()
     return instance
+
+
+@dataclass(frozen=True)
+class RowChanges:
+    """What a form with inline rows asks for: the values of each new row, (row, new values) for
+    each edited row, and the rows to remove. Built by core.forms.formset_changes."""
+
+    added: Sequence[Mapping[str, Any]] = ()
+    changed: Sequence[tuple[models.Model, Mapping[str, Any]]] = ()
+    removed: Sequence[models.Model] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+NO_CHANGES = RowChanges()
+
+
+def row_changes_apply(changes: RowChanges, *, model: type[models.Model], parent: dict) -> None:
+    """Remove, update, then add `model` rows of one parent; `parent` names it, e.g.
+    {"client": client}. Removals go first so that a replacement never meets its predecessor."""
+    for row in changes.removed:
+        row.delete()
+    for row, fields in changes.changed:
+        model_update(instance=row, fields=fields)
+    for fields in changes.added:
+        model_create(model=model, fields={**parent, **fields})

@@ -1,9 +1,8 @@
-from decimal import Decimal
-
 from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.formatting import money
 from skills.models import (
     Certification,
     Skill,
@@ -14,11 +13,6 @@ from skills.models import (
     TechnicianSkill,
     TrainingGoal,
 )
-
-
-def money(value: Decimal | None) -> str:
-    """$12,000.00 — how amounts read in every admin list."""
-    return "" if value is None else f"${value:,.2f}"
 
 
 @admin.register(SkillCategory)

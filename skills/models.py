@@ -3,10 +3,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, add_months, name_taken
+from core.models import TimeStampedModel, UniqueNameModel, add_months, unique_name_constraint
 
 
 class Level(models.IntegerChoices):
@@ -31,7 +30,7 @@ class SkillCategory(models.Model):
         return self.name
 
 
-class Skill(TimeStampedModel):
+class Skill(UniqueNameModel, TimeStampedModel):
     name = models.CharField(max_length=120)
     category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
     vendor = models.CharField(max_length=100, blank=True)
@@ -39,20 +38,10 @@ class Skill(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                name="skill_name_unique_ci",
-                violation_error_message="A skill with this name already exists.",
-            )
-        ]
+        constraints = [unique_name_constraint("skill")]
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        if name_taken(self):
-            raise ValidationError({"name": f"A skill named “{self.name}” already exists."})
 
 
 class SkillVersion(models.Model):
@@ -103,6 +92,20 @@ def check_version_of_skill(version, skill, field):
     return {}
 
 
+class TechnicianQuerySet(models.QuerySet):
+    def available_on(self, day) -> "TechnicianQuerySet":
+        """Technicians who count for coverage on `day` (DESIGN "Coverage rules"): active, and
+        `available_until` empty or after `day`."""
+        return self.filter(
+            Q(available_until__isnull=True) | Q(available_until__gt=day),
+            status=Technician.Status.ACTIVE,
+        )
+
+    def on_team(self) -> "TechnicianQuerySet":
+        """Technicians who have not left: active or on leave."""
+        return self.exclude(status=Technician.Status.DEPARTED)
+
+
 class Technician(TimeStampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -125,6 +128,8 @@ class Technician(TimeStampedModel):
         help_text="A known last day, e.g. a notice period or a planned leave.",
     )
     notes = models.TextField(blank=True)
+
+    objects = TechnicianQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -212,7 +217,7 @@ class TechnicianSkill(TimeStampedModel):
         )
 
 
-class Certification(TimeStampedModel):
+class Certification(UniqueNameModel, TimeStampedModel):
     name = models.CharField(max_length=150)
     issuer = models.CharField(max_length=100, blank=True)
     validity_months = models.PositiveSmallIntegerField(
@@ -225,20 +230,16 @@ class Certification(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                name="certification_name_unique_ci",
-                violation_error_message="A certification with this name already exists.",
-            )
-        ]
+        constraints = [unique_name_constraint("certification")]
 
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if name_taken(self):
-            raise ValidationError({"name": f"A certification named “{self.name}” already exists."})
+
+class TechnicianCertificationQuerySet(models.QuerySet):
+    def valid_on(self, day) -> "TechnicianCertificationQuerySet":
+        """Certifications that still count on `day`: no expiry, or expiring on `day` or later."""
+        return self.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
 
 
 class TechnicianCertification(TimeStampedModel):
@@ -254,6 +255,8 @@ class TechnicianCertification(TimeStampedModel):
     )
     credential_id = models.CharField(max_length=100, blank=True)
     history = HistoricalRecords()
+
+    objects = TechnicianCertificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["technician__name", "certification__name"]

@@ -10,7 +10,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Value,
     When,
@@ -57,10 +56,8 @@ def expiry_state(*, day: datetime.date) -> Case:
 
 def _valid_baseline_held(*, day: datetime.date) -> Exists:
     return Exists(
-        TechnicianCertification.objects.filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
-            technician=OuterRef("pk"),
-            certification__is_baseline=True,
+        TechnicianCertification.objects.valid_on(day).filter(
+            technician=OuterRef("pk"), certification__is_baseline=True
         )
     )
 
@@ -139,9 +136,10 @@ def expiring_certifications(*, day: datetime.date, within_days: int | None = Non
         within_days = settings.COVERAGE_WARNING_DAYS
     return (
         TechnicianCertification.objects.filter(
-            expires_on__gte=day, expires_on__lte=day + datetime.timedelta(days=within_days)
+            expires_on__gte=day,
+            expires_on__lte=day + datetime.timedelta(days=within_days),
+            technician__in=Technician.objects.on_team(),
         )
-        .exclude(technician__status=Technician.Status.DEPARTED)
         .select_related("technician", "certification")
         .order_by("expires_on", "technician__name", "certification__name")
     )
@@ -153,8 +151,51 @@ def technicians_without_baseline(*, day: datetime.date) -> QuerySet[Technician]:
     Empty when the firm has named no baseline certification. One query when evaluated.
     """
     return (
-        Technician.objects.exclude(status=Technician.Status.DEPARTED)
+        Technician.objects.on_team()
         .filter(Exists(Certification.objects.filter(is_baseline=True)))
         .exclude(_valid_baseline_held(day=day))
         .order_by("name")
     )
+
+
+def technicians_available_to(user, *, day: datetime.date) -> QuerySet[Technician]:
+    """The technicians `user` may see who count for coverage on `day`, by name."""
+    return visible_to(user, Technician).available_on(day).order_by("name")
+
+
+def training_goals_for_plan(goals: QuerySet[TrainingGoal]) -> QuerySet[TrainingGoal]:
+    """The goals with what the plan page shows of them, in due-date order. One query."""
+    return goals.select_related("technician", "skill", "target_version", "certification").order_by(
+        "due_date", "technician__name", "pk"
+    )
+
+
+def training_goals_due(*, day: datetime.date, within_days: int) -> QuerySet[TrainingGoal]:
+    """Open goals due by `day` + `within_days`, overdue ones included, soonest first."""
+    return training_goals_for_plan(
+        TrainingGoal.objects.filter(
+            status__in=TrainingGoal.OPEN_STATUSES,
+            due_date__lte=day + datetime.timedelta(days=within_days),
+        )
+    )
+
+
+def baseline_plan_rows(technicians) -> list[dict]:
+    """For each technician lacking a baseline certification, their open goal to earn one.
+
+    `technicians`: an iterable of technicians (e.g. technicians_without_baseline). One query.
+    """
+    technicians = list(technicians)
+    planned = {}
+    for goal in training_goals_for_plan(
+        TrainingGoal.objects.filter(
+            technician__in=technicians,
+            certification__is_baseline=True,
+            status__in=TrainingGoal.OPEN_STATUSES,
+        )
+    ):
+        planned.setdefault(goal.technician_id, goal)
+    return [
+        {"technician": technician, "planned": planned.get(technician.pk)}
+        for technician in technicians
+    ]

@@ -1,10 +1,12 @@
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.services import model_update
+from core.services import NO_CHANGES, RowChanges, model_create, model_update, row_changes_apply
 from skills.models import (
     Certification,
     Skill,
@@ -12,7 +14,10 @@ from skills.models import (
     Technician,
     TechnicianCertification,
     TechnicianSkill,
+    TrainingGoal,
 )
+
+# ------------------------------------------------------------------------------ technicians
 
 
 def technician_create(
@@ -24,21 +29,41 @@ def technician_create(
     user: AbstractBaseUser | None = None,
     notes: str = "",
 ) -> Technician:
-    technician = Technician(
-        name=name,
-        email=email,
-        status=status,
-        available_until=available_until,
-        user=user,
-        notes=notes,
+    return model_create(
+        model=Technician,
+        fields={
+            "name": name,
+            "email": email,
+            "status": status,
+            "available_until": available_until,
+            "user": user,
+            "notes": notes,
+        },
     )
-    technician.full_clean()
-    technician.save()
-    return technician
 
 
 def technician_update(*, technician: Technician, **fields: Any) -> Technician:
     return model_update(instance=technician, fields=fields)
+
+
+@transaction.atomic
+def technician_save(
+    *,
+    technician: Technician | None,
+    fields: dict[str, Any],
+    skills: RowChanges = NO_CHANGES,
+    certifications: RowChanges = NO_CHANGES,
+) -> Technician:
+    """Create or update a technician with their skills and certifications, all or nothing."""
+    if technician is None:
+        technician = technician_create(**fields)
+    else:
+        technician_update(technician=technician, **fields)
+    row_changes_apply(skills, model=TechnicianSkill, parent={"technician": technician})
+    row_changes_apply(
+        certifications, model=TechnicianCertification, parent={"technician": technician}
+    )
+    return technician
 
 
 @transaction.atomic
@@ -79,16 +104,16 @@ def technician_certification_add(
     credential_id: str = "",
 ) -> TechnicianCertification:
     """Record a certification; without `expires_on` it expires after the usual validity."""
-    held = TechnicianCertification(
-        technician=technician,
-        certification=certification,
-        earned_on=earned_on,
-        expires_on=expires_on,
-        credential_id=credential_id,
+    return model_create(
+        model=TechnicianCertification,
+        fields={
+            "technician": technician,
+            "certification": certification,
+            "earned_on": earned_on,
+            "expires_on": expires_on,
+            "credential_id": credential_id,
+        },
     )
-    held.full_clean()
-    held.save()
-    return held
 
 
 @transaction.atomic
@@ -113,3 +138,69 @@ def technician_certification_set(
             expires_on=expires_on,
         )
     return model_update(instance=held, fields={"earned_on": earned_on, "expires_on": expires_on})
+
+
+# ------------------------------------------------------------------------------ training goals
+
+
+def training_goal_create(
+    *,
+    technician: Technician,
+    skill: Skill | None = None,
+    target_level: int | None = None,
+    target_version: SkillVersion | None = None,
+    certification: Certification | None = None,
+    due_date: datetime.date,
+    reason: str = "",
+    cost: Decimal | None = None,
+) -> TrainingGoal:
+    return model_create(
+        model=TrainingGoal,
+        fields={
+            "technician": technician,
+            "skill": skill,
+            "target_level": target_level,
+            "target_version": target_version,
+            "certification": certification,
+            "due_date": due_date,
+            "reason": reason,
+            "cost": cost,
+        },
+    )
+
+
+def _require_open(goal: TrainingGoal, action: str) -> None:
+    if not goal.is_open:
+        raise ValidationError(
+            f"This goal is already {goal.get_status_display().lower()}; it cannot be {action}."
+        )
+
+
+def training_goal_start(*, goal: TrainingGoal) -> TrainingGoal:
+    """Planned → in progress."""
+    if goal.status == TrainingGoal.Status.IN_PROGRESS:
+        raise ValidationError("This goal is already in progress.")
+    _require_open(goal, "started")
+    goal.status = TrainingGoal.Status.IN_PROGRESS
+    goal.full_clean()
+    goal.save(update_fields=["status", "updated_at"])
+    return goal
+
+
+def training_goal_cancel(*, goal: TrainingGoal) -> TrainingGoal:
+    _require_open(goal, "cancelled")
+    goal.status = TrainingGoal.Status.CANCELLED
+    goal.full_clean()
+    goal.save(update_fields=["status", "updated_at"])
+    return goal
+
+
+def training_goal_mark_done(*, goal: TrainingGoal, completed_on: datetime.date) -> TrainingGoal:
+    """Only the goal's own status; agreements/planning/services.py `training_goal_complete`
+    records what was learned and recomputes coverage."""
+    _require_open(goal, "marked done")
+    goal.status = TrainingGoal.Status.DONE
+    goal.completed_on = completed_on
+    goal.full_clean()
+    goal.save(update_fields=["status", "completed_on", "updated_at"])
+    return goal

@@ -9,7 +9,7 @@ from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
 from skills.forms import TechnicianForm, technician_formsets
 from skills.models import Skill, Technician
-from skills.services import technician_create, technician_update
+from skills.services import technician_save
 
 
 class TechnicianListView(ModelPermissionMixin, FilterView):
@@ -64,10 +64,11 @@ class TechnicianFormView(ParentWithFormsetsView):
     def get_formsets(self, technician, data=None):
         return technician_formsets(data=data, technician=technician)
 
-    def save_object(self, form):
-        if form.instance.pk:
-            return technician_update(technician=form.instance, **form.cleaned_data)
-        return technician_create(**form.cleaned_data)
+    def save(self, technician, form, changes):
+        return technician_save(technician=technician, fields=form.cleaned_data, **changes)
+
+    def success_message(self, technician, *, created):
+        return f"Saved {technician.name}."
 
 
 class TechnicianCreateView(TechnicianFormView):

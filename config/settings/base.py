@@ -97,7 +97,7 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = False
 
 # ------------------------------------------------------------------------------ apps
-INSTALLED_APPS = [
+DJANGO_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -106,17 +106,24 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+]
+THIRD_PARTY_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
     "simple_history",
     "bootstrap",
+]
+LOCAL_APPS = [
     "core",
     "skills",
     "clients",
     "agreements",
+    "agreements.coverage",
+    "agreements.planning",
 ]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -163,7 +170,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 # ------------------------------------------------------------------------------ auth
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "agreements:dashboard"
+LOGIN_REDIRECT_URL = "coverage:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -203,6 +210,16 @@ else:
 REDIS_URL = env_url("REDIS_URL", parse_redis_url, default="")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# A task that runs longer is stopped: first a SoftTimeLimitExceeded it may clean up after, then
+# the worker process is killed.
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -219,8 +236,6 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'broker' / 'results'}"
-    for _folder in ("queue", "processed", "control", "results"):
-        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
 
 # ------------------------------------------------------------------------------ coverage
 COVERAGE_WARNING_DAYS = env_int("COVERAGE_WARNING_DAYS", default=60)

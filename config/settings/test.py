@@ -1,7 +1,9 @@
 """Settings for the test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import INSTALLED_APPS, env
+
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-key-for-tests-only")

@@ -1,11 +1,31 @@
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat
+from django.template.loader import get_template
+from django.utils.html import format_html
+
+from core import formatting
 
 register = template.Library()
 
 
 @register.filter
 def money(value):
-    """Whole dollars with thousands separators, for a "$" in front: 165000 -> "165,000"."""
-    return intcomma(floatformat(value, 0))
+    """An amount as every page, email and admin list shows it: "$165,000", "$25,500.50"."""
+    return formatting.money(value)
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, template_name, panel_context):
+    """A panel another app adds to this page (core/registry.py), with the page's request."""
+    return get_template(template_name).render(
+        {**context.flatten(), **panel_context}, context.get("request")
+    )
+
+
+@register.simple_tag(takes_context=True)
+def column_cell(context, column, row):
+    """The cell of a column another app adds to a list (core/registry.py) for `row`."""
+    cell = get_template(column.template).render(
+        {**context.flatten(), "row": row, "value": getattr(row, column.key, None)},
+        context.get("request"),
+    )
+    return format_html('<td class="{}">{}</td>', column.css_class, cell)

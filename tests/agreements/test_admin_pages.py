@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.nightly import coverage_run_execute
+from agreements.coverage.runs import coverage_run_execute
 
 pytestmark = pytest.mark.django_db
 

@@ -400,8 +400,8 @@ def test_notice_date_is_notice_days_before_the_end(agreement):
     ],
 )
 def test_agreement_is_active_between_its_dates_when_its_status_is_active(status, day, active):
-    agreement = Agreement(
+    agreement = AgreementFactory(
         status=status, start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31)
     )
 
-    assert agreement.is_active_on(day) is active
+    assert Agreement.objects.active_on(day).filter(pk=agreement.pk).exists() is active

@@ -15,8 +15,6 @@ from agreements.services import (
     agreement_create,
     agreement_services_set,
     agreement_update,
-    competitor_create,
-    competitor_offering_create,
     requirement_create,
     requirement_remove,
     requirement_update,
@@ -490,21 +488,3 @@ def test_agreement_update_validates_the_whole_agreement(agreement):
 def test_agreement_update_refuses_an_unknown_field(agreement):
     with pytest.raises(TypeError, match="no editable field 'reference'"):
         agreement_update(agreement=agreement, reference="AGR-1999-0001")
-
-
-# ------------------------------------------------------------------------------ competitors
-
-
-def test_competitor_offering_is_ours_or_named(email_service):
-    competitor = competitor_create(name="Bay Area IT", website="https://bayarea.example")
-    ours = competitor_offering_create(
-        competitor=competitor, service=email_service, price=Decimal("99.00")
-    )
-    theirs = competitor_offering_create(competitor=competitor, name="VoIP phones")
-
-    assert [ours.offering_name, theirs.offering_name] == ["Managed email", "VoIP phones"]
-    with pytest.raises(ValidationError) as error:
-        competitor_offering_create(competitor=competitor)
-    assert error.value.message_dict == {
-        "name": ["Pick one of our services or type the offering's name."]
-    }

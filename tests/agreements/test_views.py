@@ -9,9 +9,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from agreements.manual_run import coverage_check_state
+from agreements.coverage.check_now import coverage_check_state
+from agreements.coverage.runs import coverage_run_execute
 from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
-from agreements.nightly import coverage_run_execute
 from agreements.services import agreement_create, agreement_update
 from tests.agreements.factories import (
     AgreementFactory,
@@ -92,13 +92,13 @@ def valid_form_data(client, *, services=(), **overrides):
 # ------------------------------------------------------------------------------ roles
 
 PAGES = [
-    ("agreements:dashboard", None),
+    ("coverage:dashboard", None),
     ("agreements:list", None),
     ("agreements:detail", "agreement"),
     ("agreements:history", "agreement"),
-    ("agreements:report_list", None),
-    ("agreements:report_detail", "run"),
-    ("agreements:coverage_status", None),
+    ("coverage:report_list", None),
+    ("coverage:report_detail", "run"),
+    ("coverage:status", None),
 ]
 EDIT_PAGES = [("agreements:create", None), ("agreements:update", "agreement")]
 
@@ -146,7 +146,7 @@ def test_viewer_cannot_open_the_agreement_forms(viewer_client, objects, name, ta
 def test_viewer_sees_no_edit_controls(viewer_client, agreement, run):
     CoverageFlag.objects.update(acknowledged_at=None)
     pages = [
-        viewer_client.get(reverse("agreements:dashboard")),
+        viewer_client.get(reverse("coverage:dashboard")),
         viewer_client.get(reverse("agreements:list")),
         viewer_client.get(reverse("agreements:detail", args=[agreement.pk])),
     ]
@@ -183,7 +183,7 @@ def test_viewer_post_to_edit_is_refused_and_nothing_changes(viewer_client, agree
 
 
 def test_viewer_cannot_run_the_coverage_check(viewer_client, agreement):
-    response = viewer_client.post(reverse("agreements:coverage_run"))
+    response = viewer_client.post(reverse("coverage:run_now"))
 
     assert response.status_code == 403
     assert not CoverageRun.objects.exists()
@@ -192,7 +192,7 @@ def test_viewer_cannot_run_the_coverage_check(viewer_client, agreement):
 def test_viewer_cannot_acknowledge_a_flag(viewer_client, run):
     flag = CoverageFlag.objects.get()
 
-    response = viewer_client.post(reverse("agreements:flag_acknowledge", args=[flag.pk]))
+    response = viewer_client.post(reverse("coverage:flag_acknowledge", args=[flag.pk]))
 
     assert response.status_code == 403
     flag.refresh_from_db()
@@ -209,9 +209,9 @@ def test_user_without_a_role_is_refused(client, django_user_model, agreement):
 def test_run_and_acknowledge_refuse_get(consultant_client, run):
     flag = CoverageFlag.objects.get()
 
-    assert consultant_client.get(reverse("agreements:coverage_run")).status_code == 405
+    assert consultant_client.get(reverse("coverage:run_now")).status_code == 405
     assert (
-        consultant_client.get(reverse("agreements:flag_acknowledge", args=[flag.pk])).status_code
+        consultant_client.get(reverse("coverage:flag_acknowledge", args=[flag.pk])).status_code
         == 405
     )
 
@@ -247,7 +247,7 @@ def test_list_filters_by_coverage_status(consultant_client, agreement):
 
     response = consultant_client.get(reverse("agreements:list"), {"coverage": "uncovered"})
 
-    assert [row[0] for row in response.context["rows"]] == [agreement]
+    assert list(response.context["object_list"]) == [agreement]
     assert "Uncovered" in response.content.decode()
 
 
@@ -256,7 +256,7 @@ def test_list_filters_by_client(consultant_client, agreement):
 
     response = consultant_client.get(reverse("agreements:list"), {"client": agreement.client.pk})
 
-    assert [row[0] for row in response.context["rows"]] == [agreement]
+    assert list(response.context["object_list"]) == [agreement]
 
 
 def test_list_filters_by_notice_within_days(consultant_client):
@@ -268,7 +268,7 @@ def test_list_filters_by_notice_within_days(consultant_client):
 
     response = consultant_client.get(reverse("agreements:list"), {"notice_within": "90"})
 
-    assert [row[0] for row in response.context["rows"]] == [soon]
+    assert list(response.context["object_list"]) == [soon]
 
 
 def test_list_rejects_a_negative_notice_window_without_error(consultant_client, agreement):
@@ -300,8 +300,8 @@ def test_list_is_paginated(consultant_client):
     first = consultant_client.get(reverse("agreements:list"))
     second = consultant_client.get(reverse("agreements:list"), {"page": 2})
 
-    assert len(first.context["rows"]) == 25
-    assert len(second.context["rows"]) == 5
+    assert len(first.context["object_list"]) == 25
+    assert len(second.context["object_list"]) == 5
     assert first.context["total_annual_value"] == Decimal("360000")
 
 
@@ -556,10 +556,10 @@ def test_run_now_queues_the_nightly_check_and_shows_it_finished(
     consultant_client, agreement, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = consultant_client.post(reverse("agreements:coverage_run"))
+        response = consultant_client.post(reverse("coverage:run_now"))
 
     assert response.status_code == 302
-    assert response.url == reverse("agreements:dashboard")
+    assert response.url == reverse("coverage:dashboard")
     run = CoverageRun.objects.get(run_date=TODAY)
     assert run.uncovered_count == 1
     flag = CoverageFlag.objects.get()
@@ -573,16 +573,16 @@ def test_status_reports_running_until_the_queued_check_finishes(
     consultant_client, agreement, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        consultant_client.post(reverse("agreements:coverage_run"))
+        consultant_client.post(reverse("coverage:run_now"))
 
-    running = json.loads(consultant_client.get(reverse("agreements:coverage_status")).content)
+    running = json.loads(consultant_client.get(reverse("coverage:status")).content)
     assert running == {"state": "running", "run": None}
     assert 'data-state="running"' in consultant_client.get("/").content.decode()
 
     for callback in callbacks:
         callback()
 
-    finished = json.loads(consultant_client.get(reverse("agreements:coverage_status")).content)
+    finished = json.loads(consultant_client.get(reverse("coverage:status")).content)
     assert finished["state"] == "finished"
     assert finished["run"]["run_date"] == "2026-11-26"
 
@@ -596,7 +596,7 @@ def test_run_now_on_a_day_already_run_checks_again_without_a_second_email(
     emails_before = len(mail.outbox)
 
     with django_capture_on_commit_callbacks(execute=True):
-        consultant_client.post(reverse("agreements:coverage_run"))
+        consultant_client.post(reverse("coverage:run_now"))
 
     run.refresh_from_db()
     assert CoverageRun.objects.count() == 1
@@ -622,7 +622,7 @@ def test_consultant_acknowledges_a_flag(consultant_client, consultant, run):
     flag = CoverageFlag.objects.get()
 
     response = consultant_client.post(
-        reverse("agreements:flag_acknowledge", args=[flag.pk]), {"next": "/agreements/"}
+        reverse("coverage:flag_acknowledge", args=[flag.pk]), {"next": "/agreements/"}
     )
 
     assert response.status_code == 302
@@ -635,10 +635,10 @@ def test_acknowledge_ignores_a_next_pointing_off_site(consultant_client, run):
     flag = CoverageFlag.objects.get()
 
     response = consultant_client.post(
-        reverse("agreements:flag_acknowledge", args=[flag.pk]), {"next": "//evil.example/"}
+        reverse("coverage:flag_acknowledge", args=[flag.pk]), {"next": "//evil.example/"}
     )
 
-    assert response.url == reverse("agreements:dashboard")
+    assert response.url == reverse("coverage:dashboard")
 
 
 def test_acknowledging_a_resolved_flag_says_why_and_changes_nothing(consultant_client, run):
@@ -646,7 +646,7 @@ def test_acknowledging_a_resolved_flag_says_why_and_changes_nothing(consultant_c
     CoverageFlag.objects.update(resolved_at=NOW)
 
     response = consultant_client.post(
-        reverse("agreements:flag_acknowledge", args=[flag.pk]), follow=True
+        reverse("coverage:flag_acknowledge", args=[flag.pk]), follow=True
     )
 
     assert "already resolved" in response.content.decode()
@@ -660,7 +660,7 @@ def test_acknowledging_a_resolved_flag_says_why_and_changes_nothing(consultant_c
 def test_report_list_shows_each_run_with_counts_arr_and_email_status(consultant_client, run):
     CoverageRun.objects.filter(pk=run.pk).update(email_status=CoverageRun.EmailStatus.SENT)
 
-    response = consultant_client.get(reverse("agreements:report_list"))
+    response = consultant_client.get(reverse("coverage:report_list"))
 
     html = response.content.decode()
     assert "Thu 26 Nov 2026" in html
@@ -669,7 +669,7 @@ def test_report_list_shows_each_run_with_counts_arr_and_email_status(consultant_
 
 
 def test_report_detail_shows_what_the_email_shows(consultant_client, run):
-    response = consultant_client.get(reverse("agreements:report_detail", args=[run.pk]))
+    response = consultant_client.get(reverse("coverage:report_detail", args=[run.pk]))
 
     html = response.content.decode()
     assert "Coverage report for Thursday 26 November 2026" in html
@@ -748,7 +748,7 @@ def test_report_list_query_count_does_not_grow_with_runs(
     # session, user, savepoint and its release, user's permissions, group permissions, count,
     # page of runs.
     with django_assert_num_queries(8):
-        response = consultant_client.get(reverse("agreements:report_list"))
+        response = consultant_client.get(reverse("coverage:report_list"))
     assert response.status_code == 200
 
 
@@ -764,5 +764,5 @@ def test_report_detail_query_count_does_not_grow_with_flags(
     # expiring certifications, longest notice, notice candidates, training goals, technicians
     # without baseline.
     with django_assert_num_queries(24):
-        response = consultant_client.get(reverse("agreements:report_detail", args=[run.pk]))
+        response = consultant_client.get(reverse("coverage:report_detail", args=[run.pk]))
     assert len(response.context["report"]["new_flags"]) == rows

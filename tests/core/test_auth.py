@@ -15,7 +15,7 @@ def test_login_with_the_right_password_lands_on_the_dashboard(client, consultant
         reverse("login"), {"username": consultant.username, "password": PASSWORD}, follow=True
     )
 
-    assert response.redirect_chain == [(reverse("agreements:dashboard"), 302)]
+    assert response.redirect_chain == [(reverse("coverage:dashboard"), 302)]
     assert response.wsgi_request.user == consultant
 
 
@@ -44,7 +44,7 @@ def test_logout_refuses_get(consultant_client):
     response = consultant_client.get(reverse("logout"))
 
     assert response.status_code == 405
-    assert consultant_client.get(reverse("agreements:dashboard")).status_code == 200
+    assert consultant_client.get(reverse("coverage:dashboard")).status_code == 200
 
 
 def test_logout_by_post_ends_the_session(consultant_client):
@@ -52,7 +52,7 @@ def test_logout_by_post_ends_the_session(consultant_client):
 
     assert response.status_code == 302
     assert response.url == reverse("login")
-    assert consultant_client.get(reverse("agreements:dashboard")).status_code == 302
+    assert consultant_client.get(reverse("coverage:dashboard")).status_code == 302
 
 
 def test_password_change_sets_the_new_password(client, consultant):

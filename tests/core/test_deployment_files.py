@@ -1,6 +1,6 @@
 """docker-compose.yml, .env.example and the README agree with each other and with the settings.
 
-No container engine runs where the tests do: tests/services/test_processes.py starts the same
+No container engine runs where the tests do: tests/integration/test_processes.py starts the same
 commands compose runs, for real.
 """
 

@@ -68,7 +68,7 @@ PROTECTED_PAGES = {name: path for name, path in ALL_PAGES.items() if name not in
 
 
 def test_the_walk_finds_the_pages_of_every_part_of_the_site():
-    assert {"login", "logout", "password_change", "agreements:dashboard", "admin:index"} <= set(
+    assert {"login", "logout", "password_change", "coverage:dashboard", "admin:index"} <= set(
         ALL_PAGES
     )
     assert set(ALL_PAGES) >= PUBLIC_PAGES

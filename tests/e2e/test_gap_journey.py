@@ -7,14 +7,10 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agreements.coverage.runs import coverage_run_execute
 from agreements.models import CoverageFlag
-from agreements.nightly import coverage_run_execute
-from agreements.services import (
-    agreement_create,
-    competitor_create,
-    competitor_offering_create,
-    service_create,
-)
+from agreements.planning.services import competitor_create, competitor_offering_create
+from agreements.services import agreement_create, service_create
 from clients.services import client_create, client_technology_add
 from skills.models import SkillCategory
 from skills.services import technician_create, technician_skill_set

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agreements.coverage.runs import coverage_run_execute
 from agreements.models import Agreement, CoverageFlag, CoverageRun
-from agreements.nightly import coverage_run_execute
 from agreements.services import agreement_create
 from clients.models import Client
 from tests.agreements.factories import ServiceFactory

@@ -1,0 +1,91 @@
+from django.contrib import admin
+
+from agreements.models import CoverageFlag, CoverageRun
+from core.formatting import money
+
+
+class OpenFlagFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(CoverageFlag)
+class CoverageFlagAdmin(admin.ModelAdmin):
+    """Written by the nightly run; an admin may only acknowledge a flag."""
+
+    list_display = [
+        "requirement_label",
+        "agreement",
+        "status",
+        "qualified_count",
+        "lapses_on",
+        "first_detected_at",
+        "resolved_at",
+        "acknowledged_by",
+    ]
+    list_filter = [OpenFlagFilter, "status"]
+    search_fields = ["requirement_label", "reason", "agreement__reference", "agreement__title"]
+    autocomplete_fields = ["acknowledged_by"]
+    list_select_related = ["agreement", "acknowledged_by"]
+    date_hierarchy = "first_detected_at"
+    readonly_fields = [
+        "agreement",
+        "requirement",
+        "requirement_label",
+        "status",
+        "reason",
+        "qualified_count",
+        "lapses_on",
+        "first_detected_at",
+        "last_seen_at",
+        "resolved_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CoverageRun)
+class CoverageRunAdmin(admin.ModelAdmin):
+    """One row per nightly run, written by the run itself: read-only."""
+
+    list_display = [
+        "run_date",
+        "started_at",
+        "finished_at",
+        "agreements_count",
+        "covered_count",
+        "at_risk_count",
+        "uncovered_count",
+        "arr_at_risk_display",
+        "arr_uncovered_display",
+        "email_status",
+        "sent_at",
+    ]
+    list_filter = ["email_status"]
+    search_fields = ["run_date", "last_error"]
+    date_hierarchy = "run_date"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in CoverageRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="ARR at risk", ordering="arr_at_risk")
+    def arr_at_risk_display(self, obj):
+        return money(obj.arr_at_risk)
+
+    @admin.display(description="ARR uncovered", ordering="arr_uncovered")
+    def arr_uncovered_display(self, obj):
+        return money(obj.arr_uncovered)

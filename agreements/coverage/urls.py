@@ -1,0 +1,20 @@
+from django.urls import path
+
+from agreements.coverage import views
+
+app_name = "coverage"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("coverage/run/", views.CoverageRunNowView.as_view(), name="run_now"),
+    path("coverage/status/", views.CoverageStatusView.as_view(), name="status"),
+    path(
+        "flags/<int:pk>/acknowledge/",
+        views.FlagAcknowledgeView.as_view(),
+        name="flag_acknowledge",
+    ),
+    path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("skills/matrix/", views.SkillsMatrixView.as_view(), name="matrix"),
+    path("skills/matrix/csv/", views.SkillsMatrixCsvView.as_view(), name="matrix_csv"),
+]

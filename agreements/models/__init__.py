@@ -1,0 +1,31 @@
+"""The agreements app's models, in one app label: the contract book, the recorded coverage and
+the competitors. `from agreements.models import X` works for every one of them."""
+
+from agreements.models.competitors import Competitor, CompetitorOffering
+from agreements.models.contracts import (
+    Agreement,
+    AgreementQuerySet,
+    AgreementReferenceCounter,
+    AgreementService,
+    Requirement,
+    Service,
+    default_min_technicians,
+    requirement_label,
+)
+from agreements.models.coverage import CoverageFlag, CoverageRun, CoverageStatus
+
+__all__ = [
+    "Agreement",
+    "AgreementQuerySet",
+    "AgreementReferenceCounter",
+    "AgreementService",
+    "Competitor",
+    "CompetitorOffering",
+    "CoverageFlag",
+    "CoverageRun",
+    "CoverageStatus",
+    "Requirement",
+    "Service",
+    "default_min_technicians",
+    "requirement_label",
+]

@@ -1,0 +1,72 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from agreements.models.contracts import Service
+from core.models import TimeStampedModel, UniqueNameModel, WebsiteField, unique_name_constraint
+
+
+class Competitor(UniqueNameModel, TimeStampedModel):
+    name = models.CharField(max_length=150)
+    website = WebsiteField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [unique_name_constraint("competitor")]
+
+    def __str__(self):
+        return self.name
+
+
+class CompetitorOffering(TimeStampedModel):
+    competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="offerings")
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="competitor_offerings",
+        help_text="Our matching service, when we have one.",
+    )
+    name = models.CharField(
+        max_length=150, blank=True, help_text="The offering's name when none of ours matches."
+    )
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Their price per month, as advertised.",
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["competitor__name", "service__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | ~Q(name=""),
+                name="competitoroffering_service_or_name",
+                violation_error_message="Pick one of our services or type the offering's name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                name="competitoroffering_price_not_negative",
+                violation_error_message="Price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.competitor}: {self.offering_name}"
+
+    @property
+    def offering_name(self):
+        return self.service.name if self.service_id else self.name
+
+    def clean(self):
+        if not self.service_id and not self.name.strip():
+            raise ValidationError({"name": "Pick one of our services or type the offering's name."})

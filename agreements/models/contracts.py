@@ -1,0 +1,298 @@
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from clients.models import Client
+from core.models import TimeStampedModel, UniqueNameModel, unique_name_constraint
+from skills.models import (
+    LEVEL_VALIDATORS,
+    Certification,
+    Level,
+    Skill,
+    SkillVersion,
+    check_version_of_skill,
+)
+
+
+def default_min_technicians():
+    return settings.COVERAGE_MIN_TECHNICIANS
+
+
+class Service(UniqueNameModel, TimeStampedModel):
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    skills_in_scope = models.ManyToManyField(Skill, blank=True, related_name="services")
+    min_level = models.PositiveSmallIntegerField(
+        choices=Level.choices, default=Level.INDEPENDENT, validators=LEVEL_VALIDATORS
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            unique_name_constraint("service"),
+            models.CheckConstraint(
+                condition=Q(min_level__gte=1, min_level__lte=5),
+                name="service_min_level_1_to_5",
+                violation_error_message="Minimum level must be between 1 and 5.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AgreementQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> "AgreementQuerySet":
+        """Agreements in force on `day`: status active, started, and not ended (or evergreen).
+
+        The one definition of DESIGN "Coverage rules" activity, used by the engine, the pages
+        and every figure of annual value.
+        """
+        return self.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day),
+            status=Agreement.Status.ACTIVE,
+            start_date__lte=day,
+        )
+
+
+class Agreement(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class BillingCycle(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUAL = "annual", "Annual"
+
+    class SupportHours(models.TextChoices):
+        BUSINESS = "8x5", "8×5 (business hours)"
+        EXTENDED = "12x5", "12×5 (extended hours)"
+        ALWAYS = "24x7", "24×7"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="agreements")
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Blank for an evergreen agreement."
+    )
+    auto_renew = models.BooleanField(default=False)
+    notice_days = models.PositiveSmallIntegerField(
+        default=60, help_text="Days before the end date by which either side must give notice."
+    )
+    billing_cycle = models.CharField(
+        max_length=10, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
+    )
+    annual_value = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    sla_response_hours = models.PositiveSmallIntegerField(
+        default=4, verbose_name="SLA response (hours)"
+    )
+    support_hours = models.CharField(
+        max_length=5, choices=SupportHours.choices, default=SupportHours.BUSINESS
+    )
+    services = models.ManyToManyField(Service, through="AgreementService", related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_agreements",
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["client__name", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="agreement_end_not_before_start",
+                violation_error_message="End date is before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_value__gte=0),
+                name="agreement_annual_value_not_negative",
+                violation_error_message="Annual value cannot be negative.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "start_date", "end_date"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}" if self.reference else self.title
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {
+                    "end_date": f"End date ({self.end_date}) is before the start date "
+                    f"({self.start_date})."
+                }
+            )
+
+    @property
+    def notice_date(self):
+        """The last day to give notice before the end date; None for evergreen agreements."""
+        if self.end_date is None:
+            return None
+        return self.end_date - datetime.timedelta(days=self.notice_days)
+
+
+class AgreementReferenceCounter(models.Model):
+    """Last reference number handed out per year; its row lock serializes concurrent creation."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class AgreementService(models.Model):
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="agreement_services"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="agreement_services"
+    )
+
+    class Meta:
+        ordering = ["service__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "service"],
+                name="agreementservice_unique",
+                violation_error_message="This service is already part of the agreement.",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.service)
+
+
+def requirement_label(*, skill_name, version_label, min_level, certification_name):
+    """What a requirement asks for: "Exchange 2016 at level 3+", "CCNA", or both with "and"."""
+    parts = []
+    if skill_name is not None:
+        version = f" {version_label}" if version_label else ""
+        parts.append(f"{skill_name}{version} at level {min_level}+")
+    if certification_name is not None:
+        parts.append(certification_name)
+    return " and ".join(parts)
+
+
+class Requirement(TimeStampedModel):
+    class Source(models.TextChoices):
+        DERIVED = "derived", "Derived from services and environment"
+        MANUAL = "manual", "Added by hand"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="requirements")
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="requirements"
+    )
+    version = models.ForeignKey(
+        SkillVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="requirements"
+    )
+    certification = models.ForeignKey(
+        Certification,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requirements",
+    )
+    min_level = models.PositiveSmallIntegerField(
+        choices=Level.choices, default=Level.INDEPENDENT, validators=LEVEL_VALIDATORS
+    )
+    min_technicians = models.PositiveSmallIntegerField(
+        default=default_min_technicians, validators=[MinValueValidator(1)]
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="requirements"
+    )
+    notes = models.CharField(max_length=255, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["agreement", "skill__name", "version__rank", "certification__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(skill__isnull=False) | Q(certification__isnull=False),
+                name="requirement_skill_or_certification",
+                violation_error_message="A requirement needs a skill, a certification, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__isnull=True) | Q(skill__isnull=False),
+                name="requirement_version_needs_skill",
+                violation_error_message="A version needs a skill.",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="manual") | Q(service__isnull=False, skill__isnull=False),
+                name="requirement_derived_has_service_and_skill",
+                violation_error_message="A derived requirement needs its service and skill.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_level__gte=1, min_level__lte=5),
+                name="requirement_min_level_1_to_5",
+                violation_error_message="Minimum level must be between 1 and 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_technicians__gte=1),
+                name="requirement_min_technicians_at_least_1",
+                violation_error_message="At least one technician must be required.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "service", "skill", "version"],
+                condition=Q(source="derived", version__isnull=False),
+                name="requirement_derived_unique_with_version",
+                violation_error_message="The service already requires this skill and version.",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "service", "skill"],
+                condition=Q(source="derived", version__isnull=True),
+                name="requirement_derived_unique_without_version",
+                violation_error_message="The service already requires this skill.",
+            ),
+        ]
+        indexes = [models.Index(fields=["skill", "min_level"])]
+
+    def __str__(self):
+        return (
+            requirement_label(
+                skill_name=self.skill.name if self.skill_id else None,
+                version_label=self.version.label if self.version_id else None,
+                min_level=self.min_level,
+                certification_name=self.certification.name if self.certification_id else None,
+            )
+            or "(empty requirement)"
+        )
+
+    def clean(self):
+        errors = {}
+        if not self.skill_id and not self.certification_id:
+            errors["skill"] = "Choose a skill, a certification, or both."
+        if self.version_id and not self.skill_id:
+            errors["version"] = "A version needs a skill."
+        elif self.skill_id:
+            errors.update(check_version_of_skill(self.version, self.skill, "version"))
+        if self.source == self.Source.DERIVED:
+            if not self.service_id:
+                errors["service"] = "A derived requirement needs the service it comes from."
+            if not self.skill_id:
+                errors.setdefault("skill", "A derived requirement needs the skill the client runs.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,240 @@
+import datetime
+
+from django import forms
+from django.forms import inlineformset_factory
+
+from agreements.models import Competitor, CompetitorOffering, Service
+from agreements.planning.selectors import PlanChoices
+from core.forms import DateInput
+from core.permissions import visible_to
+from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
+from skills.selectors import technicians_available_to
+
+# ------------------------------------------------------------------------------ competitors
+
+
+class CompetitorForm(forms.ModelForm):
+    class Meta:
+        model = Competitor
+        fields = ["name", "website", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+OFFERING_FIELDS = ("service", "name", "price", "notes")
+
+
+class OfferingForm(forms.ModelForm):
+    class Meta:
+        model = CompetitorOffering
+        fields = list(OFFERING_FIELDS)
+        labels = {
+            "service": "Our matching service",
+            "name": "Or their name for it",
+            "price": "Price per month",
+        }
+        help_texts = {"service": "", "name": "", "price": ""}
+        widgets = {"notes": forms.TextInput()}
+
+    def __init__(self, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if services is not None:
+            self.fields["service"].queryset = services
+        self.fields["service"].empty_label = "— none of ours —"
+
+
+OfferingFormSet = inlineformset_factory(
+    Competitor,
+    CompetitorOffering,
+    form=OfferingForm,
+    extra=2,
+    can_delete=True,
+)
+
+
+def offering_formset(user, *args, **kwargs):
+    return OfferingFormSet(
+        *args, form_kwargs={"services": visible_to(user, Service).order_by("name")}, **kwargs
+    )
+
+
+# ------------------------------------------------------------------------------ add to plan
+
+
+def _grouped_versions(choices: PlanChoices, skill_ids):
+    names = dict(choices.skills)
+    return [("", "Any version")] + [
+        (names[skill_id], choices.versions[skill_id])
+        for skill_id in skill_ids
+        if skill_id in choices.versions
+    ]
+
+
+class AddToPlanForm(forms.Form):
+    """Training goals for one or more technicians: a skill to reach and/or a certification."""
+
+    gap = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)
+    technicians = forms.ModelMultipleChoiceField(
+        queryset=Technician.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one technician."},
+    )
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.none(), required=False, empty_label="— no skill —"
+    )
+    target_level = forms.TypedChoiceField(
+        choices=[("", "—"), *Level.choices], coerce=int, required=False, empty_value=None
+    )
+    target_version = forms.ModelChoiceField(
+        queryset=SkillVersion.objects.none(),
+        required=False,
+        label="Version",
+        empty_label="Any version",
+    )
+    certification = forms.ModelChoiceField(
+        queryset=Certification.objects.none(), required=False, empty_label="— no certification —"
+    )
+    due_date = forms.DateField(widget=DateInput())
+    reason = forms.CharField(required=False, max_length=255)
+    cost = forms.DecimalField(
+        required=False, min_value=0, max_digits=10, decimal_places=2, label="Cost per technician"
+    )
+
+    def __init__(self, *args, user, day: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technicians"].queryset = technicians_available_to(user, day=day)
+        self.fields["skill"].queryset = visible_to(user, Skill).order_by("name")
+        self.fields["target_version"].queryset = visible_to(user, SkillVersion).select_related(
+            "skill"
+        )
+        self.fields["certification"].queryset = visible_to(user, Certification).order_by("name")
+        self.fields["target_version"].label_from_instance = str
+
+    def use_choices(self, choices: PlanChoices, skill_ids=None) -> None:
+        """Render from lists read once for the page (no query per row); `skill_ids` narrows
+        the skill and version options to the gap's skills."""
+        skills = choices.skills
+        if skill_ids:
+            wanted = set(skill_ids)
+            skills = [(pk, name) for pk, name in skills if pk in wanted]
+        self.fields["technicians"].choices = choices.technicians
+        self.fields["skill"].choices = [("", "— no skill —"), *skills]
+        self.fields["target_version"].choices = _grouped_versions(choices, [pk for pk, _ in skills])
+        self.fields["certification"].choices = [
+            ("", "— no certification —"),
+            *choices.certifications,
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        skill, certification = cleaned.get("skill"), cleaned.get("certification")
+        if not skill and not certification and not self.has_error("skill"):
+            self.add_error("skill", "Choose a skill to learn, a certification to earn, or both.")
+        if skill and cleaned.get("target_level") is None:
+            self.add_error("target_level", "Choose the level to reach in this skill.")
+        version = cleaned.get("target_version")
+        if version and not skill:
+            self.add_error("target_version", "A version needs a skill.")
+        elif version and skill and version.skill_id != skill.pk:
+            self.add_error(
+                "target_version",
+                f"Version {version.label} belongs to {version.skill.name}, not {skill.name}.",
+            )
+        return cleaned
+
+    def goal_fields(self) -> dict:
+        """Keyword arguments for `training_goal_create`, without the technician."""
+        data = self.cleaned_data
+        return {
+            "skill": data["skill"],
+            "target_level": data["target_level"] if data["skill"] else None,
+            "target_version": data["target_version"],
+            "certification": data["certification"],
+            "due_date": data["due_date"],
+            "reason": data["reason"],
+            "cost": data["cost"],
+        }
+
+
+# ------------------------------------------------------------------------------ mark done
+
+
+class GoalCompleteForm(forms.Form):
+    """What the technician achieved; only the fields the goal needs are kept."""
+
+    level = forms.TypedChoiceField(choices=Level.choices, coerce=int, label="New level")
+    oldest_version = forms.ModelChoiceField(
+        queryset=SkillVersion.objects.none(),
+        required=False,
+        empty_label="— any older —",
+        help_text="The oldest version the technician can now support.",
+    )
+    newest_version = forms.ModelChoiceField(
+        queryset=SkillVersion.objects.none(),
+        required=False,
+        empty_label="— any newer —",
+        help_text="The newest version the technician can now support.",
+    )
+    earned_on = forms.DateField(widget=DateInput(), label="Certification earned on")
+    expires_on = forms.DateField(
+        widget=DateInput(),
+        required=False,
+        label="Expires on",
+        help_text="Leave blank to use the certification's usual validity.",
+    )
+
+    def __init__(self, *args, goal: TrainingGoal, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        if goal.skill_id:
+            versions = visible_to(user, SkillVersion).filter(skill_id=goal.skill_id)
+            self.fields["oldest_version"].queryset = versions.order_by("rank")
+            self.fields["newest_version"].queryset = versions.order_by("rank")
+            self.fields["level"].label = f"New level in {goal.skill.name}"
+            for name in ("oldest_version", "newest_version"):
+                self.fields[name].label_from_instance = lambda version: version.label
+        else:
+            for name in ("level", "oldest_version", "newest_version"):
+                del self.fields[name]
+        if goal.certification_id:
+            self.fields["earned_on"].label = f"{goal.certification.name} earned on"
+        else:
+            del self.fields["earned_on"], self.fields["expires_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        oldest, newest = cleaned.get("oldest_version"), cleaned.get("newest_version")
+        if oldest and newest and newest.rank < oldest.rank:
+            self.add_error(
+                "newest_version",
+                f"Newest version ({newest.label}) is older than oldest version ({oldest.label}).",
+            )
+        earned_on, expires_on = cleaned.get("earned_on"), cleaned.get("expires_on")
+        if earned_on and expires_on and expires_on < earned_on:
+            self.add_error(
+                "expires_on", f"Expiry date ({expires_on}) is before the date earned ({earned_on})."
+            )
+        return cleaned
+
+
+# ------------------------------------------------------------------------------ what-if
+
+
+class WhatIfForm(forms.Form):
+    """The technicians to imagine gone. A value that is not one of `technicians` (another
+    person's id, a stale link, garbage) is left out rather than refused."""
+
+    technician = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, data=None, *, technicians: list[tuple[int, str]]):
+        super().__init__(data)
+        self.names = dict(technicians)
+        self.fields["technician"].choices = technicians
+
+    def chosen(self) -> list[int]:
+        """The ids picked, in the order given, each once."""
+        values = self.data.getlist("technician") if self.data else []
+        chosen = []
+        for value in values:
+            if value.isdigit() and int(value) in self.names and int(value) not in chosen:
+                chosen.append(int(value))
+        return chosen

@@ -1,0 +1,259 @@
+"""Competitor gap analysis (DESIGN "Gap analysis, plan of attack and looking ahead").
+
+For every service competitors offer: how many offer it and at what price, whether we offer it, and
+whether we can deliver it — per skill in its scope, the available technicians at or above the
+service's minimum level and the versions our active clients run that nobody at that level knows.
+Offerings linked to one of our services are grouped by that service; free-text ones by their
+name, normalized (case and spacing ignored), and joined to our service of the same name if any.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from agreements.models import Agreement, CompetitorOffering, Requirement, Service
+from clients.models import Client, ClientTechnology
+from skills.models import Technician, TechnicianSkill, rank_in_range
+
+
+class Delivery(models.TextChoices):
+    """Can we deliver a service? From best to worst."""
+
+    YES = "yes", "Yes"  # every skill has enough technicians and every client version is known
+    THIN = "thin", "Thin"  # someone for every skill, but fewer than the minimum for some
+    PARTLY = "partly", "Partly"  # a skill nobody has, or a client version nobody knows
+    NO = "no", "No"  # nobody has any skill in its scope
+    UNKNOWN = "unknown", "Unknown"  # no skills known: a free-text offering, or no scope
+
+
+@dataclass(frozen=True)
+class ClientVersion:
+    """A version of a skill our active clients run, and who at the minimum level knows it."""
+
+    version_id: int
+    label: str
+    rank: int
+    client_names: tuple[str, ...]
+    technician_names: tuple[str, ...]
+
+    @property
+    def is_covered(self) -> bool:
+        return bool(self.technician_names)
+
+
+@dataclass(frozen=True)
+class SkillCapacity:
+    skill_id: int
+    skill_name: str
+    min_level: int
+    technician_names: tuple[str, ...]  # available today, at or above min_level
+    client_versions: tuple[ClientVersion, ...]  # oldest first
+    revenue_dependence: Decimal  # ARR of active agreements requiring the skill
+
+    @property
+    def technician_count(self) -> int:
+        return len(self.technician_names)
+
+    @property
+    def uncovered_versions(self) -> tuple[ClientVersion, ...]:
+        return tuple(v for v in self.client_versions if not v.is_covered)
+
+
+@dataclass(frozen=True)
+class Gap:
+    name: str
+    service_id: int | None  # ours, when the offering matches one
+    we_offer: bool  # an active service of ours
+    min_level: int | None
+    competitor_names: tuple[str, ...]
+    price_min: Decimal | None  # per month, as advertised
+    price_max: Decimal | None
+    skills: tuple[SkillCapacity, ...]
+    revenue_dependence: Decimal  # ARR of active agreements requiring any of its skills
+    delivery: str  # a Delivery value
+
+    @property
+    def competitor_count(self) -> int:
+        return len(self.competitor_names)
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.we_offer or self.delivery != Delivery.YES
+
+    @property
+    def delivery_label(self) -> str:
+        return Delivery(self.delivery).label
+
+    def weakest_skill(self) -> SkillCapacity | None:
+        """The skill to train first: fewest technicians, then most client versions unknown."""
+        if not self.skills:
+            return None
+        return min(
+            self.skills,
+            key=lambda s: (s.technician_count, -len(s.uncovered_versions), -s.revenue_dependence),
+        )
+
+
+def normalized_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _delivery(skills: tuple[SkillCapacity, ...], min_technicians: int) -> str:
+    if not skills:
+        return Delivery.UNKNOWN
+    counts = [skill.technician_count for skill in skills]
+    if not any(counts):
+        return Delivery.NO
+    if not all(counts) or any(skill.uncovered_versions for skill in skills):
+        return Delivery.PARTLY
+    if min(counts) < min_technicians:
+        return Delivery.THIN
+    return Delivery.YES
+
+
+def competitor_gaps(*, day: datetime.date, min_technicians: int | None = None) -> list[Gap]:
+    """Every service competitors offer, most offered first, then most revenue at stake.
+
+    Six queries whatever the number of competitors, services, technicians or clients:
+    offerings, services, service scopes, technician skills, client environments, requirements.
+    """
+    if min_technicians is None:
+        min_technicians = settings.COVERAGE_MIN_TECHNICIANS
+    offerings = list(
+        CompetitorOffering.objects.order_by("competitor__name", "pk").values_list(
+            "competitor__name", "service_id", "name", "price"
+        )
+    )
+    if not offerings:
+        return []
+    services = {
+        pk: (name, is_active, min_level)
+        for pk, name, is_active, min_level in Service.objects.values_list(
+            "id", "name", "is_active", "min_level"
+        )
+    }
+    service_by_name = {normalized_name(name): pk for pk, (name, _, _) in services.items()}
+
+    # Group the offerings: our service when linked (or named alike), else the normalized name.
+    groups: dict[tuple, dict[str, Any]] = {}
+    for competitor_name, service_id, offering_name, price in offerings:
+        normalized = normalized_name(offering_name)
+        service_id = service_id or service_by_name.get(normalized)
+        key = ("service", service_id) if service_id else ("name", normalized)
+        group = groups.setdefault(
+            key,
+            {
+                "name": services[service_id][0] if service_id else " ".join(offering_name.split()),
+                "service_id": service_id,
+                "competitors": [],
+                "prices": [],
+            },
+        )
+        if competitor_name not in group["competitors"]:
+            group["competitors"].append(competitor_name)
+        if price is not None:
+            group["prices"].append(price)
+
+    service_ids = [group["service_id"] for group in groups.values() if group["service_id"]]
+    scope = defaultdict(list)  # service id -> [(skill id, skill name)]
+    for service_id, skill_id, skill_name in (
+        Service.skills_in_scope.through.objects.filter(service_id__in=service_ids)
+        .order_by("skill__name")
+        .values_list("service_id", "skill_id", "skill__name")
+    ):
+        scope[service_id].append((skill_id, skill_name))
+    skill_ids = {skill_id for skills in scope.values() for skill_id, _ in skills}
+
+    holders = defaultdict(list)  # skill id -> [(technician name, level, oldest rank, newest rank)]
+    for name, skill_id, level, oldest, newest in (
+        TechnicianSkill.objects.filter(
+            skill_id__in=skill_ids, technician__in=Technician.objects.available_on(day).values("id")
+        )
+        .order_by("technician__name")
+        .values_list(
+            "technician__name", "skill_id", "level", "oldest_version__rank", "newest_version__rank"
+        )
+    ):
+        holders[skill_id].append((name, level, oldest, newest))
+
+    client_versions = defaultdict(dict)  # skill id -> version id -> (label, rank, {clients})
+    for skill_id, version_id, label, rank, client_name in (
+        ClientTechnology.objects.filter(
+            skill_id__in=skill_ids, client__status=Client.Status.ACTIVE, version__isnull=False
+        )
+        .order_by()
+        .values_list("skill_id", "version_id", "version__label", "version__rank", "client__name")
+    ):
+        entry = client_versions[skill_id].setdefault(version_id, (label, rank, set()))
+        entry[2].add(client_name)
+
+    agreements_by_skill = defaultdict(dict)  # skill id -> {agreement id: annual value}
+    for agreement_id, skill_id, annual_value in (
+        Requirement.objects.filter(
+            skill_id__in=skill_ids, agreement__in=Agreement.objects.active_on(day)
+        )
+        .order_by()
+        .values_list("agreement_id", "skill_id", "agreement__annual_value")
+        .distinct()
+    ):
+        agreements_by_skill[skill_id][agreement_id] = annual_value
+
+    gaps = []
+    for group in groups.values():
+        service_id = group["service_id"]
+        we_offer = bool(service_id) and services[service_id][1]
+        min_level = services[service_id][2] if service_id else None
+        skills = []
+        revenue_agreements = {}
+        for skill_id, skill_name in scope.get(service_id, ()):
+            qualified = [h for h in holders[skill_id] if h[1] >= min_level]
+            versions = tuple(
+                ClientVersion(
+                    version_id=version_id,
+                    label=label,
+                    rank=rank,
+                    client_names=tuple(sorted(clients)),
+                    technician_names=tuple(
+                        name
+                        for name, _, oldest, newest in qualified
+                        if rank_in_range(rank, oldest, newest)
+                    ),
+                )
+                for version_id, (label, rank, clients) in sorted(
+                    client_versions[skill_id].items(), key=lambda item: item[1][1]
+                )
+            )
+            skills.append(
+                SkillCapacity(
+                    skill_id=skill_id,
+                    skill_name=skill_name,
+                    min_level=min_level,
+                    technician_names=tuple(name for name, *_ in qualified),
+                    client_versions=versions,
+                    revenue_dependence=sum(agreements_by_skill[skill_id].values(), Decimal("0")),
+                )
+            )
+            revenue_agreements.update(agreements_by_skill[skill_id])
+        skills = tuple(skills)
+        prices = group["prices"]
+        gaps.append(
+            Gap(
+                name=group["name"],
+                service_id=service_id,
+                we_offer=we_offer,
+                min_level=min_level,
+                competitor_names=tuple(group["competitors"]),
+                price_min=min(prices) if prices else None,
+                price_max=max(prices) if prices else None,
+                skills=skills,
+                revenue_dependence=sum(revenue_agreements.values(), Decimal("0")),
+                delivery=_delivery(skills, min_technicians),
+            )
+        )
+    gaps.sort(key=lambda g: (-g.competitor_count, -g.revenue_dependence, g.name.casefold()))
+    return gaps

@@ -1,0 +1,224 @@
+"""Reads behind the planning pages: the plan of attack, the "add to plan" choices and defaults,
+and what completing a goal affects. Each runs a fixed number of queries."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from agreements.models import Agreement, CoverageFlag, Requirement
+from agreements.planning.gaps import Gap
+from core.permissions import visible_to
+from skills.models import (
+    Certification,
+    Skill,
+    SkillVersion,
+    Technician,
+    TechnicianSkill,
+    TrainingGoal,
+)
+from skills.selectors import (
+    baseline_plan_rows,
+    technicians_without_baseline,
+    training_goals_for_plan,
+)
+
+# A goal added from a gap or a flag is due this many days ahead unless the user says otherwise.
+PLAN_HORIZON_DAYS = 90
+CLOSED_GOALS_SHOWN = 30
+
+
+def default_due_date(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=PLAN_HORIZON_DAYS)
+
+
+# ------------------------------------------------------------------------------ the plan
+
+
+def plan_sections(*, user, day: datetime.date) -> dict:
+    """The plan of attack: one section per goal status (open goals all, closed ones the latest
+    CLOSED_GOALS_SHOWN), with how many are open and overdue. Two queries."""
+    goals = visible_to(user, TrainingGoal)
+    open_goals = list(training_goals_for_plan(goals.filter(status__in=TrainingGoal.OPEN_STATUSES)))
+    closed_goals = list(
+        training_goals_for_plan(goals.exclude(status__in=TrainingGoal.OPEN_STATUSES)).order_by(
+            "-updated_at", "-pk"
+        )[:CLOSED_GOALS_SHOWN]
+    )
+    sections = []
+    for status, label in TrainingGoal.Status.choices:
+        source = open_goals if status in TrainingGoal.OPEN_STATUSES else closed_goals
+        rows = [
+            {"goal": goal, "target": goal.target, "overdue": goal.is_open and goal.due_date < day}
+            for goal in source
+            if goal.status == status
+        ]
+        sections.append({"status": status, "label": label, "rows": rows})
+    return {
+        "sections": sections,
+        "overdue_count": sum(1 for goal in open_goals if goal.due_date < day),
+        "open_count": len(open_goals),
+        "closed_limit": CLOSED_GOALS_SHOWN,
+    }
+
+
+def baseline_gaps(*, user, day: datetime.date) -> dict:
+    """Technicians without a baseline certification and their planned goal, for the card on the
+    gap and plan pages. Three queries: the technicians, their open baseline goals, the baseline
+    certifications."""
+    technicians = technicians_without_baseline(day=day).filter(
+        pk__in=visible_to(user, Technician).values("pk")
+    )
+    baseline = visible_to(user, Certification).filter(is_baseline=True).order_by("name")
+    return {
+        "baseline_rows": baseline_plan_rows(technicians),
+        "baseline_certification": baseline.first(),
+        "due_default": default_due_date(day),
+    }
+
+
+# ------------------------------------------------------------------------------ add to plan
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """Option lists for the "Add to plan" forms, read once for every row of the gap page."""
+
+    technicians: list[tuple[int, str]]
+    skills: list[tuple[int, str]]
+    versions: dict[int, list[tuple[int, str]]]  # skill id -> [(version id, label)], oldest first
+    certifications: list[tuple[int, str]]
+
+
+def plan_choices(*, day: datetime.date) -> PlanChoices:
+    """Four queries: available technicians, skills, versions, certifications."""
+    versions = defaultdict(list)
+    for pk, skill_id, label in SkillVersion.objects.order_by("skill_id", "rank").values_list(
+        "id", "skill_id", "label"
+    ):
+        versions[skill_id].append((pk, label))
+    return PlanChoices(
+        technicians=list(
+            Technician.objects.available_on(day).order_by("name").values_list("id", "name")
+        ),
+        skills=list(Skill.objects.order_by("name").values_list("id", "name")),
+        versions=dict(versions),
+        certifications=list(Certification.objects.order_by("name").values_list("id", "name")),
+    )
+
+
+def gap_goal_defaults(gap: Gap, *, day: datetime.date) -> dict:
+    """Sensible defaults for a gap's form: its weakest skill at the service's level."""
+    weakest = gap.weakest_skill()
+    initial = {
+        "gap": gap.name,
+        "due_date": default_due_date(day),
+        "reason": _gap_reason(gap, weakest),
+    }
+    if weakest is not None:
+        initial["skill"] = weakest.skill_id
+        initial["target_level"] = weakest.min_level
+        if weakest.uncovered_versions:
+            initial["target_version"] = weakest.uncovered_versions[0].version_id
+    return initial
+
+
+def _gap_reason(gap: Gap, weakest) -> str:
+    offered_by = f"{gap.competitor_count} competitor{'s' if gap.competitor_count != 1 else ''}"
+    if not gap.we_offer:
+        return f"Gap: {gap.name} is offered by {offered_by}; we do not offer it yet."[:255]
+    if weakest is None:
+        return f"Gap: {gap.name} is offered by {offered_by}."[:255]
+    if weakest.uncovered_versions:
+        versions = ", ".join(v.label for v in weakest.uncovered_versions)
+        return (
+            f"Gap: {gap.name} ({offered_by}); nobody supports {weakest.skill_name} "
+            f"{versions} at level {weakest.min_level}."
+        )[:255]
+    return (
+        f"Gap: {gap.name} ({offered_by}); {weakest.technician_count} technician(s) at "
+        f"{weakest.skill_name} level {weakest.min_level}+."
+    )[:255]
+
+
+# ------------------------------------------------------------------------------ completing a goal
+
+
+def flags_by_client(flags) -> list[CoverageFlag]:
+    return list(
+        flags.select_related("agreement__client").order_by(
+            "agreement__client__name", "requirement_label"
+        )
+    )
+
+
+def _on_goal_target(goal: TrainingGoal, prefix: str = "") -> Q:
+    """Rows on the goal's skill or certification; `prefix` leads to the requirement."""
+    match = Q()
+    if goal.skill_id:
+        match |= Q(**{f"{prefix}skill_id": goal.skill_id})
+    if goal.certification_id:
+        match |= Q(**{f"{prefix}certification_id": goal.certification_id})
+    return match
+
+
+def affected_agreement_ids(*, goal: TrainingGoal, day: datetime.date) -> list[int]:
+    """Agreements active on `day` with a requirement on the goal's skill or certification."""
+    return sorted(
+        set(
+            Requirement.objects.filter(
+                _on_goal_target(goal), agreement__in=Agreement.objects.active_on(day)
+            )
+            .order_by()
+            .values_list("agreement_id", flat=True)
+        )
+    )
+
+
+def open_flags_for_goal(*, goal: TrainingGoal) -> list[CoverageFlag]:
+    """Open flags on a requirement for the goal's skill or certification. One query."""
+    return flags_by_client(
+        CoverageFlag.objects.filter(
+            _on_goal_target(goal, prefix="requirement__"), resolved_at__isnull=True
+        )
+    )
+
+
+def goal_current_skill(*, goal: TrainingGoal, user) -> TechnicianSkill | None:
+    """What the goal's technician already knows of its skill, if it has one."""
+    if not goal.skill_id:
+        return None
+    return (
+        visible_to(user, TechnicianSkill)
+        .select_related("oldest_version", "newest_version")
+        .filter(technician=goal.technician, skill_id=goal.skill_id)
+        .first()
+    )
+
+
+def goal_completion_defaults(goal: TrainingGoal, *, current_skill, day: datetime.date) -> dict:
+    """Pre-fill with the goal's target: its level, and a version range that includes the
+    target version (widening what the technician already knows)."""
+    initial = {"earned_on": day}
+    if goal.skill_id:
+        oldest = current_skill.oldest_version if current_skill else None
+        newest = current_skill.newest_version if current_skill else None
+        target = goal.target_version
+        if target is not None:
+            if current_skill is None:
+                oldest = newest = target
+            else:
+                if oldest is not None and oldest.rank > target.rank:
+                    oldest = target
+                if newest is not None and newest.rank < target.rank:
+                    newest = target
+        level = goal.target_level
+        if current_skill is not None and current_skill.level > level:
+            level = current_skill.level
+        initial.update(
+            level=level,
+            oldest_version=oldest.pk if oldest else None,
+            newest_version=newest.pk if newest else None,
+        )
+    return initial

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from agreements.planning import views
+
+app_name = "planning"
+
+urlpatterns = [
+    path("gaps/", views.GapAnalysisView.as_view(), name="gap_analysis"),
+    path("gaps/add-to-plan/", views.AddToPlanView.as_view(), name="add_to_plan"),
+    path("plan/", views.PlanView.as_view(), name="plan"),
+    path("plan/<int:pk>/start/", views.GoalStartView.as_view(), name="goal_start"),
+    path("plan/<int:pk>/cancel/", views.GoalCancelView.as_view(), name="goal_cancel"),
+    path("plan/<int:pk>/done/", views.GoalDoneView.as_view(), name="goal_done"),
+    path("what-if/", views.WhatIfView.as_view(), name="what_if"),
+    path("competitors/", views.CompetitorListView.as_view(), name="competitor_list"),
+    path("competitors/new/", views.CompetitorCreateView.as_view(), name="competitor_create"),
+    path(
+        "competitors/<int:pk>/edit/",
+        views.CompetitorUpdateView.as_view(),
+        name="competitor_update",
+    ),
+]

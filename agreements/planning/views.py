@@ -1,0 +1,344 @@
+"""Competitors, the gap analysis, the plan of attack and the what-if page.
+
+Thin views: they authorize, call a selector or a service, and render. Every object comes from
+`visible_to(user, model)`.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from agreements.models import Agreement, Competitor, CompetitorOffering
+from agreements.planning import gaps, selectors, services, whatif
+from agreements.planning.forms import (
+    AddToPlanForm,
+    CompetitorForm,
+    GoalCompleteForm,
+    WhatIfForm,
+    offering_formset,
+)
+from core.forms import apply_validation_error
+from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to
+from core.views import ParentWithFormsetsView
+from skills.models import TrainingGoal
+from skills.selectors import technicians_available_to
+from skills.services import training_goal_cancel, training_goal_create, training_goal_start
+
+PAGE_SIZE = 25
+
+# ------------------------------------------------------------------------------ competitors
+
+
+class CompetitorListView(ModelPermissionMixin, ListView):
+    model = Competitor
+    template_name = "planning/competitor_list.html"
+    paginate_by = PAGE_SIZE
+    page_kwarg = "page"
+
+    def get_queryset(self):
+        offerings = CompetitorOffering.objects.select_related("service").order_by(
+            "service__name", "name"
+        )
+        return (
+            super()
+            .get_queryset()
+            .annotate(offering_count=Count("offerings"))
+            .prefetch_related(Prefetch("offerings", queryset=offerings))
+            .order_by("name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        return {
+            **context,
+            "page": context["page_obj"],
+            "can_add": can_add(user, Competitor),
+            "can_edit": can_change(user, Competitor),
+        }
+
+
+class CompetitorFormView(ParentWithFormsetsView):
+    """Create or edit a competitor with what they offer in one form."""
+
+    model = Competitor
+    template_name = "planning/competitor_form.html"
+    form_class = CompetitorForm
+    context_object_name = "competitor"
+    formset_names = ("formset",)
+    success_url = "planning:competitor_list"
+
+    def get_formsets(self, competitor, data=None):
+        return (offering_formset(self.request.user, data, instance=competitor, prefix="offerings"),)
+
+    def save(self, competitor, form, changes):
+        return services.competitor_save(
+            competitor=competitor, fields=form.cleaned_data, offerings=changes["formset"]
+        )
+
+    def success_message(self, competitor, *, created):
+        return f"Competitor “{competitor.name}” {'added' if created else 'saved'}."
+
+    def get_success_url(self, competitor):
+        # Competitors are read on their list; there is no page of one.
+        return reverse(self.success_url)
+
+
+class CompetitorCreateView(CompetitorFormView):
+    permission_action = "add"
+
+    def get_object(self):
+        return Competitor()
+
+
+class CompetitorUpdateView(CompetitorFormView):
+    permission_action = "change"
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+
+# ------------------------------------------------------------------------------ gap analysis
+
+
+class GapAnalysisView(ModelPermissionMixin, TemplateView):
+    model = Competitor
+    template_name = "planning/gap_analysis.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        today = timezone.localdate()
+        rows = gaps.competitor_gaps(day=today)
+        can_plan = can_add(user, TrainingGoal)
+        forms = [None] * len(rows)
+        if can_plan and rows:
+            choices = selectors.plan_choices(day=today)
+            forms = []
+            for index, gap in enumerate(rows, start=1):
+                form = AddToPlanForm(
+                    initial=selectors.gap_goal_defaults(gap, day=today),
+                    user=user,
+                    day=today,
+                    auto_id=f"gap{index}_%s",
+                )
+                form.use_choices(choices, skill_ids=[skill.skill_id for skill in gap.skills])
+                forms.append(form)
+        return super().get_context_data(
+            rows=list(zip(rows, forms, strict=True)),
+            gap_count=sum(1 for gap in rows if gap.is_gap),
+            competitor_count=visible_to(user, Competitor).count(),
+            can_add_competitor=can_add(user, Competitor),
+            can_plan=can_plan,
+            today=today,
+            **selectors.baseline_gaps(user=user, day=today),
+            **kwargs,
+        )
+
+
+# ------------------------------------------------------------------------------ plan of attack
+
+
+class AddToPlanView(ModelPermissionMixin, TemplateView):
+    model = TrainingGoal
+    permission_action = "add"
+    template_name = "planning/add_to_plan.html"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        form = AddToPlanForm(
+            initial={"due_date": selectors.default_due_date(today), **request.GET.dict()},
+            user=request.user,
+            day=today,
+        )
+        return self.render_form(form, today)
+
+    def post(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        form = AddToPlanForm(request.POST, user=request.user, day=today)
+        if form.is_valid():
+            fields = form.goal_fields()
+            try:
+                with transaction.atomic():
+                    goals = [
+                        training_goal_create(technician=technician, **fields)
+                        for technician in form.cleaned_data["technicians"]
+                    ]
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                names = ", ".join(goal.technician.name for goal in goals)
+                messages.success(
+                    request,
+                    f"Added to the plan: {goals[0].target} for {names}, "
+                    f"due {fields['due_date']:%Y-%m-%d}.",
+                )
+                return redirect("planning:plan")
+        return self.render_form(form, today)
+
+    def render_form(self, form, today):
+        form.use_choices(selectors.plan_choices(day=today))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PlanView(ModelPermissionMixin, TemplateView):
+    model = TrainingGoal
+    template_name = "planning/plan.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        today = timezone.localdate()
+        return super().get_context_data(
+            **selectors.plan_sections(user=user, day=today),
+            can_edit=can_change(user, TrainingGoal),
+            can_plan=can_add(user, TrainingGoal),
+            **selectors.baseline_gaps(user=user, day=today),
+            **kwargs,
+        )
+
+
+class GoalMixin(ModelPermissionMixin):
+    model = TrainingGoal
+    permission_action = "change"
+
+    def get_goal(self):
+        return get_object_or_404(
+            self.get_queryset().select_related(
+                "technician", "skill", "target_version", "certification"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+
+class GoalTransitionView(GoalMixin, View):
+    """POST only: move a goal along (start, cancel) through its service."""
+
+    http_method_names = ["post"]
+    transition = None  # the service, as a staticmethod
+    done_verb = ""
+
+    def post(self, request, *args, **kwargs):
+        goal = self.get_goal()
+        try:
+            self.transition(goal=goal)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{self.done_verb}: {goal.target} for {goal.technician}.")
+        return redirect("planning:plan")
+
+
+class GoalStartView(GoalTransitionView):
+    transition = staticmethod(training_goal_start)
+    done_verb = "Started"
+
+
+class GoalCancelView(GoalTransitionView):
+    transition = staticmethod(training_goal_cancel)
+    done_verb = "Cancelled"
+
+
+class GoalDoneView(GoalMixin, TemplateView):
+    """Record what the technician achieved, mark the goal done and recompute coverage."""
+
+    template_name = "planning/goal_done.html"
+
+    def closed_goal_redirect(self):
+        """Load the goal; a redirect to the plan when it is no longer open."""
+        self.goal = self.get_goal()
+        if not self.goal.is_open:
+            state = self.goal.get_status_display().lower()
+            messages.info(self.request, f"This goal is already {state}.")
+            return redirect("planning:plan")
+        self.current_skill = selectors.goal_current_skill(goal=self.goal, user=self.request.user)
+        return None
+
+    def get(self, request, *args, **kwargs):
+        if closed := self.closed_goal_redirect():
+            return closed
+        initial = selectors.goal_completion_defaults(
+            self.goal, current_skill=self.current_skill, day=timezone.localdate()
+        )
+        form = GoalCompleteForm(initial=initial, goal=self.goal, user=request.user)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        if closed := self.closed_goal_redirect():
+            return closed
+        goal = self.goal
+        form = GoalCompleteForm(request.POST, goal=goal, user=request.user)
+        if form.is_valid():
+            try:
+                resolved = services.training_goal_complete(
+                    goal=goal, user=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                still_open = selectors.open_flags_for_goal(goal=goal)
+                messages.success(request, _done_message(goal, resolved, still_open))
+                return redirect("planning:plan")
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        affected = visible_to(self.request.user, Agreement).filter(
+            pk__in=selectors.affected_agreement_ids(goal=self.goal, day=timezone.localdate())
+        )
+        return super().get_context_data(
+            goal=self.goal,
+            target=self.goal.target,
+            current_skill=self.current_skill,
+            affected_agreements=affected.select_related("client").order_by("client__name"),
+            **kwargs,
+        )
+
+
+def _done_message(goal, resolved, still_open) -> str:
+    parts = [f"Done: {goal.target} for {goal.technician}. Coverage recomputed."]
+    if resolved:
+        items = "; ".join(
+            f"{flag.requirement_label} for {flag.agreement.client.name}" for flag in resolved
+        )
+        parts.append(f"Resolved: {items}.")
+    else:
+        parts.append("No open flag was resolved.")
+    if still_open:
+        items = "; ".join(
+            f"{flag.requirement_label} for {flag.agreement.client.name} "
+            f"({flag.get_status_display().lower()}: {flag.reason})"
+            for flag in still_open
+        )
+        parts.append(f"Still open: {items}.")
+    return " ".join(parts)
+
+
+# ------------------------------------------------------------------------------ what-if
+
+
+class WhatIfView(ModelPermissionMixin, TemplateView):
+    model = Agreement
+    template_name = "planning/what_if.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        technicians = list(
+            technicians_available_to(self.request.user, day=today).values_list("pk", "name")
+        )
+        form = WhatIfForm(self.request.GET or None, technicians=technicians)
+        chosen = form.chosen()
+        result = (
+            whatif.what_if_technicians_leave(technician_ids=chosen, day=today) if chosen else None
+        )
+        return super().get_context_data(
+            technicians=technicians,
+            chosen=chosen,
+            chosen_names=[form.names[pk] for pk in chosen],
+            result=result,
+            today=today,
+            **kwargs,
+        )

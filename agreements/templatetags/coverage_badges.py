@@ -1,0 +1,12 @@
+from django import template
+
+from agreements.models import CoverageStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("agreements/_coverage_badge.html")
+def coverage_badge(status, empty="not active"):
+    """A coverage status (a CoverageStatus value) as its badge; `empty` when there is none, e.g.
+    for an agreement that is not active today."""
+    return {"status": CoverageStatus(status) if status else None, "empty": empty}

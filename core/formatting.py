@@ -1,0 +1,20 @@
+"""How values read wherever people see them: pages, Django admin, emails and commands."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def money(value) -> str:
+    """US dollars with thousands separators, cents only when there are any.
+
+    165000 → "$165,000"; Decimal("25500.50") → "$25,500.50"; None → "".
+    """
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == amount.to_integral_value():
+        return f"{sign}${amount:,.0f}"
+    return f"{sign}${amount:,.2f}"

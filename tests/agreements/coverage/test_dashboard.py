@@ -1,0 +1,235 @@
+"""The dashboard: revenue, coverage by status, open flags, the watch lists and the last run."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from agreements.coverage.runs import coverage_run_execute
+from agreements.models import Agreement, CoverageFlag, CoverageRun
+from tests.agreements.factories import AgreementFactory, RequirementFactory
+from tests.clients.factories import ClientFactory
+from tests.skills.factories import (
+    CertificationFactory,
+    SkillFactory,
+    TechnicianCertificationFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
+
+NOW = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 10:00 in New York
+TODAY = datetime.date(2026, 11, 26)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def book():
+    """Eight clients booking $165,000 a year, plus a draft that does not count.
+
+    Exchange is required by the $25,000 agreement and nobody has it (uncovered); QuickBooks by
+    the $16,000 one and only Grace has it (at risk); Windows by the rest, covered by two.
+    """
+    values = [25000, 16000, 30000, 24000, 20000, 18000, 17000, 15000]
+    agreements = [
+        AgreementFactory(
+            client=ClientFactory(name=f"Client {number}"),
+            title=f"Managed IT {number}",
+            annual_value=Decimal(value),
+        )
+        for number, value in enumerate(values, start=1)
+    ]
+    AgreementFactory(client=agreements[0].client, status="draft", annual_value=Decimal(9999))
+    exchange = SkillFactory(name="Exchange")
+    quickbooks = SkillFactory(name="QuickBooks")
+    windows = SkillFactory(name="Windows 11")
+    RequirementFactory(agreement=agreements[0], skill=exchange)
+    RequirementFactory(agreement=agreements[1], skill=quickbooks)
+    for agreement in agreements[2:]:
+        RequirementFactory(agreement=agreement, skill=windows)
+    grace = TechnicianFactory(name="Grace Lindqvist")
+    TechnicianSkillFactory(technician=grace, skill=quickbooks, level=4)
+    for name in ("Tomás Reyes", "Kevin Brandt"):
+        TechnicianSkillFactory(technician=TechnicianFactory(name=name), skill=windows, level=3)
+    return agreements
+
+
+def test_dashboard_shows_arr_across_active_clients(consultant_client, book):
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "$165,000" in html
+    assert "across 8 clients" in html
+
+
+def test_dashboard_counts_agreements_by_coverage_status_with_arr_at_risk(consultant_client, book):
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    summaries = {
+        s.status: (s.count, s.annual_value) for s in response.context["dashboard"].statuses
+    }
+    assert summaries == {
+        "uncovered": (1, Decimal("25000")),
+        "at_risk": (1, Decimal("16000")),
+        "covered": (6, Decimal("124000")),
+        "not_assessed": (0, Decimal("0")),
+    }
+    assert response.context["dashboard"].arr_at_risk == Decimal("41000")
+    assert "$41,000" in response.content.decode()
+
+
+def test_dashboard_lists_open_flags_newest_first_with_reason_and_link(consultant_client, book):
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        coverage_run_execute(run_date=days(-1))
+    Agreement.objects.filter(pk=book[0].pk).update(status="cancelled")
+    RequirementFactory(agreement=book[2], skill=SkillFactory(name="Veeam"))
+    coverage_run_execute(run_date=TODAY)
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    flags = list(response.context["flags_page"].object_list)
+    assert [flag.requirement_label for flag in flags] == [
+        "Veeam at level 3+",
+        "QuickBooks at level 3+",
+    ]
+    html = response.content.decode()
+    assert "No active technician has Veeam at level 3 or above" in html
+    assert "Only Grace Lindqvist qualifies (2 needed)" in html
+    assert f'href="{reverse("agreements:detail", args=[book[2].pk])}"' in html
+
+
+def test_dashboard_paginates_open_flags(consultant_client, book):
+    for agreement in book[2:]:
+        for _ in range(2):
+            RequirementFactory(agreement=agreement, skill=SkillFactory())
+    coverage_run_execute(run_date=TODAY)
+
+    first = consultant_client.get(reverse("coverage:dashboard"))
+    second = consultant_client.get(reverse("coverage:dashboard"), {"page": 2})
+
+    assert first.context["flags_page"].paginator.count == 14
+    assert len(first.context["flags_page"].object_list) == 10
+    assert len(second.context["flags_page"].object_list) == 4
+
+
+def test_dashboard_ranks_single_technician_skills_by_revenue_dependence(consultant_client, book):
+    sql = SkillFactory(name="SQL Server")
+    RequirementFactory(agreement=book[2], skill=sql)
+    RequirementFactory(agreement=book[3], skill=sql)
+    TechnicianSkillFactory(technician=TechnicianFactory(name="Dana Ortiz"), skill=sql, level=5)
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    rows = response.context["dashboard"].single_technician_skills
+    assert [(row.skill_name, row.revenue_dependence) for row in rows] == [
+        ("SQL Server", Decimal("54000")),
+        ("QuickBooks", Decimal("16000")),
+    ]
+    assert "$54,000" in response.content.decode()
+
+
+def test_dashboard_lists_certifications_expiring_within_the_window(consultant_client, book):
+    ccna = CertificationFactory(name="Cisco CCNA")
+    tomas = TechnicianFactory(name="Tomás Ruiz")
+    TechnicianCertificationFactory(technician=tomas, certification=ccna, expires_on=days(20))
+    TechnicianCertificationFactory(certification=CertificationFactory(), expires_on=days(61))
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    expiring = response.context["dashboard"].expiring_certifications
+    assert [(h.technician.name, h.certification.name) for h in expiring] == [
+        ("Tomás Ruiz", "Cisco CCNA")
+    ]
+    assert "16 Dec 2026" in response.content.decode()
+
+
+def test_dashboard_lists_agreements_whose_notice_date_is_within_90_days(consultant_client, book):
+    Agreement.objects.filter(pk=book[4].pk).update(end_date=days(74), notice_days=60)
+    Agreement.objects.filter(pk=book[5].pk).update(end_date=days(200), notice_days=60)
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    assert response.context["dashboard"].notice_dates == [Agreement.objects.get(pk=book[4].pk)]
+    assert "10 Dec 2026" in response.content.decode()
+
+
+def test_dashboard_shows_the_last_run_with_its_email_status(consultant_client, book):
+    run = coverage_run_execute(run_date=TODAY)
+    CoverageRun.objects.filter(pk=run.pk).update(email_status=CoverageRun.EmailStatus.FAILED)
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    html = response.content.decode()
+    assert response.context["dashboard"].last_run == run
+    assert "Email failed" in html
+    assert reverse("coverage:report_detail", args=[run.pk]) in html
+    assert "Run coverage check now" in html
+
+
+def test_dashboard_without_any_run_invites_a_first_check(consultant_client):
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    assert response.status_code == 200
+    assert "No check has run yet." in response.content.decode()
+    assert "$0" in response.content.decode()
+
+
+def test_viewer_sees_the_figures_but_not_the_run_button(viewer_client, book):
+    coverage_run_execute(run_date=TODAY)
+
+    response = viewer_client.get(reverse("coverage:dashboard"))
+
+    html = response.content.decode()
+    assert "$165,000" in html
+    assert "Run coverage check now" not in html
+    assert "Acknowledge</button>" not in html
+
+
+def test_acknowledged_flag_shows_who_acknowledged_it(consultant_client, consultant, book):
+    coverage_run_execute(run_date=TODAY)
+    CoverageFlag.objects.update(acknowledged_by=consultant, acknowledged_at=NOW)
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    assert "Acknowledged by marcus.consultant" in response.content.decode()
+
+
+@pytest.mark.parametrize("flags", [1, 30])
+def test_dashboard_query_count_does_not_grow_with_rows(
+    consultant_client, django_assert_num_queries, flags
+):
+    skill = SkillFactory()
+    for _ in range(flags):
+        agreement = AgreementFactory(end_date=days(70))  # notice due in 10 days
+        RequirementFactory(agreement=agreement, skill=skill)
+        TechnicianCertificationFactory(expires_on=days(10))
+    TechnicianSkillFactory(skill=skill, level=3)
+    coverage_run_execute(run_date=TODAY)
+
+    # session, user, savepoint and its release, user's permissions, group permissions;
+    # coverage: agreements, requirements, skills, versions, certifications, technicians,
+    # technician skills, technician certifications; longest notice, notice candidates, notice
+    # agreements with clients, single-technician skill names, expiring certifications,
+    # technicians without a baseline certification, last run; open flags count and page.
+    with django_assert_num_queries(23):
+        response = consultant_client.get(reverse("coverage:dashboard"))
+    assert response.status_code == 200
+
+
+def test_dashboard_lists_technicians_without_a_baseline_certification(consultant_client):
+    mcp = CertificationFactory(name="Microsoft Certified Professional", is_baseline=True)
+    TechnicianCertificationFactory(technician__name="Dana Ortiz", certification=mcp)
+    TechnicianFactory(name="Kevin Brandt")
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    listed = response.context["dashboard"].technicians_without_baseline
+    assert [technician.name for technician in listed] == ["Kevin Brandt"]
+    assert "Kevin Brandt" in response.content.decode()

@@ -1,0 +1,235 @@
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from agreements.coverage.matrix import skills_matrix
+from agreements.models import Agreement
+from skills.models import Technician
+from tests.agreements.factories import AgreementFactory, RequirementFactory
+from tests.skills.factories import (
+    SkillCategoryFactory,
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
+
+TODAY = datetime.date(2026, 6, 1)
+NOON = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
+
+
+@pytest.fixture
+def team():
+    """Exchange: one qualified technician (Avery); Veeam: two; Hyper-V: nobody."""
+    email = SkillCategoryFactory(name="Email")
+    backup = SkillCategoryFactory(name="Backup")
+    exchange = SkillFactory(name="Exchange", category=email)
+    veeam = SkillFactory(name="Veeam", category=backup)
+    SkillFactory(name="Hyper-V", category=SkillCategoryFactory(name="Virtualization"))
+
+    avery = TechnicianFactory(name="Avery Stone")
+    blake = TechnicianFactory(name="Blake Moss", status=Technician.Status.ON_LEAVE)
+    casey = TechnicianFactory(name="Casey Lund")
+    leaving = TechnicianFactory(name="Drew Park", available_until=TODAY)
+    gone = TechnicianFactory(name="Emery Fox", status=Technician.Status.DEPARTED)
+
+    TechnicianSkillFactory(technician=avery, skill=exchange, level=4)
+    TechnicianSkillFactory(technician=blake, skill=exchange, level=5)  # on leave
+    TechnicianSkillFactory(technician=casey, skill=exchange, level=2)  # below level 3
+    TechnicianSkillFactory(technician=leaving, skill=exchange, level=5)  # last day passed
+    TechnicianSkillFactory(technician=gone, skill=exchange, level=5)  # departed
+    TechnicianSkillFactory(technician=avery, skill=veeam, level=3)
+    TechnicianSkillFactory(technician=casey, skill=veeam, level=3)
+    return {"exchange": exchange, "veeam": veeam, "email": email}
+
+
+@pytest.fixture
+def agreements(team):
+    exchange = team["exchange"]
+    big = AgreementFactory(title="Big", annual_value=Decimal("12000"))
+    # Two requirements of one agreement count its value once.
+    for label in ("2016", "2019"):
+        RequirementFactory(
+            agreement=big, skill=exchange, version=SkillVersionFactory(skill=exchange, label=label)
+        )
+    RequirementFactory(
+        agreement=AgreementFactory(title="Small", annual_value=Decimal("3000")), skill=exchange
+    )
+    RequirementFactory(
+        agreement=AgreementFactory(
+            title="Draft", annual_value=Decimal("5000"), status=Agreement.Status.DRAFT
+        ),
+        skill=exchange,
+    )
+    RequirementFactory(
+        agreement=AgreementFactory(
+            title="Ended", annual_value=Decimal("7000"), end_date=datetime.date(2026, 5, 31)
+        ),
+        skill=exchange,
+    )
+
+
+# ------------------------------------------------------------------------------ the data
+
+
+def test_matrix_lists_technicians_still_on_the_team(team):
+    matrix = skills_matrix(day=TODAY)
+
+    assert [t.name for t in matrix.technicians] == [
+        "Avery Stone",
+        "Blake Moss",
+        "Casey Lund",
+        "Drew Park",
+    ]
+    assert [t.available for t in matrix.technicians] == [True, False, True, False]
+
+
+def test_matrix_shows_each_technicians_level_per_skill(team):
+    matrix = skills_matrix(day=TODAY)
+
+    levels = {skill.name: skill.levels for skill in matrix.skills}
+    assert levels == {
+        "Exchange": (4, 5, 2, 5),
+        "Veeam": (3, None, 3, None),
+        "Hyper-V": (None, None, None, None),
+    }
+
+
+def test_qualified_count_needs_level_3_and_availability(team):
+    matrix = skills_matrix(day=TODAY)
+
+    counts = {skill.name: skill.qualified_count for skill in matrix.skills}
+    assert counts == {"Exchange": 1, "Veeam": 2, "Hyper-V": 0}
+    assert [skill.name for skill in matrix.skills if skill.single_technician] == ["Exchange"]
+
+
+def test_revenue_dependence_sums_active_agreements_requiring_the_skill_once(team, agreements):
+    matrix = skills_matrix(day=TODAY)
+
+    revenue = {skill.name: skill.revenue_dependence for skill in matrix.skills}
+    assert revenue == {"Exchange": Decimal("15000"), "Veeam": Decimal("0"), "Hyper-V": 0}
+
+
+def test_matrix_filtered_by_category_has_only_its_skills(team):
+    matrix = skills_matrix(category=team["email"], day=TODAY)
+
+    assert [skill.name for skill in matrix.skills] == ["Exchange"]
+
+
+# ------------------------------------------------------------------------------ the pages
+
+READ_ROLES = [("admin_user", 200), ("consultant", 200), ("viewer", 200), (None, 302)]
+
+
+@pytest.mark.parametrize(("role", "status"), READ_ROLES)
+def test_matrix_page_status_per_role(browse, role, status):
+    assert browse(role).get(reverse("coverage:matrix")).status_code == status
+
+
+@pytest.mark.parametrize(("role", "status"), READ_ROLES)
+def test_matrix_csv_status_per_role(browse, role, status):
+    assert browse(role).get(reverse("coverage:matrix_csv")).status_code == status
+
+
+def test_matrix_page_highlights_the_skill_only_one_technician_carries(
+    consultant_client, team, agreements
+):
+    response = consultant_client.get(reverse("coverage:matrix"))
+
+    text = response.content.decode()
+    exchange_row = text[text.index("Exchange</span>") :].split("</tr>")[0]
+    assert "Only one" in exchange_row
+    assert "$15,000" in exchange_row
+    assert "Only one" not in text[text.index("Veeam</span>") :].split("</tr>")[0]
+
+
+def test_matrix_page_filters_by_category(consultant_client, team):
+    response = consultant_client.get(reverse("coverage:matrix"), {"category": team["email"].pk})
+
+    assert [skill.name for skill in response.context["page_obj"]] == ["Exchange"]
+
+
+def test_matrix_page_with_an_unknown_category_shows_every_skill(consultant_client, team):
+    response = consultant_client.get(reverse("coverage:matrix"), {"category": "999999"})
+
+    assert response.status_code == 200
+    assert len(response.context["page_obj"]) == 3
+
+
+def test_matrix_csv_has_the_same_figures_as_the_page(consultant_client, team, agreements):
+    response = consultant_client.get(reverse("coverage:matrix_csv"))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="skills-matrix-2026-06-01.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        [
+            "Category",
+            "Skill",
+            "Avery Stone",
+            "Blake Moss",
+            "Casey Lund",
+            "Drew Park",
+            "Qualified technicians (level 3+, available)",
+            "Revenue dependence",
+        ],
+        ["Backup", "Veeam", "3", "", "3", "", "2", "0.00"],
+        ["Email", "Exchange", "4", "5", "2", "5", "1", "15000.00"],
+        ["Virtualization", "Hyper-V", "", "", "", "", "0", "0.00"],
+    ]
+
+
+def test_matrix_csv_of_a_category_names_it_in_the_file_name(consultant_client, team):
+    response = consultant_client.get(reverse("coverage:matrix_csv"), {"category": team["email"].pk})
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="skills-matrix-Email-2026-06-01.csv"'
+    )
+    assert len(response.content.decode().splitlines()) == 2
+
+
+def test_matrix_csv_keeps_names_from_being_read_as_formulas(consultant_client):
+    TechnicianFactory(name="=HYPERLINK(1)")
+
+    response = consultant_client.get(reverse("coverage:matrix_csv"))
+
+    header = next(csv.reader(io.StringIO(response.content.decode())))
+    assert "'=HYPERLINK(1)" in header
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_matrix_page_query_count_does_not_grow_with_rows(
+    consultant_client, django_assert_num_queries, rows
+):
+    for skill, technician in zip(
+        SkillFactory.create_batch(rows), TechnicianFactory.create_batch(rows), strict=True
+    ):
+        TechnicianSkillFactory(technician=technician, skill=skill)
+        RequirementFactory(skill=skill)
+    # session, user, savepoint and release (atomic requests), the user's permissions, the user's
+    # group permissions, skills, technicians, technician skills, requirements of active
+    # agreements, the category choices
+    with django_assert_num_queries(11):
+        response = consultant_client.get(reverse("coverage:matrix"))
+    assert len(response.context["matrix"].skills) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_matrix_csv_query_count_does_not_grow_with_rows(
+    consultant_client, django_assert_num_queries, rows
+):
+    for skill, technician in zip(
+        SkillFactory.create_batch(rows), TechnicianFactory.create_batch(rows), strict=True
+    ):
+        TechnicianSkillFactory(technician=technician, skill=skill)
+    # session, user, savepoint and release (atomic requests), the user's permissions, the user's
+    # group permissions, skills, technicians, technician skills, requirements of active agreements
+    with django_assert_num_queries(10):
+        response = consultant_client.get(reverse("coverage:matrix_csv"))
+    assert len(response.content.decode().splitlines()) == rows + 1

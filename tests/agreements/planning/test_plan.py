@@ -1,0 +1,333 @@
+"""The plan of attack: training goals, and completing one resolves the flags it was meant to."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.flags import flags_sync
+from agreements.models import CoverageFlag
+from agreements.planning.services import training_goal_complete
+from skills.models import TechnicianCertification, TechnicianSkill, TrainingGoal
+from skills.services import training_goal_cancel, training_goal_create, training_goal_start
+from tests.agreements.factories import AgreementFactory, RequirementFactory
+from tests.clients.factories import ClientFactory
+from tests.skills.factories import (
+    CertificationFactory,
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianCertificationFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+    TrainingGoalFactory,
+)
+
+DAY = datetime.date(2026, 11, 26)
+NOON = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
+
+
+@pytest.fixture
+def flagged():
+    """Harbor Law Group needs Exchange 2016 at level 3 from one technician; nobody has it.
+
+    A second, unrelated agreement needs a CCNA holder nobody has: its flag must stay open.
+    """
+    exchange = SkillFactory(name="Exchange")
+    v2013 = SkillVersionFactory(skill=exchange, label="2013", rank=1)
+    v2016 = SkillVersionFactory(skill=exchange, label="2016", rank=2)
+    v2019 = SkillVersionFactory(skill=exchange, label="2019", rank=3)
+    dana = TechnicianFactory(name="Dana Ortiz")
+    TechnicianSkillFactory(
+        technician=dana, skill=exchange, level=2, oldest_version=v2019, newest_version=v2019
+    )
+    harbor = AgreementFactory(client=ClientFactory(name="Harbor Law Group"))
+    requirement = RequirementFactory(
+        agreement=harbor, skill=exchange, version=v2016, min_level=3, min_technicians=1
+    )
+    ccna = CertificationFactory(name="CCNA")
+    plant = AgreementFactory(client=ClientFactory(name="Brennan"))
+    RequirementFactory(agreement=plant, skill=None, certification=ccna, min_technicians=1)
+    flags_sync(result=evaluate_coverage(day=DAY), now=timezone.now())
+    assert CoverageFlag.objects.filter(resolved_at__isnull=True).count() == 2
+    goal = training_goal_create(
+        technician=dana,
+        skill=exchange,
+        target_level=3,
+        target_version=v2016,
+        due_date=DAY + datetime.timedelta(days=30),
+        reason="Harbor runs Exchange 2016",
+    )
+    return {
+        "goal": goal,
+        "dana": dana,
+        "exchange": exchange,
+        "v2013": v2013,
+        "v2016": v2016,
+        "v2019": v2019,
+        "requirement": requirement,
+        "ccna": ccna,
+    }
+
+
+# ------------------------------------------------------------------------------ services
+
+
+def test_completing_a_skill_goal_records_the_skill_and_resolves_the_flag(flagged, consultant):
+    resolved = training_goal_complete(
+        goal=flagged["goal"],
+        level=3,
+        oldest_version=flagged["v2016"],
+        newest_version=flagged["v2019"],
+        user=consultant,
+    )
+
+    assert [(f.requirement_id, f.agreement.client.name) for f in resolved] == [
+        (flagged["requirement"].pk, "Harbor Law Group")
+    ]
+    skill = TechnicianSkill.objects.get(technician=flagged["dana"], skill=flagged["exchange"])
+    assert (skill.level, skill.oldest_version, skill.newest_version) == (
+        3,
+        flagged["v2016"],
+        flagged["v2019"],
+    )
+    record = skill.history.order_by("-history_date", "-history_id").first()
+    assert record.history_user == consultant
+    goal = TrainingGoal.objects.get(pk=flagged["goal"].pk)
+    assert (goal.status, goal.completed_on) == (TrainingGoal.Status.DONE, DAY)
+
+
+def test_other_open_flags_stay_open_after_completing_a_goal(flagged, consultant):
+    training_goal_complete(
+        goal=flagged["goal"],
+        level=3,
+        oldest_version=flagged["v2016"],
+        newest_version=flagged["v2019"],
+        user=consultant,
+    )
+
+    still_open = CoverageFlag.objects.filter(resolved_at__isnull=True)
+    assert [flag.requirement_label for flag in still_open] == ["CCNA"]
+
+
+def test_a_level_reached_outside_the_client_version_resolves_nothing(flagged, consultant):
+    resolved = training_goal_complete(
+        goal=flagged["goal"],
+        level=3,
+        oldest_version=flagged["v2019"],
+        newest_version=flagged["v2019"],
+        user=consultant,
+    )
+
+    assert resolved == []
+    assert CoverageFlag.objects.filter(resolved_at__isnull=True).count() == 2
+
+
+def test_completing_a_certification_goal_adds_the_certification(flagged, consultant):
+    goal = training_goal_create(
+        technician=flagged["dana"], certification=flagged["ccna"], due_date=DAY
+    )
+
+    resolved = training_goal_complete(goal=goal, earned_on=DAY, user=consultant)
+
+    assert [flag.requirement_label for flag in resolved] == ["CCNA"]
+    held = TechnicianCertification.objects.get(technician=flagged["dana"])
+    assert (held.certification, held.earned_on) == (flagged["ccna"], DAY)
+
+
+def test_completing_a_recertification_renews_the_held_certification(consultant):
+    ccna = CertificationFactory(name="CCNA", validity_months=36)
+    held = TechnicianCertificationFactory(
+        certification=ccna,
+        earned_on=datetime.date(2023, 12, 1),
+        expires_on=datetime.date(2026, 12, 1),
+    )
+    goal = training_goal_create(
+        technician=held.technician, certification=ccna, due_date=DAY, cost=Decimal("300.00")
+    )
+
+    training_goal_complete(goal=goal, earned_on=DAY, user=consultant)
+
+    held.refresh_from_db()
+    assert (held.earned_on, held.expires_on) == (DAY, datetime.date(2029, 11, 26))
+    assert TechnicianCertification.objects.count() == 1
+
+
+def test_a_finished_goal_cannot_be_completed_again(flagged, consultant):
+    training_goal_complete(goal=flagged["goal"], level=3, user=consultant)
+
+    with pytest.raises(ValidationError, match="already done"):
+        training_goal_complete(goal=flagged["goal"], level=3, user=consultant)
+
+
+def test_goal_moves_from_planned_to_in_progress_then_cancelled():
+    goal = TrainingGoalFactory()
+
+    training_goal_start(goal=goal)
+    assert goal.status == TrainingGoal.Status.IN_PROGRESS
+    training_goal_cancel(goal=goal)
+    assert TrainingGoal.objects.get(pk=goal.pk).status == TrainingGoal.Status.CANCELLED
+    with pytest.raises(ValidationError):
+        training_goal_start(goal=goal)
+
+
+def test_training_goal_create_validates_the_target():
+    with pytest.raises(ValidationError) as error:
+        training_goal_create(technician=TechnicianFactory(), due_date=DAY)
+
+    assert "skill" in error.value.message_dict
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+def test_plan_page_groups_goals_by_status_and_highlights_overdue(consultant_client):
+    TrainingGoalFactory(
+        technician=TechnicianFactory(name="Late Larry"), due_date=DAY - datetime.timedelta(1)
+    )
+    TrainingGoalFactory(
+        technician=TechnicianFactory(name="Busy Bea"),
+        status=TrainingGoal.Status.IN_PROGRESS,
+        due_date=DAY + datetime.timedelta(10),
+    )
+    TrainingGoalFactory(technician=TechnicianFactory(name="Done Dan"), status="done")
+
+    response = consultant_client.get(reverse("planning:plan"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    planned = html.index('data-testid="goals-planned"')
+    in_progress = html.index('data-testid="goals-in_progress"')
+    done = html.index('data-testid="goals-done"')
+    assert planned < html.index("Late Larry") < in_progress < html.index("Busy Bea") < done
+    assert done < html.index("Done Dan")
+    assert html.count("overdue") >= 2  # the header count and the row's badge
+    assert "table-danger" in html
+    assert "Mark done" in html
+
+
+def test_mark_done_page_prefills_the_target(consultant_client, flagged):
+    response = consultant_client.get(reverse("planning:goal_done", args=[flagged["goal"].pk]))
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["level"].value() == 3
+    # Dana knew 2019 only; the goal is 2016: the range widens to 2016–2019.
+    assert form["oldest_version"].value() == flagged["v2016"].pk
+    assert form["newest_version"].value() == flagged["v2019"].pk
+    assert "earned_on" not in form.fields
+    assert "Harbor Law Group" in response.content.decode()
+
+
+def test_mark_done_says_which_flag_it_resolved(consultant_client, flagged):
+    response = consultant_client.post(
+        reverse("planning:goal_done", args=[flagged["goal"].pk]),
+        {
+            "level": "3",
+            "oldest_version": flagged["v2016"].pk,
+            "newest_version": flagged["v2019"].pk,
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Resolved: Exchange 2016 at level 3+ for Harbor Law Group" in (response.content.decode())
+    assert not CoverageFlag.objects.filter(
+        requirement=flagged["requirement"], resolved_at__isnull=True
+    ).exists()
+
+
+def test_mark_done_rerenders_a_reversed_version_range(consultant_client, flagged):
+    response = consultant_client.post(
+        reverse("planning:goal_done", args=[flagged["goal"].pk]),
+        {
+            "level": "3",
+            "oldest_version": flagged["v2019"].pk,
+            "newest_version": flagged["v2013"].pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "is older than oldest version" in response.content.decode()
+    assert TrainingGoal.objects.get(pk=flagged["goal"].pk).status == TrainingGoal.Status.PLANNED
+
+
+def test_start_and_cancel_from_the_plan_page(consultant_client):
+    goal = TrainingGoalFactory()
+
+    consultant_client.post(reverse("planning:goal_start", args=[goal.pk]))
+    goal.refresh_from_db()
+    assert goal.status == TrainingGoal.Status.IN_PROGRESS
+    consultant_client.post(reverse("planning:goal_cancel", args=[goal.pk]))
+    goal.refresh_from_db()
+    assert goal.status == TrainingGoal.Status.CANCELLED
+
+
+def test_viewer_sees_the_plan_without_edit_controls(viewer_client):
+    TrainingGoalFactory()
+
+    response = viewer_client.get(reverse("planning:plan"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mark done" not in html
+    assert "Cancel goal" not in html
+    assert "<form" not in html.split('id="content"')[1]
+
+
+def test_viewer_gets_403_on_every_plan_change(viewer_client, flagged):
+    pk = flagged["goal"].pk
+    for name in ("planning:goal_start", "planning:goal_cancel", "planning:goal_done"):
+        assert viewer_client.post(reverse(name, args=[pk]), {"level": "3"}).status_code == 403
+    assert viewer_client.get(reverse("planning:goal_done", args=[pk])).status_code == 403
+    assert TrainingGoal.objects.get(pk=pk).status == TrainingGoal.Status.PLANNED
+
+
+def test_admin_can_complete_a_goal(client, admin_user, flagged):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("planning:goal_done", args=[flagged["goal"].pk]),
+        {"level": "4", "oldest_version": flagged["v2016"].pk, "newest_version": ""},
+    )
+
+    assert response.status_code == 302
+    assert TrainingGoal.objects.get(pk=flagged["goal"].pk).status == TrainingGoal.Status.DONE
+
+
+def test_plan_page_lists_technicians_without_a_baseline_certification(consultant_client):
+    mcp = CertificationFactory(name="MCP", is_baseline=True)
+    TechnicianFactory(name="Kevin Brandt")
+    holder = TechnicianFactory(name="Holly Holder")
+    TechnicianCertificationFactory(technician=holder, certification=mcp)
+
+    response = consultant_client.get(reverse("planning:plan"))
+
+    html = response.content.decode()
+    assert "<strong>Kevin Brandt</strong> holds no valid baseline certification" in html
+    assert "Holly Holder" not in html
+    assert "Plan MCP by" in html
+
+
+def test_mark_done_names_the_flags_still_open(consultant_client, flagged):
+    requirement = flagged["requirement"]
+    requirement.min_technicians = 2
+    requirement.save()
+
+    response = consultant_client.post(
+        reverse("planning:goal_done", args=[flagged["goal"].pk]),
+        {"level": "3", "oldest_version": flagged["v2016"].pk, "newest_version": ""},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "No open flag was resolved." in html
+    assert (
+        "Still open: Exchange 2016 at level 3+ for Harbor Law Group "
+        "(at risk: Only Dana Ortiz qualifies (2 needed))."
+    ) in html

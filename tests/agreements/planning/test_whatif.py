@@ -1,0 +1,217 @@
+"""What if technicians left: the same answer as a real run without them, and nothing saved."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agreements.coverage.engine import evaluate_coverage
+from agreements.models import CoverageFlag, CoverageStatus
+from agreements.planning.whatif import what_if_technicians_leave
+from skills.models import Technician
+from tests.agreements.factories import AgreementFactory, RequirementFactory
+from tests.clients.factories import ClientFactory
+from tests.skills.factories import (
+    CertificationFactory,
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianCertificationFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 11, 26)
+NOON = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
+
+
+def build_team(seed):
+    """A random but reproducible team, clients' requirements included; returns technicians."""
+    rng = random.Random(seed)
+    skills = [SkillFactory() for _ in range(4)]
+    versions = {
+        skill.pk: [SkillVersionFactory(skill=skill, rank=rank) for rank in (1, 2, 3)]
+        for skill in skills
+    }
+    certifications = [CertificationFactory() for _ in range(2)]
+    technicians = []
+    for _ in range(7):
+        leaves_in = rng.choice([None, None, None, 20, 90])
+        technician = TechnicianFactory(
+            available_until=DAY + datetime.timedelta(days=leaves_in) if leaves_in else None
+        )
+        technicians.append(technician)
+        for skill in rng.sample(skills, rng.randint(1, 3)):
+            known = versions[skill.pk]
+            oldest, newest = sorted(rng.sample(range(3), 2))
+            TechnicianSkillFactory(
+                technician=technician,
+                skill=skill,
+                level=rng.randint(1, 5),
+                oldest_version=rng.choice([None, known[oldest]]),
+                newest_version=rng.choice([None, known[newest]]),
+            )
+        for certification in rng.sample(certifications, rng.randint(0, 2)):
+            expires_in = rng.choice([None, 30, 400])
+            TechnicianCertificationFactory(
+                technician=technician,
+                certification=certification,
+                expires_on=DAY + datetime.timedelta(days=expires_in) if expires_in else None,
+            )
+    for _ in range(9):
+        agreement = AgreementFactory(annual_value=Decimal(rng.randrange(1000, 40000, 100)))
+        for _ in range(rng.randint(0, 3)):
+            skill = rng.choice([*skills, None])
+            RequirementFactory(
+                agreement=agreement,
+                skill=skill,
+                version=rng.choice(versions[skill.pk]) if skill and rng.random() < 0.5 else None,
+                certification=rng.choice(certifications) if skill is None else None,
+                min_level=rng.randint(1, 5),
+                min_technicians=rng.randint(1, 2),
+            )
+    return technicians
+
+
+def outcome(result):
+    """Everything a run says per agreement and requirement, comparable between runs."""
+    return {
+        agreement.agreement_id: (
+            agreement.status,
+            tuple(
+                (r.requirement_id, r.status, r.qualified_ids, r.lasting_count, r.lapses_on)
+                for r in agreement.requirements
+            ),
+        )
+        for agreement in result.agreements
+    }
+
+
+def real_run_without(technicians):
+    """Coverage with the technicians really departed, rolled back before returning."""
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        Technician.objects.filter(pk__in=[t.pk for t in technicians]).update(
+            status=Technician.Status.DEPARTED
+        )
+        result = evaluate_coverage(day=DAY)
+        transaction.savepoint_rollback(savepoint)
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_what_if_matches_a_real_run_without_those_technicians(seed):
+    technicians = build_team(seed)
+    leaving = random.Random(seed).sample(technicians, random.Random(seed).randint(1, 3))
+
+    what_if = what_if_technicians_leave(technician_ids=[t.pk for t in leaving], day=DAY)
+    real = real_run_without(leaving)
+
+    assert outcome(what_if.scenario) == outcome(real)
+    assert what_if.scenario.arr_uncovered == real.arr_uncovered
+    assert what_if.scenario.arr_at_risk == real.arr_at_risk
+    # The real run was rolled back.
+    assert not Technician.objects.filter(status=Technician.Status.DEPARTED).exists()
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_what_if_lists_exactly_the_agreements_that_get_worse(seed):
+    technicians = build_team(seed)
+    leaving = technicians[:2]
+    baseline = {a.agreement_id: a for a in evaluate_coverage(day=DAY).agreements}
+    real = real_run_without(leaving)
+    worse = {
+        a.agreement_id: a
+        for a in real.agreements
+        if CoverageStatus.severity_of(a.status)
+        > CoverageStatus.severity_of(baseline[a.agreement_id].status)
+    }
+
+    what_if = what_if_technicians_leave(technician_ids=[t.pk for t in leaving], day=DAY)
+
+    assert {c.agreement_id: (c.before, c.after) for c in what_if.changes} == {
+        pk: (baseline[pk].status, a.status) for pk, a in worse.items()
+    }
+    assert what_if.arr_affected == sum((a.annual_value for a in worse.values()), Decimal("0"))
+
+
+@pytest.fixture
+def single_expert():
+    """Only Dana has Exchange at level 4: without her, Harbor's 30,000 agreement is uncovered
+    and Cove's 8,000 one, which needs two technicians at level 3, is left with Sam alone."""
+    exchange = SkillFactory(name="Exchange")
+    dana = TechnicianFactory(name="Dana Ortiz")
+    TechnicianSkillFactory(technician=dana, skill=exchange, level=4)
+    sam = TechnicianFactory(name="Sam Lee")
+    TechnicianSkillFactory(technician=sam, skill=exchange, level=3)
+    harbor = AgreementFactory(
+        client=ClientFactory(name="Harbor Law Group"), annual_value=Decimal("30000.00")
+    )
+    RequirementFactory(agreement=harbor, skill=exchange, min_level=4, min_technicians=1)
+    cove = AgreementFactory(client=ClientFactory(name="Cove"), annual_value=Decimal("8000.00"))
+    RequirementFactory(agreement=cove, skill=exchange, min_level=3, min_technicians=2)
+    return {"dana": dana, "sam": sam}
+
+
+def test_what_if_reports_newly_uncovered_and_at_risk_revenue(single_expert):
+    what_if = what_if_technicians_leave(technician_ids=[single_expert["dana"].pk], day=DAY)
+
+    assert [(c.client_name, c.before, c.after) for c in what_if.changes] == [
+        ("Harbor Law Group", CoverageStatus.COVERED, CoverageStatus.UNCOVERED),
+        ("Cove", CoverageStatus.COVERED, CoverageStatus.AT_RISK),
+    ]
+    assert what_if.arr_newly_uncovered == Decimal("30000.00")
+    assert what_if.arr_newly_at_risk == Decimal("8000.00")
+    assert what_if.arr_affected == Decimal("38000.00")
+    change = what_if.changes[0]
+    assert change.requirements[0].reason == "No active technician has Exchange at level 4 or above"
+
+
+def test_what_if_page_shows_the_arr_affected_and_saves_nothing(consultant_client, single_expert):
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(
+            reverse("planning:what_if"), {"technician": [single_expert["dana"].pk]}
+        )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="arr-affected">$38,000<' in html
+    assert "Harbor Law Group" in html
+    assert "No active technician has Exchange at level 4 or above" in html
+    assert not CoverageFlag.objects.exists()
+    assert set(Technician.objects.values_list("status", flat=True)) == {"active"}
+
+
+def test_what_if_page_query_count_does_not_depend_on_the_choice(consultant_client, single_expert):
+    url = reverse("planning:what_if")
+    others = [TechnicianFactory().pk for _ in range(3)]
+    consultant_client.get(url)
+    with time_machine.travel(NOON, tick=False):
+        with CaptureQueriesContext(connection) as one:
+            consultant_client.get(url, {"technician": [single_expert["dana"].pk]})
+        with CaptureQueriesContext(connection) as four:
+            consultant_client.get(url, {"technician": [single_expert["dana"].pk, *others]})
+
+    assert len(one) == len(four)
+
+
+def test_viewer_may_ask_what_if(viewer_client, single_expert):
+    newcomer = TechnicianFactory(name="New Nora")
+
+    response = viewer_client.get(reverse("planning:what_if"), {"technician": newcomer.pk})
+
+    assert response.status_code == 200
+    assert "No agreement would become uncovered or at risk" in response.content.decode()
+
+
+def test_unknown_technician_ids_are_ignored(consultant_client, single_expert):
+    response = consultant_client.get(reverse("planning:what_if"), {"technician": ["999999", "x"]})
+
+    assert response.status_code == 200
+    assert response.context["result"] is None
