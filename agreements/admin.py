@@ -1,9 +1,7 @@
-from decimal import Decimal
-
 from django.contrib import admin
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,6 +13,7 @@ from agreements.models import (
     Requirement,
     Service,
 )
+from agreements.selectors import clients_with_annual_value
 from agreements.services import (
     agreement_reference_next,
     agreement_service_remove,
@@ -24,6 +23,7 @@ from agreements.services import (
 )
 from clients.admin import ClientAdmin
 from clients.models import Client
+from core.admin import ThroughServicesAdmin
 from core.formatting import money
 
 # ------------------------------------------------------------------------------ catalog
@@ -139,7 +139,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgreementService)
-class AgreementServiceAdmin(admin.ModelAdmin):
+class AgreementServiceAdmin(ThroughServicesAdmin):
     list_display = ["agreement", "service", "client"]
     list_filter = ["service"]
     search_fields = ["agreement__reference", "agreement__title", "agreement__client__name"]
@@ -150,20 +150,14 @@ class AgreementServiceAdmin(admin.ModelAdmin):
     def client(self, obj):
         return obj.agreement.client
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            agreement_service_update(agreement_service=obj, **changes)
-            return
-        super().save_model(request, obj, form, change)
+    def update(self, obj, changes):
+        agreement_service_update(agreement_service=obj, **changes)
+
+    def created(self, obj):
         requirements_sync(agreement=obj.agreement)
 
-    def delete_model(self, request, obj):
+    def remove(self, obj):
         agreement_service_remove(agreement_service=obj)
-
-    def delete_queryset(self, request, queryset):
-        for agreement_service in queryset.select_related("agreement"):
-            agreement_service_remove(agreement_service=agreement_service)
 
 
 @admin.register(AgreementReferenceCounter)
@@ -254,25 +248,8 @@ class ClientWithAgreementsAdmin(ClientAdmin):
 
     def get_queryset(self, request):
         # A subquery, not a join: the parent already joins technologies to count them.
-        active_total = (
-            Agreement.objects.filter(client=OuterRef("pk"), status=Agreement.Status.ACTIVE)
-            .order_by()
-            .values("client")
-            .annotate(total=Sum("annual_value"))
-            .values("total")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                active_annual_value=Coalesce(
-                    Subquery(active_total),
-                    Value(Decimal("0")),
-                    output_field=DecimalField(max_digits=14, decimal_places=2),
-                )
-            )
-        )
+        return clients_with_annual_value(super().get_queryset(request), day=timezone.localdate())
 
-    @admin.display(description="active agreements per year", ordering="active_annual_value")
+    @admin.display(description="active agreements per year", ordering="annual_value")
     def active_annual_value(self, obj):
-        return money(obj.active_annual_value)
+        return money(obj.annual_value)

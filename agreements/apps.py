@@ -28,24 +28,33 @@ class AgreementsConfig(AppConfig):
                 context=views.client_agreements_panel,
             )
         )
-        client_list_columns.register(
-            Column(
-                key="active_agreements",
-                label="Active agreements",
-                annotate=selectors.clients_with_active_agreements,
-                template="agreements/_count_cell.html",
-                css_class="text-end",
-                order=10,
+        # Amounts and counts of the client's agreements active today, right-aligned.
+        for order, (key, label, annotate, template, sortable) in enumerate(
+            (
+                (
+                    "active_agreements",
+                    "Active agreements",
+                    selectors.clients_with_active_agreements,
+                    "agreements/_count_cell.html",
+                    False,
+                ),
+                (
+                    "annual_value",
+                    "Annual value",
+                    selectors.clients_with_annual_value,
+                    "agreements/_money_cell.html",
+                    True,
+                ),
             )
-        )
-        client_list_columns.register(
-            Column(
-                key="annual_value",
-                label="Annual value",
-                annotate=selectors.clients_with_annual_value,
-                template="agreements/_money_cell.html",
-                css_class="text-end",
-                sortable=True,
-                order=20,
+        ):
+            client_list_columns.register(
+                Column(
+                    key=key,
+                    label=label,
+                    annotate=annotate,
+                    template=template,
+                    sortable=sortable,
+                    css_class="text-end",
+                    order=order,
+                )
             )
-        )

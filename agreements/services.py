@@ -19,7 +19,7 @@ from agreements.models import (
     Service,
 )
 from clients.models import Client, ClientTechnology
-from core.services import NO_CHANGES, RowChanges, model_update
+from core.services import NO_CHANGES, RowChanges, model_create, model_update, stored_value
 from skills.models import Certification, Level, Skill, SkillVersion
 
 # ------------------------------------------------------------------------------ services
@@ -102,11 +102,9 @@ def agreement_create(
 
 def agreement_update(*, agreement: Agreement, **fields: Any) -> Agreement:
     with transaction.atomic():
-        # Read from the database: a ModelForm may already have set the new client on the instance.
-        stored_client_id = Agreement.objects.values_list("client_id", flat=True).get(
-            pk=agreement.pk
+        moves_client = "client" in fields and fields["client"].pk != stored_value(
+            agreement, "client_id"
         )
-        moves_client = "client" in fields and fields["client"].pk != stored_client_id
         model_update(instance=agreement, fields=fields)
         if moves_client:
             requirements_sync(agreement=agreement)
@@ -154,10 +152,7 @@ def agreement_service_update(
 ) -> AgreementService:
     """Change one of an agreement's services; the agreements it leaves and joins are re-synced."""
     with transaction.atomic():
-        # Read from the database: a ModelForm may already have set the new agreement.
-        previous_agreement_id = AgreementService.objects.values_list("agreement_id", flat=True).get(
-            pk=agreement_service.pk
-        )
+        previous_agreement_id = stored_value(agreement_service, "agreement_id")
         model_update(instance=agreement_service, fields=fields)
         requirements_sync(agreement=agreement_service.agreement)
         if agreement_service.agreement_id != previous_agreement_id:
@@ -289,20 +284,20 @@ def requirement_create(
     notes: str = "",
 ) -> Requirement:
     """Add a requirement by hand, e.g. "the contract demands a CCNA holder"."""
-    requirement = Requirement(
-        agreement=agreement,
-        skill=skill,
-        version=version,
-        certification=certification,
-        min_level=min_level,
-        notes=notes,
-        source=Requirement.Source.MANUAL,
+    fields = {"min_technicians": min_technicians} if min_technicians is not None else {}
+    return model_create(
+        model=Requirement,
+        fields={
+            "agreement": agreement,
+            "skill": skill,
+            "version": version,
+            "certification": certification,
+            "min_level": min_level,
+            "notes": notes,
+            "source": Requirement.Source.MANUAL,
+            **fields,
+        },
     )
-    if min_technicians is not None:
-        requirement.min_technicians = min_technicians
-    requirement.full_clean()
-    requirement.save()
-    return requirement
 
 
 DERIVED_IS_READ_ONLY = (

@@ -8,6 +8,7 @@ from clients.services import (
     client_technology_remove,
     client_technology_update,
 )
+from core.admin import ThroughServicesAdmin
 
 
 class ContactInline(admin.TabularInline):
@@ -66,7 +67,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientTechnology)
-class ClientTechnologyAdmin(admin.ModelAdmin):
+class ClientTechnologyAdmin(ThroughServicesAdmin):
     list_display = ["client", "skill", "version", "quantity", "end_of_support"]
     list_filter = ["skill__category", "skill"]
     search_fields = ["client__name", "skill__name", "version__label"]
@@ -77,17 +78,11 @@ class ClientTechnologyAdmin(admin.ModelAdmin):
     def end_of_support(self, obj):
         return obj.version.end_of_support if obj.version else None
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            client_technology_update(technology=obj, **changes)
-            return
-        super().save_model(request, obj, form, change)
+    def update(self, obj, changes):
+        client_technology_update(technology=obj, **changes)
+
+    def created(self, obj):
         client_environment_changed(client=obj.client)
 
-    def delete_model(self, request, obj):
+    def remove(self, obj):
         client_technology_remove(technology=obj)
-
-    def delete_queryset(self, request, queryset):
-        for technology in queryset.select_related("client"):
-            client_technology_remove(technology=technology)

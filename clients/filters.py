@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 
 from clients.models import Client
 from clients.panels import client_list_columns
+from core.filters import NameSearchFilter
 from core.forms import UserChoiceField
 
 SORT_FIELDS = ("name", "status", "seats")
@@ -32,7 +33,7 @@ def account_managers(request):
 
 
 class ClientFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = NameSearchFilter()
     status = django_filters.ChoiceFilter(
         choices=Client.Status.choices,
         empty_label="Any status",

@@ -4,7 +4,13 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, UniqueNameModel, WebsiteField, unique_name_constraint
+from core.models import (
+    TimeStampedModel,
+    UniqueNameModel,
+    WebsiteField,
+    optional_key,
+    unique_name_constraint,
+)
 from skills.models import Skill, SkillVersion, check_version_of_skill
 
 
@@ -18,12 +24,8 @@ class Client(UniqueNameModel, TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     industry = models.CharField(max_length=100, blank=True)
     seats = models.PositiveIntegerField(default=0, help_text="Users or workstations supported.")
-    account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="managed_clients",
+    account_manager = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="managed_clients"
     )
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
@@ -85,12 +87,8 @@ class ClientTechnology(TimeStampedModel):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="technologies")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="client_technologies")
-    version = models.ForeignKey(
-        SkillVersion,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="client_technologies",
+    version = optional_key(
+        SkillVersion, on_delete=models.PROTECT, related_name="client_technologies"
     )
     quantity = models.PositiveIntegerField(default=1)
     notes = models.CharField(max_length=255, blank=True)

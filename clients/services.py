@@ -4,7 +4,14 @@ from django.db import transaction
 
 from clients.models import Client, ClientTechnology, Contact
 from clients.signals import environment_changed
-from core.services import NO_CHANGES, RowChanges, model_create, model_update, row_changes_apply
+from core.services import (
+    NO_CHANGES,
+    RowChanges,
+    model_create,
+    model_update,
+    parent_with_rows_save,
+    stored_value,
+)
 from skills.models import Skill, SkillVersion
 
 
@@ -29,12 +36,12 @@ def client_save(
     The derived requirements of the client's agreements are re-synced once for the whole
     environment, and only when it changed.
     """
-    if client is None:
-        client = client_create(**fields)
-    else:
-        client_update(client=client, **fields)
-    row_changes_apply(contacts, model=Contact, parent={"client": client})
-    row_changes_apply(environment, model=ClientTechnology, parent={"client": client})
+    client = parent_with_rows_save(
+        model=Client,
+        instance=client,
+        fields=fields,
+        rows={Contact: contacts, ClientTechnology: environment},
+    )
     if environment:
         client_environment_changed(client=client)
     return client
@@ -74,10 +81,7 @@ def client_technology_add(
 
 @transaction.atomic
 def client_technology_update(*, technology: ClientTechnology, **fields: Any) -> ClientTechnology:
-    # Read from the database: a ModelForm may already have set the new client on the instance.
-    previous_client_id = ClientTechnology.objects.values_list("client_id", flat=True).get(
-        pk=technology.pk
-    )
+    previous_client_id = stored_value(technology, "client_id")
     model_update(instance=technology, fields=fields)
     client_environment_changed(client=technology.client)
     if technology.client_id != previous_client_id:

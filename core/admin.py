@@ -10,3 +10,35 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ThroughServicesAdmin(admin.ModelAdmin):
+    """A model admin whose changes and deletions go through the app's services, so that what
+    they keep in step (derived requirements, for one) follows edits made in the admin too.
+
+    Subclasses supply `update(obj, changes)` and `remove(obj)`; `created(obj)` runs after a new
+    row is saved.
+    """
+
+    def update(self, obj, changes: dict) -> None:
+        raise NotImplementedError
+
+    def remove(self, obj) -> None:
+        raise NotImplementedError
+
+    def created(self, obj) -> None:
+        """Nothing by default."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.update(obj, {name: form.cleaned_data[name] for name in form.changed_data})
+            return
+        super().save_model(request, obj, form, change)
+        self.created(obj)
+
+    def delete_model(self, request, obj):
+        self.remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.remove(obj)

@@ -12,6 +12,11 @@ class WebsiteField(models.URLField):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
 
 
+def optional_key(to, *, on_delete, **options) -> models.ForeignKey:
+    """A link that may be empty: NULL in the database, blank in forms."""
+    return models.ForeignKey(to, on_delete=on_delete, null=True, blank=True, **options)
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -76,6 +76,35 @@ class RowChanges:
 NO_CHANGES = RowChanges()
 
 
+def parent_with_rows_save(
+    *,
+    model: type[ModelT],
+    instance: ModelT | None,
+    fields: Mapping[str, Any],
+    rows: Mapping[type[models.Model], RowChanges],
+) -> ModelT:
+    """Create (`instance` None) or update a `model` row, then apply the changes of its inline
+    rows: `rows` maps each row model to its RowChanges. Run it inside a transaction."""
+    if instance is None:
+        instance = model_create(model=model, fields=fields)
+    else:
+        model_update(instance=instance, fields=fields)
+    for row_model, changes in rows.items():
+        parent_field = next(
+            field.name
+            for field in row_model._meta.fields
+            if field.is_relation and field.related_model is model
+        )
+        row_changes_apply(changes, model=row_model, parent={parent_field: instance})
+    return instance
+
+
+def stored_value(instance: models.Model, field: str) -> Any:
+    """The value of `field` as saved in the database, which may differ from the instance's: a
+    ModelForm sets the new values on the instance before the service runs."""
+    return type(instance)._default_manager.values_list(field, flat=True).get(pk=instance.pk)
+
+
 def row_changes_apply(changes: RowChanges, *, model: type[models.Model], parent: dict) -> None:
     """Remove, update, then add `model` rows of one parent; `parent` names it, e.g.
     {"client": client}. Removals go first so that a replacement never meets its predecessor."""

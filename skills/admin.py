@@ -3,19 +3,10 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.formatting import money
-from skills.models import (
-    Certification,
-    Skill,
-    SkillCategory,
-    SkillVersion,
-    Technician,
-    TechnicianCertification,
-    TechnicianSkill,
-    TrainingGoal,
-)
+from skills import models
 
 
-@admin.register(SkillCategory)
+@admin.register(models.SkillCategory)
 class SkillCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "skill_count"]
     search_fields = ["name"]
@@ -29,12 +20,12 @@ class SkillCategoryAdmin(admin.ModelAdmin):
 
 
 class SkillVersionInline(admin.TabularInline):
-    model = SkillVersion
+    model = models.SkillVersion
     fields = ["label", "rank", "end_of_support"]
     extra = 1
 
 
-@admin.register(Skill)
+@admin.register(models.Skill)
 class SkillAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "vendor", "versions_list"]
     list_filter = ["category", "vendor"]
@@ -51,7 +42,7 @@ class SkillAdmin(admin.ModelAdmin):
         return ", ".join(version.label for version in obj.versions.all())
 
 
-@admin.register(SkillVersion)
+@admin.register(models.SkillVersion)
 class SkillVersionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "skill", "label", "rank", "end_of_support"]
     list_filter = ["skill__category", "skill"]
@@ -62,20 +53,20 @@ class SkillVersionAdmin(admin.ModelAdmin):
 
 
 class TechnicianSkillInline(admin.TabularInline):
-    model = TechnicianSkill
+    model = models.TechnicianSkill
     fields = ["skill", "level", "oldest_version", "newest_version", "last_used"]
     autocomplete_fields = ["skill", "oldest_version", "newest_version"]
     extra = 1
 
 
 class TechnicianCertificationInline(admin.TabularInline):
-    model = TechnicianCertification
+    model = models.TechnicianCertification
     fields = ["certification", "earned_on", "expires_on", "credential_id"]
     autocomplete_fields = ["certification"]
     extra = 1
 
 
-@admin.register(Technician)
+@admin.register(models.Technician)
 class TechnicianAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "status", "available_until", "user"]
     list_filter = ["status"]
@@ -85,7 +76,7 @@ class TechnicianAdmin(admin.ModelAdmin):
     inlines = [TechnicianSkillInline, TechnicianCertificationInline]
 
 
-@admin.register(TechnicianSkill)
+@admin.register(models.TechnicianSkill)
 class TechnicianSkillAdmin(SimpleHistoryAdmin):
     list_display = ["technician", "skill", "level", "version_range", "last_used"]
     list_filter = ["level", "skill__category", "technician__status", "skill"]
@@ -98,7 +89,7 @@ class TechnicianSkillAdmin(SimpleHistoryAdmin):
         return obj.version_range
 
 
-@admin.register(Certification)
+@admin.register(models.Certification)
 class CertificationAdmin(admin.ModelAdmin):
     list_display = ["name", "issuer", "validity_months", "is_baseline", "holder_count"]
     list_filter = ["is_baseline", "issuer"]
@@ -113,7 +104,7 @@ class CertificationAdmin(admin.ModelAdmin):
         return obj.holder_count
 
 
-@admin.register(TechnicianCertification)
+@admin.register(models.TechnicianCertification)
 class TechnicianCertificationAdmin(SimpleHistoryAdmin):
     list_display = ["technician", "certification", "earned_on", "expires_on", "credential_id"]
     list_filter = ["certification__is_baseline", "certification", "technician__status"]
@@ -123,7 +114,7 @@ class TechnicianCertificationAdmin(SimpleHistoryAdmin):
     date_hierarchy = "expires_on"
 
 
-@admin.register(TrainingGoal)
+@admin.register(models.TrainingGoal)
 class TrainingGoalAdmin(admin.ModelAdmin):
     list_display = [
         "technician",

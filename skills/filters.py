@@ -1,12 +1,13 @@
 import django_filters
 from django import forms
 
+from core.filters import NameSearchFilter
 from skills.models import Skill, Technician
 from skills.selectors import skill_categories
 
 
 class TechnicianFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = NameSearchFilter()
     status = django_filters.ChoiceFilter(
         choices=Technician.Status.choices,
         empty_label="Any status",
@@ -19,7 +20,7 @@ class TechnicianFilter(django_filters.FilterSet):
 
 
 class SkillFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = NameSearchFilter()
     category = django_filters.ModelChoiceFilter(
         queryset=skill_categories(),
         empty_label="All categories",

@@ -123,4 +123,7 @@ class MatrixFilterForm(forms.Form):
         required=False,
         empty_label="All categories",
         widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "invalid_choice": "That category does not exist (any more). Showing every category."
+        },
     )

@@ -5,7 +5,13 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, UniqueNameModel, add_months, unique_name_constraint
+from core.models import (
+    TimeStampedModel,
+    UniqueNameModel,
+    add_months,
+    optional_key,
+    unique_name_constraint,
+)
 
 
 class Level(models.IntegerChoices):
@@ -17,6 +23,15 @@ class Level(models.IntegerChoices):
 
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def level_constraint(field: str, *, name: str, label: str) -> models.CheckConstraint:
+    """The database's guard for a level: 1 to 5."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": 1, f"{field}__lte": 5}),
+        name=name,
+        violation_error_message=f"{label} must be between 1 and 5.",
+    )
 
 
 class SkillCategory(models.Model):
@@ -143,19 +158,15 @@ class TechnicianSkill(TimeStampedModel):
     technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="skills")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="technician_skills")
     level = models.PositiveSmallIntegerField(choices=Level.choices, validators=LEVEL_VALIDATORS)
-    oldest_version = models.ForeignKey(
+    oldest_version = optional_key(
         SkillVersion,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="Oldest version this technician can support; blank means any older one.",
     )
-    newest_version = models.ForeignKey(
+    newest_version = optional_key(
         SkillVersion,
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
         help_text="Newest version this technician can support; blank means any newer one.",
     )
@@ -170,11 +181,7 @@ class TechnicianSkill(TimeStampedModel):
                 name="technicianskill_unique",
                 violation_error_message="This technician already has this skill.",
             ),
-            models.CheckConstraint(
-                condition=Q(level__gte=1, level__lte=5),
-                name="technicianskill_level_1_to_5",
-                violation_error_message="Level must be between 1 and 5.",
-            ),
+            level_constraint("level", name="technicianskill_level_1_to_5", label="Level"),
         ]
         indexes = [models.Index(fields=["skill", "level"])]
 
@@ -306,21 +313,13 @@ class TrainingGoal(TimeStampedModel):
     technician = models.ForeignKey(
         Technician, on_delete=models.CASCADE, related_name="training_goals"
     )
-    skill = models.ForeignKey(
-        Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="training_goals"
-    )
+    skill = optional_key(Skill, on_delete=models.PROTECT, related_name="training_goals")
     target_level = models.PositiveSmallIntegerField(
         choices=Level.choices, null=True, blank=True, validators=LEVEL_VALIDATORS
     )
-    target_version = models.ForeignKey(
-        SkillVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    certification = models.ForeignKey(
-        Certification,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="training_goals",
+    target_version = optional_key(SkillVersion, on_delete=models.PROTECT, related_name="+")
+    certification = optional_key(
+        Certification, on_delete=models.PROTECT, related_name="training_goals"
     )
     due_date = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)

@@ -1,12 +1,10 @@
 import datetime
-from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.services import NO_CHANGES, RowChanges, model_create, model_update, row_changes_apply
+from core.services import NO_CHANGES, RowChanges, model_create, model_update, parent_with_rows_save
 from skills.models import (
     Certification,
     Skill,
@@ -20,26 +18,9 @@ from skills.models import (
 # ------------------------------------------------------------------------------ technicians
 
 
-def technician_create(
-    *,
-    name: str,
-    email: str,
-    status: str = Technician.Status.ACTIVE,
-    available_until: datetime.date | None = None,
-    user: AbstractBaseUser | None = None,
-    notes: str = "",
-) -> Technician:
-    return model_create(
-        model=Technician,
-        fields={
-            "name": name,
-            "email": email,
-            "status": status,
-            "available_until": available_until,
-            "user": user,
-            "notes": notes,
-        },
-    )
+def technician_create(*, name: str, email: str, **fields: Any) -> Technician:
+    """A new technician; `fields` are the model's other fields (status, available_until …)."""
+    return model_create(model=Technician, fields={"name": name, "email": email, **fields})
 
 
 def technician_update(*, technician: Technician, **fields: Any) -> Technician:
@@ -55,15 +36,12 @@ def technician_save(
     certifications: RowChanges = NO_CHANGES,
 ) -> Technician:
     """Create or update a technician with their skills and certifications, all or nothing."""
-    if technician is None:
-        technician = technician_create(**fields)
-    else:
-        technician_update(technician=technician, **fields)
-    row_changes_apply(skills, model=TechnicianSkill, parent={"technician": technician})
-    row_changes_apply(
-        certifications, model=TechnicianCertification, parent={"technician": technician}
+    return parent_with_rows_save(
+        model=Technician,
+        instance=technician,
+        fields=fields,
+        rows={TechnicianSkill: skills, TechnicianCertification: certifications},
     )
-    return technician
 
 
 @transaction.atomic
@@ -96,12 +74,7 @@ def technician_skill_remove(*, technician_skill: TechnicianSkill) -> None:
 
 
 def technician_certification_add(
-    *,
-    technician: Technician,
-    certification: Certification,
-    earned_on: datetime.date,
-    expires_on: datetime.date | None = None,
-    credential_id: str = "",
+    *, technician: Technician, certification: Certification, earned_on: datetime.date, **fields: Any
 ) -> TechnicianCertification:
     """Record a certification; without `expires_on` it expires after the usual validity."""
     return model_create(
@@ -110,8 +83,7 @@ def technician_certification_add(
             "technician": technician,
             "certification": certification,
             "earned_on": earned_on,
-            "expires_on": expires_on,
-            "credential_id": credential_id,
+            **fields,
         },
     )
 
@@ -144,28 +116,12 @@ def technician_certification_set(
 
 
 def training_goal_create(
-    *,
-    technician: Technician,
-    skill: Skill | None = None,
-    target_level: int | None = None,
-    target_version: SkillVersion | None = None,
-    certification: Certification | None = None,
-    due_date: datetime.date,
-    reason: str = "",
-    cost: Decimal | None = None,
+    *, technician: Technician, due_date: datetime.date, **fields: Any
 ) -> TrainingGoal:
+    """A goal of the plan of attack: `fields` name the skill (with target level and version)
+    and/or the certification, and the reason and cost."""
     return model_create(
-        model=TrainingGoal,
-        fields={
-            "technician": technician,
-            "skill": skill,
-            "target_level": target_level,
-            "target_version": target_version,
-            "certification": certification,
-            "due_date": due_date,
-            "reason": reason,
-            "cost": cost,
-        },
+        model=TrainingGoal, fields={"technician": technician, "due_date": due_date, **fields}
     )
 
 

@@ -33,25 +33,33 @@ class CoverageConfig(AppConfig):
                 context=views.agreement_coverage_panel,
             )
         )
-        agreement_list_columns.register(
-            Column(
-                key="coverage",
-                label="Coverage",
-                annotate=selectors.agreements_with_live_coverage,
-                template="coverage/_coverage_cell.html",
-                filter=ChoiceFilter(
-                    field_name="coverage",
+        # The same column twice: on the agreement list it can be filtered on.
+        by_status = ChoiceFilter(
+            field_name="coverage",
+            label="Coverage",
+            choices=CoverageStatus.choices,
+            empty_label="Any coverage",
+        )
+        for registry, annotate, template, column_filter in (
+            (
+                agreement_list_columns,
+                selectors.agreements_with_live_coverage,
+                "coverage/_coverage_cell.html",
+                by_status,
+            ),
+            (
+                client_agreement_columns,
+                selectors.agreements_with_flagged_coverage,
+                "coverage/_client_coverage_cell.html",
+                None,
+            ),
+        ):
+            registry.register(
+                Column(
+                    key="coverage",
                     label="Coverage",
-                    choices=CoverageStatus.choices,
-                    empty_label="Any coverage",
-                ),
+                    annotate=annotate,
+                    template=template,
+                    filter=column_filter,
+                )
             )
-        )
-        client_agreement_columns.register(
-            Column(
-                key="coverage",
-                label="Coverage",
-                annotate=selectors.agreements_with_flagged_coverage,
-                template="coverage/_client_coverage_cell.html",
-            )
-        )

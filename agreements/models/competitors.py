@@ -6,7 +6,13 @@ from django.db import models
 from django.db.models import Q
 
 from agreements.models.contracts import Service
-from core.models import TimeStampedModel, UniqueNameModel, WebsiteField, unique_name_constraint
+from core.models import (
+    TimeStampedModel,
+    UniqueNameModel,
+    WebsiteField,
+    optional_key,
+    unique_name_constraint,
+)
 
 
 class Competitor(UniqueNameModel, TimeStampedModel):
@@ -24,11 +30,9 @@ class Competitor(UniqueNameModel, TimeStampedModel):
 
 class CompetitorOffering(TimeStampedModel):
     competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="offerings")
-    service = models.ForeignKey(
+    service = optional_key(
         Service,
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="competitor_offerings",
         help_text="Our matching service, when we have one.",
     )

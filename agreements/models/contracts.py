@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from clients.models import Client
-from core.models import TimeStampedModel, UniqueNameModel, unique_name_constraint
+from core.models import TimeStampedModel, UniqueNameModel, optional_key, unique_name_constraint
 from skills.models import (
     LEVEL_VALIDATORS,
     Certification,
@@ -17,6 +17,7 @@ from skills.models import (
     Skill,
     SkillVersion,
     check_version_of_skill,
+    level_constraint,
 )
 
 
@@ -37,11 +38,7 @@ class Service(UniqueNameModel, TimeStampedModel):
         ordering = ["name"]
         constraints = [
             unique_name_constraint("service"),
-            models.CheckConstraint(
-                condition=Q(min_level__gte=1, min_level__lte=5),
-                name="service_min_level_1_to_5",
-                violation_error_message="Minimum level must be between 1 and 5.",
-            ),
+            level_constraint("min_level", name="service_min_level_1_to_5", label="Minimum level"),
         ]
 
     def __str__(self):
@@ -104,12 +101,8 @@ class Agreement(TimeStampedModel):
         max_length=5, choices=SupportHours.choices, default=SupportHours.BUSINESS
     )
     services = models.ManyToManyField(Service, through="AgreementService", related_name="+")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_agreements",
+    owner = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="owned_agreements"
     )
     notes = models.TextField(blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -201,18 +194,10 @@ class Requirement(TimeStampedModel):
         MANUAL = "manual", "Added by hand"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="requirements")
-    skill = models.ForeignKey(
-        Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="requirements"
-    )
-    version = models.ForeignKey(
-        SkillVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="requirements"
-    )
-    certification = models.ForeignKey(
-        Certification,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="requirements",
+    skill = optional_key(Skill, on_delete=models.PROTECT, related_name="requirements")
+    version = optional_key(SkillVersion, on_delete=models.PROTECT, related_name="requirements")
+    certification = optional_key(
+        Certification, on_delete=models.PROTECT, related_name="requirements"
     )
     min_level = models.PositiveSmallIntegerField(
         choices=Level.choices, default=Level.INDEPENDENT, validators=LEVEL_VALIDATORS
@@ -221,9 +206,7 @@ class Requirement(TimeStampedModel):
         default=default_min_technicians, validators=[MinValueValidator(1)]
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
-    service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="requirements"
-    )
+    service = optional_key(Service, on_delete=models.CASCADE, related_name="requirements")
     notes = models.CharField(max_length=255, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -245,10 +228,8 @@ class Requirement(TimeStampedModel):
                 name="requirement_derived_has_service_and_skill",
                 violation_error_message="A derived requirement needs its service and skill.",
             ),
-            models.CheckConstraint(
-                condition=Q(min_level__gte=1, min_level__lte=5),
-                name="requirement_min_level_1_to_5",
-                violation_error_message="Minimum level must be between 1 and 5.",
+            level_constraint(
+                "min_level", name="requirement_min_level_1_to_5", label="Minimum level"
             ),
             models.CheckConstraint(
                 condition=Q(min_technicians__gte=1),

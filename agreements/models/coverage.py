@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from agreements.models.contracts import Agreement, Requirement
+from core.models import optional_key
 
 
 class CoverageStatus(models.TextChoices):
@@ -74,9 +75,7 @@ class CoverageFlag(models.Model):
         AT_RISK = "at_risk", "At risk"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="flags")
-    requirement = models.ForeignKey(
-        Requirement, on_delete=models.SET_NULL, null=True, blank=True, related_name="flags"
-    )
+    requirement = optional_key(Requirement, on_delete=models.SET_NULL, related_name="flags")
     requirement_label = models.CharField(
         max_length=255, help_text="What was required, kept after the requirement is gone."
     )
@@ -87,12 +86,8 @@ class CoverageFlag(models.Model):
     first_detected_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    acknowledged_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 

@@ -7,7 +7,6 @@ consultant sees at once which flags the training resolved.
 """
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -16,9 +15,9 @@ from django.utils import timezone
 
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.flags import flags_sync
-from agreements.models import Competitor, CompetitorOffering, CoverageFlag, Service
+from agreements.models import Competitor, CompetitorOffering, CoverageFlag
 from agreements.planning.selectors import flags_by_client
-from core.services import NO_CHANGES, RowChanges, model_create, model_update, row_changes_apply
+from core.services import NO_CHANGES, RowChanges, model_create, parent_with_rows_save
 from skills.models import SkillVersion, TrainingGoal
 from skills.services import (
     technician_certification_set,
@@ -33,28 +32,9 @@ def competitor_create(*, name: str, **fields: Any) -> Competitor:
     return model_create(model=Competitor, fields={"name": name, **fields})
 
 
-def competitor_update(*, competitor: Competitor, **fields: Any) -> Competitor:
-    return model_update(instance=competitor, fields=fields)
-
-
-def competitor_offering_create(
-    *,
-    competitor: Competitor,
-    service: Service | None = None,
-    name: str = "",
-    price: Decimal | None = None,
-    notes: str = "",
-) -> CompetitorOffering:
-    return model_create(
-        model=CompetitorOffering,
-        fields={
-            "competitor": competitor,
-            "service": service,
-            "name": name,
-            "price": price,
-            "notes": notes,
-        },
-    )
+def competitor_offering_create(*, competitor: Competitor, **fields: Any) -> CompetitorOffering:
+    """What a competitor offers: one of our services or a `name` of theirs, price, notes."""
+    return model_create(model=CompetitorOffering, fields={"competitor": competitor, **fields})
 
 
 @transaction.atomic
@@ -62,12 +42,9 @@ def competitor_save(
     *, competitor: Competitor | None, fields: dict[str, Any], offerings: RowChanges = NO_CHANGES
 ) -> Competitor:
     """Create or update a competitor together with its offerings, all or nothing."""
-    if competitor is None:
-        competitor = competitor_create(**fields)
-    else:
-        competitor_update(competitor=competitor, **fields)
-    row_changes_apply(offerings, model=CompetitorOffering, parent={"competitor": competitor})
-    return competitor
+    return parent_with_rows_save(
+        model=Competitor, instance=competitor, fields=fields, rows={CompetitorOffering: offerings}
+    )
 
 
 # ------------------------------------------------------------------------------ training goals

@@ -12,7 +12,7 @@ if not (env.str("EMAIL_URL", default="") or env.str("EMAIL_HOST", default="")):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # ------------------------------------------------------------------------------ celery
-# Tasks run in-process, unless a test starts a real worker (tests/services/conftest.py).
+# Tasks run in-process, unless a test starts a real worker (tests/integration/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 

@@ -13,6 +13,7 @@ from agreements.models import (
     CompetitorOffering,
     CoverageFlag,
     CoverageRun,
+    CoverageStatus,
     Requirement,
     Service,
 )
@@ -405,3 +406,29 @@ def test_agreement_is_active_between_its_dates_when_its_status_is_active(status,
     )
 
     assert Agreement.objects.active_on(day).filter(pk=agreement.pk).exists() is active
+
+
+def test_coverage_status_severity_orders_uncovered_worst():
+    ordered = sorted(CoverageStatus, key=lambda status: status.severity)
+
+    assert ordered == [
+        CoverageStatus.NOT_ASSESSED,
+        CoverageStatus.COVERED,
+        CoverageStatus.AT_RISK,
+        CoverageStatus.UNCOVERED,
+    ]
+    assert CoverageStatus.severity_of(None) < CoverageStatus.NOT_ASSESSED.severity
+
+
+def test_worst_coverage_status_of_requirements():
+    assert CoverageStatus.worst(["covered", "uncovered", "at_risk"]) == CoverageStatus.UNCOVERED
+    assert CoverageStatus.worst(["covered", "at_risk"]) == CoverageStatus.AT_RISK
+    assert CoverageStatus.worst([]) is None
+
+
+def test_coverage_status_colours_and_flagging():
+    assert [s.color for s in CoverageStatus] == ["success", "warning", "danger", "secondary"]
+    assert [s for s in CoverageStatus if s.is_flagged] == [
+        CoverageStatus.AT_RISK,
+        CoverageStatus.UNCOVERED,
+    ]

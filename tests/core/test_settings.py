@@ -67,3 +67,14 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(variable, value, c
     assert variable in lines[0]
     assert complaint in lines[0]
     assert "s3cret" not in lines[0]
+
+
+def test_production_does_not_install_the_demo_tooling():
+    result = manage("help", "--commands", environment=production_environment())
+
+    assert result.returncode == 0, result.stderr
+    commands = result.stdout.split()
+    assert "check_coverage" in commands
+    assert "seed_demo" not in commands
+    assert "bench_coverage" not in commands
+

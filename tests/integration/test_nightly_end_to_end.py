@@ -17,7 +17,7 @@ from tests.conftest import add_recipient
 from tests.integration.conftest import RecordingHandler, free_port, wait_for
 from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
 
-pytestmark = pytest.mark.services
+pytestmark = pytest.mark.integration
 
 NIGHTLY_TASK = "agreements.tasks.run_nightly_coverage"
 

@@ -26,7 +26,7 @@ from tests.integration.conftest import (
 )
 from tests.processes import manage
 
-pytestmark = pytest.mark.services
+pytestmark = pytest.mark.integration
 
 
 def compose_command(service):

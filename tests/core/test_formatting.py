@@ -1,0 +1,31 @@
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from core.formatting import money
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("165000"), "$165,000"),
+        (Decimal("165000.00"), "$165,000"),
+        (Decimal("25500.50"), "$25,500.50"),
+        (Decimal("0.005"), "$0.01"),
+        (0, "$0"),
+        (1500, "$1,500"),
+        (Decimal("-40"), "-$40"),
+        (None, ""),
+    ],
+)
+def test_money_reads_as_dollars_with_cents_only_when_there_are_any(value, shown):
+    assert money(value) == shown
+
+
+def test_pages_emails_and_admin_share_the_money_filter():
+    rendered = Template("{% load covered %}{{ value|money }}").render(
+        Context({"value": Decimal("41000.00")})
+    )
+
+    assert rendered == "$41,000"
