@@ -77,4 +77,3 @@ def test_production_does_not_install_the_demo_tooling():
     assert "check_coverage" in commands
     assert "seed_demo" not in commands
     assert "bench_coverage" not in commands
-
