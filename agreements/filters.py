@@ -2,12 +2,14 @@ import copy
 
 import django_filters
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from agreements.models import Agreement
-from agreements.panels import agreement_list_columns
+from agreements.panels import agreement_columns
 from agreements.selectors import agreements_with_notice_within
 from clients.models import Client
+from core.forms import AutocompleteSelect
 from core.registry import column_filters
 
 
@@ -17,7 +19,10 @@ class AgreementFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=Agreement.Status.choices, empty_label="Any status")
     client = django_filters.ModelChoiceFilter(
-        queryset=Client.objects.order_by("name"), empty_label="Any client"
+        queryset=Client.objects.order_by("name"),
+        widget=AutocompleteSelect(
+            url=reverse_lazy("clients:autocomplete"), placeholder="Any client"
+        ),
     )
     notice_within = django_filters.NumberFilter(
         label="Notice within (days)",
@@ -33,7 +38,7 @@ class AgreementFilter(django_filters.FilterSet):
 
     def __init__(self, *args, client_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, column_filter in column_filters(agreement_list_columns).items():
+        for name, column_filter in column_filters(agreement_columns).items():
             added = copy.deepcopy(column_filter)
             added.parent, added.model = self, Agreement
             self.filters[name] = added

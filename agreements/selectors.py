@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from agreements.models import Agreement
-from agreements.panels import client_agreement_columns
+from agreements.panels import agreement_columns
 from clients.models import Client
 from core.formatting import money
 from core.permissions import visible_to
@@ -86,7 +86,7 @@ def client_agreements(*, user, client: Client, day: datetime.date) -> QuerySet[A
             )
         )
     )
-    return columns_annotate(client_agreement_columns, agreements, day=day).order_by(
+    return columns_annotate(agreement_columns, agreements, day=day).order_by(
         "-is_active", "-start_date", "reference"
     )
 

@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
@@ -8,11 +7,7 @@ from agreements import selectors
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, requirement_formset
 from agreements.models import Agreement
-from agreements.panels import (
-    agreement_detail_panels,
-    agreement_list_columns,
-    client_agreement_columns,
-)
+from agreements.panels import agreement_columns, agreement_detail_panels, agreement_list_panels
 from agreements.services import agreement_save
 from clients.models import Client
 from core.permissions import ModelPermissionMixin, visible_to
@@ -29,7 +24,7 @@ def client_agreements_panel(*, request, obj) -> dict:
     return {
         "agreements": agreements,
         "annual_value": selectors.annual_value_active_on(agreements, day=day),
-        "columns": list(client_agreement_columns),
+        "columns": list(agreement_columns),
     }
 
 
@@ -41,7 +36,7 @@ class AgreementListView(ModelPermissionMixin, ListView):
     def get_queryset(self):
         user = self.request.user
         agreements = columns_annotate(
-            agreement_list_columns,
+            agreement_columns,
             super().get_queryset().select_related("client"),
             day=timezone.localdate(),
         )
@@ -55,8 +50,11 @@ class AgreementListView(ModelPermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter=self.filterset,
-            columns=list(agreement_list_columns),
-            total_annual_value=self.object_list.aggregate(total=Sum("annual_value"))["total"] or 0,
+            columns=list(agreement_columns),
+            panels=panels_render_list(agreement_list_panels, request=self.request, obj=None),
+            total_annual_value=selectors.annual_value_active_on(
+                self.object_list, day=timezone.localdate()
+            ),
             **kwargs,
         )
 

@@ -10,7 +10,7 @@ from clients.panels import client_detail_panels, client_list_columns
 from clients.services import client_save
 from core.permissions import ModelPermissionMixin
 from core.registry import panels_render_list
-from core.views import ParentWithFormsetsView
+from core.views import AutocompleteView, ParentWithFormsetsView
 
 SORTABLE_COLUMNS = [("name", "Name"), ("status", "Status"), ("seats", "Seats")]
 
@@ -49,6 +49,12 @@ class ClientListView(ModelPermissionMixin, FilterView):
             extra_columns=[(column, by_key.get(column.key)) for column in columns],
             **kwargs,
         )
+
+
+class ClientAutocompleteView(AutocompleteView):
+    """Clients by name, for the search boxes that pick one."""
+
+    model = Client
 
 
 class ClientDetailView(ModelPermissionMixin, TemplateView):

@@ -110,3 +110,34 @@ def row_formset(parent, model, *, form, formset, prefix, data=None, queryset=Non
         can_delete=True,
     )
     return factory(data, instance=parent, prefix=prefix, queryset=queryset)
+
+
+class AutocompleteSelect(forms.Widget):
+    """A choice among thousands of rows: a search box fed by a JSON view (core.views
+    AutocompleteView) instead of a <select> with every row. Posts the chosen row's id."""
+
+    template_name = "core/widgets/autocomplete.html"
+
+    def __init__(self, *, url, placeholder="Type to search", attrs=None):
+        super().__init__(attrs=attrs)
+        self.url = url
+        self.placeholder = placeholder
+        self.choices = ()
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            url=str(self.url), placeholder=self.placeholder, label=self._label(value)
+        )
+        return context
+
+    def _label(self, value) -> str:
+        """The chosen row's name, read with one query; "" when nothing valid is chosen."""
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None or not str(value or "").isdigit():
+            return ""
+        chosen = queryset.filter(pk=value).first()
+        return str(chosen) if chosen else ""
+
+    def format_value(self, value):
+        return "" if value is None else str(value)

@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Q, Value, When
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
 from core.forms import apply_validation_error, formset_changes
@@ -83,3 +86,36 @@ class ParentWithFormsetsView(ModelPermissionMixin, TemplateView):
             **dict(zip(self.formset_names, formsets, strict=True)),
         )
         return self.render_to_response(context)
+
+
+class AutocompleteView(ModelPermissionMixin, View):
+    """JSON for a search box that picks one row among thousands: {"results": [{id, text}]}.
+
+    Subclasses set `model` and `search_fields`, and may narrow `get_queryset`. At most
+    `limit` rows, best matches (names starting with the term) first.
+    """
+
+    search_fields = ("name",)
+    limit = 20
+    http_method_names = ["get"]
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def get(self, request, *args, **kwargs):
+        term = request.GET.get("q", "").strip()[:100]
+        rows = self.get_queryset()
+        if term:
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": term})
+            starts = Q(**{f"{self.search_fields[0]}__istartswith": term})
+            rows = rows.filter(match).annotate(
+                starts=Case(When(starts, then=Value(0)), default=Value(1))
+            )
+            rows = rows.order_by("starts", *self.search_fields, "pk")
+        else:
+            rows = rows.order_by(*self.search_fields, "pk")
+        return JsonResponse(
+            {"results": [{"id": obj.pk, "text": self.label(obj)} for obj in rows[: self.limit]]}
+        )

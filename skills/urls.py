@@ -6,6 +6,11 @@ app_name = "skills"
 
 urlpatterns = [
     path("technicians/", views.TechnicianListView.as_view(), name="technician_list"),
+    path(
+        "technicians/autocomplete/",
+        views.TechnicianAutocompleteView.as_view(),
+        name="technician_autocomplete",
+    ),
     path("technicians/new/", views.TechnicianCreateView.as_view(), name="technician_create"),
     path("technicians/<int:pk>/", views.TechnicianDetailView.as_view(), name="technician_detail"),
     path(

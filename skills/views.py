@@ -4,7 +4,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from core.permissions import ModelPermissionMixin
-from core.views import ParentWithFormsetsView
+from core.views import AutocompleteView, ParentWithFormsetsView
 from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
 from skills.forms import TechnicianForm, technician_formsets
@@ -27,6 +27,19 @@ class TechnicianListView(ModelPermissionMixin, FilterView):
             warning_days=settings.COVERAGE_WARNING_DAYS,
             **kwargs,
         )
+
+
+class TechnicianAutocompleteView(AutocompleteView):
+    """Technicians still on the team, by name or email, for the search boxes that pick one."""
+
+    model = Technician
+    search_fields = ("name", "email")
+
+    def get_queryset(self):
+        return super().get_queryset().on_team()
+
+    def label(self, technician):
+        return technician.name
 
 
 class TechnicianDetailView(ModelPermissionMixin, TemplateView):

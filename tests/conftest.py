@@ -1,6 +1,10 @@
+import contextlib
+import sys
+
 import pytest
 from django.contrib.auth.models import Group
 
+from agreements.coverage import engine
 from core import groups
 from tests.skills.factories import SkillFactory, SkillVersionFactory
 
@@ -85,3 +89,23 @@ def browse(client, request):
         return client
 
     return as_role
+
+
+@pytest.fixture
+def engine_forbidden():
+    """`with engine_forbidden():` fails if anything evaluates coverage inside the block: pages
+    must read the recorded check."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the coverage engine ran during a page that must read the check")
+
+    @contextlib.contextmanager
+    def forbidden():
+        real = engine.evaluate_coverage
+        with pytest.MonkeyPatch.context() as patch:
+            for module in list(sys.modules.values()):
+                if getattr(module, "evaluate_coverage", None) is real:
+                    patch.setattr(module, "evaluate_coverage", refuse)
+            yield
+
+    return forbidden

@@ -14,15 +14,59 @@ class CoverageConfig(AppConfig):
     verbose_name = "Coverage"
 
     def ready(self):
+        self.watch_coverage_data()
+        self.register_page_parts()
+
+    def watch_coverage_data(self):
+        """Every write to what coverage depends on marks the newest check out of date."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from agreements.coverage.checks import coverage_data_touch
+        from agreements.models import Agreement, AgreementService, Requirement, Service
+        from clients.models import ClientTechnology
+        from skills.models import (
+            Certification,
+            SkillVersion,
+            Technician,
+            TechnicianCertification,
+            TechnicianSkill,
+        )
+
+        for model in (
+            Agreement,
+            AgreementService,
+            Requirement,
+            Service,
+            ClientTechnology,
+            Technician,
+            TechnicianSkill,
+            TechnicianCertification,
+            Certification,
+            SkillVersion,
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    coverage_data_touch,
+                    sender=model,
+                    dispatch_uid=f"coverage-data-{signal is post_save}-{model._meta.label}",
+                )
+        m2m_changed.connect(
+            coverage_data_touch,
+            sender=Service.skills_in_scope.through,
+            dispatch_uid="coverage-data-service-scope",
+        )
+
+    def register_page_parts(self):
         from django_filters import ChoiceFilter
 
         from agreements.coverage import selectors, views
         from agreements.models import CoverageStatus
         from agreements.panels import (
+            agreement_columns,
             agreement_detail_panels,
-            agreement_list_columns,
-            client_agreement_columns,
+            agreement_list_panels,
         )
+        from clients.panels import client_detail_panels
         from core.registry import Column, Panel
 
         agreement_detail_panels.register(
@@ -33,33 +77,28 @@ class CoverageConfig(AppConfig):
                 context=views.agreement_coverage_panel,
             )
         )
-        # The same column twice: on the agreement list it can be filtered on.
-        by_status = ChoiceFilter(
-            field_name="coverage",
-            label="Coverage",
-            choices=CoverageStatus.choices,
-            empty_label="Any coverage",
+        notice = Panel(
+            key="coverage_notice",
+            template="coverage/_check_notice.html",
+            context=views.check_notice_panel,
+            order=10,
         )
-        for registry, annotate, template, column_filter in (
-            (
-                agreement_list_columns,
-                selectors.agreements_with_live_coverage,
-                "coverage/_coverage_cell.html",
-                by_status,
-            ),
-            (
-                client_agreement_columns,
-                selectors.agreements_with_flagged_coverage,
-                "coverage/_client_coverage_cell.html",
-                None,
-            ),
-        ):
-            registry.register(
-                Column(
-                    key="coverage",
+        agreement_list_panels.register(notice)
+        client_detail_panels.register(notice)
+        agreement_columns.register(
+            Column(
+                key="coverage",
+                label="Coverage",
+                annotate=selectors.agreements_with_checked_coverage,
+                template="coverage/_coverage_cell.html",
+                filter=ChoiceFilter(
+                    field_name="coverage",
                     label="Coverage",
-                    annotate=annotate,
-                    template=template,
-                    filter=column_filter,
-                )
+                    choices=[
+                        *CoverageStatus.choices,
+                        (selectors.NOT_CHECKED, "Not checked yet"),
+                    ],
+                    empty_label="Any coverage",
+                ),
             )
+        )

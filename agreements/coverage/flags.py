@@ -1,72 +1,99 @@
 """Coverage flags: one open flag per requirement the team cannot (or soon cannot) deliver.
 
-Implements DESIGN "Coverage rules" (flags) for the coverage check of agreements/coverage/runs.py
-and for completing a training goal (agreements/planning/services.py).
+Implements DESIGN "Coverage checks are recorded" (flags follow the newest check): every
+recorded check (agreements/coverage/checks.py) brings the flags in line with its result.
 """
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from agreements.coverage.engine import CoverageResult
-from agreements.models import CoverageFlag, CoverageStatus
+from agreements.coverage.engine import CoverageResult, RequirementCoverage
+from agreements.models import CoverageCheck, CoverageFlag, CoverageStatus
+
+FLAG_DETAILS = ("status", "reason", "requirement_label", "qualified_count", "lapses_on")
 
 
-def flags_sync(*, result: CoverageResult, now: datetime.datetime) -> tuple[list[int], list[int]]:
+def flagged_requirements(result: CoverageResult) -> Iterator[RequirementCoverage]:
+    """The requirements of `result` that are uncovered or at risk, agreement by agreement.
+
+    Only agreements that are uncovered or at risk have one, so the others are not opened.
+    """
+    for agreement in result.agreements:
+        if CoverageStatus(agreement.status).is_flagged:
+            for requirement in agreement.requirements:
+                if CoverageStatus(requirement.status).is_flagged:
+                    yield requirement
+
+
+@dataclass(frozen=True)
+class FlagChanges:
+    opened_requirement_ids: set[int]
+    resolved_ids: list[int]
+
+
+def flags_sync(
+    *, result: CoverageResult, now: datetime.datetime, coverage_check: CoverageCheck | None = None
+) -> FlagChanges:
     """Open or update one flag per non-covered requirement; resolve every other open flag.
 
     Resolved: flags whose requirement is covered, deleted (requirement null) or belongs to an
     agreement no longer active (so absent from `result`). `result` must cover every active
-    agreement. Returns (new flag ids, resolved flag ids).
+    agreement. The flags opened and resolved name `coverage_check`.
     """
-    flagged = {
-        r.requirement_id: r for r in result.requirements if CoverageStatus(r.status).is_flagged
-    }
+    flagged = {r.requirement_id: r for r in flagged_requirements(result)}
     open_flags = list(CoverageFlag.objects.filter(resolved_at__isnull=True))
 
     resolved_ids = [flag.pk for flag in open_flags if flag.requirement_id not in flagged]
     if resolved_ids:
-        CoverageFlag.objects.filter(pk__in=resolved_ids).update(resolved_at=now)
+        CoverageFlag.objects.filter(pk__in=resolved_ids).update(
+            resolved_at=now, resolved_by_check=coverage_check
+        )
 
-    to_update = []
+    still_open, changed = [], []
     for flag in open_flags:
         requirement = flagged.get(flag.requirement_id)
         if requirement is None:
             continue
-        flag.status = requirement.status
-        flag.reason = requirement.reason
-        flag.requirement_label = requirement.label
-        flag.qualified_count = requirement.qualified_count
-        flag.lapses_on = requirement.lapses_on
-        flag.last_seen_at = now
-        to_update.append(flag)
-    CoverageFlag.objects.bulk_update(
-        to_update,
-        ["status", "reason", "requirement_label", "qualified_count", "lapses_on", "last_seen_at"],
-        batch_size=1000,
-    )
+        still_open.append(flag.pk)
+        details = {
+            "status": requirement.status,
+            "reason": requirement.reason,
+            "requirement_label": requirement.label,
+            "qualified_count": requirement.qualified_count,
+            "lapses_on": requirement.lapses_on,
+        }
+        if any(getattr(flag, name) != value for name, value in details.items()):
+            for name, value in details.items():
+                setattr(flag, name, value)
+            changed.append(flag)
+    CoverageFlag.objects.filter(pk__in=still_open).update(last_seen_at=now)
+    CoverageFlag.objects.bulk_update(changed, list(FLAG_DETAILS), batch_size=1000)
 
     already_open = {flag.requirement_id for flag in open_flags}
-    created = CoverageFlag.objects.bulk_create(
-        [
-            CoverageFlag(
-                agreement_id=requirement.agreement_id,
-                requirement_id=requirement.requirement_id,
-                requirement_label=requirement.label,
-                status=requirement.status,
-                reason=requirement.reason,
-                qualified_count=requirement.qualified_count,
-                lapses_on=requirement.lapses_on,
-                first_detected_at=now,
-                last_seen_at=now,
-            )
-            for requirement_id, requirement in flagged.items()
-            if requirement_id not in already_open
-        ],
-        batch_size=1000,
+    opened = [
+        CoverageFlag(
+            agreement_id=requirement.agreement_id,
+            requirement_id=requirement.requirement_id,
+            requirement_label=requirement.label,
+            status=requirement.status,
+            reason=requirement.reason,
+            qualified_count=requirement.qualified_count,
+            lapses_on=requirement.lapses_on,
+            first_detected_at=now,
+            last_seen_at=now,
+            opened_by_check=coverage_check,
+        )
+        for requirement_id, requirement in flagged.items()
+        if requirement_id not in already_open
+    ]
+    CoverageFlag.objects.bulk_create(opened, batch_size=1000)
+    return FlagChanges(
+        opened_requirement_ids={flag.requirement_id for flag in opened}, resolved_ids=resolved_ids
     )
-    return [flag.pk for flag in created], resolved_ids
 
 
 def flag_acknowledge(*, flag: CoverageFlag, user, now: datetime.datetime | None = None) -> None:

@@ -1,21 +1,27 @@
-"""The skills matrix: every skill against every technician still on the team.
+"""The skills matrix: skills against the technicians still on the team, paged both ways.
 
-It lives with coverage because of its figures: who counts for coverage on the day, and a skill's
-revenue dependence, the annual value of the active agreements that require it (skills must not
-know about agreements). Four queries, whatever the number of skills and technicians.
+It lives with coverage because of its figures, read from the newest check: how many technicians
+are qualified (available on the check's day at level 3 or above) and a skill's revenue
+dependence, the annual value of the active agreements that require it (skills must not know
+about agreements). A page reads one block of skills × technicians: its cost does not grow with
+the team or the catalog. The CSV streams every skill in chunks.
 """
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, QuerySet
 
-from agreements.models import Agreement, Requirement
-from skills.models import Level, Skill, SkillCategory, Technician, TechnicianSkill
+from agreements.coverage.checks import QUALIFIED_LEVEL, newest_check
+from agreements.models import CheckedSkill, CoverageCheck
+from skills.models import Skill, SkillCategory, Technician, TechnicianSkill
 
-QUALIFIED_LEVEL = Level.INDEPENDENT
+SKILLS_PER_PAGE = 50
+TECHNICIANS_PER_PAGE = 12
+CSV_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -32,9 +38,9 @@ class MatrixSkill:
     id: int
     name: str
     category: str
-    levels: tuple[int | None, ...]  # one per technician, in the matrix's technician order
-    qualified_count: int  # available technicians at level 3 or above
-    revenue_dependence: Decimal  # annual value of active agreements requiring the skill
+    levels: tuple[int | None, ...]  # one per technician of the page, in its order
+    qualified_count: int | None  # from the newest check; None when it did not know the skill
+    revenue_dependence: Decimal | None
 
     @property
     def single_technician(self) -> bool:
@@ -45,70 +51,97 @@ class MatrixSkill:
 class SkillsMatrix:
     day: datetime.date
     category: SkillCategory | None
+    coverage_check: CoverageCheck | None
     technicians: tuple[MatrixTechnician, ...]
     skills: tuple[MatrixSkill, ...]
+    skill_page: Page
+    technician_page: Page
+    qualified_level: int = QUALIFIED_LEVEL
 
 
-def skills_matrix(
-    *, category: SkillCategory | None = None, day: datetime.date | None = None
-) -> SkillsMatrix:
-    """Levels of each technician (not departed) in each skill (of `category`, or all), on `day`
-    (default today)."""
-    if day is None:
-        day = timezone.localdate()
-    skills = Skill.objects.select_related("category").order_by("category__name", "name")
-    if category is not None:
-        skills = skills.filter(category=category)
-    skills = list(skills)
+def matrix_skills(category: SkillCategory | None) -> QuerySet[Skill]:
+    skills = Skill.objects.select_related("category").order_by("category__name", "name", "pk")
+    return skills.filter(category=category) if category is not None else skills
 
-    technicians = tuple(
-        MatrixTechnician(
-            id=technician.pk,
-            name=technician.name,
-            status=technician.status,
-            status_label=technician.get_status_display(),
-            available=technician.available,
-        )
-        for technician in Technician.objects.on_team()
-        .annotate(available=Exists(Technician.objects.available_on(day).filter(pk=OuterRef("pk"))))
-        .order_by("name")
+
+def matrix_technicians(day: datetime.date) -> QuerySet[Technician]:
+    """Technicians still on the team, by name, with `available` on `day`."""
+    available = Technician.objects.available_on(day).filter(pk=OuterRef("pk"))
+    return Technician.objects.on_team().annotate(available=Exists(available)).order_by("name", "pk")
+
+
+def _technician(technician: Technician) -> MatrixTechnician:
+    return MatrixTechnician(
+        id=technician.pk,
+        name=technician.name,
+        status=technician.status,
+        status_label=technician.get_status_display(),
+        available=technician.available,
     )
 
+
+def _rows(skills, technicians, coverage_check) -> tuple[MatrixSkill, ...]:
+    """The matrix rows of `skills` for the columns `technicians`: two queries."""
     skill_ids = [skill.pk for skill in skills]
     levels = {
         (technician_id, skill_id): level
-        for technician_id, skill_id, level in TechnicianSkill.objects.filter(skill_id__in=skill_ids)
-        .filter(technician__in=Technician.objects.on_team())
-        .values_list("technician_id", "skill_id", "level")
+        for technician_id, skill_id, level in TechnicianSkill.objects.filter(
+            skill_id__in=skill_ids, technician_id__in=[t.id for t in technicians]
+        ).values_list("technician_id", "skill_id", "level")
     }
+    figures = {
+        skill_id: (qualified, revenue)
+        for skill_id, qualified, revenue in CheckedSkill.objects.filter(
+            coverage_check=coverage_check, skill_id__in=skill_ids
+        ).values_list("skill_id", "qualified_count", "revenue_dependence")
+    }
+    return tuple(
+        MatrixSkill(
+            id=skill.pk,
+            name=skill.name,
+            category=skill.category.name,
+            levels=tuple(levels.get((t.id, skill.pk)) for t in technicians),
+            qualified_count=figures.get(skill.pk, (None, None))[0],
+            revenue_dependence=figures.get(skill.pk, (None, None))[1],
+        )
+        for skill in skills
+    )
 
-    revenue = {}
-    for skill_id, _agreement_id, annual_value in (
-        Requirement.objects.filter(
-            agreement__in=Agreement.objects.active_on(day).values("id"), skill_id__in=skill_ids
-        )
-        .order_by()
-        .values_list("skill_id", "agreement_id", "agreement__annual_value")
-        .distinct()
-    ):
-        revenue[skill_id] = revenue.get(skill_id, Decimal("0")) + annual_value
 
-    rows = []
-    for skill in skills:
-        row_levels = tuple(levels.get((t.id, skill.pk)) for t in technicians)
-        qualified = sum(
-            1
-            for technician, level in zip(technicians, row_levels, strict=True)
-            if technician.available and level is not None and level >= QUALIFIED_LEVEL
-        )
-        rows.append(
-            MatrixSkill(
-                id=skill.pk,
-                name=skill.name,
-                category=skill.category.name,
-                levels=row_levels,
-                qualified_count=qualified,
-                revenue_dependence=revenue.get(skill.pk, Decimal("0")),
-            )
-        )
-    return SkillsMatrix(day=day, category=category, technicians=technicians, skills=tuple(rows))
+def skills_matrix(
+    *,
+    day: datetime.date,
+    category: SkillCategory | None = None,
+    skill_page: int | str | None = 1,
+    technician_page: int | str | None = 1,
+) -> SkillsMatrix:
+    """One block of the matrix: a page of skills (of `category`, or all) against a page of
+    technicians. A fixed number of queries: two counts, two pages, levels, figures, the check."""
+    skills = Paginator(matrix_skills(category), SKILLS_PER_PAGE).get_page(skill_page)
+    technicians = Paginator(matrix_technicians(day), TECHNICIANS_PER_PAGE).get_page(technician_page)
+    columns = tuple(_technician(technician) for technician in technicians)
+    coverage_check = newest_check()
+    return SkillsMatrix(
+        day=day,
+        category=category,
+        coverage_check=coverage_check,
+        technicians=columns,
+        skills=_rows(list(skills), columns, coverage_check),
+        skill_page=skills,
+        technician_page=technicians,
+    )
+
+
+def skills_matrix_rows(
+    *, day: datetime.date, category: SkillCategory | None = None
+) -> tuple[tuple[MatrixTechnician, ...], Iterator[MatrixSkill]]:
+    """Every technician, and every skill row against them, read CSV_CHUNK skills at a time."""
+    columns = tuple(_technician(technician) for technician in matrix_technicians(day))
+    coverage_check = newest_check()
+
+    def rows() -> Iterator[MatrixSkill]:
+        skills = matrix_skills(category)
+        for start in range(0, skills.count(), CSV_CHUNK):
+            yield from _rows(list(skills[start : start + CSV_CHUNK]), columns, coverage_check)
+
+    return columns, rows()

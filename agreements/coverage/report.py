@@ -1,55 +1,100 @@
-"""The coverage report of a run: its content, its recipients, the email and its sending.
+"""The coverage report: built once when a check is recorded, then read, emailed and shown.
 
-Implements DESIGN "The nightly job" (the report). The email and the report page render the same
-context with the same section templates.
+Implements DESIGN "The nightly job" (the report). `report_sections_build` writes the sections as
+structured rows onto the check (`CoverageCheck.report`); the email and the report page render
+those stored rows with the same templates, so the page always shows what was emailed. Each
+section keeps its most important rows up to a limit and says how many more there are, so the
+report's size does not grow with the portfolio.
 """
 
 import datetime
 import smtplib
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
-from agreements.coverage import selectors
-from agreements.coverage.engine import CoverageResult, evaluate_coverage
-from agreements.models import Agreement, CoverageFlag, CoverageRun, CoverageStatus
+from agreements.coverage.engine import CoverageResult
+from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun, CoverageStatus
 from core import groups
 from skills import selectors as skill_selectors
+from skills.models import Skill
 
 TRAINING_DUE_HORIZON_DAYS = 14
+
+# How many rows each section lists at most; the rest is counted ("and N more") and linked.
+SECTION_LIMITS = {
+    "new_flags": 25,
+    "open_flags": 25,
+    "resolved_flags": 15,
+    "single_technician_skills": 10,
+    "expiring_certifications": 10,
+    "notice_dates": 10,
+    "training_goals": 10,
+    "technicians_without_baseline": 15,
+}
+# Stored as text in the check's JSON; turned back into dates and amounts when read.
+DATE_KEYS = {"lapses_on", "expires_on", "notice_date", "end_date", "due_date"}
+MONEY_KEYS = {"annual_value", "revenue_dependence"}
 
 # Errors worth another try later: the server refused, timed out or hung up. ConnectionError and
 # socket timeouts are OSErrors.
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def _url(viewname: str, pk: int, fallback: str, base_url: str) -> str:
-    """Link to the web page when it exists, else to the admin change page."""
-    try:
-        path = reverse(viewname, args=[pk])
-    except NoReverseMatch:
-        path = fallback
-    return base_url + path
+# ------------------------------------------------------------------------------ building
 
 
-def _agreement_url(agreement_id: int, base_url: str) -> str:
-    fallback = f"/admin/agreements/agreement/{agreement_id}/change/"
-    return _url("agreements:detail", agreement_id, fallback, base_url)
+@dataclass(frozen=True)
+class SingleTechnicianSkill:
+    """A skill that some agreement can count on only one technician for."""
+
+    skill_id: int
+    skill_name: str
+    technician_names: tuple[str, ...]
+    agreement_ids: tuple[int, ...]
+    revenue_dependence: Decimal  # ARR of every active agreement requiring the skill
 
 
-def _technician_url(technician_id: int, base_url: str) -> str:
-    fallback = f"/admin/skills/technician/{technician_id}/change/"
-    return _url("skills:technician_detail", technician_id, fallback, base_url)
+def single_technician_skills(result: CoverageResult) -> list[SingleTechnicianSkill]:
+    """Skills with a requirement only one technician qualifies for, most revenue first.
+
+    One query (the skill names).
+    """
+    technicians, agreements = {}, {}
+    for agreement in result.agreements:
+        for requirement in agreement.requirements:
+            if requirement.skill_id is not None and requirement.qualified_count == 1:
+                skill_id = requirement.skill_id
+                technicians.setdefault(skill_id, set()).update(requirement.qualified_names)
+                agreements.setdefault(skill_id, set()).add(requirement.agreement_id)
+    names = dict(Skill.objects.filter(id__in=technicians).values_list("id", "name"))
+    rows = [
+        SingleTechnicianSkill(
+            skill_id=skill_id,
+            skill_name=names[skill_id],
+            technician_names=tuple(sorted(technicians[skill_id])),
+            agreement_ids=tuple(sorted(agreements[skill_id])),
+            revenue_dependence=result.revenue_dependence.get(skill_id, Decimal("0")),
+        )
+        for skill_id in technicians
+    ]
+    rows.sort(key=lambda row: (-row.revenue_dependence, row.skill_name))
+    return rows
 
 
-def _flag_rows(flags, base_url: str) -> list[dict]:
+def _section(key: str, rows, total: int, more_path: str) -> dict:
+    return {"rows": list(rows)[: SECTION_LIMITS[key]], "total": total, "more_path": more_path}
+
+
+def _flag_rows(flags) -> list[dict]:
     return [
         {
             "reference": flag.agreement.reference,
@@ -58,133 +103,196 @@ def _flag_rows(flags, base_url: str) -> list[dict]:
             "annual_value": flag.agreement.annual_value,
             "status": flag.status,
             "status_label": flag.get_status_display(),
-            "status_color": CoverageStatus(flag.status).email_color,
             "requirement": flag.requirement_label,
             "reason": flag.reason,
             "lapses_on": flag.lapses_on,
-            "first_detected_at": flag.first_detected_at,
-            "resolved_at": flag.resolved_at,
             "acknowledged_by": (
                 (flag.acknowledged_by.get_full_name() or flag.acknowledged_by.get_username())
                 if flag.acknowledged_by
                 else ""
             ),
-            "url": _agreement_url(flag.agreement_id, base_url),
+            "path": reverse("agreements:detail", args=[flag.agreement_id]),
         }
         for flag in flags
     ]
 
 
-def _single_technician_skills(result: CoverageResult) -> list[dict]:
-    return [
-        {
-            "skill": row.skill_name,
-            "technicians": ", ".join(row.technician_names),
-            "agreements_count": len(row.agreement_ids),
-            "revenue_dependence": row.revenue_dependence,
-        }
-        for row in selectors.single_technician_skills(result)
-    ]
-
-
-def _expiring_certifications(day: datetime.date, warning_days: int, base_url: str) -> list[dict]:
-    return [
-        {
-            "technician": holding.technician.name,
-            "certification": holding.certification.name,
-            "expires_on": holding.expires_on,
-            "days_left": (holding.expires_on - day).days,
-            "url": _technician_url(holding.technician_id, base_url),
-        }
-        for holding in skill_selectors.expiring_certifications(day=day, within_days=warning_days)
-    ]
-
-
-def _notice_dates(day: datetime.date, base_url: str) -> list[dict]:
-    """Active agreements whose last day to give notice falls within the next 90 days."""
-    agreements = agreement_selectors.agreements_notice_due(Agreement.objects.all(), day=day)
-    return [
-        {
-            "reference": agreement.reference,
-            "title": agreement.title,
-            "client": agreement.client.name,
-            "annual_value": agreement.annual_value,
-            "notice_date": agreement.notice_date,
-            "end_date": agreement.end_date,
-            "auto_renew": agreement.auto_renew,
-            "days_left": (agreement.notice_date - day).days,
-            "url": _agreement_url(agreement.pk, base_url),
-        }
-        for agreement in agreements
-    ]
-
-
-def _training_goals_due(day: datetime.date, base_url: str) -> list[dict]:
-    return [
-        {
-            "technician": goal.technician.name,
-            "target": goal.target,
-            "due_date": goal.due_date,
-            "overdue": goal.due_date < day,
-            "status_label": goal.get_status_display(),
-            "url": _technician_url(goal.technician_id, base_url),
-        }
-        for goal in skill_selectors.training_goals_due(
-            day=day, within_days=TRAINING_DUE_HORIZON_DAYS
-        )
-    ]
-
-
-def _technicians_without_baseline(day: datetime.date, base_url: str) -> list[dict]:
-    return [
-        {"name": technician.name, "url": _technician_url(technician.pk, base_url)}
-        for technician in skill_selectors.technicians_without_baseline(day=day)
-    ]
-
-
-def coverage_report_build(
-    *, run: CoverageRun, result: CoverageResult | None = None, base_url: str | None = None
-) -> dict:
-    """The context of the report for `run`, for the email and the report page.
-
-    Flags are placed as they stood at the end of the run, so an older run's report stays true.
-    `result` is the run day's evaluation, computed again when not given. Links start with
-    `base_url`: settings.SITE_URL when None (the email), "" for links within the site.
-    """
-    if result is None:
-        result = evaluate_coverage(day=run.run_date)
-    if base_url is None:
-        base_url = settings.SITE_URL
-    day = run.run_date
-    finished_at = run.finished_at or timezone.now()
-    flags = CoverageFlag.objects.select_related("agreement__client", "acknowledged_by").order_by(
+def _flags_section(key: str, flags, more_path: str) -> dict:
+    ordered = flags.select_related("agreement__client", "acknowledged_by").order_by(
         "-status", "-agreement__annual_value", "agreement__reference", "pk"
     )
-    in_run = {"first_detected_at__gte": run.started_at, "first_detected_at__lte": finished_at}
-    open_at_end = Q(first_detected_at__lte=finished_at) & (
-        Q(resolved_at__isnull=True) | Q(resolved_at__gt=finished_at)
+    return _section(
+        key, _flag_rows(ordered[: SECTION_LIMITS[key]]), ordered.count(), more_path=more_path
     )
+
+
+def report_sections_build(*, coverage_check: CoverageCheck, result: CoverageResult) -> dict:
+    """The report of a check that has just been written and has synced the flags: its sections
+    as JSON-ready rows, links as paths within the site. A fixed number of queries."""
+    day = result.day
+    check_pk = coverage_check.pk
+    requirements_path = reverse("coverage:check_requirements", args=[check_pk])
+    flags_path = reverse("coverage:flag_list")
+
+    single = single_technician_skills(result)
+    expiring = skill_selectors.expiring_certifications(day=day, within_days=result.warning_days)
+    notices = sorted(
+        agreement_selectors.agreements_notice_due(Agreement.objects.all(), day=day),
+        key=lambda agreement: (-agreement.annual_value, agreement.notice_date),
+    )
+    goals = skill_selectors.training_goals_due(day=day, within_days=TRAINING_DUE_HORIZON_DAYS)
+    without_baseline = skill_selectors.technicians_without_baseline(day=day)
+    technician_path = "skills:technician_detail"
+    sections = {
+        "new_flags": _flags_section(
+            "new_flags",
+            CoverageFlag.objects.filter(opened_by_check=coverage_check),
+            f"{requirements_path}?new=1",
+        ),
+        "open_flags": _flags_section(
+            "open_flags",
+            CoverageFlag.objects.filter(resolved_at__isnull=True).exclude(
+                opened_by_check=coverage_check
+            ),
+            f"{requirements_path}?new=0",
+        ),
+        "resolved_flags": _flags_section(
+            "resolved_flags",
+            CoverageFlag.objects.filter(resolved_by_check=coverage_check),
+            f"{flags_path}?resolved_by_check={check_pk}",
+        ),
+        "single_technician_skills": _section(
+            "single_technician_skills",
+            (
+                {
+                    "skill": row.skill_name,
+                    "technicians": ", ".join(row.technician_names),
+                    "agreements_count": len(row.agreement_ids),
+                    "revenue_dependence": row.revenue_dependence,
+                }
+                for row in single
+            ),
+            len(single),
+            reverse("coverage:matrix"),
+        ),
+        "expiring_certifications": _section(
+            "expiring_certifications",
+            (
+                {
+                    "technician": holding.technician.name,
+                    "certification": holding.certification.name,
+                    "expires_on": holding.expires_on,
+                    "days_left": (holding.expires_on - day).days,
+                    "path": reverse(technician_path, args=[holding.technician_id]),
+                }
+                for holding in expiring[: SECTION_LIMITS["expiring_certifications"]]
+            ),
+            expiring.count(),
+            reverse("skills:technician_list"),
+        ),
+        "notice_dates": _section(
+            "notice_dates",
+            (
+                {
+                    "reference": agreement.reference,
+                    "title": agreement.title,
+                    "client": agreement.client.name,
+                    "annual_value": agreement.annual_value,
+                    "notice_date": agreement.notice_date,
+                    "end_date": agreement.end_date,
+                    "auto_renew": agreement.auto_renew,
+                    "days_left": (agreement.notice_date - day).days,
+                    "path": reverse("agreements:detail", args=[agreement.pk]),
+                }
+                for agreement in notices
+            ),
+            len(notices),
+            reverse("agreements:list")
+            + f"?status=active&notice_within={agreement_selectors.NOTICE_HORIZON_DAYS}",
+        ),
+        "training_goals": _section(
+            "training_goals",
+            (
+                {
+                    "technician": goal.technician.name,
+                    "target": goal.target,
+                    "due_date": goal.due_date,
+                    "overdue": goal.due_date < day,
+                    "status_label": goal.get_status_display(),
+                    "path": reverse(technician_path, args=[goal.technician_id]),
+                }
+                for goal in goals[: SECTION_LIMITS["training_goals"]]
+            ),
+            goals.count(),
+            reverse("planning:plan"),
+        ),
+        "technicians_without_baseline": _section(
+            "technicians_without_baseline",
+            (
+                {"name": technician.name, "path": reverse(technician_path, args=[technician.pk])}
+                for technician in without_baseline[: SECTION_LIMITS["technicians_without_baseline"]]
+            ),
+            without_baseline.count(),
+            reverse("planning:plan"),
+        ),
+    }
+    status_arr = dict.fromkeys(CoverageStatus.values, Decimal("0"))
+    for agreement in result.agreements:
+        status_arr[agreement.status] += agreement.annual_value
     return {
-        "run": run,
-        "day": day,
+        "status_arr": status_arr,
+        "clients_count": len({agreement.client_id for agreement in result.agreements}),
         "warning_days": result.warning_days,
-        "arr_at_risk": run.arr_at_risk_total,
-        "new_flags": _flag_rows(flags.filter(open_at_end, **in_run), base_url),
-        "open_flags": _flag_rows(
-            flags.filter(open_at_end, first_detected_at__lt=run.started_at), base_url
-        ),
-        "resolved_flags": _flag_rows(
-            flags.filter(resolved_at__gte=run.started_at, resolved_at__lte=finished_at), base_url
-        ),
-        "single_technician_skills": _single_technician_skills(result),
-        "expiring_certifications": _expiring_certifications(day, result.warning_days, base_url),
-        "notice_dates": _notice_dates(day, base_url),
         "notice_horizon_days": agreement_selectors.NOTICE_HORIZON_DAYS,
-        "training_goals": _training_goals_due(day, base_url),
         "training_horizon_days": TRAINING_DUE_HORIZON_DAYS,
-        "technicians_without_baseline": _technicians_without_baseline(day, base_url),
+        "sections": sections,
+    }
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _typed(row: dict) -> dict:
+    typed = dict(row)
+    for key in DATE_KEYS & typed.keys():
+        if typed[key]:
+            typed[key] = datetime.date.fromisoformat(typed[key])
+    for key in MONEY_KEYS & typed.keys():
+        typed[key] = Decimal(typed[key])
+    return typed
+
+
+def report_context(*, coverage_check: CoverageCheck, base_url: str | None = None) -> dict:
+    """What the email and the report page render, read from the check alone (no other query).
+
+    Links start with `base_url`: settings.SITE_URL when None (the email), "" within the site.
+    """
+    if base_url is None:
+        base_url = settings.SITE_URL
+    report = coverage_check.report
+    sections = {}
+    for key, section in report.get("sections", {}).items():
+        rows = [_typed(row) for row in section["rows"]]
+        sections[key] = {
+            "rows": rows,
+            "total": section["total"],
+            "more": section["total"] - len(rows),
+            "more_url": base_url + section["more_path"],
+        }
+    return {
+        "check": coverage_check,
+        "day": coverage_check.check_date,
+        "base_url": base_url,
+        "warning_days": report.get("warning_days", coverage_check.warning_days),
+        "notice_horizon_days": report.get("notice_horizon_days"),
+        "training_horizon_days": report.get("training_horizon_days"),
+        "sections": sections,
+        "report_url": base_url + reverse("coverage:report_detail", args=[coverage_check.pk]),
         "reports_url": base_url + reverse("coverage:report_list"),
     }
+
+
+# ------------------------------------------------------------------------------ sending
 
 
 def coverage_report_recipients() -> list[str]:
@@ -200,7 +308,9 @@ def coverage_report_recipients() -> list[str]:
 
 
 def coverage_report_message(*, run: CoverageRun, recipients: list[str]) -> EmailMultiAlternatives:
-    context = coverage_report_build(run=run)
+    """The email of the run's recorded check."""
+    report = report_context(coverage_check=run.coverage_check)
+    context = {"report": report, **report}
     subject = " ".join(render_to_string("emails/coverage-report-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
@@ -224,7 +334,11 @@ def coverage_report_send(*, run_id: int, final_attempt: bool = True) -> str:
     """
     error = None
     with transaction.atomic():
-        run = CoverageRun.objects.select_for_update().get(pk=run_id)
+        run = (
+            CoverageRun.objects.select_for_update(of=("self",))
+            .select_related("coverage_check")
+            .get(pk=run_id)
+        )
         if run.email_status == CoverageRun.EmailStatus.SENT:
             return run.email_status
         recipients = coverage_report_recipients()

@@ -1,22 +1,55 @@
-"""Reads behind the coverage pages (dashboard, agreement coverage) and the report; each runs a
-fixed number of queries."""
+"""Reads behind the coverage pages. Coverage figures come from the newest recorded check
+(DESIGN "Coverage checks are recorded"); only the agreement page evaluates live, and only its
+own agreement. Each read runs a fixed number of queries whatever the size of the portfolio.
+"""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
 
 from agreements import selectors as agreement_selectors
-from agreements.coverage.engine import CoverageResult, evaluate_coverage
-from agreements.models import Agreement, CoverageFlag, CoverageRun, CoverageStatus, Requirement
-from core.permissions import visible_to
+from agreements.coverage.checks import coverage_data_changed_since, newest_check
+from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.report import report_context
+from agreements.models import (
+    Agreement,
+    CheckedAgreement,
+    CheckedRequirement,
+    CoverageCheck,
+    CoverageFlag,
+    CoverageStatus,
+)
+from core.permissions import perm_name, visible_to
 from skills import selectors as skill_selectors
-from skills.models import Skill
 
+NOT_CHECKED = "not_checked"  # an agreement active today that the newest check did not see
+DASHBOARD_ROWS = 5  # rows of each list card on the dashboard
 # Worst first, as the dashboard lists them.
 STATUS_ORDER = tuple(sorted(CoverageStatus, key=lambda status: -status.severity))
+
+
+@dataclass(frozen=True)
+class CheckFreshness:
+    """The newest check and whether the data has changed since, for the "as of" notices."""
+
+    check: CoverageCheck | None
+    changed_since: bool
+    can_run: bool
+
+
+def check_freshness(*, user) -> CheckFreshness:
+    """Two queries: the newest check, the change stamp."""
+    check = newest_check()
+    return CheckFreshness(
+        check=check,
+        changed_since=coverage_data_changed_since(check),
+        can_run=user.has_perm(perm_name(CoverageCheck, "add")),
+    )
+
+
+# ------------------------------------------------------------------------------ dashboard
 
 
 @dataclass(frozen=True)
@@ -28,41 +61,80 @@ class StatusSummary:
 
 
 @dataclass(frozen=True)
-class Dashboard:
-    day: datetime.date
-    result: CoverageResult
-    active_clients: int
-    statuses: list[StatusSummary]
-    single_technician_skills: list["SingleTechnicianSkill"]
-    expiring_certifications: list
-    notice_dates: list[Agreement]
-    notice_horizon_days: int
-    technicians_without_baseline: list
-    last_run: CoverageRun | None
+class ListCard:
+    """A dated list of the dashboard, read live: its first rows and how many there are."""
+
+    rows: list
+    total: int
 
     @property
-    def arr_at_risk(self) -> Decimal:
-        return self.result.arr_uncovered + self.result.arr_at_risk
+    def more(self) -> int:
+        return self.total - len(self.rows)
 
 
-def coverage_statuses(result: CoverageResult) -> dict[int, str]:
-    """Agreement id -> coverage status, for the agreements active on the result's day."""
-    return {agreement.agreement_id: agreement.status for agreement in result.agreements}
+@dataclass(frozen=True)
+class Dashboard:
+    day: datetime.date
+    freshness: CheckFreshness
+    statuses: list[StatusSummary]
+    single_technician_skills: dict | None  # the check's report section
+    expiring_certifications: ListCard
+    notice_dates: ListCard
+    notice_horizon_days: int
+    technicians_without_baseline: ListCard
+    warning_days: int
+
+    @property
+    def check(self) -> CoverageCheck | None:
+        return self.freshness.check
 
 
-def status_summaries(result: CoverageResult) -> list[StatusSummary]:
-    values = dict.fromkeys(STATUS_ORDER, Decimal("0"))
-    for agreement in result.agreements:
-        values[agreement.status] += agreement.annual_value
-    return [
-        StatusSummary(
-            status=status.value,
-            label=status.label,
-            count=result.counts.get(status.value, 0),
-            annual_value=values[status],
+def _card(queryset_or_list, *, limit: int = DASHBOARD_ROWS) -> ListCard:
+    if isinstance(queryset_or_list, list):
+        return ListCard(rows=queryset_or_list[:limit], total=len(queryset_or_list))
+    return ListCard(rows=list(queryset_or_list[:limit]), total=queryset_or_list.count())
+
+
+def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard:
+    """The dashboard: coverage figures of the newest check only; the dated lists live."""
+    freshness = check_freshness(user=user)
+    check = freshness.check
+    statuses = []
+    single = None
+    if check is not None:
+        status_arr = check.report.get("status_arr", {})
+        counts = {
+            CoverageStatus.UNCOVERED: check.uncovered_count,
+            CoverageStatus.AT_RISK: check.at_risk_count,
+            CoverageStatus.COVERED: check.covered_count,
+            CoverageStatus.NOT_ASSESSED: check.not_assessed_count,
+        }
+        statuses = [
+            StatusSummary(
+                status=status.value,
+                label=status.label,
+                count=counts[status],
+                annual_value=Decimal(status_arr.get(status.value, "0")),
+            )
+            for status in STATUS_ORDER
+        ]
+        single = report_context(coverage_check=check, base_url="")["sections"].get(
+            "single_technician_skills"
         )
-        for status in STATUS_ORDER
-    ]
+    notices = agreement_selectors.agreements_notice_due(visible_to(user, Agreement), day=day)
+    return Dashboard(
+        day=day,
+        freshness=freshness,
+        statuses=statuses,
+        single_technician_skills=single,
+        expiring_certifications=_card(
+            skill_selectors.expiring_certifications(day=day, within_days=warning_days)
+        ),
+        notice_dates=_card(notices),
+        notice_horizon_days=agreement_selectors.NOTICE_HORIZON_DAYS,
+        technicians_without_baseline=_card(skill_selectors.technicians_without_baseline(day=day)),
+        warning_days=warning_days,
+    )
 
 
 def open_flags(flags: QuerySet[CoverageFlag]) -> QuerySet[CoverageFlag]:
@@ -74,126 +146,83 @@ def open_flags(flags: QuerySet[CoverageFlag]) -> QuerySet[CoverageFlag]:
     )
 
 
-def dashboard_build(*, day: datetime.date, agreements: QuerySet[Agreement]) -> Dashboard:
-    """Everything the dashboard shows but the open flags, for `day`.
-
-    `agreements` are the rows the user may see; coverage is evaluated over those active on `day`.
-    """
-    result = evaluate_coverage(day=day, agreement_ids=agreements.values_list("pk", flat=True))
-    return Dashboard(
-        day=day,
-        result=result,
-        active_clients=len({agreement.client_id for agreement in result.agreements}),
-        statuses=status_summaries(result),
-        single_technician_skills=single_technician_skills(result),
-        expiring_certifications=list(skill_selectors.expiring_certifications(day=day)),
-        notice_dates=agreement_selectors.agreements_notice_due(agreements, day=day),
-        notice_horizon_days=agreement_selectors.NOTICE_HORIZON_DAYS,
-        technicians_without_baseline=list(skill_selectors.technicians_without_baseline(day=day)),
-        last_run=CoverageRun.objects.order_by("-run_date").first(),
-    )
-
-
-@dataclass(frozen=True)
-class SingleTechnicianSkill:
-    """A skill that some agreement can count on only one technician for."""
-
-    skill_id: int
-    skill_name: str
-    technician_names: tuple[str, ...]
-    agreement_ids: tuple[int, ...]
-    revenue_dependence: Decimal  # ARR of every active agreement requiring the skill
-
-
-def single_technician_skills(result: CoverageResult) -> list[SingleTechnicianSkill]:
-    """Skills with a requirement only one technician qualifies for, most revenue first.
-
-    One query (the skill names).
-    """
-    technicians, agreements = {}, {}
-    for requirement in result.requirements:
-        if requirement.skill_id is not None and requirement.qualified_count == 1:
-            technicians.setdefault(requirement.skill_id, set()).update(requirement.qualified_names)
-            agreements.setdefault(requirement.skill_id, set()).add(requirement.agreement_id)
-    names = dict(Skill.objects.filter(id__in=technicians).values_list("id", "name"))
-    rows = [
-        SingleTechnicianSkill(
-            skill_id=skill_id,
-            skill_name=names[skill_id],
-            technician_names=tuple(sorted(technicians[skill_id])),
-            agreement_ids=tuple(sorted(agreements[skill_id])),
-            revenue_dependence=result.revenue_dependence.get(skill_id, Decimal("0")),
-        )
-        for skill_id in technicians
-    ]
-    rows.sort(key=lambda row: (-row.revenue_dependence, row.skill_name))
-    return rows
-
-
 # ------------------------------------------------------------------------------ other pages
 
 
-def agreements_with_live_coverage(
+def agreements_with_checked_coverage(
     agreements: QuerySet[Agreement], *, day: datetime.date
 ) -> QuerySet[Agreement]:
-    """`agreements` with `coverage`: the engine's status of each on `day`, "" for those not
-    active then. Evaluates those of `agreements` that are active."""
-    result = evaluate_coverage(day=day, agreement_ids=agreements.values_list("pk", flat=True))
-    ids_by_status = defaultdict(list)
-    for agreement in result.agreements:
-        ids_by_status[agreement.status].append(agreement.agreement_id)
+    """`agreements` with `coverage`: their status in the newest check; "not_checked" for one
+    active on `day` that the check did not see (created or activated since); "" for the others.
+    One query for the newest check; the rest is a subquery of the list's own query."""
+    check = newest_check()
+    recorded = CheckedAgreement.objects.filter(
+        coverage_check=check, agreement=OuterRef("pk")
+    ).values("status")[:1]
     return agreements.annotate(
+        checked_status=Subquery(recorded, output_field=CharField())
+    ).annotate(
         coverage=Case(
-            *(When(pk__in=ids, then=Value(status)) for status, ids in ids_by_status.items()),
+            When(checked_status__isnull=False, then="checked_status"),
+            When(pk__in=Agreement.objects.active_on(day).values("pk"), then=Value(NOT_CHECKED)),
             default=Value(""),
             output_field=CharField(),
         )
     )
 
 
-def agreements_with_flagged_coverage(
-    agreements: QuerySet[Agreement], *, day: datetime.date
-) -> QuerySet[Agreement]:
-    """`agreements` with `coverage` as of the last check, from the open flags: "uncovered" or
-    "at_risk" when an open flag says so, "not_assessed" for an active agreement without
-    requirements, "covered" for the other active ones, "" for those not active on `day`."""
-    open_flags = CoverageFlag.objects.filter(agreement=OuterRef("pk"), resolved_at__isnull=True)
-    return agreements.annotate(
-        coverage=Case(
-            When(~Q(pk__in=Agreement.objects.active_on(day).values("pk")), then=Value("")),
-            When(
-                Exists(open_flags.filter(status=CoverageStatus.UNCOVERED)),
-                then=Value(CoverageStatus.UNCOVERED.value),
-            ),
-            When(
-                Exists(open_flags.filter(status=CoverageStatus.AT_RISK)),
-                then=Value(CoverageStatus.AT_RISK.value),
-            ),
-            When(
-                ~Exists(Requirement.objects.filter(agreement=OuterRef("pk"))),
-                then=Value(CoverageStatus.NOT_ASSESSED.value),
-            ),
-            default=Value(CoverageStatus.COVERED.value),
-            output_field=CharField(),
-        )
-    )
+@dataclass(frozen=True)
+class RequirementRow:
+    requirement: object  # a Requirement
+    live: object | None  # its RequirementCoverage today, None when the agreement is not active
+    recorded: CheckedRequirement | None  # what the newest check found, when not covered
+
+    @property
+    def recorded_status(self) -> str | None:
+        """The status the newest check gave it: covered unless it recorded otherwise."""
+        if self.recorded is not None:
+            return self.recorded.status
+        return CoverageStatus.COVERED.value if self.live is not None else None
+
+    @property
+    def differs(self) -> bool:
+        return self.live is not None and self.live.status != self.recorded_status
 
 
 def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dict:
-    """The agreement page's coverage: its status on `day`, each requirement with its coverage
-    (worst first), and its open flags."""
+    """The agreement page's coverage, evaluated live for this one agreement on `day`, beside
+    what the newest check recorded for it, and its open flags."""
     result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
     coverage = result.agreements[0] if result.agreements else None
-    by_requirement = {r.requirement_id: r for r in coverage.requirements} if coverage else {}
+    live = {r.requirement_id: r for r in coverage.requirements} if coverage else {}
+    freshness = check_freshness(user=user)
+    check = freshness.check
+    recorded_status, recorded = None, {}
+    if check is not None:
+        recorded_status = (
+            CheckedAgreement.objects.filter(coverage_check=check, agreement=agreement)
+            .values_list("status", flat=True)
+            .first()
+        )
+        recorded = {
+            row.requirement_id: row
+            for row in CheckedRequirement.objects.filter(coverage_check=check, agreement=agreement)
+        }
     requirements = agreement.requirements.select_related(
         "skill", "version", "certification", "service"
     )
+    rows = [RequirementRow(r, live.get(r.pk), recorded.get(r.pk)) for r in requirements]
+    rows.sort(key=lambda row: -CoverageStatus.severity_of(row.live.status if row.live else None))
     return {
         "day": day,
         "coverage": coverage,
-        "requirement_rows": sorted(
-            ((r, by_requirement.get(r.pk)) for r in requirements),
-            key=lambda row: -CoverageStatus.severity_of(row[1].status if row[1] else None),
+        "requirement_rows": rows,
+        "freshness": freshness,
+        "recorded_status": recorded_status,
+        "differs_from_check": check is not None
+        and (
+            (coverage.status if coverage else None) != recorded_status
+            or any(row.differs for row in rows)
         ),
         "flags": open_flags(visible_to(user, CoverageFlag)).filter(agreement=agreement),
     }

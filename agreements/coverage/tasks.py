@@ -1,17 +1,20 @@
-"""Celery tasks of the nightly job: thin, ids only, safe to run twice.
+"""Celery tasks of coverage: thin, ids only, safe to run twice.
 
-They keep the names they were registered under (agreements.tasks.…), so that beat schedules
-saved in the database keep working.
+The nightly tasks keep the names they were registered under (agreements.tasks.…), so that beat
+schedules saved in the database keep working.
 """
 
 import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
-from agreements.coverage.runs import coverage_run_execute, coverage_run_refresh
+from agreements.coverage.runs import coverage_run_execute
+from agreements.models import CoverageCheck
 
 
 @shared_task(
@@ -30,13 +33,14 @@ def run_nightly_coverage(run_date: str | None = None) -> int | None:
     return run.pk
 
 
-@shared_task(
-    name="agreements.tasks.refresh_coverage_run", acks_late=True, reject_on_worker_lost=True
-)
-def refresh_coverage_run(run_date: str) -> int | None:
-    """Check an already-run date again ("Run coverage check now"); no email."""
-    run = coverage_run_refresh(run_date=datetime.date.fromisoformat(run_date))
-    return run.pk if run else None
+@shared_task(name="agreements.tasks.run_coverage_check", acks_late=True, reject_on_worker_lost=True)
+def run_coverage_check(user_id: int | None = None) -> int:
+    """ "Run coverage check now": record a manual check for today; no run, no email."""
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    check = coverage_check_run(
+        day=timezone.localdate(), trigger=CoverageCheck.Trigger.MANUAL, user=user
+    )
+    return check.pk
 
 
 @shared_task(

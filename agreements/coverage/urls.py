@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("coverage/run/", views.CoverageRunNowView.as_view(), name="run_now"),
     path("coverage/status/", views.CoverageStatusView.as_view(), name="status"),
+    path("flags/", views.FlagListView.as_view(), name="flag_list"),
     path(
         "flags/<int:pk>/acknowledge/",
         views.FlagAcknowledgeView.as_view(),
@@ -15,6 +16,11 @@ urlpatterns = [
     ),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path(
+        "reports/<int:pk>/requirements/",
+        views.CheckRequirementListView.as_view(),
+        name="check_requirements",
+    ),
     path("skills/matrix/", views.SkillsMatrixView.as_view(), name="matrix"),
     path("skills/matrix/csv/", views.SkillsMatrixCsvView.as_view(), name="matrix_csv"),
 ]

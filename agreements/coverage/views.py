@@ -1,34 +1,41 @@
 """The coverage pages: dashboard, "Run coverage check now", flags, reports and the skills matrix,
 and the coverage panel of the agreement page."""
 
-import csv
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
 
 from agreements.coverage import check_now, selectors
+from agreements.coverage.checks import newest_check
+from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
-from agreements.coverage.matrix import skills_matrix
-from agreements.coverage.report import coverage_report_build
-from agreements.models import Agreement, CoverageFlag, CoverageRun
+from agreements.coverage.matrix import skills_matrix, skills_matrix_rows
+from agreements.coverage.report import report_context
+from agreements.models import (
+    Agreement,
+    CheckedRequirement,
+    CoverageCheck,
+    CoverageFlag,
+    CoverageStatus,
+)
+from core.exports import csv_response
 from core.permissions import ModelPermissionMixin, perm_name, visible_to
 from skills.forms import MatrixFilterForm
 from skills.models import Skill, Technician, TechnicianSkill
 
 PAGE_SIZE = 25
 QUEUED_AT_KEY = "coverage_check_queued_at"
-
-# Characters that make a spreadsheet read a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _queued_at(request) -> datetime.datetime | None:
@@ -41,6 +48,14 @@ def agreement_coverage_panel(*, request, obj) -> dict:
     return selectors.agreement_coverage(agreement=obj, user=request.user, day=timezone.localdate())
 
 
+def check_notice_panel(*, request, obj=None) -> dict:
+    """ "Coverage as of …", with "changed since" and "Run coverage check now" (apps.py)."""
+    return {
+        "freshness": selectors.check_freshness(user=request.user),
+        "next": request.get_full_path(),
+    }
+
+
 # ------------------------------------------------------------------------------ dashboard
 
 
@@ -51,55 +66,60 @@ class DashboardView(ModelPermissionMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         day = timezone.localdate()
-        check_state = check_now.coverage_check_state(day=day, queued_at=_queued_at(request))
+        dashboard = selectors.dashboard_build(
+            day=day, user=request.user, warning_days=settings.COVERAGE_WARNING_DAYS
+        )
+        check = dashboard.check
+        check_state = check_now.check_state(
+            queued_at=_queued_at(request), finished_at=check and check.finished_at
+        )
         if check_state == "finished":
             del request.session[QUEUED_AT_KEY]
             messages.success(request, "The coverage check has finished; the figures are current.")
-        context = self.get_context_data(day=day, check_state=check_state, **kwargs)
-        return self.render_to_response(context)
-
-    def get_context_data(self, *, day, **kwargs):
-        user = self.request.user
-        flags = selectors.open_flags(visible_to(user, CoverageFlag))
-        return super().get_context_data(
-            dashboard=selectors.dashboard_build(day=day, agreements=visible_to(user, Agreement)),
-            flags_page=Paginator(flags, self.flags_per_page).get_page(self.request.GET.get("page")),
+        flags = selectors.open_flags(visible_to(request.user, CoverageFlag))
+        context = self.get_context_data(
+            dashboard=dashboard,
+            check_state=check_state,
+            flags_page=Paginator(flags, self.flags_per_page).get_page(request.GET.get("page")),
             **kwargs,
         )
+        return self.render_to_response(context)
 
 
 class CoverageRunNowView(ModelPermissionMixin, View):
-    """Queue a coverage check for today; the dashboard shows it running until it finishes."""
+    """Queue a manual check for today; the pages show it running until it finishes."""
 
-    model = CoverageRun
+    model = CoverageCheck
     permission_action = "add"
     http_method_names = ["post"]
 
     def post(self, request):
-        check_now.coverage_check_queue(day=timezone.localdate())
+        check_now.coverage_check_queue(user=request.user)
         request.session[QUEUED_AT_KEY] = timezone.now().isoformat()
-        return redirect("coverage:dashboard")
+        messages.info(request, "Coverage check queued; the figures update when it finishes.")
+        return redirect(_safe_next(request) or "coverage:dashboard")
 
 
 class CoverageStatusView(ModelPermissionMixin, View):
-    """JSON for the dashboard's poll: {"state": "idle" | "running" | "finished", "run": …}."""
+    """JSON for the pages' poll: {"state": "idle" | "running" | "finished", "check": …}."""
 
-    model = CoverageRun
+    model = CoverageCheck
     http_method_names = ["get"]
 
     def get(self, request):
-        run = visible_to(request.user, CoverageRun).filter(run_date=timezone.localdate()).first()
+        check = newest_check()
         state = check_now.check_state(
-            queued_at=_queued_at(request), finished_at=run and run.finished_at
+            queued_at=_queued_at(request), finished_at=check and check.finished_at
         )
         return JsonResponse(
             {
                 "state": state,
-                "run": run
+                "check": check
                 and {
-                    "run_date": run.run_date.isoformat(),
-                    "finished_at": run.finished_at and run.finished_at.isoformat(),
-                    "email_status": run.email_status,
+                    "id": check.pk,
+                    "check_date": check.check_date.isoformat(),
+                    "finished_at": check.finished_at.isoformat(),
+                    "trigger": check.trigger,
                 },
             }
         )
@@ -130,27 +150,92 @@ def _safe_next(request) -> str | None:
     return target if is_safe else None
 
 
+class FlagListView(ModelPermissionMixin, FilterView):
+    """Every flag, open or resolved, filtered; where "and N more" of a report leads."""
+
+    model = CoverageFlag
+    filterset_class = FlagFilter
+    template_name = "coverage/flag_list.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("agreement__client", "acknowledged_by")
+            .order_by("resolved_at", "-status", "-first_detected_at", "-pk")
+        )
+
+
 # ------------------------------------------------------------------------------ reports
 
 
 class ReportListView(ModelPermissionMixin, ListView):
-    model = CoverageRun
+    """Every recorded check, newest first; the nightly ones with their email."""
+
+    model = CoverageCheck
     template_name = "coverage/report_list.html"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-run_date")
+        return (
+            super()
+            .get_queryset()
+            .select_related("run", "requested_by")
+            .defer("report")
+            .order_by("-finished_at", "-pk")
+        )
 
 
 class ReportDetailView(ModelPermissionMixin, DetailView):
-    model = CoverageRun
+    """A check's recorded report: for a nightly run, exactly what was emailed."""
+
+    model = CoverageCheck
     template_name = "coverage/report_detail.html"
-    context_object_name = "run"
+    context_object_name = "coverage_check"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("run", "requested_by")
 
     def get_context_data(self, **kwargs):
         # Links within the site: the report page is already on it.
-        report = coverage_report_build(run=self.object, base_url="")
-        return super().get_context_data(report=report, **kwargs)
+        report = report_context(coverage_check=self.object, base_url="")
+        return super().get_context_data(
+            report=report, run=getattr(self.object, "run", None), **kwargs
+        )
+
+
+class CheckRequirementListView(ModelPermissionMixin, ListView):
+    """The requirements a check found uncovered or at risk, as it recorded them, paginated."""
+
+    model = CoverageCheck
+    template_name = "coverage/check_requirements.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.coverage_check = get_object_or_404(
+            visible_to(self.request.user, CoverageCheck).defer("report"), pk=self.kwargs["pk"]
+        )
+        rows = CheckedRequirement.objects.filter(coverage_check=self.coverage_check)
+        new = self.request.GET.get("new")
+        if new in ("0", "1"):
+            rows = rows.filter(is_new=new == "1")
+        status = self.request.GET.get("status")
+        if status in (CoverageStatus.UNCOVERED, CoverageStatus.AT_RISK):
+            rows = rows.filter(status=status)
+        return rows.order_by("-status", "agreement_id", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreements = Agreement.objects.filter(
+            pk__in=[row.agreement_id for row in context["object_list"]]
+        ).select_related("client")
+        return {
+            **context,
+            "coverage_check": self.coverage_check,
+            "agreements": {agreement.pk: agreement for agreement in agreements},
+            "new": self.request.GET.get("new", ""),
+        }
 
 
 # ------------------------------------------------------------------------------ skills matrix
@@ -165,52 +250,58 @@ class MatrixPermissionMixin(ModelPermissionMixin):
         models = (TechnicianSkill, Technician, Skill, Agreement)
         return tuple(perm_name(model, "view") for model in models)
 
-    def get_matrix(self):
+    def get_category(self):
         form = MatrixFilterForm(self.request.GET or None)
-        category = form.cleaned_data["category"] if form.is_valid() else None
-        return form, skills_matrix(category=category, day=timezone.localdate())
+        return form, form.cleaned_data["category"] if form.is_valid() else None
 
 
 class SkillsMatrixView(MatrixPermissionMixin, TemplateView):
     template_name = "coverage/skills_matrix.html"
-    paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        form, matrix = self.get_matrix()
-        page = Paginator(matrix.skills, self.paginate_by).get_page(self.request.GET.get("page"))
-        return super().get_context_data(form=form, matrix=matrix, page_obj=page, **kwargs)
-
-
-def spreadsheet_safe(value):
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+        form, category = self.get_category()
+        matrix = skills_matrix(
+            day=timezone.localdate(),
+            category=category,
+            skill_page=self.request.GET.get("page"),
+            technician_page=self.request.GET.get("tpage"),
+        )
+        return super().get_context_data(
+            form=form,
+            matrix=matrix,
+            page_obj=matrix.skill_page,
+            freshness=selectors.check_freshness(user=self.request.user),
+            **kwargs,
+        )
 
 
 class SkillsMatrixCsvView(MatrixPermissionMixin, View):
+    """Every skill against every technician, streamed in chunks at constant memory."""
+
     def get(self, request, *args, **kwargs):
-        _form, matrix = self.get_matrix()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        suffix = f"-{matrix.category.name}" if matrix.category else ""
-        filename = f"skills-matrix{suffix}-{matrix.day.isoformat()}.csv".replace(" ", "-")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerow(
+        _form, category = self.get_category()
+        day = timezone.localdate()
+        technicians, rows = skills_matrix_rows(day=day, category=category)
+        suffix = f"-{category.name}" if category else ""
+        filename = f"skills-matrix{suffix}-{day.isoformat()}.csv".replace(" ", "-")
+        header = [
+            "Category",
+            "Skill",
+            *(technician.name for technician in technicians),
+            "Qualified technicians (level 3+, available)",
+            "Revenue dependence",
+        ]
+        lines = (
             [
-                "Category",
-                "Skill",
-                *(spreadsheet_safe(technician.name) for technician in matrix.technicians),
-                "Qualified technicians (level 3+, available)",
-                "Revenue dependence",
+                skill.category,
+                skill.name,
+                *("" if level is None else level for level in skill.levels),
+                "" if skill.qualified_count is None else skill.qualified_count,
+                "" if skill.revenue_dependence is None else f"{skill.revenue_dependence:.2f}",
             ]
+            for skill in rows
         )
-        for skill in matrix.skills:
-            writer.writerow(
-                [
-                    spreadsheet_safe(skill.category),
-                    spreadsheet_safe(skill.name),
-                    *("" if level is None else level for level in skill.levels),
-                    skill.qualified_count,
-                    f"{skill.revenue_dependence:.2f}",
-                ]
-            )
-        return response
+        return csv_response(filename, header, lines)
+
+
+# ------------------------------------------------------------------------------ autocomplete

@@ -12,15 +12,29 @@ from agreements.models.contracts import (
     default_min_technicians,
     requirement_label,
 )
-from agreements.models.coverage import CoverageFlag, CoverageRun, CoverageStatus
+from agreements.models.coverage import (
+    CheckedAgreement,
+    CheckedRequirement,
+    CheckedSkill,
+    CoverageCheck,
+    CoverageDataChange,
+    CoverageFlag,
+    CoverageRun,
+    CoverageStatus,
+)
 
 __all__ = [
     "Agreement",
+    "CheckedAgreement",
+    "CheckedRequirement",
+    "CheckedSkill",
     "AgreementQuerySet",
     "AgreementReferenceCounter",
     "AgreementService",
     "Competitor",
     "CompetitorOffering",
+    "CoverageCheck",
+    "CoverageDataChange",
     "CoverageFlag",
     "CoverageRun",
     "CoverageStatus",

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -90,6 +91,12 @@ class CoverageFlag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    opened_by_check = optional_key(
+        "CoverageCheck", on_delete=models.SET_NULL, related_name="opened_flags"
+    )
+    resolved_by_check = optional_key(
+        "CoverageCheck", on_delete=models.SET_NULL, related_name="resolved_flags"
+    )
 
     class Meta:
         ordering = ["-first_detected_at"]
@@ -146,6 +153,14 @@ class CoverageRun(models.Model):
     recipients_count = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    coverage_check = models.OneToOneField(
+        "CoverageCheck",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="run",
+        help_text="The check the run recorded; its report is the one emailed.",
+    )
 
     class Meta:
         ordering = ["-run_date"]
@@ -161,3 +176,141 @@ class CoverageRun(models.Model):
     def arr_at_risk_total(self) -> Decimal:
         """ARR of the agreements not covered: uncovered plus at risk."""
         return self.arr_uncovered + self.arr_at_risk
+
+
+class CoverageCheck(models.Model):
+    """One evaluation of coverage for a date, written once and never changed.
+
+    Implements DESIGN "Coverage checks are recorded": the figures, every agreement's status
+    (CheckedAgreement), every non-covered requirement's result (CheckedRequirement), the skills'
+    figures (CheckedSkill) and the report's sections as they were built (`report`), which the
+    email and the report page both render. Details of old checks may be pruned; figures and
+    report sections never are.
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Nightly schedule"
+        SWEEP = "sweep", "Late nightly run"
+        MANUAL = "manual", "Run coverage check now"
+
+    check_date = models.DateField(help_text="The day coverage was evaluated for.")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    requested_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    warning_days = models.PositiveSmallIntegerField()
+    agreements_count = models.PositiveIntegerField(default=0)
+    covered_count = models.PositiveIntegerField(default=0)
+    at_risk_count = models.PositiveIntegerField(default=0)
+    uncovered_count = models.PositiveIntegerField(default=0)
+    not_assessed_count = models.PositiveIntegerField(default=0)
+    arr_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    arr_uncovered = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    arr_at_risk = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    new_flags_count = models.PositiveIntegerField(default=0)
+    resolved_flags_count = models.PositiveIntegerField(default=0)
+    open_flags_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    details_pruned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]
+        indexes = [models.Index(fields=["-finished_at", "-id"], name="coveragecheck_newest_first")]
+
+    def __str__(self):
+        return f"Coverage check of {self.check_date} ({self.get_trigger_display().lower()})"
+
+    @property
+    def arr_at_risk_total(self) -> Decimal:
+        """ARR of the agreements not covered: uncovered plus at risk."""
+        return self.arr_uncovered + self.arr_at_risk
+
+
+class CheckedAgreement(models.Model):
+    """An agreement's status in a check. The agreement may since have been deleted."""
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="agreement_results"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=CoverageStatus.choices)
+    annual_value = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coverage_check", "agreement"], name="checkedagreement_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["coverage_check", "status"])]
+
+    def __str__(self):
+        return f"{self.agreement_id}: {self.status}"
+
+
+class CheckedRequirement(models.Model):
+    """A requirement the team could not (or soon could not) deliver, as a check found it."""
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="requirement_results"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    label = models.CharField(max_length=255)
+    status = models.CharField(max_length=12, choices=CoverageStatus.choices)
+    min_technicians = models.PositiveSmallIntegerField()
+    qualified_count = models.PositiveIntegerField()
+    lasting_count = models.PositiveIntegerField()
+    lapses_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=500)
+    qualified = models.JSONField(default=list, help_text="[[technician id, name], …] by name.")
+    candidates = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    is_new = models.BooleanField(default=False, help_text="Its flag was opened by this check.")
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["coverage_check", "agreement"])]
+
+    def __str__(self):
+        return f"{self.label}: {self.status}"
+
+
+class CheckedSkill(models.Model):
+    """A skill's figures in a check, for the skills matrix."""
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="skill_results"
+    )
+    skill = models.ForeignKey(
+        "skills.Skill", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    qualified_count = models.PositiveIntegerField(
+        help_text="Technicians available on the day at the qualified level or above."
+    )
+    revenue_dependence = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coverage_check", "skill"], name="checkedskill_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.skill_id}: {self.qualified_count}"
+
+
+class CoverageDataChange(models.Model):
+    """When data that coverage depends on last changed: one row, touched by every such write,
+    so that a page can say the newest check is out of date."""
+
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Coverage data changed at {self.changed_at}"

@@ -7,16 +7,22 @@ consultant sees at once which flags the training resolved.
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.flags import flags_sync
+from agreements.coverage.engine import RequirementCoverage, evaluate_coverage
+from agreements.coverage.flags import flagged_requirements
+from agreements.coverage.tasks import run_coverage_check
 from agreements.models import Competitor, CompetitorOffering, CoverageFlag
-from agreements.planning.selectors import flags_by_client
+from agreements.planning.selectors import (
+    affected_agreement_ids,
+    flags_by_client,
+    open_flags_for_goal,
+)
 from core.services import NO_CHANGES, RowChanges, model_create, parent_with_rows_save
 from skills.models import SkillVersion, TrainingGoal
 from skills.services import (
@@ -60,6 +66,14 @@ def _stamp_history(instance, *, user: AbstractBaseUser | None, reason: str) -> N
     record.save(update_fields=["history_user", "history_change_reason"])
 
 
+@dataclass(frozen=True)
+class GoalOutcome:
+    """What completing a goal does to coverage, as its affected agreements evaluate now."""
+
+    resolving: list[CoverageFlag]  # open flags it resolves, with agreement and client
+    still_open: list[tuple[CoverageFlag, RequirementCoverage]]  # flags on its target that stay
+
+
 def training_goal_complete(
     *,
     goal: TrainingGoal,
@@ -70,15 +84,15 @@ def training_goal_complete(
     expires_on: datetime.date | None = None,
     user: AbstractBaseUser | None,
     now: datetime.datetime | None = None,
-) -> list[CoverageFlag]:
-    """Record the goal's outcome on the technician, mark it done and sync the coverage flags.
+) -> GoalOutcome:
+    """Record the goal's outcome on the technician, mark it done and queue a coverage check.
 
     `level` defaults to the goal's target level; `earned_on` to today. A certification the
-    technician already holds is renewed (new dates) rather than added twice. Returns the flags
-    the recomputation resolved, with their agreement and client.
-
-    The flags are synced from an evaluation of every active agreement, not only the affected
-    ones: `flags_sync` resolves any open flag missing from the result it is given.
+    technician already holds is renewed (new dates) rather than added twice. Returns the open
+    flags this resolves and those on the goal's target that stay open, found by evaluating
+    only the agreements with a requirement on the goal's skill or certification, so that the
+    request stays cheap. The check queued once the transaction commits resolves the flags for
+    good (flags follow the newest check) and records it.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -103,7 +117,18 @@ def training_goal_complete(
             )
             _stamp_history(held, user=user, reason=reason)
         training_goal_mark_done(goal=goal, completed_on=today)
-
-        result = evaluate_coverage(day=today)
-        _, resolved_ids = flags_sync(result=result, now=now)
-    return flags_by_client(CoverageFlag.objects.filter(pk__in=resolved_ids))
+        affected = affected_agreement_ids(goal=goal, day=today)
+        result = evaluate_coverage(day=today, agreement_ids=affected)
+        still_flagged = {r.requirement_id: r for r in flagged_requirements(result)}
+        run_coverage_check.delay_on_commit(user_id=user.pk if user else None)
+    resolving = flags_by_client(
+        CoverageFlag.objects.filter(resolved_at__isnull=True, agreement_id__in=affected).exclude(
+            requirement_id__in=list(still_flagged)
+        )
+    )
+    still_open = [
+        (flag, still_flagged[flag.requirement_id])
+        for flag in open_flags_for_goal(goal=goal)
+        if flag.requirement_id in still_flagged
+    ]
+    return GoalOutcome(resolving=resolving, still_open=still_open)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from agreements.models import Agreement, Competitor, CompetitorOffering
+from agreements.models import Agreement, Competitor, CompetitorOffering, CoverageStatus
 from agreements.planning import gaps, selectors, services, whatif
 from agreements.planning.forms import (
     AddToPlanForm,
@@ -274,14 +274,13 @@ class GoalDoneView(GoalMixin, TemplateView):
         form = GoalCompleteForm(request.POST, goal=goal, user=request.user)
         if form.is_valid():
             try:
-                resolved = services.training_goal_complete(
+                outcome = services.training_goal_complete(
                     goal=goal, user=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
-                still_open = selectors.open_flags_for_goal(goal=goal)
-                messages.success(request, _done_message(goal, resolved, still_open))
+                messages.success(request, _done_message(goal, outcome))
                 return redirect("planning:plan")
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -298,20 +297,24 @@ class GoalDoneView(GoalMixin, TemplateView):
         )
 
 
-def _done_message(goal, resolved, still_open) -> str:
-    parts = [f"Done: {goal.target} for {goal.technician}. Coverage recomputed."]
-    if resolved:
+def _done_message(goal, outcome) -> str:
+    parts = [
+        f"Done: {goal.target} for {goal.technician}. Coverage recomputed; a coverage check "
+        "records it."
+    ]
+    if outcome.resolving:
         items = "; ".join(
-            f"{flag.requirement_label} for {flag.agreement.client.name}" for flag in resolved
+            f"{flag.requirement_label} for {flag.agreement.client.name}"
+            for flag in outcome.resolving
         )
         parts.append(f"Resolved: {items}.")
     else:
         parts.append("No open flag was resolved.")
-    if still_open:
+    if outcome.still_open:
         items = "; ".join(
             f"{flag.requirement_label} for {flag.agreement.client.name} "
-            f"({flag.get_status_display().lower()}: {flag.reason})"
-            for flag in still_open
+            f"({CoverageStatus(coverage.status).label.lower()}: {coverage.reason})"
+            for flag, coverage in outcome.still_open
         )
         parts.append(f"Still open: {items}.")
     return " ".join(parts)

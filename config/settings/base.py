@@ -106,6 +106,7 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
 ]
 THIRD_PARTY_APPS = [
     "crispy_forms",
@@ -153,6 +154,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render with the project's templates too (templates/core/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -241,11 +245,16 @@ else:
 COVERAGE_WARNING_DAYS = env_int("COVERAGE_WARNING_DAYS", default=60)
 COVERAGE_MIN_TECHNICIANS = env_int("COVERAGE_MIN_TECHNICIANS", default=2)
 COVERAGE_REPORT_TIME = env.str("COVERAGE_REPORT_TIME", default="02:00")
+# Per-agreement and per-requirement details of older checks are pruned; figures and report
+# sections are kept for good.
+COVERAGE_CHECK_RETENTION_DAYS = env_int("COVERAGE_CHECK_RETENTION_DAYS", default=400)
 # A failed report email is retried after base, 2 × base, 4 × base … seconds, at most this often.
 COVERAGE_EMAIL_RETRY_BASE_SECONDS = env_int("COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=120)
 COVERAGE_EMAIL_MAX_RETRIES = env_int("COVERAGE_EMAIL_MAX_RETRIES", default=5)
 if COVERAGE_WARNING_DAYS < 0:
     raise ImproperlyConfigured("COVERAGE_WARNING_DAYS must be 0 or more days")
+if COVERAGE_CHECK_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("COVERAGE_CHECK_RETENTION_DAYS must be at least 1")
 if COVERAGE_MIN_TECHNICIANS < 1:
     raise ImproperlyConfigured("COVERAGE_MIN_TECHNICIANS must be at least 1")
 if COVERAGE_EMAIL_RETRY_BASE_SECONDS < 1:

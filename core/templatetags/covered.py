@@ -29,3 +29,9 @@ def column_cell(context, column, row):
         context.get("request"),
     )
     return format_html('<td class="{}">{}</td>', column.css_class, cell)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or None: for dictionaries a view builds for a table's rows."""
+    return mapping.get(key) if mapping else None

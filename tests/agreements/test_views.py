@@ -9,9 +9,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from agreements.coverage.check_now import coverage_check_state
+from agreements.coverage.check_now import check_state
+from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
+from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun, Requirement
 from agreements.services import agreement_create, agreement_update
 from tests.agreements.factories import (
     AgreementFactory,
@@ -109,7 +110,11 @@ def page_url(name, target, objects):
 
 @pytest.fixture
 def objects(agreement, run):
-    return {"agreement": agreement, "run": run}
+    return {"agreement": agreement, "run": run.coverage_check}
+
+
+def check_now():
+    return coverage_check_run(day=TODAY, trigger=CoverageCheck.Trigger.MANUAL)
 
 
 @pytest.mark.parametrize(("name", "target"), PAGES)
@@ -232,8 +237,9 @@ def test_list_filters_by_status_and_totals_the_filtered_rows(consultant_client):
     everything = consultant_client.get(reverse("agreements:list"))
     active = consultant_client.get(reverse("agreements:list"), {"status": "active"})
 
-    assert everything.context["total_annual_value"] == Decimal("32000")
-    assert "$32,000" in everything.content.decode()
+    # The total is of the agreements active today among the listed rows: not the draft.
+    assert everything.context["total_annual_value"] == Decimal("25000")
+    assert "Annual value of those active today" in everything.content.decode()
     assert active.context["total_annual_value"] == Decimal("25000")
     assert "$25,000" in active.content.decode()
     assert active.context["paginator"].count == 2
@@ -244,11 +250,14 @@ def test_list_filters_by_coverage_status(consultant_client, agreement):
     skill = SkillFactory()
     RequirementFactory(agreement=covered, skill=skill, min_technicians=1)
     TechnicianSkillFactory(skill=skill, level=4)
+    check_now()
 
     response = consultant_client.get(reverse("agreements:list"), {"coverage": "uncovered"})
 
     assert list(response.context["object_list"]) == [agreement]
     assert "Uncovered" in response.content.decode()
+    covered_only = consultant_client.get(reverse("agreements:list"), {"coverage": "covered"})
+    assert list(covered_only.context["object_list"]) == [covered]
 
 
 def test_list_filters_by_client(consultant_client, agreement):
@@ -328,9 +337,9 @@ def test_detail_names_the_qualified_technicians(consultant_client, agreement, ex
 
     response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
 
-    (requirement, coverage), *_ = response.context["requirement_rows"]
-    assert coverage.status == "at_risk"
-    assert coverage.qualified_names == ("Dana Ortiz",)
+    row, *_ = response.context["requirement_rows"]
+    assert row.live.status == "at_risk"
+    assert row.live.qualified_names == ("Dana Ortiz",)
     assert "Only Dana Ortiz qualifies (2 needed)" in response.content.decode()
 
 
@@ -552,21 +561,31 @@ def test_history_lists_changes_newest_first_with_names(consultant_client, consul
 # ------------------------------------------------------------------------------ coverage run
 
 
-def test_run_now_queues_the_nightly_check_and_shows_it_finished(
-    consultant_client, agreement, django_capture_on_commit_callbacks
+def test_run_now_records_a_manual_check_and_shows_it_finished(
+    consultant_client, consultant, agreement, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = consultant_client.post(reverse("coverage:run_now"))
 
     assert response.status_code == 302
     assert response.url == reverse("coverage:dashboard")
-    run = CoverageRun.objects.get(run_date=TODAY)
-    assert run.uncovered_count == 1
+    check = CoverageCheck.objects.get()
+    assert (check.trigger, check.requested_by, check.uncovered_count) == ("manual", consultant, 1)
+    assert not CoverageRun.objects.exists()
     flag = CoverageFlag.objects.get()
     assert flag.reason == "No active technician has Exchange 2016 at level 3 or above"
     dashboard = consultant_client.get(response.url)
     assert "The coverage check has finished" in dashboard.content.decode()
     assert dashboard.context["check_state"] == "finished"
+
+
+def test_run_now_goes_back_to_the_page_it_came_from(
+    consultant_client, agreement, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = consultant_client.post(reverse("coverage:run_now"), {"next": "/agreements/"})
+
+    assert response.url == "/agreements/"
 
 
 def test_status_reports_running_until_the_queued_check_finishes(
@@ -576,7 +595,7 @@ def test_status_reports_running_until_the_queued_check_finishes(
         consultant_client.post(reverse("coverage:run_now"))
 
     running = json.loads(consultant_client.get(reverse("coverage:status")).content)
-    assert running == {"state": "running", "run": None}
+    assert running == {"state": "running", "check": None}
     assert 'data-state="running"' in consultant_client.get("/").content.decode()
 
     for callback in callbacks:
@@ -584,11 +603,12 @@ def test_status_reports_running_until_the_queued_check_finishes(
 
     finished = json.loads(consultant_client.get(reverse("coverage:status")).content)
     assert finished["state"] == "finished"
-    assert finished["run"]["run_date"] == "2026-11-26"
+    assert finished["check"]["check_date"] == "2026-11-26"
+    assert finished["check"]["trigger"] == "manual"
 
 
-def test_run_now_on_a_day_already_run_checks_again_without_a_second_email(
-    consultant_client, run, exchange, django_user_model, django_capture_on_commit_callbacks
+def test_run_now_on_a_day_already_run_checks_again_without_touching_the_run(
+    consultant_client, run, exchange, django_capture_on_commit_callbacks
 ):
     assert CoverageFlag.objects.get().is_open
     for name in ("Dana Ortiz", "Sam Reyes"):
@@ -600,19 +620,21 @@ def test_run_now_on_a_day_already_run_checks_again_without_a_second_email(
 
     run.refresh_from_db()
     assert CoverageRun.objects.count() == 1
-    assert (run.uncovered_count, run.covered_count) == (0, 1)
-    assert run.resolved_flags_count == 1
-    assert run.open_flags_count == 0
-    assert not CoverageFlag.objects.get().is_open
+    assert (run.uncovered_count, run.covered_count) == (1, 0)  # the run's figures stay
+    manual = CoverageCheck.objects.get(trigger="manual")
+    assert (manual.uncovered_count, manual.covered_count, manual.resolved_flags_count) == (0, 1, 1)
+    assert not CoverageFlag.objects.get().is_open  # flags follow the newest check
     assert len(mail.outbox) == emails_before
 
 
-def test_check_state_is_running_while_the_run_finished_before_the_request(run):
-    queued_at = run.finished_at + datetime.timedelta(seconds=1)
+def test_check_state_is_running_until_a_check_finishes_after_the_request(run):
+    finished_at = run.coverage_check.finished_at
+    queued_at = finished_at + datetime.timedelta(seconds=1)
 
-    assert coverage_check_state(day=TODAY, queued_at=queued_at) == "running"
-    assert coverage_check_state(day=TODAY, queued_at=run.finished_at) == "finished"
-    assert coverage_check_state(day=TODAY, queued_at=None) == "idle"
+    assert check_state(queued_at=queued_at, finished_at=finished_at) == "running"
+    assert check_state(queued_at=finished_at, finished_at=finished_at) == "finished"
+    assert check_state(queued_at=None, finished_at=finished_at) == "idle"
+    assert check_state(queued_at=queued_at, finished_at=None) == "running"
 
 
 # ------------------------------------------------------------------------------ flags
@@ -657,7 +679,7 @@ def test_acknowledging_a_resolved_flag_says_why_and_changes_nothing(consultant_c
 # ------------------------------------------------------------------------------ reports
 
 
-def test_report_list_shows_each_run_with_counts_arr_and_email_status(consultant_client, run):
+def test_report_list_shows_each_check_with_counts_arr_and_email_status(consultant_client, run):
     CoverageRun.objects.filter(pk=run.pk).update(email_status=CoverageRun.EmailStatus.SENT)
 
     response = consultant_client.get(reverse("coverage:report_list"))
@@ -669,7 +691,9 @@ def test_report_list_shows_each_run_with_counts_arr_and_email_status(consultant_
 
 
 def test_report_detail_shows_what_the_email_shows(consultant_client, run):
-    response = consultant_client.get(reverse("coverage:report_detail", args=[run.pk]))
+    response = consultant_client.get(
+        reverse("coverage:report_detail", args=[run.coverage_check.pk])
+    )
 
     html = response.content.decode()
     assert "Coverage report for Thursday 26 November 2026" in html
@@ -695,12 +719,13 @@ def test_list_query_count_does_not_grow_with_rows(
     consultant_client, django_assert_num_queries, rows
 ):
     many_agreements(rows)
+    check_now()
 
     # session, user, savepoint and its release (the request's transaction), user's permissions,
-    # group permissions; coverage: agreements, requirements, skills, versions, certifications,
-    # technicians, technician skills, technician certifications; page count, page rows with
-    # clients, total annual value, client choices.
-    with django_assert_num_queries(18):
+    # group permissions; the newest check for the coverage column and for the notice above the
+    # list, the change stamp; total annual value of those active today, page count, page rows
+    # with clients and their recorded coverage. No coverage is evaluated.
+    with django_assert_num_queries(12):
         response = consultant_client.get(reverse("agreements:list"), {"status": "active"})
     assert response.status_code == 200
 
@@ -714,10 +739,12 @@ def test_detail_query_count_does_not_grow_with_requirements(
     coverage_run_execute(run_date=TODAY)
 
     # session, user, savepoint and its release, user's permissions, group permissions,
-    # agreement with client and owner; coverage: agreements, requirements, skills, versions,
-    # certifications, technicians, technician skills, technician certifications; requirements
-    # with skill, version, certification and service; services; open flags.
-    with django_assert_num_queries(18):
+    # agreement with client and owner, services; live coverage of this one agreement:
+    # agreements, requirements, skills, versions, certifications, technicians, technician
+    # skills, technician certifications; the newest check, the change stamp, what the check
+    # recorded for the agreement and its requirements; requirements with skill, version,
+    # certification and service; open flags.
+    with django_assert_num_queries(22):
         response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
     assert len(response.context["requirement_rows"]) == rows + 1
 
@@ -740,8 +767,14 @@ def test_history_query_count_does_not_grow_with_changes(
 def test_report_list_query_count_does_not_grow_with_runs(
     consultant_client, django_assert_num_queries, rows
 ):
-    CoverageRun.objects.bulk_create(
-        CoverageRun(run_date=TODAY - datetime.timedelta(days=n), started_at=NOW, finished_at=NOW)
+    CoverageCheck.objects.bulk_create(
+        CoverageCheck(
+            check_date=TODAY - datetime.timedelta(days=n),
+            trigger=CoverageCheck.Trigger.SCHEDULE,
+            started_at=NOW,
+            finished_at=NOW,
+            warning_days=60,
+        )
         for n in range(rows)
     )
 
@@ -759,10 +792,65 @@ def test_report_detail_query_count_does_not_grow_with_flags(
     many_agreements(rows)
     run = coverage_run_execute(run_date=TODAY)
 
-    # session, user, savepoint and its release, user's permissions, group permissions, run;
-    # the report: coverage (8), new, open and resolved flags, single-technician skill names,
-    # expiring certifications, longest notice, notice candidates, training goals, technicians
-    # without baseline.
-    with django_assert_num_queries(24):
-        response = consultant_client.get(reverse("coverage:report_detail", args=[run.pk]))
-    assert len(response.context["report"]["new_flags"]) == rows
+    # session, user, savepoint and its release, user's permissions, group permissions, the
+    # check with its run and requester. The report is the check's recorded sections.
+    with django_assert_num_queries(7):
+        response = consultant_client.get(
+            reverse("coverage:report_detail", args=[run.coverage_check.pk])
+        )
+    assert response.context["report"]["sections"]["new_flags"]["total"] == rows
+
+
+def test_list_reads_coverage_from_the_newest_check(consultant_client, agreement, engine_forbidden):
+    check_now()
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        newer = AgreementFactory(title="Signed after the check")
+        RequirementFactory(agreement=newer, skill=SkillFactory())
+
+    with engine_forbidden():
+        response = consultant_client.get(reverse("agreements:list"))
+
+    html = response.content.decode()
+    by_title = {row.title: row.coverage for row in response.context["object_list"]}
+    assert by_title == {"Managed email": "uncovered", "Signed after the check": "not_checked"}
+    assert "not checked yet" in html
+    assert "Coverage as of" in html
+    assert "Data has changed since" in html
+
+
+def test_list_filters_agreements_the_check_has_not_seen(consultant_client, agreement):
+    check_now()
+    newer = AgreementFactory(title="Signed after the check")
+
+    response = consultant_client.get(reverse("agreements:list"), {"coverage": "not_checked"})
+
+    assert list(response.context["object_list"]) == [newer]
+
+
+def test_list_client_filter_is_a_search_box_not_a_list_of_every_client(
+    consultant_client, agreement
+):
+    ClientFactory.create_batch(5)
+
+    response = consultant_client.get(reverse("agreements:list"), {"client": agreement.client.pk})
+
+    html = response.content.decode()
+    assert f'data-autocomplete-url="{reverse("clients:autocomplete")}"' in html
+    assert 'value="Harlow &amp; Pierce"' in html
+    assert html.count("<option") < 20
+
+
+def test_detail_evaluates_its_agreement_live_and_says_where_the_check_differs(
+    consultant_client, agreement, exchange
+):
+    check_now()
+    TechnicianSkillFactory(technician=TechnicianFactory(name="Dana Ortiz"), skill=exchange, level=4)
+
+    response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+
+    html = response.content.decode()
+    row = response.context["requirement_rows"][0]
+    assert (row.live.status, row.recorded_status) == ("at_risk", "uncovered")
+    assert response.context["differs_from_check"] is True
+    assert 'data-testid="differs-from-check"' in html
+    assert "last check: uncovered" in html

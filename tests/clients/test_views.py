@@ -5,17 +5,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, CoverageFlag, Requirement
+from agreements.coverage.checks import coverage_check_run
+from agreements.models import Agreement, CoverageCheck, Requirement
 from clients.models import Client, ClientTechnology, Contact
 from tests.agreements.factories import (
     AgreementFactory,
     AgreementServiceFactory,
-    CoverageFlagFactory,
+    RequirementFactory,
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory, ContactFactory
 from tests.forms import formset
-from tests.skills.factories import SkillFactory, SkillVersionFactory
+from tests.skills.factories import SkillFactory, SkillVersionFactory, TechnicianSkillFactory
 
 TODAY = datetime.date(2026, 6, 1)
 NOON = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
@@ -203,14 +204,18 @@ def test_client_detail_lists_contacts_primary_first(consultant_client):
     assert [c.name for c in response.context["contacts"]] == ["Renee Castillo", "Alan Whitfield"]
 
 
-def test_client_detail_shows_coverage_from_open_flags_and_active_annual_value(consultant_client):
+def test_client_detail_shows_coverage_from_the_newest_check_and_active_annual_value(
+    consultant_client, engine_forbidden
+):
     client = ClientFactory()
+    nobody_knows, one_knows = SkillFactory(), SkillFactory()
+    TechnicianSkillFactory(skill=one_knows, level=4)
     uncovered = AgreementFactory(client=client, title="Uncovered one", annual_value=Decimal("100"))
-    CoverageFlagFactory(requirement__agreement=uncovered, status=CoverageFlag.Status.UNCOVERED)
+    RequirementFactory(agreement=uncovered, skill=nobody_knows)
     at_risk = AgreementFactory(client=client, title="At risk one", annual_value=Decimal("200"))
-    CoverageFlagFactory(requirement__agreement=at_risk, status=CoverageFlag.Status.AT_RISK)
+    RequirementFactory(agreement=at_risk, skill=one_knows, min_technicians=2)
     covered = AgreementFactory(client=client, title="Covered one", annual_value=Decimal("400"))
-    CoverageFlagFactory(requirement__agreement=covered, resolved_at=timezone.now())
+    RequirementFactory(agreement=covered, skill=one_knows, min_technicians=1)
     AgreementFactory(client=client, title="Not assessed one", annual_value=Decimal("800"))
     AgreementFactory(
         client=client,
@@ -218,8 +223,10 @@ def test_client_detail_shows_coverage_from_open_flags_and_active_annual_value(co
         annual_value=Decimal("1600"),
         status=Agreement.Status.DRAFT,
     )
+    coverage_check_run(day=timezone.localdate(), trigger=CoverageCheck.Trigger.MANUAL)
 
-    response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
+    with engine_forbidden():
+        response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
 
     coverage = {a.title: a.coverage for a in response.context["agreements"]}
     assert coverage == {
@@ -474,10 +481,12 @@ def test_client_detail_query_count_does_not_grow_with_rows(
         version = SkillVersionFactory(skill=skill)
         ClientTechnologyFactory(client=client, skill=skill, version=version)
     for agreement in AgreementFactory.create_batch(rows, client=client):
-        CoverageFlagFactory(requirement__agreement=agreement, status=CoverageFlag.Status.AT_RISK)
+        RequirementFactory(agreement=agreement, skill=SkillFactory())
+    coverage_check_run(day=timezone.localdate(), trigger=CoverageCheck.Trigger.MANUAL)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
-    # group permissions, the client, the active annual value, the agreements with their coverage,
-    # the environment, the contacts
-    with django_assert_num_queries(11):
+    # group permissions, the client; the notice: the newest check, the change stamp; the
+    # agreements panel: the newest check, the agreements with their recorded coverage, the
+    # active annual value; the environment, the contacts
+    with django_assert_num_queries(14):
         response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
     assert len(response.context["agreements"]) == rows

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageFlag, CoverageRun
+from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun
 from agreements.services import agreement_create
 from clients.models import Client
 from tests.agreements.factories import ServiceFactory
@@ -159,6 +160,7 @@ def test_viewer_sees_no_edit_controls_and_a_direct_post_is_refused(
         annual_value=Decimal("25000"),
         status=Agreement.Status.ACTIVE,
     )
+    coverage_check_run(day=timezone.localdate(), trigger=CoverageCheck.Trigger.SCHEDULE)
     log_in(viewer)
 
     expect(page.get_by_test_id("arr-total")).to_have_text("$25,000")

@@ -1,4 +1,4 @@
-"""The dashboard: revenue, coverage by status, open flags, the watch lists and the last run."""
+"""The dashboard: coverage figures from the newest check, open flags, the live watch lists."""
 
 import datetime
 from decimal import Decimal
@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageFlag, CoverageRun
+from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import (
@@ -60,8 +61,14 @@ def book():
     return agreements
 
 
-def test_dashboard_shows_arr_across_active_clients(consultant_client, book):
-    response = consultant_client.get(reverse("coverage:dashboard"))
+def check_now():
+    return coverage_check_run(day=TODAY, trigger=CoverageCheck.Trigger.MANUAL)
+
+
+def test_dashboard_shows_arr_across_active_clients(consultant_client, book, engine_forbidden):
+    check_now()
+    with engine_forbidden():
+        response = consultant_client.get(reverse("coverage:dashboard"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -69,8 +76,12 @@ def test_dashboard_shows_arr_across_active_clients(consultant_client, book):
     assert "across 8 clients" in html
 
 
-def test_dashboard_counts_agreements_by_coverage_status_with_arr_at_risk(consultant_client, book):
-    response = consultant_client.get(reverse("coverage:dashboard"))
+def test_dashboard_counts_agreements_by_coverage_status_with_arr_at_risk(
+    consultant_client, book, engine_forbidden
+):
+    check_now()
+    with engine_forbidden():
+        response = consultant_client.get(reverse("coverage:dashboard"))
 
     summaries = {
         s.status: (s.count, s.annual_value) for s in response.context["dashboard"].statuses
@@ -81,7 +92,7 @@ def test_dashboard_counts_agreements_by_coverage_status_with_arr_at_risk(consult
         "covered": (6, Decimal("124000")),
         "not_assessed": (0, Decimal("0")),
     }
-    assert response.context["dashboard"].arr_at_risk == Decimal("41000")
+    assert response.context["dashboard"].check.arr_at_risk_total == Decimal("41000")
     assert "$41,000" in response.content.decode()
 
 
@@ -124,11 +135,12 @@ def test_dashboard_ranks_single_technician_skills_by_revenue_dependence(consulta
     RequirementFactory(agreement=book[2], skill=sql)
     RequirementFactory(agreement=book[3], skill=sql)
     TechnicianSkillFactory(technician=TechnicianFactory(name="Dana Ortiz"), skill=sql, level=5)
+    check_now()
 
     response = consultant_client.get(reverse("coverage:dashboard"))
 
-    rows = response.context["dashboard"].single_technician_skills
-    assert [(row.skill_name, row.revenue_dependence) for row in rows] == [
+    rows = response.context["dashboard"].single_technician_skills["rows"]
+    assert [(row["skill"], row["revenue_dependence"]) for row in rows] == [
         ("SQL Server", Decimal("54000")),
         ("QuickBooks", Decimal("16000")),
     ]
@@ -143,7 +155,7 @@ def test_dashboard_lists_certifications_expiring_within_the_window(consultant_cl
 
     response = consultant_client.get(reverse("coverage:dashboard"))
 
-    expiring = response.context["dashboard"].expiring_certifications
+    expiring = response.context["dashboard"].expiring_certifications.rows
     assert [(h.technician.name, h.certification.name) for h in expiring] == [
         ("Tomás Ruiz", "Cisco CCNA")
     ]
@@ -156,7 +168,7 @@ def test_dashboard_lists_agreements_whose_notice_date_is_within_90_days(consulta
 
     response = consultant_client.get(reverse("coverage:dashboard"))
 
-    assert response.context["dashboard"].notice_dates == [Agreement.objects.get(pk=book[4].pk)]
+    assert response.context["dashboard"].notice_dates.rows == [Agreement.objects.get(pk=book[4].pk)]
     assert "10 Dec 2026" in response.content.decode()
 
 
@@ -167,9 +179,9 @@ def test_dashboard_shows_the_last_run_with_its_email_status(consultant_client, b
     response = consultant_client.get(reverse("coverage:dashboard"))
 
     html = response.content.decode()
-    assert response.context["dashboard"].last_run == run
+    assert response.context["dashboard"].check == run.coverage_check
     assert "Email failed" in html
-    assert reverse("coverage:report_detail", args=[run.pk]) in html
+    assert reverse("coverage:report_detail", args=[run.coverage_check.pk]) in html
     assert "Run coverage check now" in html
 
 
@@ -177,8 +189,10 @@ def test_dashboard_without_any_run_invites_a_first_check(consultant_client):
     response = consultant_client.get(reverse("coverage:dashboard"))
 
     assert response.status_code == 200
-    assert "No check has run yet." in response.content.decode()
-    assert "$0" in response.content.decode()
+    html = response.content.decode()
+    assert "No check has run yet." in html
+    assert "known after the first check" in html
+    assert "Run coverage check now" in html
 
 
 def test_viewer_sees_the_figures_but_not_the_run_button(viewer_client, book):
@@ -214,11 +228,11 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     coverage_run_execute(run_date=TODAY)
 
     # session, user, savepoint and its release, user's permissions, group permissions;
-    # coverage: agreements, requirements, skills, versions, certifications, technicians,
-    # technician skills, technician certifications; longest notice, notice candidates, notice
-    # agreements with clients, single-technician skill names, expiring certifications,
-    # technicians without a baseline certification, last run; open flags count and page.
-    with django_assert_num_queries(23):
+    # the newest check (with its run), the change stamp; notices: longest notice, candidates,
+    # agreements with clients; expiring certifications and their count; technicians without a
+    # baseline certification and their count; open flags count and page. No coverage query:
+    # the figures are the check's.
+    with django_assert_num_queries(17):
         response = consultant_client.get(reverse("coverage:dashboard"))
     assert response.status_code == 200
 
@@ -230,6 +244,33 @@ def test_dashboard_lists_technicians_without_a_baseline_certification(consultant
 
     response = consultant_client.get(reverse("coverage:dashboard"))
 
-    listed = response.context["dashboard"].technicians_without_baseline
+    listed = response.context["dashboard"].technicians_without_baseline.rows
     assert [technician.name for technician in listed] == ["Kevin Brandt"]
     assert "Kevin Brandt" in response.content.decode()
+
+
+def test_dashboard_figures_are_those_of_the_newest_check_not_of_today(
+    consultant_client, book, engine_forbidden
+):
+    check_now()
+    # After the check, Grace leaves: QuickBooks is uncovered now, but no check has said so.
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        TechnicianFactory._meta.model.objects.filter(name="Grace Lindqvist").first().delete()
+        with engine_forbidden():
+            response = consultant_client.get(reverse("coverage:dashboard"))
+
+    html = response.content.decode()
+    summaries = {s.status: s.count for s in response.context["dashboard"].statuses}
+    assert (summaries["uncovered"], summaries["at_risk"]) == (1, 1)
+    assert "$41,000" in html
+    assert "Data has changed since" in html
+    assert "Run coverage check now" in html
+
+
+def test_dashboard_says_nothing_changed_right_after_a_check(consultant_client, book):
+    check_now()
+
+    response = consultant_client.get(reverse("coverage:dashboard"))
+
+    assert response.context["dashboard"].freshness.changed_since is False
+    assert "Data has changed since" not in response.content.decode()

@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from agreements.coverage.matrix import skills_matrix
-from agreements.models import Agreement
+from agreements.coverage.checks import coverage_check_run
+from agreements.coverage.matrix import SKILLS_PER_PAGE, TECHNICIANS_PER_PAGE, skills_matrix
+from agreements.models import Agreement, CoverageCheck
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import (
@@ -75,6 +76,14 @@ def agreements(team):
     )
 
 
+def checked():
+    return coverage_check_run(day=TODAY, trigger=CoverageCheck.Trigger.MANUAL)
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
 # ------------------------------------------------------------------------------ the data
 
 
@@ -102,6 +111,7 @@ def test_matrix_shows_each_technicians_level_per_skill(team):
 
 
 def test_qualified_count_needs_level_3_and_availability(team):
+    checked()
     matrix = skills_matrix(day=TODAY)
 
     counts = {skill.name: skill.qualified_count for skill in matrix.skills}
@@ -110,6 +120,7 @@ def test_qualified_count_needs_level_3_and_availability(team):
 
 
 def test_revenue_dependence_sums_active_agreements_requiring_the_skill_once(team, agreements):
+    checked()
     matrix = skills_matrix(day=TODAY)
 
     revenue = {skill.name: skill.revenue_dependence for skill in matrix.skills}
@@ -140,6 +151,7 @@ def test_matrix_csv_status_per_role(browse, role, status):
 def test_matrix_page_highlights_the_skill_only_one_technician_carries(
     consultant_client, team, agreements
 ):
+    checked()
     response = consultant_client.get(reverse("coverage:matrix"))
 
     text = response.content.decode()
@@ -163,11 +175,12 @@ def test_matrix_page_with_an_unknown_category_shows_every_skill(consultant_clien
 
 
 def test_matrix_csv_has_the_same_figures_as_the_page(consultant_client, team, agreements):
+    checked()
     response = consultant_client.get(reverse("coverage:matrix_csv"))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="skills-matrix-2026-06-01.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = csv_rows(response)
     assert rows == [
         [
             "Category",
@@ -191,7 +204,7 @@ def test_matrix_csv_of_a_category_names_it_in_the_file_name(consultant_client, t
     assert response["Content-Disposition"] == (
         'attachment; filename="skills-matrix-Email-2026-06-01.csv"'
     )
-    assert len(response.content.decode().splitlines()) == 2
+    assert len(csv_rows(response)) == 2
 
 
 def test_matrix_csv_keeps_names_from_being_read_as_formulas(consultant_client):
@@ -199,7 +212,7 @@ def test_matrix_csv_keeps_names_from_being_read_as_formulas(consultant_client):
 
     response = consultant_client.get(reverse("coverage:matrix_csv"))
 
-    header = next(csv.reader(io.StringIO(response.content.decode())))
+    header = csv_rows(response)[0]
     assert "'=HYPERLINK(1)" in header
 
 
@@ -212,10 +225,12 @@ def test_matrix_page_query_count_does_not_grow_with_rows(
     ):
         TechnicianSkillFactory(technician=technician, skill=skill)
         RequirementFactory(skill=skill)
+    checked()
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
-    # group permissions, skills, technicians, technician skills, requirements of active
-    # agreements, the category choices
-    with django_assert_num_queries(11):
+    # group permissions; skills count and page, technicians count and page, the newest check,
+    # the page's levels and its skills' figures in that check; the newest check and the change
+    # stamp for the notice; the category choices.
+    with django_assert_num_queries(16):
         response = consultant_client.get(reverse("coverage:matrix"))
     assert len(response.context["matrix"].skills) == rows
 
@@ -229,7 +244,46 @@ def test_matrix_csv_query_count_does_not_grow_with_rows(
     ):
         TechnicianSkillFactory(technician=technician, skill=skill)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
-    # group permissions, skills, technicians, technician skills, requirements of active agreements
-    with django_assert_num_queries(10):
+    # group permissions, and after the view, while streaming: technicians, the newest check;
+    # skills count, then per chunk of skills: the skills, their levels, their figures.
+    with django_assert_num_queries(12):
         response = consultant_client.get(reverse("coverage:matrix_csv"))
-    assert len(response.content.decode().splitlines()) == rows + 1
+        lines = csv_rows(response)
+    assert len(lines) == rows + 1
+
+
+def test_matrix_page_is_paged_by_technicians_and_by_skills(consultant_client):
+    technicians = [
+        TechnicianFactory(name=f"Technician {n:02d}") for n in range(TECHNICIANS_PER_PAGE + 3)
+    ]
+    skills = SkillFactory.create_batch(SKILLS_PER_PAGE + 2)
+    TechnicianSkillFactory(technician=technicians[-1], skill=skills[-1], level=4)
+
+    first = consultant_client.get(reverse("coverage:matrix"))
+    pages = [
+        consultant_client.get(reverse("coverage:matrix"), {"tpage": 2, "page": page})
+        for page in (1, 2)
+    ]
+
+    assert len(first.context["matrix"].technicians) == TECHNICIANS_PER_PAGE
+    assert len(first.context["matrix"].skills) == SKILLS_PER_PAGE
+    assert "Next technicians" in first.content.decode()
+    assert [t.id for t in pages[0].context["matrix"].technicians][-1] == technicians[-1].pk
+    assert len(pages[1].context["matrix"].skills) == 2
+    levels = {
+        (skill.id, level)
+        for page in pages
+        for skill in page.context["matrix"].skills
+        for level in skill.levels
+    }
+    assert (skills[-1].pk, 4) in levels
+
+
+def test_matrix_figures_come_from_the_newest_check(consultant_client, team):
+    before = consultant_client.get(reverse("coverage:matrix"))
+    checked()
+    after = consultant_client.get(reverse("coverage:matrix"))
+
+    assert {s.qualified_count for s in before.context["matrix"].skills} == {None}
+    assert "not checked yet" in before.content.decode()
+    assert {s.name: s.qualified_count for s in after.context["matrix"].skills}["Veeam"] == 2

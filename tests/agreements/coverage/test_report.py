@@ -4,35 +4,20 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core import mail
 
 from agreements.coverage.report import (
-    coverage_report_build,
     coverage_report_recipients,
     coverage_report_send,
+    report_context,
 )
-from agreements.coverage.runs import coverage_run_execute
 from agreements.models import CoverageRun
-from skills.models import Technician, TrainingGoal
-from tests.agreements.factories import AgreementFactory, RequirementFactory
-from tests.clients.factories import ClientFactory
 from tests.conftest import add_recipient
-from tests.skills.factories import (
-    CertificationFactory,
-    SkillFactory,
-    TechnicianCertificationFactory,
-    TechnicianFactory,
-    TechnicianSkillFactory,
-    TrainingGoalFactory,
-)
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 11, 26)
-PREVIOUS_DAY = DAY - datetime.timedelta(days=1)
-NIGHT = datetime.datetime(2026, 11, 26, 7, 0, tzinfo=datetime.UTC)  # 02:00 in New York
-PREVIOUS_NIGHT = NIGHT - datetime.timedelta(days=1)
+
 SUBJECT = "Coverage 26 Nov 2026: 1 uncovered, 1 at risk — $41,000 of $165,000 ARR at risk"
 
 
@@ -40,146 +25,71 @@ def days(n):
     return DAY + datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def book():
-    """$165,000 a year: one agreement uncovered ($25,000), one at risk ($16,000), one covered.
-
-    Run the day before (a flag that stays open, one resolved since) and on DAY (a new flag).
-    """
-    dana = TechnicianFactory(name="Dana Ortiz")
-    lee = TechnicianFactory(name="Lee Park")
-    sam = TechnicianFactory(name="Sam Reyes")
-
-    exchange, cisco, windows, veeam, sonicwall = (
-        SkillFactory(name=name)
-        for name in ("Exchange", "Cisco IOS", "Windows 11", "Veeam", "SonicWall")
-    )
-    email = AgreementFactory(
-        reference="AGR-2026-0001",
-        title="Managed email",
-        client=ClientFactory(name="Smith & Jones LLP"),
-        annual_value=Decimal("25000.00"),
-    )
-    network = AgreementFactory(
-        reference="AGR-2026-0002",
-        title="Network care",
-        client=ClientFactory(name="Harbor Dental"),
-        annual_value=Decimal("16000.00"),
-    )
-    desktops = AgreementFactory(
-        reference="AGR-2026-0003",
-        title="Desktop support",
-        client=ClientFactory(name="Pine Accounting"),
-        annual_value=Decimal("124000.00"),
-        end_date=days(100),
-        notice_days=60,
-    )
-    RequirementFactory(agreement=email, skill=exchange, min_technicians=2)
-    RequirementFactory(agreement=network, skill=cisco, min_technicians=2)
-    RequirementFactory(agreement=desktops, skill=windows, min_technicians=2)
-    RequirementFactory(agreement=desktops, skill=veeam, min_technicians=1)
-    RequirementFactory(agreement=desktops, skill=sonicwall, min_technicians=1)
-
-    for technician in (dana, sam):
-        TechnicianSkillFactory(technician=technician, skill=cisco, level=4)
-    for technician in (lee, sam):
-        TechnicianSkillFactory(technician=technician, skill=windows, level=3)
-    TechnicianSkillFactory(technician=lee, skill=veeam, level=5)
-
-    with time_machine.travel(PREVIOUS_NIGHT, tick=False):
-        coverage_run_execute(run_date=PREVIOUS_DAY)
-
-    # Overnight: Sam leaves, so Cisco IOS rests on Dana alone; Kim joins and keeps Windows 11
-    # covered; Dana learns SonicWall, which resolves its flag.
-    Technician.objects.filter(pk=sam.pk).update(status=Technician.Status.DEPARTED)
-    TechnicianSkillFactory(technician=TechnicianFactory(name="Kim Chen"), skill=windows, level=4)
-    TechnicianSkillFactory(technician=dana, skill=sonicwall, level=3)
-
-    mcp = CertificationFactory(name="MCP", is_baseline=True)
-    ccna = CertificationFactory(name="CCNA")
-    TechnicianCertificationFactory(technician=dana, certification=mcp)
-    TechnicianCertificationFactory(technician=dana, certification=ccna, expires_on=days(30))
-    TechnicianCertificationFactory(technician=lee, certification=ccna, expires_on=days(90))
-    TechnicianCertificationFactory(
-        technician=lee, certification=mcp, earned_on=datetime.date(2020, 1, 1), expires_on=days(-1)
-    )
-
-    TrainingGoalFactory(technician=lee, skill=exchange, due_date=days(10), reason="Backup")
-    TrainingGoalFactory(
-        technician=dana, skill=exchange, due_date=days(-5), status=TrainingGoal.Status.IN_PROGRESS
-    )
-    TrainingGoalFactory(technician=dana, skill=veeam, due_date=days(30))
-    TrainingGoalFactory(technician=dana, skill=windows, due_date=days(-1), status="done")
-    TrainingGoalFactory(technician=lee, skill=cisco, due_date=days(2), status="cancelled")
-
-    with time_machine.travel(NIGHT, tick=False):
-        run = coverage_run_execute(run_date=DAY)
-    return {"run": run, "email": email}
-
-
 # ------------------------------------------------------------------------------ content
 
 
-def test_report_figures_match_the_run(book):
-    context = coverage_report_build(run=book["run"])
+def report_of(run, **kwargs):
+    return report_context(coverage_check=run.coverage_check, **kwargs)
 
-    run = context["run"]
-    assert (run.uncovered_count, run.at_risk_count, run.covered_count) == (1, 1, 1)
-    assert run.arr_total == Decimal("165000.00")
-    assert context["arr_at_risk"] == Decimal("41000.00")
+
+def rows(run, section):
+    return report_of(run)["sections"][section]["rows"]
+
+
+def test_report_figures_match_the_run(book):
+    check = report_of(book["run"])["check"]
+
+    assert (check.uncovered_count, check.at_risk_count, check.covered_count) == (1, 1, 1)
+    assert check.arr_total == Decimal("165000.00")
+    assert check.arr_at_risk_total == Decimal("41000.00")
+    run = book["run"]
+    assert (run.uncovered_count, run.arr_total) == (check.uncovered_count, check.arr_total)
 
 
 def test_report_separates_new_still_open_and_resolved_flags(book):
-    context = coverage_report_build(run=book["run"])
-
-    assert [f["reference"] for f in context["new_flags"]] == ["AGR-2026-0002"]
-    assert [f["reference"] for f in context["open_flags"]] == ["AGR-2026-0001"]
-    assert [f["requirement"] for f in context["resolved_flags"]] == ["SonicWall at level 3+"]
-    assert context["new_flags"][0]["reason"] == "Only Dana Ortiz qualifies (2 needed)"
+    assert [f["reference"] for f in rows(book["run"], "new_flags")] == ["AGR-2026-0002"]
+    assert [f["reference"] for f in rows(book["run"], "open_flags")] == ["AGR-2026-0001"]
+    assert [f["requirement"] for f in rows(book["run"], "resolved_flags")] == [
+        "SonicWall at level 3+"
+    ]
+    assert rows(book["run"], "new_flags")[0]["reason"] == "Only Dana Ortiz qualifies (2 needed)"
 
 
 def test_single_technician_skills_ranked_by_revenue_dependence(book):
-    context = coverage_report_build(run=book["run"])
+    single = rows(book["run"], "single_technician_skills")
 
-    rows = [(s["skill"], s["technicians"]) for s in context["single_technician_skills"]]
-    assert rows == [
+    assert [(s["skill"], s["technicians"]) for s in single] == [
         ("SonicWall", "Dana Ortiz"),
         ("Veeam", "Lee Park"),
         ("Cisco IOS", "Dana Ortiz"),
     ]
-    assert context["single_technician_skills"][0]["revenue_dependence"] == Decimal("124000.00")
+    assert single[0]["revenue_dependence"] == Decimal("124000.00")
 
 
 def test_certifications_expiring_within_the_warning_window(book):
-    context = coverage_report_build(run=book["run"])
-
     assert [
         (c["technician"], c["certification"], c["days_left"])
-        for c in context["expiring_certifications"]
+        for c in rows(book["run"], "expiring_certifications")
     ] == [("Dana Ortiz", "CCNA", 30)]
 
 
 def test_agreements_whose_notice_date_falls_within_90_days(book):
-    context = coverage_report_build(run=book["run"])
-
-    assert [(a["reference"], a["notice_date"]) for a in context["notice_dates"]] == [
+    assert [(a["reference"], a["notice_date"]) for a in rows(book["run"], "notice_dates")] == [
         ("AGR-2026-0003", days(40))
     ]
 
 
 def test_training_goals_due_soon_or_overdue_and_still_open(book):
-    context = coverage_report_build(run=book["run"])
-
-    assert [(g["technician"], g["due_date"], g["overdue"]) for g in context["training_goals"]] == [
+    assert [
+        (g["technician"], g["due_date"], g["overdue"]) for g in rows(book["run"], "training_goals")
+    ] == [
         ("Dana Ortiz", days(-5), True),
         ("Lee Park", days(10), False),
     ]
 
 
 def test_active_technicians_without_a_valid_baseline_certification(book):
-    context = coverage_report_build(run=book["run"])
-
-    assert [t["name"] for t in context["technicians_without_baseline"]] == [
+    assert [t["name"] for t in rows(book["run"], "technicians_without_baseline")] == [
         "Kim Chen",
         "Lee Park",
     ]
@@ -188,12 +98,19 @@ def test_active_technicians_without_a_valid_baseline_certification(book):
 def test_links_point_into_the_web_app(book, settings):
     settings.SITE_URL = "https://covered.example"
 
-    context = coverage_report_build(run=book["run"])
+    context = report_of(book["run"])
 
-    flag = context["open_flags"][0]
-    assert flag["url"].startswith("https://covered.example/")
-    assert f"/{book['email'].pk}/" in flag["url"]
+    flag = context["sections"]["open_flags"]["rows"][0]
+    assert flag["path"] == f"/agreements/{book['email'].pk}/"
+    assert context["base_url"] == "https://covered.example"
     assert context["reports_url"] == "https://covered.example/reports/"
+
+
+def test_report_is_read_from_the_check_alone(book, django_assert_num_queries):
+    coverage_check = book["run"].coverage_check
+
+    with django_assert_num_queries(0):
+        report_context(coverage_check=coverage_check)
 
 
 # ------------------------------------------------------------------------------ the email
@@ -242,6 +159,7 @@ def test_email_html_is_self_contained_with_inline_styles(book, recipient):
 
     html = mail.outbox[0].alternatives[0][0]
     assert "<table" in html and 'style="' in html
+    assert 'class="' not in html
     for external in ("<link", "<script", "<style", 'src="http', "url("):
         assert external not in html
 
@@ -273,3 +191,16 @@ def test_email_skipped_when_nobody_can_receive_it(django_user_model, book):
     assert mail.outbox == []
     run = CoverageRun.objects.get(pk=book["run"].pk)
     assert (run.email_status, run.recipients_count, run.attempts) == ("skipped", 0, 0)
+
+
+def test_email_links_start_with_the_site_url(book, recipient, settings):
+    settings.SITE_URL = "https://covered.example"
+
+    coverage_report_send(run_id=book["run"].pk)
+
+    message = mail.outbox[0]
+    agreement_url = f"https://covered.example/agreements/{book['email'].pk}/"
+    assert agreement_url in message.body
+    assert f'href="{agreement_url}"' in message.alternatives[0][0]
+    report_url = f"https://covered.example/reports/{book['run'].coverage_check.pk}/"
+    assert report_url in message.body

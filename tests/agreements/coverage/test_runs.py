@@ -86,7 +86,7 @@ def test_execution_that_fails_releases_the_date_for_a_retry(exchange_requirement
     def engine_crash(**kwargs):
         raise RuntimeError("engine crashed")
 
-    monkeypatch.setattr("agreements.coverage.runs.evaluate_coverage", engine_crash)
+    monkeypatch.setattr("agreements.coverage.checks.evaluate_coverage", engine_crash)
     with pytest.raises(RuntimeError):
         coverage_run_execute(run_date=DAY)
     assert not CoverageRun.objects.exists()

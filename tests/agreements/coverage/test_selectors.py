@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.selectors import single_technician_skills
+from agreements.coverage.report import single_technician_skills
 from skills.models import Technician
 from skills.selectors import expiring_certifications, technicians_without_baseline
 from tests.agreements.factories import AgreementFactory, RequirementFactory

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.flags import flags_sync
-from agreements.models import CoverageFlag
+from agreements.models import CoverageCheck, CoverageFlag
 from agreements.planning.services import training_goal_complete
 from skills.models import TechnicianCertification, TechnicianSkill, TrainingGoal
 from skills.services import training_goal_cancel, training_goal_create, training_goal_start
@@ -79,7 +79,7 @@ def flagged():
 
 
 def test_completing_a_skill_goal_records_the_skill_and_resolves_the_flag(flagged, consultant):
-    resolved = training_goal_complete(
+    outcome = training_goal_complete(
         goal=flagged["goal"],
         level=3,
         oldest_version=flagged["v2016"],
@@ -87,7 +87,7 @@ def test_completing_a_skill_goal_records_the_skill_and_resolves_the_flag(flagged
         user=consultant,
     )
 
-    assert [(f.requirement_id, f.agreement.client.name) for f in resolved] == [
+    assert [(f.requirement_id, f.agreement.client.name) for f in outcome.resolving] == [
         (flagged["requirement"].pk, "Harbor Law Group")
     ]
     skill = TechnicianSkill.objects.get(technician=flagged["dana"], skill=flagged["exchange"])
@@ -102,21 +102,30 @@ def test_completing_a_skill_goal_records_the_skill_and_resolves_the_flag(flagged
     assert (goal.status, goal.completed_on) == (TrainingGoal.Status.DONE, DAY)
 
 
-def test_other_open_flags_stay_open_after_completing_a_goal(flagged, consultant):
-    training_goal_complete(
-        goal=flagged["goal"],
-        level=3,
-        oldest_version=flagged["v2016"],
-        newest_version=flagged["v2019"],
-        user=consultant,
-    )
+def test_completing_a_goal_queues_a_check_that_resolves_the_flag_and_keeps_the_others(
+    flagged, consultant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        training_goal_complete(
+            goal=flagged["goal"],
+            level=3,
+            oldest_version=flagged["v2016"],
+            newest_version=flagged["v2019"],
+            user=consultant,
+        )
 
+    check = CoverageCheck.objects.get()
+    assert (check.trigger, check.requested_by, check.resolved_flags_count) == (
+        "manual",
+        consultant,
+        1,
+    )
     still_open = CoverageFlag.objects.filter(resolved_at__isnull=True)
     assert [flag.requirement_label for flag in still_open] == ["CCNA"]
 
 
 def test_a_level_reached_outside_the_client_version_resolves_nothing(flagged, consultant):
-    resolved = training_goal_complete(
+    outcome = training_goal_complete(
         goal=flagged["goal"],
         level=3,
         oldest_version=flagged["v2019"],
@@ -124,7 +133,7 @@ def test_a_level_reached_outside_the_client_version_resolves_nothing(flagged, co
         user=consultant,
     )
 
-    assert resolved == []
+    assert outcome.resolving == []
     assert CoverageFlag.objects.filter(resolved_at__isnull=True).count() == 2
 
 
@@ -133,7 +142,7 @@ def test_completing_a_certification_goal_adds_the_certification(flagged, consult
         technician=flagged["dana"], certification=flagged["ccna"], due_date=DAY
     )
 
-    resolved = training_goal_complete(goal=goal, earned_on=DAY, user=consultant)
+    resolved = training_goal_complete(goal=goal, earned_on=DAY, user=consultant).resolving
 
     assert [flag.requirement_label for flag in resolved] == ["CCNA"]
     held = TechnicianCertification.objects.get(technician=flagged["dana"])
@@ -224,16 +233,19 @@ def test_mark_done_page_prefills_the_target(consultant_client, flagged):
     assert "Harbor Law Group" in response.content.decode()
 
 
-def test_mark_done_says_which_flag_it_resolved(consultant_client, flagged):
-    response = consultant_client.post(
-        reverse("planning:goal_done", args=[flagged["goal"].pk]),
-        {
-            "level": "3",
-            "oldest_version": flagged["v2016"].pk,
-            "newest_version": flagged["v2019"].pk,
-        },
-        follow=True,
-    )
+def test_mark_done_says_which_flag_it_resolved(
+    consultant_client, flagged, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = consultant_client.post(
+            reverse("planning:goal_done", args=[flagged["goal"].pk]),
+            {
+                "level": "3",
+                "oldest_version": flagged["v2016"].pk,
+                "newest_version": flagged["v2019"].pk,
+            },
+            follow=True,
+        )
 
     assert response.status_code == 200
     assert "Resolved: Exchange 2016 at level 3+ for Harbor Law Group" in (response.content.decode())

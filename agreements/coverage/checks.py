@@ -1,0 +1,213 @@
+"""Recorded coverage checks: evaluate once, write the result, let every page read it.
+
+Implements DESIGN "Coverage checks are recorded". `coverage_check_run` is the one way a check
+happens, whoever starts it (the nightly run, the sweep, a user's "Run coverage check now"): under
+one lock it re-syncs the derived requirements, evaluates every active agreement, writes the
+check set-based (COPY on PostgreSQL), brings the flags in line and builds the report sections.
+"""
+
+import datetime
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from agreements.coverage.engine import CoverageResult, evaluate_coverage
+from agreements.coverage.flags import flagged_requirements, flags_sync
+from agreements.coverage.report import report_sections_build
+from agreements.models import (
+    CheckedAgreement,
+    CheckedRequirement,
+    CheckedSkill,
+    CoverageCheck,
+    CoverageDataChange,
+    CoverageFlag,
+    CoverageStatus,
+)
+from agreements.services import requirements_sync_all
+from core.db import advisory_lock, rows_insert
+from skills.models import Level, Skill, Technician, TechnicianSkill
+
+LOCK = "coverage-check"
+QUALIFIED_LEVEL = Level.INDEPENDENT  # the skills matrix counts technicians at this level or above
+
+
+def coverage_check_run(*, day: datetime.date, trigger: str, user=None) -> CoverageCheck:
+    """Check coverage for `day` and record it; one check at a time, in the caller's transaction
+    (or its own).
+
+    The check starts after the derived requirements are synced: writes after that moment are
+    what a page calls "changed since the check".
+    """
+    with transaction.atomic():
+        advisory_lock(LOCK)
+        requirements_sync_all()
+        started_at = timezone.now()
+        result = evaluate_coverage(day=day)
+        return coverage_check_record(
+            result=result, trigger=trigger, started_at=started_at, user=user
+        )
+
+
+def coverage_check_record(
+    *, result: CoverageResult, trigger: str, started_at: datetime.datetime, user=None
+) -> CoverageCheck:
+    """Write `result` as a check and bring the flags in line with it. A fixed number of
+    queries: the check, its rows by COPY, the flags, the report's reads."""
+    counts = result.counts
+    check = CoverageCheck.objects.create(
+        check_date=result.day,
+        trigger=trigger,
+        requested_by=user,
+        started_at=started_at,
+        finished_at=started_at,
+        warning_days=result.warning_days,
+        agreements_count=len(result.agreements),
+        covered_count=counts.get(CoverageStatus.COVERED, 0),
+        at_risk_count=counts.get(CoverageStatus.AT_RISK, 0),
+        uncovered_count=counts.get(CoverageStatus.UNCOVERED, 0),
+        not_assessed_count=counts.get(CoverageStatus.NOT_ASSESSED, 0),
+        arr_total=result.arr_total,
+        arr_uncovered=result.arr_uncovered,
+        arr_at_risk=result.arr_at_risk,
+    )
+    rows_insert(
+        CheckedAgreement,
+        ["coverage_check_id", "agreement_id", "status", "annual_value"],
+        ((check.pk, a.agreement_id, a.status, a.annual_value) for a in result.agreements),
+    )
+    changes = flags_sync(result=result, now=started_at, coverage_check=check)
+    rows_insert(
+        CheckedRequirement,
+        [
+            "coverage_check_id",
+            "agreement_id",
+            "requirement_id",
+            "label",
+            "status",
+            "min_technicians",
+            "qualified_count",
+            "lasting_count",
+            "lapses_on",
+            "reason",
+            "qualified",
+            "candidates",
+            "is_new",
+        ],
+        (
+            (
+                check.pk,
+                r.agreement_id,
+                r.requirement_id,
+                r.label[:255],
+                r.status,
+                r.min_technicians,
+                r.qualified_count,
+                r.lasting_count,
+                r.lapses_on,
+                r.reason[:500],
+                json.dumps(list(zip(r.qualified_ids, r.qualified_names, strict=True))),
+                json.dumps([candidate_json(c) for c in r.candidates], cls=DjangoJSONEncoder),
+                r.requirement_id in changes.opened_requirement_ids,
+            )
+            for r in flagged_requirements(result)
+        ),
+    )
+    _skills_record(check=check, result=result)
+    check.new_flags_count = len(changes.opened_requirement_ids)
+    check.resolved_flags_count = len(changes.resolved_ids)
+    check.open_flags_count = CoverageFlag.objects.filter(resolved_at__isnull=True).count()
+    # Kept as it will be read back: dates and amounts as text.
+    check.report = json.loads(
+        json.dumps(
+            report_sections_build(coverage_check=check, result=result), cls=DjangoJSONEncoder
+        )
+    )
+    check.finished_at = timezone.now()
+    check.save()
+    return check
+
+
+def candidate_json(candidate) -> dict:
+    return {
+        "technician_id": candidate.technician_id,
+        "name": candidate.name,
+        "level": candidate.level,
+        "version_range": candidate.version_range,
+        "gap": candidate.gap,
+    }
+
+
+def _skills_record(*, check: CoverageCheck, result: CoverageResult) -> None:
+    """Every skill's figures on the check's day: who is qualified, what revenue depends on it."""
+    qualified = dict(
+        TechnicianSkill.objects.filter(
+            technician__in=Technician.objects.available_on(result.day),
+            level__gte=QUALIFIED_LEVEL,
+        )
+        .order_by()
+        .values("skill_id")
+        .annotate(count=Count("technician_id"))
+        .values_list("skill_id", "count")
+    )
+    rows_insert(
+        CheckedSkill,
+        ["coverage_check_id", "skill_id", "qualified_count", "revenue_dependence"],
+        (
+            (
+                check.pk,
+                skill_id,
+                qualified.get(skill_id, 0),
+                result.revenue_dependence.get(skill_id, 0),
+            )
+            for skill_id in Skill.objects.order_by("pk").values_list("pk", flat=True)
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------ reads
+
+
+def newest_check() -> CoverageCheck | None:
+    """The check every coverage page reads. One query."""
+    return CoverageCheck.objects.select_related("run").order_by("-finished_at", "-pk").first()
+
+
+def coverage_data_changed_since(check: CoverageCheck | None) -> bool:
+    """Whether data coverage depends on changed after `check` started. One query."""
+    if check is None:
+        return False
+    return CoverageDataChange.objects.filter(pk=1, changed_at__gt=check.started_at).exists()
+
+
+# ------------------------------------------------------------------------------ upkeep
+
+
+def coverage_data_touch(**kwargs) -> None:
+    """Receiver of the writes that coverage depends on: the newest check is now out of date.
+    One query (the row exists from the migration on)."""
+    now = timezone.now()
+    if not CoverageDataChange.objects.filter(pk=1).update(changed_at=now):
+        CoverageDataChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+
+
+def coverage_checks_prune(*, now: datetime.datetime | None = None) -> int:
+    """Drop the per-agreement, per-requirement and per-skill rows of checks older than
+    COVERAGE_CHECK_RETENTION_DAYS (never the newest one); figures and report sections stay.
+    Returns how many checks were pruned."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.COVERAGE_CHECK_RETENTION_DAYS)
+    newest = newest_check()
+    old = CoverageCheck.objects.filter(finished_at__lt=cutoff, details_pruned_at__isnull=True)
+    if newest is not None:
+        old = old.exclude(pk=newest.pk)
+    ids = list(old.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    for model in (CheckedAgreement, CheckedRequirement, CheckedSkill):
+        model.objects.filter(coverage_check_id__in=ids).delete()
+    CoverageCheck.objects.filter(pk__in=ids).update(details_pruned_at=now)
+    return len(ids)

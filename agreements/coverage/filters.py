@@ -1,0 +1,27 @@
+import django_filters
+from django import forms
+
+from agreements.models import CoverageFlag
+
+
+class FlagFilter(django_filters.FilterSet):
+    """Filters of the flags list; the report's "and N more" links set the check ones."""
+
+    state = django_filters.ChoiceFilter(
+        label="State",
+        choices=[("open", "Open"), ("resolved", "Resolved")],
+        empty_label="Open or resolved",
+        method="filter_state",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CoverageFlag.Status.choices, empty_label="Any status"
+    )
+    opened_by_check = django_filters.NumberFilter(widget=forms.HiddenInput)
+    resolved_by_check = django_filters.NumberFilter(widget=forms.HiddenInput)
+
+    class Meta:
+        model = CoverageFlag
+        fields = ["state", "status", "opened_by_check", "resolved_by_check"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(resolved_at__isnull=value == "open")

@@ -1,0 +1,66 @@
+"""One template renders each report section for both the email and the web page.
+
+Mail clients ignore stylesheets, so the email carries inline styles; the page must not (its
+Content-Security-Policy allows no inline style) and uses the site's classes instead.
+`{% rs "td" %}` writes the attributes of that kind of element for whichever is rendered: the
+email when the context has `for_email`.
+"""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from agreements.models import CoverageStatus
+
+register = template.Library()
+
+# kind: (email attributes, page attributes)
+STYLES = {
+    "h2": ('style="margin:20px 0 8px 0; font-size:16px;"', 'class="h6 mt-4 mb-2"'),
+    "table": (
+        'width="100%" cellpadding="6" cellspacing="0" border="0" '
+        'style="border-collapse:collapse; font-size:13px;"',
+        'class="table table-sm mb-0"',
+    ),
+    "th": (
+        'align="left" style="border-bottom:1px solid #d0d5dd; background:#f2f4f7;"',
+        'scope="col"',
+    ),
+    "th-num": (
+        'align="right" style="border-bottom:1px solid #d0d5dd; background:#f2f4f7;"',
+        'scope="col" class="text-end"',
+    ),
+    "td": ('valign="top" style="border-bottom:1px solid #eaecf0;"', ""),
+    "td-num": (
+        'valign="top" align="right" style="border-bottom:1px solid #eaecf0; white-space:nowrap;"',
+        'class="text-end text-nowrap"',
+    ),
+    "td-date": (
+        'valign="top" style="border-bottom:1px solid #eaecf0; white-space:nowrap;"',
+        'class="text-nowrap"',
+    ),
+    "muted": ('style="color:#667085;"', 'class="small text-body-secondary"'),
+    "link": ('style="color:#175cd3;"', ""),
+    "none": ('style="margin:0; color:#667085;"', 'class="text-body-secondary mb-0"'),
+    "more": ('style="margin:6px 0 0 0; font-size:13px;"', 'class="small mt-1 mb-0"'),
+    "overdue": ('style="color:#b42318; font-weight:bold;"', 'class="text-danger fw-semibold"'),
+    "section": ("", 'class="table-responsive"'),
+}
+
+
+@register.simple_tag(takes_context=True)
+def rs(context, kind):
+    email, page = STYLES[kind]
+    # Constants of this module, never user input.
+    return mark_safe(email if context.get("for_email") else page)
+
+
+@register.simple_tag(takes_context=True)
+def status_text(context, status):
+    """A flag's status: coloured words in the email, the badge on the page."""
+    status = CoverageStatus(status)
+    if context.get("for_email"):
+        return format_html(
+            '<strong style="color:{};">{}</strong>', status.email_color, status.label
+        )
+    return format_html('<span class="badge text-bg-{}">{}</span>', status.color, status.label)
