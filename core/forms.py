@@ -141,3 +141,36 @@ class AutocompleteSelect(forms.Widget):
 
     def format_value(self, value):
         return "" if value is None else str(value)
+
+
+class AutocompleteSelectMultiple(AutocompleteSelect):
+    """Several rows among thousands: each one chosen shows as a removable chip; the search box
+    adds more. Posts one value per chosen row."""
+
+    template_name = "core/widgets/autocomplete_multiple.html"
+    allow_multiple_selected = True
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["chosen"] = self._chosen(value)
+        return context
+
+    def _label(self, value) -> str:
+        return ""
+
+    def _chosen(self, values) -> list[tuple[int, str]]:
+        """(id, name) of the chosen rows, read with one query."""
+        queryset = getattr(self.choices, "queryset", None)
+        ids = [str(value) for value in (values or []) if str(value).isdigit()]
+        if queryset is None or not ids:
+            return []
+        return [(obj.pk, str(obj)) for obj in queryset.filter(pk__in=ids)]
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+    def format_value(self, value):
+        if value is None:
+            return []
+        return [str(item) for item in (value if isinstance(value, list | tuple) else [value])]

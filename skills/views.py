@@ -36,7 +36,10 @@ class TechnicianAutocompleteView(AutocompleteView):
     search_fields = ("name", "email")
 
     def get_queryset(self):
-        return super().get_queryset().on_team()
+        technicians = super().get_queryset().on_team()
+        if self.request.GET.get("available"):
+            technicians = technicians.available_on(timezone.localdate())
+        return technicians
 
     def label(self, technician):
         return technician.name

@@ -2,10 +2,12 @@ import datetime
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 
 from agreements.models import Competitor, CompetitorOffering, Service
 from agreements.planning.selectors import PlanChoices
-from core.forms import DateInput
+from core.forms import AutocompleteSelectMultiple, DateInput
 from core.permissions import visible_to
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
 from skills.selectors import technicians_available_to
@@ -75,7 +77,10 @@ class AddToPlanForm(forms.Form):
     gap = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)
     technicians = forms.ModelMultipleChoiceField(
         queryset=Technician.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=AutocompleteSelectMultiple(
+            url=format_lazy("{}?available=1", reverse_lazy("skills:technician_autocomplete")),
+            placeholder="Add a technician by name",
+        ),
         error_messages={"required": "Choose at least one technician."},
     )
     skill = forms.ModelChoiceField(
@@ -116,7 +121,6 @@ class AddToPlanForm(forms.Form):
         if skill_ids:
             wanted = set(skill_ids)
             skills = [(pk, name) for pk, name in skills if pk in wanted]
-        self.fields["technicians"].choices = choices.technicians
         self.fields["skill"].choices = [("", "— no skill —"), *skills]
         self.fields["target_version"].choices = _grouped_versions(choices, [pk for pk, _ in skills])
         self.fields["certification"].choices = [

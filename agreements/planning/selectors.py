@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 
 from agreements.models import Agreement, CoverageFlag, Requirement
@@ -36,43 +37,56 @@ def default_due_date(day: datetime.date) -> datetime.date:
 # ------------------------------------------------------------------------------ the plan
 
 
-def plan_sections(*, user, day: datetime.date) -> dict:
-    """The plan of attack: one section per goal status (open goals all, closed ones the latest
-    CLOSED_GOALS_SHOWN), with how many are open and overdue. Two queries."""
+GOALS_PER_PAGE = 25
+
+
+def plan_sections(*, user, day: datetime.date, pages: dict | None = None) -> dict:
+    """The plan of attack: one section per goal status; open goals a page at a time (`pages`
+    maps a status to its page number), closed ones the latest CLOSED_GOALS_SHOWN; with how many
+    are open and overdue. Two queries per section, two for the counts."""
+    pages = pages or {}
     goals = visible_to(user, TrainingGoal)
-    open_goals = list(training_goals_for_plan(goals.filter(status__in=TrainingGoal.OPEN_STATUSES)))
-    closed_goals = list(
-        training_goals_for_plan(goals.exclude(status__in=TrainingGoal.OPEN_STATUSES)).order_by(
-            "-updated_at", "-pk"
-        )[:CLOSED_GOALS_SHOWN]
-    )
+    open_goals = goals.filter(status__in=TrainingGoal.OPEN_STATUSES)
     sections = []
     for status, label in TrainingGoal.Status.choices:
-        source = open_goals if status in TrainingGoal.OPEN_STATUSES else closed_goals
+        of_status = training_goals_for_plan(goals.filter(status=status))
+        if status in TrainingGoal.OPEN_STATUSES:
+            page = Paginator(of_status, GOALS_PER_PAGE).get_page(pages.get(status))
+            shown, total = list(page.object_list), page.paginator.count
+        else:
+            page = None
+            shown = list(of_status.order_by("-updated_at", "-pk")[:CLOSED_GOALS_SHOWN])
+            total = len(shown)
         rows = [
             {"goal": goal, "target": goal.target, "overdue": goal.is_open and goal.due_date < day}
-            for goal in source
-            if goal.status == status
+            for goal in shown
         ]
-        sections.append({"status": status, "label": label, "rows": rows})
+        sections.append(
+            {"status": status, "label": label, "rows": rows, "total": total, "page": page}
+        )
     return {
         "sections": sections,
-        "overdue_count": sum(1 for goal in open_goals if goal.due_date < day),
-        "open_count": len(open_goals),
+        "overdue_count": open_goals.filter(due_date__lt=day).count(),
+        "open_count": open_goals.count(),
         "closed_limit": CLOSED_GOALS_SHOWN,
     }
 
 
-def baseline_gaps(*, user, day: datetime.date) -> dict:
-    """Technicians without a baseline certification and their planned goal, for the card on the
-    gap and plan pages. Three queries: the technicians, their open baseline goals, the baseline
-    certifications."""
+BASELINE_ROWS_PER_PAGE = 10
+
+
+def baseline_gaps(*, user, day: datetime.date, page=1) -> dict:
+    """A page of the technicians without a baseline certification and their planned goal, for
+    the card on the gap and plan pages. Four queries: count, the technicians of the page, their
+    open baseline goals, the baseline certifications."""
     technicians = technicians_without_baseline(day=day).filter(
         pk__in=visible_to(user, Technician).values("pk")
     )
+    baseline_page = Paginator(technicians, BASELINE_ROWS_PER_PAGE).get_page(page)
     baseline = visible_to(user, Certification).filter(is_baseline=True).order_by("name")
     return {
-        "baseline_rows": baseline_plan_rows(technicians),
+        "baseline_page": baseline_page,
+        "baseline_rows": baseline_plan_rows(baseline_page.object_list),
         "baseline_certification": baseline.first(),
         "due_default": default_due_date(day),
     }
@@ -85,23 +99,19 @@ def baseline_gaps(*, user, day: datetime.date) -> dict:
 class PlanChoices:
     """Option lists for the "Add to plan" forms, read once for every row of the gap page."""
 
-    technicians: list[tuple[int, str]]
     skills: list[tuple[int, str]]
     versions: dict[int, list[tuple[int, str]]]  # skill id -> [(version id, label)], oldest first
     certifications: list[tuple[int, str]]
 
 
 def plan_choices(*, day: datetime.date) -> PlanChoices:
-    """Four queries: available technicians, skills, versions, certifications."""
+    """Three queries: skills, versions, certifications."""
     versions = defaultdict(list)
     for pk, skill_id, label in SkillVersion.objects.order_by("skill_id", "rank").values_list(
         "id", "skill_id", "label"
     ):
         versions[skill_id].append((pk, label))
     return PlanChoices(
-        technicians=list(
-            Technician.objects.available_on(day).order_by("name").values_list("id", "name")
-        ),
         skills=list(Skill.objects.order_by("name").values_list("id", "name")),
         versions=dict(versions),
         certifications=list(Certification.objects.order_by("name").values_list("id", "name")),

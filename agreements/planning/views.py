@@ -136,7 +136,7 @@ class GapAnalysisView(ModelPermissionMixin, TemplateView):
             can_add_competitor=can_add(user, Competitor),
             can_plan=can_plan,
             today=today,
-            **selectors.baseline_gaps(user=user, day=today),
+            **selectors.baseline_gaps(user=user, day=today, page=self.request.GET.get("bpage")),
             **kwargs,
         )
 
@@ -194,10 +194,17 @@ class PlanView(ModelPermissionMixin, TemplateView):
         user = self.request.user
         today = timezone.localdate()
         return super().get_context_data(
-            **selectors.plan_sections(user=user, day=today),
+            **selectors.plan_sections(
+                user=user,
+                day=today,
+                pages={
+                    status: self.request.GET.get(f"{status}_page")
+                    for status in TrainingGoal.OPEN_STATUSES
+                },
+            ),
             can_edit=can_change(user, TrainingGoal),
             can_plan=can_add(user, TrainingGoal),
-            **selectors.baseline_gaps(user=user, day=today),
+            **selectors.baseline_gaps(user=user, day=today, page=self.request.GET.get("bpage")),
             **kwargs,
         )
 

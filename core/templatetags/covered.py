@@ -35,3 +35,12 @@ def column_cell(context, column, row):
 def get_item(mapping, key):
     """mapping[key], or None: for dictionaries a view builds for a table's rows."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def names_preview(names, limit=8):
+    """The first `limit` names and how many more: "Ann, Bob and 12 more"; all when few."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"

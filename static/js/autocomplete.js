@@ -1,17 +1,47 @@
-// A search box that picks one row among thousands: it asks the server for the rows whose name
-// matches what is typed and offers them in a list; choosing one puts its id in the hidden input
-// the form posts. Clearing the box clears the choice.
+// A search box that picks rows among thousands: it asks the server for the rows whose name
+// matches what is typed and offers them in a list. For one row, choosing puts its id in the
+// hidden input the form posts, and clearing the box clears the choice; for several
+// (data-autocomplete-multiple), each choice becomes a removable chip with its own hidden input.
 (function () {
+  const chip = (box, id, label) => {
+    const item = document.createElement("li");
+    item.className = "badge text-bg-primary fw-normal d-inline-flex align-items-center gap-1";
+    const hidden = Object.assign(document.createElement("input"), {
+      type: "hidden",
+      name: box.dataset.autocompleteName,
+      value: id,
+    });
+    const remove = Object.assign(document.createElement("button"), {
+      type: "button",
+      className: "btn-close btn-close-white btn-close-sm",
+    });
+    remove.setAttribute("aria-label", `Remove ${label}`);
+    remove.dataset.autocompleteRemove = "";
+    item.append(hidden, label, remove);
+    return item;
+  };
   const attach = (box) => {
     const input = box.querySelector("[data-autocomplete-input]");
     const value = box.querySelector("[data-autocomplete-value]");
+    const chosen = box.querySelector("[data-autocomplete-chosen]");
     const options = box.querySelector("datalist");
     let timer = null;
     let ids = new Map();
     const pick = () => {
-      if (!input.value.trim()) value.value = "";
+      if (chosen) {
+        const id = ids.get(input.value);
+        if (id === undefined) return;
+        const taken = [...chosen.querySelectorAll("input")].some((field) => field.value === id);
+        if (!taken) chosen.append(chip(box, id, input.value));
+        input.value = "";
+      } else if (!input.value.trim()) value.value = "";
       else if (ids.has(input.value)) value.value = ids.get(input.value);
     };
+    if (chosen) {
+      chosen.addEventListener("click", (event) => {
+        if (event.target.matches("[data-autocomplete-remove]")) event.target.closest("li").remove();
+      });
+    }
     const search = async () => {
       const url = new URL(box.dataset.autocompleteUrl, window.location.href);
       url.searchParams.set("q", input.value.trim());

@@ -490,3 +490,30 @@ def test_client_detail_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(14):
         response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
     assert len(response.context["agreements"]) == rows
+
+
+# ------------------------------------------------------------------------------ autocomplete
+
+
+def test_client_autocomplete_finds_names_starting_with_the_term_first(consultant_client):
+    for name in ("Harbor Dental", "Bayview Harbor Law", "Pine Accounting"):
+        ClientFactory(name=name)
+
+    response = consultant_client.get(reverse("clients:autocomplete"), {"q": "harb"})
+
+    assert [row["text"] for row in response.json()["results"]] == [
+        "Harbor Dental",
+        "Bayview Harbor Law",
+    ]
+
+
+def test_client_autocomplete_answers_at_most_twenty_rows(consultant_client):
+    ClientFactory.create_batch(25)
+
+    response = consultant_client.get(reverse("clients:autocomplete"), {"q": ""})
+
+    assert len(response.json()["results"]) == 20
+
+
+def test_client_autocomplete_needs_a_login(client):
+    assert client.get(reverse("clients:autocomplete")).status_code == 302

@@ -477,3 +477,18 @@ def test_skill_catalog_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(10):
         response = consultant_client.get(reverse("skills:catalog"))
     assert len(response.context["page_obj"]) == rows
+
+
+def test_technician_autocomplete_leaves_out_departed_and_on_request_unavailable(
+    consultant_client,
+):
+    TechnicianFactory(name="Dana Ortiz")
+    TechnicianFactory(name="Dale Gone", status=Technician.Status.DEPARTED)
+    TechnicianFactory(name="Dawn Away", status=Technician.Status.ON_LEAVE)
+    url = reverse("skills:technician_autocomplete")
+
+    on_team = consultant_client.get(url, {"q": "da"}).json()["results"]
+    available = consultant_client.get(url, {"q": "da", "available": "1"}).json()["results"]
+
+    assert [row["text"] for row in on_team] == ["Dana Ortiz", "Dawn Away"]
+    assert [row["text"] for row in available] == ["Dana Ortiz"]

@@ -343,3 +343,34 @@ def test_mark_done_names_the_flags_still_open(consultant_client, flagged):
         "Still open: Exchange 2016 at level 3+ for Harbor Law Group "
         "(at risk: Only Dana Ortiz qualifies (2 needed))."
     ) in html
+
+
+def test_plan_page_shows_open_goals_a_page_at_a_time(consultant_client):
+    skill = SkillFactory()
+    for number in range(30):
+        TrainingGoalFactory(
+            technician=TechnicianFactory(name=f"Trainee {number:02d}"),
+            skill=skill,
+            due_date=DAY + datetime.timedelta(days=number),
+        )
+
+    first = consultant_client.get(reverse("planning:plan"))
+    second = consultant_client.get(reverse("planning:plan"), {"planned_page": 2})
+
+    planned = next(s for s in first.context["sections"] if s["status"] == "planned")
+    assert (len(planned["rows"]), planned["total"]) == (25, 30)
+    assert first.context["open_count"] == 30
+    later = next(s for s in second.context["sections"] if s["status"] == "planned")
+    assert [row["goal"].technician.name for row in later["rows"]][-1] == "Trainee 29"
+
+
+def test_baseline_card_lists_technicians_a_page_at_a_time(consultant_client):
+    CertificationFactory(name="MCP", is_baseline=True)
+    TechnicianFactory.create_batch(12)
+
+    first = consultant_client.get(reverse("planning:plan"))
+    second = consultant_client.get(reverse("planning:plan"), {"bpage": 2})
+
+    assert len(first.context["baseline_rows"]) == 10
+    assert len(second.context["baseline_rows"]) == 2
+    assert "1–10 of 12" in first.content.decode()
