@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('check_date', models.DateField(help_text='The day coverage was evaluated for.')),
-                ('trigger', models.CharField(choices=[('schedule', 'Nightly schedule'), ('sweep', 'Late nightly run'), ('manual', 'Run coverage check now')], max_length=10)),
+                ('trigger', models.CharField(choices=[('schedule', 'Nightly'), ('sweep', 'Nightly, late'), ('manual', 'By hand')], max_length=10)),
                 ('started_at', models.DateTimeField()),
                 ('finished_at', models.DateTimeField()),
                 ('warning_days', models.PositiveSmallIntegerField()),

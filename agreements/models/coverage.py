@@ -189,9 +189,9 @@ class CoverageCheck(models.Model):
     """
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Nightly schedule"
-        SWEEP = "sweep", "Late nightly run"
-        MANUAL = "manual", "Run coverage check now"
+        SCHEDULE = "schedule", "Nightly"
+        SWEEP = "sweep", "Nightly, late"
+        MANUAL = "manual", "By hand"
 
     check_date = models.DateField(help_text="The day coverage was evaluated for.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices)

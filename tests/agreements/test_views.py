@@ -854,3 +854,15 @@ def test_detail_evaluates_its_agreement_live_and_says_where_the_check_differs(
     assert response.context["differs_from_check"] is True
     assert 'data-testid="differs-from-check"' in html
     assert "last check: uncovered" in html
+
+
+def test_report_list_names_who_ran_a_check_by_hand(consultant_client, consultant, agreement):
+    coverage_check_run(day=TODAY, trigger=CoverageCheck.Trigger.MANUAL)
+    coverage_check_run(day=TODAY, trigger=CoverageCheck.Trigger.MANUAL, user=consultant)
+
+    response = consultant_client.get(reverse("coverage:report_list"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "By hand" in html and "marcus.consultant" in html
+    assert "not emailed" in html

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, Competitor, CompetitorOffering, CoverageFlag, Requirement
+from agreements.models import (
+    Agreement,
+    Competitor,
+    CompetitorOffering,
+    CoverageCheck,
+    CoverageFlag,
+    Requirement,
+)
 from clients.models import Client
 from demo.portfolio import seed_demo
 from skills.models import (
@@ -209,7 +216,9 @@ def test_reset_removes_demo_rows_and_seeds_the_same_figures(demo):
     output = run_seed("--reset")
 
     assert "Removed:" in output
-    assert not CoverageFlag.objects.filter(agreement__client__name="Harlow & Pierce LLP").exists()
+    # The old flags went with their agreements; the seed's own check flags the new ones.
+    newest = CoverageCheck.objects.order_by("-finished_at").first()
+    assert set(CoverageFlag.objects.values_list("opened_by_check", flat=True)) == {newest.pk}
     assert Client.objects.filter(pk=other_client.pk).exists()
     assert get_user_model().objects.filter(pk=user.pk).exists()
     assert (
@@ -234,3 +243,16 @@ def test_missing_catalog_version_fails_with_a_clear_error():
         run_seed()
 
     assert not Client.objects.exists()
+
+
+def test_the_demo_comes_with_a_first_coverage_check(demo):
+    check = CoverageCheck.objects.get()
+
+    assert (check.uncovered_count, check.at_risk_count, check.arr_total) == (1, 2, ARR)
+    assert "Coverage checked: 1 uncovered, 2 at risk" in demo
+
+
+def test_seeding_again_records_no_second_check(demo):
+    run_seed()
+
+    assert CoverageCheck.objects.count() == 1

@@ -1,5 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from agreements.coverage.checks import coverage_check_run, newest_check
+from agreements.models import CoverageCheck
 from core.formatting import money
 from demo.portfolio import DemoDataError, seed_demo
 
@@ -40,3 +43,12 @@ class Command(BaseCommand):
             f"{report.active_clients} active demo clients; active agreements total "
             f"{money(report.active_annual_value)} a year."
         )
+        if report.created or newest_check() is None:
+            # So that the dashboard has figures on the first visit.
+            check = coverage_check_run(
+                day=timezone.localdate(), trigger=CoverageCheck.Trigger.MANUAL
+            )
+            self.stdout.write(
+                f"Coverage checked: {check.uncovered_count} uncovered, {check.at_risk_count} "
+                f"at risk, {check.covered_count} covered."
+            )
