@@ -8,12 +8,22 @@ was queued has finished.
 
 import datetime
 
+import kombu.exceptions
+
 from agreements.coverage.tasks import run_coverage_check
 
 
+class QueueUnavailable(Exception):
+    """The broker could not be reached: nothing was queued."""
+
+
 def coverage_check_queue(*, user) -> None:
-    """Queue a manual check for today once the current transaction commits."""
-    run_coverage_check.delay_on_commit(user_id=user.pk if user else None)
+    """Queue a manual check for today, now: it reads nothing the request writes. The broker is
+    given one short try (CELERY_BROKER_CONNECTION_TIMEOUT), so that a page never hangs on it."""
+    try:
+        run_coverage_check.apply_async(kwargs={"user_id": user.pk if user else None}, retry=False)
+    except (kombu.exceptions.OperationalError, OSError) as error:
+        raise QueueUnavailable(str(error)) from error
 
 
 def check_state(

@@ -8,6 +8,7 @@ report's size does not grow with the portfolio.
 """
 
 import datetime
+import logging
 import smtplib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,8 @@ from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRu
 from core import groups
 from skills import selectors as skill_selectors
 from skills.models import Skill
+
+log = logging.getLogger(__name__)
 
 TRAINING_DUE_HORIZON_DAYS = 14
 
@@ -354,12 +357,14 @@ def coverage_report_send(*, run_id: int, final_attempt: bool = True) -> str:
         except TRANSIENT_EMAIL_ERRORS as exc:
             error = exc
             run.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            log.warning("Coverage report of run %s not sent: %s", run.pk, run.last_error)
             run.email_status = (
                 CoverageRun.EmailStatus.FAILED if final_attempt else CoverageRun.EmailStatus.PENDING
             )
         else:
             run.email_status = CoverageRun.EmailStatus.SENT
             run.sent_at = timezone.now()
+            run.last_error = ""
         run.save(
             update_fields=[
                 "email_status",

@@ -1,51 +1,115 @@
 """The day's coverage run: claim the date once, record its check, hand it to the report.
 
-Implements DESIGN "The nightly job" (the run). The nightly run for a date is the scheduled check
-of that date; agreements/coverage/report.py emails that check's recorded report. The tasks in
-agreements/coverage/tasks.py and the management commands call these services; they hold no
-logic of their own.
+Implements DESIGN "The nightly job" (the run, never lost). The nightly run for a date is the
+scheduled check of that date; agreements/coverage/report.py emails that check's recorded report.
+The tasks in agreements/coverage/tasks.py and the management commands call these services;
+they hold no logic of their own.
+
+A run is taken up with a lease committed in its own transaction, so the attempt is on record
+even when the work fails, and a worker that dies gives the run up when its lease runs out: the
+sweep (`coverage_run_sweep`, every few minutes) then queues it again. The work itself holds the
+run's row locked and checks that its claim still stands before it commits, so two workers never
+both record a check for one date.
 """
 
 import datetime
+import logging
+import secrets
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run, coverage_checks_prune
+from agreements.coverage.schedule import nightly_time
 from agreements.models import CoverageCheck, CoverageRun
+
+log = logging.getLogger(__name__)
+
+
+def _lease(now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(minutes=settings.COVERAGE_RUN_LEASE_MINUTES)
 
 
 def coverage_run_claim(*, run_date: datetime.date) -> CoverageRun | None:
-    """Claim the run for `run_date` through its unique row; None when it is already claimed.
+    """Take up the run for `run_date`, committed at once; None when it is finished or another
+    worker's lease on it is still live.
 
-    A concurrent claimer on PostgreSQL waits on the unique index until the first transaction
-    ends, then finds the row and gets None (or claims the date if the first rolled back).
+    Creates the date's row on the first attempt; later attempts take it over once its lease has
+    run out. Each claim adds to `run_attempts` and gets a fresh `claim_token`.
     """
-    run, created = CoverageRun.objects.get_or_create(
-        run_date=run_date, defaults={"started_at": timezone.now()}
-    )
-    return run if created else None
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        run, created = CoverageRun.objects.get_or_create(
+            run_date=run_date,
+            defaults={
+                "started_at": now,
+                "lease_until": _lease(now),
+                "claim_token": token,
+                "run_attempts": 1,
+            },
+        )
+        if created:
+            return run
+        taken = (
+            CoverageRun.objects.filter(pk=run.pk, finished_at__isnull=True)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            .update(
+                lease_until=_lease(now),
+                claim_token=token,
+                run_attempts=run.run_attempts + 1,
+                started_at=now,
+            )
+        )
+    if not taken:
+        return None
+    run.refresh_from_db()
+    return run
 
 
 def coverage_run_execute(
     *, run_date: datetime.date, trigger: str = CoverageCheck.Trigger.SCHEDULE
 ) -> CoverageRun | None:
-    """Run the coverage check for `run_date` once; None when that date already has a run.
+    """Run the coverage check for `run_date` once; None when the date is finished or being run.
 
-    The claim and the work share one transaction: a crash (or a lost worker) rolls the claim back
-    with the half-done work, so the redelivered task can run the date again. A second runner
-    waits on the claimed row and then does nothing. The engine runs once: the check it records
-    carries the figures, the flags' changes and the report that will be emailed.
+    The engine runs once: the check it records carries the figures, the flags' changes and the
+    report that will be emailed. A failure is written on the run (and logged) and raised again
+    for the task to retry; the lease lets the next attempt take over.
     """
-    with transaction.atomic():
-        run = coverage_run_claim(run_date=run_date)
-        if run is None:
-            return None
-        check = coverage_check_run(day=run_date, trigger=trigger)
-        _run_figures_set(run=run, coverage_check=check)
-        run.save()
+    claim = coverage_run_claim(run_date=run_date)
+    if claim is None:
+        return None
+    try:
+        with transaction.atomic():
+            run = CoverageRun.objects.select_for_update().get(pk=claim.pk)
+            if run.finished_at is not None or run.claim_token != claim.claim_token:
+                return None  # taken over while this attempt waited: the other one does it
+            check = coverage_check_run(day=run_date, trigger=trigger)
+            _run_figures_set(run=run, coverage_check=check)
+            run.lease_until = None
+            run.run_last_error = ""
+            run.save()
+    except Exception as exc:
+        coverage_run_failure_record(run_id=claim.pk, error=exc)
+        raise
     coverage_checks_prune()
     return run
+
+
+def coverage_run_failure_record(*, run_id: int, error: BaseException) -> None:
+    """Write why an attempt failed on the run, and log it; never raises itself."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    log.warning("Coverage run %s failed: %s", run_id, message)
+    try:
+        # Releasing the lease lets the task's retry take the run up again at once.
+        CoverageRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+            run_last_error=message, lease_until=None
+        )
+    except Exception:  # the database itself may be what failed
+        log.exception("Could not record the failure of coverage run %s", run_id)
 
 
 def _run_figures_set(*, run: CoverageRun, coverage_check: CoverageCheck) -> None:
@@ -65,3 +129,50 @@ def _run_figures_set(*, run: CoverageRun, coverage_check: CoverageCheck) -> None
     ):
         setattr(run, name, getattr(coverage_check, name))
     run.finished_at = coverage_check.finished_at
+
+
+# ------------------------------------------------------------------------------ the sweep
+
+
+def scheduled_time(day: datetime.date) -> datetime.datetime:
+    """When the nightly run of `day` is due, in TIME_ZONE."""
+    hour, minute = nightly_time()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+@dataclass(frozen=True)
+class SweepNeed:
+    """What today's nightly run still needs: "run" (queue it), "email" (queue the report of
+    `run_id`), or "" (nothing)."""
+
+    action: str
+    run_id: int | None = None
+
+
+def coverage_run_sweep(*, now: datetime.datetime | None = None) -> SweepNeed:
+    """What today's nightly run still needs; called by the periodic sweep task.
+
+    The run is due once its scheduled time has passed and it has neither finished nor a live
+    lease; its report once the run has finished and the email is still pending or failed, no
+    sender holds the row, and attempts are left.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    nothing = SweepNeed("")
+    if now < scheduled_time(today):
+        return nothing
+    run = CoverageRun.objects.filter(run_date=today).first()
+    if run is None:
+        return SweepNeed("run")
+    if run.finished_at is None:
+        lease_live = run.lease_until is not None and run.lease_until >= now
+        if lease_live or run.run_attempts >= settings.COVERAGE_RUN_MAX_ATTEMPTS:
+            return nothing
+        return SweepNeed("run", run.pk)
+    waiting = run.email_status in (CoverageRun.EmailStatus.PENDING, CoverageRun.EmailStatus.FAILED)
+    if not waiting or run.attempts > settings.COVERAGE_EMAIL_MAX_RETRIES:
+        return nothing
+    with transaction.atomic():
+        # A sender holds the row while it sends; a dead one has let go of it.
+        free = CoverageRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk).exists()
+    return SweepNeed("email", run.pk) if free else nothing

@@ -1,36 +1,74 @@
 """Celery tasks of coverage: thin, ids only, safe to run twice.
 
 The nightly tasks keep the names they were registered under (agreements.tasks.…), so that beat
-schedules saved in the database keep working.
+schedules saved in the database keep working. They retry database and broker errors with a
+bounded backoff (DESIGN "The nightly job": never lost); the sweep catches what retries cannot,
+such as a worker killed mid-run.
 """
 
 import datetime
 
+import kombu.exceptions
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
-from agreements.coverage.runs import coverage_run_execute
+from agreements.coverage.runs import coverage_run_execute, coverage_run_sweep
 from agreements.models import CoverageCheck
+
+# The database or the broker went away for a moment: worth another try.
+TRANSIENT_SERVICE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    kombu.exceptions.OperationalError,
+    ConnectionError,
+)
+RETRY = {
+    "autoretry_for": TRANSIENT_SERVICE_ERRORS,
+    "retry_backoff": settings.COVERAGE_TASK_RETRY_BASE_SECONDS,
+    "retry_backoff_max": settings.COVERAGE_TASK_RETRY_MAX_SECONDS,
+    "retry_jitter": False,
+    "max_retries": settings.COVERAGE_TASK_MAX_RETRIES,
+}
 
 
 @shared_task(
-    name="agreements.tasks.run_nightly_coverage", acks_late=True, reject_on_worker_lost=True
+    name="agreements.tasks.run_nightly_coverage",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    **RETRY,
 )
-def run_nightly_coverage(run_date: str | None = None) -> int | None:
+def run_nightly_coverage(
+    run_date: str | None = None, trigger: str = CoverageCheck.Trigger.SCHEDULE
+) -> int | None:
     """Check coverage for `run_date` (ISO date; default today in TIME_ZONE), then queue the email.
 
-    Returns the new run's id, or None when that date has already been run.
+    Returns the new run's id, or None when that date is finished or being run.
     """
     day = datetime.date.fromisoformat(run_date) if run_date else timezone.localdate()
-    run = coverage_run_execute(run_date=day)
+    run = coverage_run_execute(run_date=day, trigger=trigger)
     if run is None:
         return None
     send_coverage_report.delay_on_commit(run.pk)
     return run.pk
+
+
+@shared_task(name="agreements.tasks.sweep_nightly_coverage", acks_late=True)
+def sweep_nightly_coverage() -> str:
+    """Every few minutes: queue today's run when it is late and nobody holds it, or its report
+    when it was left unsent."""
+    need = coverage_run_sweep()
+    if need.action == "run":
+        run_nightly_coverage.delay(
+            timezone.localdate().isoformat(), trigger=CoverageCheck.Trigger.SWEEP
+        )
+    elif need.action == "email":
+        send_coverage_report.delay(need.run_id)
+    return need.action
 
 
 @shared_task(name="agreements.tasks.run_coverage_check", acks_late=True, reject_on_worker_lost=True)
@@ -48,6 +86,7 @@ def run_coverage_check(user_id: int | None = None) -> int:
     name="agreements.tasks.send_coverage_report",
     acks_late=True,
     reject_on_worker_lost=True,
+    **RETRY,
 )
 def send_coverage_report(self, run_id: int) -> str:
     """Email the run's report at most once, retrying SMTP failures with exponential backoff."""

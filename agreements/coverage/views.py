@@ -94,10 +94,20 @@ class CoverageRunNowView(ModelPermissionMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        check_now.coverage_check_queue(user=request.user)
-        request.session[QUEUED_AT_KEY] = timezone.now().isoformat()
+        back = _safe_next(request) or "coverage:dashboard"
+        queued_at = timezone.now()
+        try:
+            check_now.coverage_check_queue(user=request.user)
+        except check_now.QueueUnavailable:
+            messages.error(
+                request,
+                "The job queue cannot be reached right now, so no check was started. "
+                "Try again in a few minutes; the nightly check runs as scheduled.",
+            )
+            return redirect(back)
+        request.session[QUEUED_AT_KEY] = queued_at.isoformat()
         messages.info(request, "Coverage check queued; the figures update when it finishes.")
-        return redirect(_safe_next(request) or "coverage:dashboard")
+        return redirect(back)
 
 
 class CoverageStatusView(ModelPermissionMixin, View):

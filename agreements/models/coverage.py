@@ -151,8 +151,21 @@ class CoverageRun(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients_count = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Attempts to send the email.")
+    last_error = models.TextField(blank=True, help_text="Why the last attempt to send failed.")
+    run_attempts = models.PositiveIntegerField(
+        default=0, help_text="Times a worker took up the run (a retry or a takeover adds one)."
+    )
+    run_last_error = models.TextField(
+        blank=True, help_text="Why the last attempt at the run failed; cleared when it succeeds."
+    )
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Until when the worker that took up the run holds it; past that, the run is "
+        "free to be taken up again.",
+    )
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
     coverage_check = models.OneToOneField(
         "CoverageCheck",
         on_delete=models.PROTECT,

@@ -212,6 +212,8 @@ else:
 
 # ------------------------------------------------------------------------------ celery
 REDIS_URL = env_url("REDIS_URL", parse_redis_url, default="")
+# Seconds a web request waits for the broker before saying the queue is unavailable.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", default=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -228,7 +230,10 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # Redis redelivers unacknowledged tasks after this; longer than any task's hard limit.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    }
 else:
     # A broker that needs no server: kombu's filesystem transport, shared by web, worker and beat.
     CELERY_BROKER_URL = "filesystem://localhost//"
@@ -248,11 +253,30 @@ COVERAGE_REPORT_TIME = env.str("COVERAGE_REPORT_TIME", default="02:00")
 # Per-agreement and per-requirement details of older checks are pruned; figures and report
 # sections are kept for good.
 COVERAGE_CHECK_RETENTION_DAYS = env_int("COVERAGE_CHECK_RETENTION_DAYS", default=400)
+# A worker that takes up the nightly run holds it this long; one that dies gives it up then, and
+# the sweep (every COVERAGE_SWEEP_MINUTES) queues the run again, at most so many times.
+COVERAGE_RUN_LEASE_MINUTES = env_int("COVERAGE_RUN_LEASE_MINUTES", default=15)
+COVERAGE_SWEEP_MINUTES = env_int("COVERAGE_SWEEP_MINUTES", default=15)
+COVERAGE_RUN_MAX_ATTEMPTS = env_int("COVERAGE_RUN_MAX_ATTEMPTS", default=10)
+# Database and broker errors of the nightly tasks are retried after base, 2 × base … seconds,
+# capped at COVERAGE_TASK_RETRY_MAX_SECONDS, at most COVERAGE_TASK_MAX_RETRIES times.
+COVERAGE_TASK_RETRY_BASE_SECONDS = env_int("COVERAGE_TASK_RETRY_BASE_SECONDS", default=10)
+COVERAGE_TASK_RETRY_MAX_SECONDS = env_int("COVERAGE_TASK_RETRY_MAX_SECONDS", default=300)
+COVERAGE_TASK_MAX_RETRIES = env_int("COVERAGE_TASK_MAX_RETRIES", default=10)
 # A failed report email is retried after base, 2 × base, 4 × base … seconds, at most this often.
 COVERAGE_EMAIL_RETRY_BASE_SECONDS = env_int("COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=120)
 COVERAGE_EMAIL_MAX_RETRIES = env_int("COVERAGE_EMAIL_MAX_RETRIES", default=5)
 if COVERAGE_WARNING_DAYS < 0:
     raise ImproperlyConfigured("COVERAGE_WARNING_DAYS must be 0 or more days")
+for _name in (
+    "COVERAGE_RUN_LEASE_MINUTES",
+    "COVERAGE_SWEEP_MINUTES",
+    "COVERAGE_RUN_MAX_ATTEMPTS",
+    "COVERAGE_TASK_RETRY_BASE_SECONDS",
+    "COVERAGE_TASK_RETRY_MAX_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
 if COVERAGE_CHECK_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("COVERAGE_CHECK_RETENTION_DAYS must be at least 1")
 if COVERAGE_MIN_TECHNICIANS < 1:

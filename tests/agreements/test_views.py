@@ -4,6 +4,7 @@ import datetime
 import json
 from decimal import Decimal
 
+import kombu.exceptions
 import pytest
 import time_machine
 from django.core import mail
@@ -12,6 +13,7 @@ from django.urls import reverse
 from agreements.coverage.check_now import check_state
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.runs import coverage_run_execute
+from agreements.coverage.tasks import run_coverage_check
 from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun, Requirement
 from agreements.services import agreement_create, agreement_update
 from tests.agreements.factories import (
@@ -589,17 +591,18 @@ def test_run_now_goes_back_to_the_page_it_came_from(
 
 
 def test_status_reports_running_until_the_queued_check_finishes(
-    consultant_client, agreement, django_capture_on_commit_callbacks
+    consultant_client, agreement, monkeypatch
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        consultant_client.post(reverse("coverage:run_now"))
+    queued = []
+    monkeypatch.setattr(run_coverage_check, "apply_async", lambda **kw: queued.append(kw))
+    consultant_client.post(reverse("coverage:run_now"))
 
     running = json.loads(consultant_client.get(reverse("coverage:status")).content)
     assert running == {"state": "running", "check": None}
     assert 'data-state="running"' in consultant_client.get("/").content.decode()
 
-    for callback in callbacks:
-        callback()
+    with time_machine.travel(NOW + datetime.timedelta(seconds=5), tick=False):
+        run_coverage_check.run(**queued[0]["kwargs"])
 
     finished = json.loads(consultant_client.get(reverse("coverage:status")).content)
     assert finished["state"] == "finished"
@@ -866,3 +869,19 @@ def test_report_list_names_who_ran_a_check_by_hand(consultant_client, consultant
     assert response.status_code == 200
     assert "By hand" in html and "marcus.consultant" in html
     assert "not emailed" in html
+
+
+def test_run_now_with_the_queue_down_says_so_and_writes_nothing(
+    consultant_client, agreement, monkeypatch
+):
+    def refused(*args, **kwargs):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379.")
+
+    monkeypatch.setattr(run_coverage_check, "apply_async", refused)
+
+    response = consultant_client.post(reverse("coverage:run_now"), follow=True)
+
+    assert response.status_code == 200
+    assert "The job queue cannot be reached right now" in response.content.decode()
+    assert "coverage_check_queued_at" not in consultant_client.session
+    assert not CoverageCheck.objects.exists()

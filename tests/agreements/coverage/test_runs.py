@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.runs import coverage_run_claim, coverage_run_execute
 from agreements.coverage.tasks import run_nightly_coverage, send_coverage_report
-from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
+from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun, Requirement
 from clients.models import ClientTechnology
 from config.celery import app as celery_app
 from tests.agreements.factories import (
@@ -82,17 +82,25 @@ def test_second_execution_for_a_date_does_nothing(exchange_requirement):
     assert CoverageFlag.objects.count() == 1
 
 
-def test_execution_that_fails_releases_the_date_for_a_retry(exchange_requirement, monkeypatch):
+def test_execution_that_fails_records_why_and_releases_the_date_for_a_retry(
+    exchange_requirement, monkeypatch
+):
     def engine_crash(**kwargs):
         raise RuntimeError("engine crashed")
 
     monkeypatch.setattr("agreements.coverage.checks.evaluate_coverage", engine_crash)
     with pytest.raises(RuntimeError):
         coverage_run_execute(run_date=DAY)
-    assert not CoverageRun.objects.exists()
+    run = CoverageRun.objects.get()
+    assert (run.finished_at, run.lease_until, run.run_attempts) == (None, None, 1)
+    assert run.run_last_error == "RuntimeError: engine crashed"
+    assert not CoverageCheck.objects.exists()
 
     monkeypatch.undo()
     assert coverage_run_execute(run_date=DAY) is not None
+    run.refresh_from_db()
+    assert (run.run_attempts, run.run_last_error) == (2, "")
+    assert run.finished_at is not None
 
 
 # ------------------------------------------------------------------------------ the run's figures

@@ -1,0 +1,87 @@
+"""The beat schedule of coverage, stored with django-celery-beat: the nightly check at
+COVERAGE_REPORT_TIME and the sweep that makes sure no night is lost (DESIGN "The nightly job")."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+NIGHTLY_TASK_NAME = "Nightly coverage check"
+NIGHTLY_TASK = "agreements.tasks.run_nightly_coverage"
+SWEEP_TASK_NAME = "Coverage sweep (late or lost nightly runs)"
+SWEEP_TASK = "agreements.tasks.sweep_nightly_coverage"
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    name: str
+    action: str  # "created", "reset", "kept"
+    when: str
+
+
+def _crontab(hour: int, minute: int) -> CrontabSchedule:
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=str(minute),
+        hour=str(hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=settings.TIME_ZONE,
+    )
+    return crontab
+
+
+def _entry(name, task, *, force, when, **schedule) -> ScheduleChange:
+    entry = PeriodicTask.objects.select_for_update().filter(name=name).first()
+    if entry is None:
+        PeriodicTask.objects.create(name=name, task=task, **schedule)
+        return ScheduleChange(name, "created", when)
+    if not force:
+        return ScheduleChange(name, "kept", str(entry.scheduler))
+    entry.task = task
+    entry.crontab = entry.interval = entry.solar = entry.clocked = None
+    for field, value in schedule.items():
+        setattr(entry, field, value)
+    entry.one_off = False
+    entry.enabled = True
+    entry.save()
+    return ScheduleChange(name, "reset", when)
+
+
+@transaction.atomic
+def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
+    """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE) and the sweep
+    (every COVERAGE_SWEEP_MINUTES). Entries an admin changed are kept unless `force`."""
+    at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
+    interval, _ = IntervalSchedule.objects.get_or_create(
+        every=settings.COVERAGE_SWEEP_MINUTES, period=IntervalSchedule.MINUTES
+    )
+    return [
+        _entry(
+            NIGHTLY_TASK_NAME,
+            NIGHTLY_TASK,
+            force=force,
+            when=f"daily at {at:%H:%M} {settings.TIME_ZONE}",
+            crontab=_crontab(at.hour, at.minute),
+        ),
+        _entry(
+            SWEEP_TASK_NAME,
+            SWEEP_TASK,
+            force=force,
+            when=f"every {settings.COVERAGE_SWEEP_MINUTES} minutes",
+            interval=interval,
+        ),
+    ]
+
+
+def nightly_time() -> tuple[int, int]:
+    """(hour, minute) of the nightly check: the beat entry's when it has a plain time, else
+    COVERAGE_REPORT_TIME."""
+    entry = PeriodicTask.objects.filter(name=NIGHTLY_TASK_NAME).select_related("crontab").first()
+    crontab = entry.crontab if entry is not None else None
+    if crontab is not None and crontab.hour.isdigit() and crontab.minute.isdigit():
+        return int(crontab.hour), int(crontab.minute)
+    at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
+    return at.hour, at.minute
