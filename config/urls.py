@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.accounts import AdminSite
+
+# Every model registered so far keeps its place; the site now asks staff for a second factor.
+admin.site.__class__ = AdminSite
 admin.site.site_header = "Covered administration"
 admin.site.site_title = "Covered administration"
 admin.site.index_title = "Covered administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The app's own login, password reset and two-factor pages come before Django's defaults.
+    path("", include("core.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("agreements.coverage.urls")),
     path("", include("agreements.planning.urls")),

@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 # A read-only user still logs out and manages their own password.
@@ -38,3 +41,40 @@ class ReadOnlyUserMiddleware:
         if is_read_only(request.user):
             raise PermissionDenied("Your role can look at everything but change nothing.")
         return None
+
+
+class PermissionsPolicyMiddleware:
+    """Denies every page the browser features the app never uses (PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+SEEN_AT_KEY = "seen_at"
+SEEN_REFRESH_SECONDS = 60
+
+
+class IdleSessionMiddleware:
+    """Keeps a session alive while it is used: the session (which expires SESSION_IDLE_MINUTES
+    after it was last saved) is saved again once a minute at most, not on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(SEEN_AT_KEY, 0) >= SEEN_REFRESH_SECONDS:
+                session[SEEN_AT_KEY] = now
+        return self.get_response(request)
+
+
+def session_seen_at_login(sender, request, user, **kwargs):
+    """Receiver of user_logged_in: a fresh session counts as just used."""
+    request.session[SEEN_AT_KEY] = int(time.time())

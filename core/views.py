@@ -1,14 +1,29 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
+from django_otp import login as otp_login
 
+from core.accounts import (
+    QueuedPasswordResetForm,
+    recovery_codes_renew,
+    reset_limited,
+    totp_device_confirm,
+    totp_device_pending,
+    totp_qr_svg,
+    totp_secret_text,
+    two_factor_enabled,
+)
 from core.forms import apply_validation_error, formset_changes
+from core.health import health_report
 from core.permissions import ModelPermissionMixin
 
 
@@ -118,4 +133,73 @@ class AutocompleteView(ModelPermissionMixin, View):
             rows = rows.order_by(*self.search_fields, "pk")
         return JsonResponse(
             {"results": [{"id": obj.pk, "text": self.label(obj)} for obj in rows[: self.limit]]}
+        )
+
+
+# ------------------------------------------------------------------------------ accounts
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset that cannot flood a mailbox nor tell which addresses exist: limited per
+    address and per email, the same answer either way, the email sent from the worker."""
+
+    form_class = QueuedPasswordResetForm
+
+    def form_valid(self, form):
+        ip_address = self.request.META.get("REMOTE_ADDR", "")
+        if reset_limited(ip_address=ip_address, email=form.cleaned_data["email"]):
+            return self.render_to_response(self.get_context_data(form=form, limited=True))
+        return super().form_valid(form)
+
+
+class TwoFactorView(TemplateView):
+    """Set up the second factor: scan a QR code, confirm with a first code, keep the recovery
+    codes (shown once). Staff need it for the admin; anyone may use it."""
+
+    template_name = "registration/two_factor.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = {"enabled": two_factor_enabled(user), **kwargs}
+        if not context["enabled"] or kwargs.get("replace") or self.request.GET.get("replace"):
+            device = totp_device_pending(user=user)
+            context.update(qr_svg=totp_qr_svg(device), secret=totp_secret_text(device))
+        return super().get_context_data(**context)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "recovery_codes" and two_factor_enabled(request.user):
+            codes = recovery_codes_renew(user=request.user)
+            return self.render_to_response(self.get_context_data(recovery_codes=codes))
+        device = totp_device_pending(user=request.user)
+        codes = totp_device_confirm(device=device, token=request.POST.get("token", "").strip())
+        if codes is None:
+            return self.render_to_response(
+                self.get_context_data(
+                    error="That code does not match. Check the time on your phone and try the "
+                    "code the app shows now.",
+                    replace=True,
+                )
+            )
+        otp_login(request, device)
+        messages.success(request, "Two-factor authentication is on.")
+        return self.render_to_response(self.get_context_data(recovery_codes=codes))
+
+
+# ------------------------------------------------------------------------------ health
+
+
+@method_decorator(login_not_required, name="dispatch")
+class HealthView(View):
+    """For monitoring: each part's status word (and age in seconds), 200 when all are "ok",
+    503 otherwise. `?scope=web` checks the database only (the web container's healthcheck)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        checks = health_report(scope=request.GET.get("scope", "all"))
+        healthy = all(check["status"] == "ok" for check in checks.values())
+        return JsonResponse(
+            {"status": "ok" if healthy else "failing", "checks": checks},
+            status=200 if healthy else 503,
         )

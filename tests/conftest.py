@@ -3,6 +3,9 @@ import sys
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.coverage import engine
 from core import groups
@@ -41,9 +44,33 @@ def groups_after_flush(request):
         groups.ensure_groups()
 
 
+def second_factor(user):
+    """A confirmed authenticator-app device for `user`."""
+    return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+@pytest.fixture(autouse=True)
+def force_login_gives_the_second_factor(monkeypatch):
+    """`client.force_login(user)` logs a user in as a real login would: a user with a second
+    factor has given it too (django-otp keeps the device in the session)."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def admin_user(django_user_model):
-    return make_user(django_user_model, "olivia.admin", is_staff=True, is_superuser=True)
+    user = make_user(django_user_model, "olivia.admin", is_staff=True, is_superuser=True)
+    second_factor(user)
+    return user
 
 
 @pytest.fixture

@@ -16,6 +16,24 @@ class CoverageConfig(AppConfig):
     def ready(self):
         self.watch_coverage_data()
         self.register_page_parts()
+        self.register_health()
+
+    def register_health(self):
+        from django.conf import settings
+
+        from agreements.models import CoverageRun
+        from core.health import age_check, health_check_register
+
+        def nightly_run():
+            finished = CoverageRun.objects.filter(finished_at__isnull=False).order_by(
+                "-finished_at"
+            )
+            return age_check(
+                finished.values_list("finished_at", flat=True).first(),
+                max_seconds=settings.HEALTH_NIGHTLY_MAX_AGE_SECONDS,
+            )
+
+        health_check_register("nightly_run", nightly_run)
 
     def watch_coverage_data(self):
         """Every write to what coverage depends on marks the newest check out of date."""

@@ -12,6 +12,8 @@ NIGHTLY_TASK_NAME = "Nightly coverage check"
 NIGHTLY_TASK = "agreements.tasks.run_nightly_coverage"
 SWEEP_TASK_NAME = "Coverage sweep (late or lost nightly runs)"
 SWEEP_TASK = "agreements.tasks.sweep_nightly_coverage"
+HEARTBEAT_TASK_NAME = "Worker heartbeat (for /health/)"
+HEARTBEAT_TASK = "core.tasks.record_worker_heartbeat"
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,15 @@ def _entry(name, task, *, force, when, **schedule) -> ScheduleChange:
 
 @transaction.atomic
 def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
-    """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE) and the sweep
-    (every COVERAGE_SWEEP_MINUTES). Entries an admin changed are kept unless `force`."""
+    """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE), the sweep (every
+    COVERAGE_SWEEP_MINUTES) and the worker's heartbeat (every minute, for /health/). Entries an
+    admin changed are kept unless `force`."""
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
     interval, _ = IntervalSchedule.objects.get_or_create(
         every=settings.COVERAGE_SWEEP_MINUTES, period=IntervalSchedule.MINUTES
+    )
+    every_minute, _ = IntervalSchedule.objects.get_or_create(
+        every=1, period=IntervalSchedule.MINUTES
     )
     return [
         _entry(
@@ -72,6 +78,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
             force=force,
             when=f"every {settings.COVERAGE_SWEEP_MINUTES} minutes",
             interval=interval,
+        ),
+        _entry(
+            HEARTBEAT_TASK_NAME,
+            HEARTBEAT_TASK,
+            force=force,
+            when="every minute",
+            interval=every_minute,
         ),
     ]
 

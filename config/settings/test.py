@@ -24,3 +24,7 @@ WHITENOISE_AUTOREFRESH = True
 # ------------------------------------------------------------------------------ coverage
 # Report email retries after 1, 2, 4 … seconds instead of minutes.
 COVERAGE_EMAIL_RETRY_BASE_SECONDS = 1
+
+# ------------------------------------------------------------------------------ cache
+# Each test process counts its own password reset requests (tests/conftest.py clears it).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -88,8 +88,11 @@ def test_password_change_with_a_wrong_old_password_says_so(consultant_client, co
     assert consultant.check_password(PASSWORD)
 
 
-def test_password_reset_mails_a_link_that_sets_a_new_password(client, consultant):
-    response = client.post(reverse("password_reset"), {"email": consultant.email})
+def test_password_reset_mails_a_link_that_sets_a_new_password(
+    client, consultant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": consultant.email})
 
     assert response.status_code == 302
     assert response.url == reverse("password_reset_done")

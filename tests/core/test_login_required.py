@@ -64,7 +64,13 @@ def sample_path(pattern, candidates):
 
 
 ALL_PAGES = dict(url_patterns())
-PROTECTED_PAGES = {name: path for name, path in ALL_PAGES.items() if name not in PUBLIC_PAGES}
+# For monitoring, without a login; tests/core/test_health.py covers what it answers.
+MONITORING_ENDPOINTS = {"health"}
+PROTECTED_PAGES = {
+    name: path
+    for name, path in ALL_PAGES.items()
+    if name not in PUBLIC_PAGES | MONITORING_ENDPOINTS
+}
 
 
 def test_the_walk_finds_the_pages_of_every_part_of_the_site():

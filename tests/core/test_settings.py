@@ -77,3 +77,10 @@ def test_production_does_not_install_the_demo_tooling():
     assert "check_coverage" in commands
     assert "seed_demo" not in commands
     assert "bench_coverage" not in commands
+
+
+def test_the_container_healthcheck_passes_with_production_settings():
+    result = manage("healthcheck", "--scope", "web", environment=production_environment())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"database": {"status": "ok"}' in result.stdout
