@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def _lease(now: datetime.datetime) -> datetime.datetime:
-    return now + datetime.timedelta(minutes=settings.COVERAGE_RUN_LEASE_MINUTES)
+    seconds = settings.COVERAGE_RUN_LEASE_SECONDS or 60 * settings.COVERAGE_RUN_LEASE_MINUTES
+    return now + datetime.timedelta(seconds=seconds)
 
 
 def coverage_run_claim(*, run_date: datetime.date) -> CoverageRun | None:

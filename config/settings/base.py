@@ -328,6 +328,8 @@ COVERAGE_CHECK_RETENTION_DAYS = env_int("COVERAGE_CHECK_RETENTION_DAYS", default
 # A worker that takes up the nightly run holds it this long; one that dies gives it up then, and
 # the sweep (every COVERAGE_SWEEP_MINUTES) queues the run again, at most so many times.
 COVERAGE_RUN_LEASE_MINUTES = env_int("COVERAGE_RUN_LEASE_MINUTES", default=15)
+# When set, stands in for the minutes: the fault tests let a lease run out in seconds.
+COVERAGE_RUN_LEASE_SECONDS = env_int("COVERAGE_RUN_LEASE_SECONDS", default=None)
 COVERAGE_SWEEP_MINUTES = env_int("COVERAGE_SWEEP_MINUTES", default=15)
 COVERAGE_RUN_MAX_ATTEMPTS = env_int("COVERAGE_RUN_MAX_ATTEMPTS", default=10)
 # Database and broker errors of the nightly tasks are retried after base, 2 × base … seconds,
@@ -349,6 +351,8 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
+if COVERAGE_RUN_LEASE_SECONDS is not None and COVERAGE_RUN_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("COVERAGE_RUN_LEASE_SECONDS must be at least 1 when set")
 if COVERAGE_CHECK_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("COVERAGE_CHECK_RETENTION_DAYS must be at least 1")
 if COVERAGE_MIN_TECHNICIANS < 1:

@@ -1,7 +1,9 @@
 """Settings for the test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import INSTALLED_APPS, env
+from config.settings.base import INSTALLED_APPS, REDIS_URL, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
@@ -15,6 +17,12 @@ if not (env.str("EMAIL_URL", default="") or env.str("EMAIL_HOST", default="")):
 # Tasks run in-process, unless a test starts a real worker (tests/integration/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Parallel test processes (pytest -n) each take a Redis database of their own, so a worker one
+# of them starts never takes the other's tasks.
+_xdist_worker = env.str("PYTEST_XDIST_WORKER", default="")
+if REDIS_URL and _xdist_worker.startswith("gw"):
+    REDIS_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{1 + int(_xdist_worker[2:])}"))
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 
 # ------------------------------------------------------------------------------ static files
 # Served straight from the apps and static/, so the tests need no collectstatic.

@@ -85,7 +85,8 @@ def log_contains(process, text):
 
 @pytest.fixture
 def processes():
-    """Starts processes like `start_process`; stops those still running after the test."""
+    """Starts processes like `start_process`; stops those still running after the test, the last
+    started first (a worker before the broker it uses)."""
     started = []
 
     def start(args, environment, log_path):
@@ -94,7 +95,7 @@ def processes():
         return process
 
     yield start
-    for process in started:
+    for process in reversed(started):
         if process.poll() is None:
             stop_process(process)
         else:

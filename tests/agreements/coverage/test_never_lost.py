@@ -43,6 +43,15 @@ def test_a_claim_is_recorded_with_its_lease_and_attempt(settings):
     assert len(run.claim_token) == 32
 
 
+def test_a_lease_in_seconds_stands_in_for_the_minutes(settings):
+    settings.COVERAGE_RUN_LEASE_MINUTES = 15
+    settings.COVERAGE_RUN_LEASE_SECONDS = 5
+    with time_machine.travel(DUE, tick=False):
+        run = coverage_run_claim(run_date=DAY)
+
+    assert run.lease_until == DUE + datetime.timedelta(seconds=5)
+
+
 def test_a_live_lease_keeps_a_second_worker_out_and_an_expired_one_lets_it_take_over(settings):
     settings.COVERAGE_RUN_LEASE_MINUTES = 15
     with time_machine.travel(DUE, tick=False):
