@@ -1,19 +1,32 @@
 """A deterministic synthetic portfolio at MSP roll-up scale, to time the coverage engine.
 
 Every row it writes carries a marker (names starting with "Bench ", references starting with
-"BENCH-") so that `clear()` removes exactly what `build()` wrote. Rows are written with
-bulk_create in batches; history is not recorded for them.
+"BENCH-") so that `clear()` removes exactly what `build()` wrote, and the coverage checks and
+flags recorded over those rows. Rows are written with bulk_create in batches; history is not
+recorded for them.
 """
 
+import dataclasses
 import datetime
 import itertools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 
-from agreements.models import Agreement, AgreementService, CoverageFlag, Requirement
+from agreements.models import (
+    Agreement,
+    AgreementService,
+    CheckedAgreement,
+    CheckedRequirement,
+    CheckedSkill,
+    CoverageCheck,
+    CoverageFlag,
+    Requirement,
+)
 from clients.models import Client, ClientTechnology, Contact
 from skills.models import (
     Certification,
@@ -43,15 +56,86 @@ class Sizes:
     requirements: int = 150_000
     technician_skills: int = 20_000
 
+    def scaled(self, fraction: float) -> "Sizes":
+        """These sizes times `fraction`, rounded, at least one of each."""
+        return Sizes(
+            **{
+                size.name: max(1, round(getattr(self, size.name) * fraction))
+                for size in dataclasses.fields(self)
+            }
+        )
 
-def bench_rows():
-    """Querysets of every row the benchmark writes, children first (the order to delete in)."""
+    def as_built(self) -> "Sizes":
+        """The sizes `build()` writes for these: a technician knows a skill at most once."""
+        return dataclasses.replace(
+            self, technician_skills=min(self.technician_skills, self.technicians * self.skills)
+        )
+
+
+def _bench_agreements():
+    return Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
+
+
+def _bench_skills():
+    return Skill.objects.filter(name__startswith=MARKER)
+
+
+def portfolio_sizes() -> Sizes:
+    """The sizes of the bench portfolio in the database: all zero when there is none."""
+    return Sizes(
+        clients=Client.objects.filter(name__startswith=MARKER).count(),
+        agreements=_bench_agreements().count(),
+        technicians=Technician.objects.filter(name__startswith=MARKER).count(),
+        skills=_bench_skills().count(),
+        requirements=Requirement.objects.filter(agreement__in=_bench_agreements()).count(),
+        technician_skills=TechnicianSkill.objects.filter(
+            technician__name__startswith=MARKER
+        ).count(),
+    )
+
+
+def bench_checks():
+    """The coverage checks of the bench portfolio alone: they evaluated bench rows and nothing
+    else, and no nightly run sent them. A check that also evaluated other rows is kept."""
+    agreements = _bench_agreements()
+    skills = _bench_skills()
+    own = OuterRef("pk")
+    return (
+        CoverageCheck.objects.filter(
+            Exists(CheckedAgreement.objects.filter(coverage_check=own, agreement__in=agreements))
+            | Exists(CheckedSkill.objects.filter(coverage_check=own, skill__in=skills))
+        )
+        .exclude(
+            Exists(
+                CheckedAgreement.objects.filter(coverage_check=own).exclude(
+                    agreement__in=agreements
+                )
+            )
+            | Exists(
+                CheckedRequirement.objects.filter(coverage_check=own).exclude(
+                    agreement__in=agreements
+                )
+            )
+            | Exists(CheckedSkill.objects.filter(coverage_check=own).exclude(skill__in=skills))
+        )
+        .filter(run__isnull=True)
+    )
+
+
+def bench_rows(check_ids=()):
+    """Querysets of every row the benchmark writes, children first (the order to delete in):
+    with `check_ids`, the coverage checks to delete along with the bench rows' results."""
     clients = Client.objects.filter(name__startswith=MARKER)
-    agreements = Agreement.objects.filter(reference__startswith=REFERENCE_PREFIX)
+    agreements = _bench_agreements()
     technicians = Technician.objects.filter(name__startswith=MARKER)
-    skills = Skill.objects.filter(name__startswith=MARKER)
+    skills = _bench_skills()
+    of_checks = Q(coverage_check__in=check_ids)
     return [
+        CheckedRequirement.objects.filter(of_checks | Q(agreement__in=agreements)),
+        CheckedAgreement.objects.filter(of_checks | Q(agreement__in=agreements)),
+        CheckedSkill.objects.filter(of_checks | Q(skill__in=skills)),
         CoverageFlag.objects.filter(agreement__in=agreements),
+        CoverageCheck.objects.filter(pk__in=check_ids),
         Requirement.objects.filter(agreement__in=agreements),
         AgreementService.objects.filter(agreement__in=agreements),
         agreements,
@@ -73,14 +157,22 @@ def clear():
     """Delete the benchmark's rows with plain DELETE statements; returns how many went.
 
     A queryset's delete() would load every row to send signals (and write a history row for
-    each): far too slow for 150,000 requirements.
+    each): far too slow for 150,000 requirements. The checks of the bench portfolio alone go
+    too; other flags that name one of them forget it, as SET_NULL would.
     """
     deleted = 0
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
-        for queryset in bench_rows():
+        check_ids = list(bench_checks().values_list("pk", flat=True))
+        other_flags = CoverageFlag.objects.exclude(agreement__in=_bench_agreements())
+        other_flags.filter(opened_by_check__in=check_ids).update(opened_by_check=None)
+        other_flags.filter(resolved_by_check__in=check_ids).update(resolved_by_check=None)
+        for queryset in bench_rows(check_ids):
             model = queryset.model
-            ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+            try:
+                ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:  # e.g. no checks to delete: nothing can match
+                continue
             cursor.execute(
                 f"DELETE FROM {quote(model._meta.db_table)} "
                 f"WHERE {quote(model._meta.pk.column)} IN ({ids_sql})",

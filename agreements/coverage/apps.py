@@ -110,7 +110,7 @@ class CoverageConfig(AppConfig):
                 annotate=selectors.agreements_with_checked_coverage,
                 template="coverage/_coverage_cell.html",
                 filter=ChoiceFilter(
-                    field_name="coverage",
+                    method=selectors.agreements_of_coverage,
                     label="Coverage",
                     choices=[
                         *CoverageStatus.choices,

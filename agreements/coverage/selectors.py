@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
 from agreements.coverage.checks import coverage_data_changed_since, newest_check
@@ -169,6 +170,22 @@ def agreements_with_checked_coverage(
             output_field=CharField(),
         )
     )
+
+
+def agreements_of_coverage(
+    agreements: QuerySet[Agreement], name: str, value: str
+) -> QuerySet[Agreement]:
+    """`agreements` narrowed to those the newest check gave status `value`, or, for
+    "not_checked", to those active today that it did not see: a filter on the check's own rows
+    (an index on check and status), so its cost follows the rows it finds, not the portfolio."""
+    if not value:
+        return agreements
+    checked = CheckedAgreement.objects.filter(coverage_check=newest_check())
+    if value == NOT_CHECKED:
+        return agreements.filter(
+            pk__in=Agreement.objects.active_on(timezone.localdate()).values("pk")
+        ).exclude(pk__in=checked.values("agreement"))
+    return agreements.filter(pk__in=checked.filter(status=value).values("agreement"))
 
 
 @dataclass(frozen=True)
