@@ -10,7 +10,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Max,
     OuterRef,
     QuerySet,
     Subquery,
@@ -34,34 +33,22 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 def agreements_with_notice_within(
     agreements: QuerySet[Agreement], *, day: datetime.date, days: int
 ) -> QuerySet[Agreement]:
-    """Those of `agreements` whose last day to give notice falls in [day, day + days].
-
-    Two queries: the notice date is end_date - notice_days, which is not portable SQL, so the
-    candidates are narrowed by end date and the notice date is computed here.
-    """
-    with_end = agreements.filter(end_date__isnull=False, end_date__gte=day)
-    longest_notice = with_end.aggregate(longest=Max("notice_days"))["longest"] or 0
-    horizon = day + datetime.timedelta(days=days)
-    candidates = with_end.filter(
-        end_date__lte=horizon + datetime.timedelta(days=longest_notice)
-    ).values_list("pk", "end_date", "notice_days")
-    ids = [
-        pk
-        for pk, end_date, notice_days in candidates
-        if day <= end_date - datetime.timedelta(days=notice_days) <= horizon
-    ]
-    return agreements.filter(pk__in=ids)
+    """Those of `agreements` whose last day to give notice falls in [day, day + days]."""
+    return agreements.filter(notice_date__range=(day, day + datetime.timedelta(days=days)))
 
 
 def agreements_notice_due(
     agreements: QuerySet[Agreement], *, day: datetime.date
-) -> list[Agreement]:
+) -> QuerySet[Agreement]:
     """The active ones of `agreements` whose last day to give notice falls within the next
-    NOTICE_HORIZON_DAYS, soonest first, with their client. Three queries."""
-    due = agreements_with_notice_within(
-        agreements.filter(status=Agreement.Status.ACTIVE), day=day, days=NOTICE_HORIZON_DAYS
-    ).select_related("client")
-    return sorted(due, key=lambda agreement: (agreement.notice_date, agreement.reference))
+    NOTICE_HORIZON_DAYS, soonest first, with their client."""
+    return (
+        agreements_with_notice_within(
+            agreements.filter(status=Agreement.Status.ACTIVE), day=day, days=NOTICE_HORIZON_DAYS
+        )
+        .select_related("client")
+        .order_by("notice_date", "reference")
+    )
 
 
 def annual_value_active_on(agreements: QuerySet[Agreement], *, day: datetime.date) -> Decimal:

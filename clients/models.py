@@ -37,7 +37,10 @@ class Client(UniqueNameModel, TimeStampedModel):
     class Meta:
         ordering = ["name"]
         constraints = [unique_name_constraint("client")]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["name"], name="client_name"),
+        ]
 
     def __str__(self):
         return self.name

@@ -312,7 +312,7 @@ def _technician_skills(rng, sizes, technicians, skills, versions_by_skill):
 def _agreement(rng, n, clients, day):
     start = day - datetime.timedelta(days=rng.randint(-30, 1000))
     end = None if rng.random() < 0.5 else start + datetime.timedelta(days=rng.randint(365, 1500))
-    return Agreement(
+    agreement = Agreement(
         client=clients[(n - 1) % len(clients)],
         reference=f"{REFERENCE_PREFIX}{n:07d}",
         title=f"{MARKER}managed services {n}",
@@ -324,6 +324,8 @@ def _agreement(rng, n, clients, day):
         end_date=end,
         annual_value=Decimal(rng.randint(12, 1200) * 100),
     )
+    agreement.derived_dates_refresh()
+    return agreement
 
 
 def _requirements(rng, sizes, agreements, skills, versions_by_skill, certifications):

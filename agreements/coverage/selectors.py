@@ -21,6 +21,7 @@ from agreements.models import (
     CoverageCheck,
     CoverageFlag,
     CoverageStatus,
+    active_on_condition,
 )
 from core.permissions import perm_name, visible_to
 from skills import selectors as skill_selectors
@@ -165,7 +166,7 @@ def agreements_with_checked_coverage(
     ).annotate(
         coverage=Case(
             When(checked_status__isnull=False, then="checked_status"),
-            When(pk__in=Agreement.objects.active_on(day).values("pk"), then=Value(NOT_CHECKED)),
+            When(active_on_condition(day), then=Value(NOT_CHECKED)),
             default=Value(""),
             output_field=CharField(),
         )
@@ -182,9 +183,9 @@ def agreements_of_coverage(
         return agreements
     checked = CheckedAgreement.objects.filter(coverage_check=newest_check())
     if value == NOT_CHECKED:
-        return agreements.filter(
-            pk__in=Agreement.objects.active_on(timezone.localdate()).values("pk")
-        ).exclude(pk__in=checked.values("agreement"))
+        return agreements.filter(active_on_condition(timezone.localdate())).exclude(
+            pk__in=checked.values("agreement")
+        )
     return agreements.filter(pk__in=checked.filter(status=value).values("agreement"))
 
 

@@ -9,6 +9,7 @@ from agreements.models.contracts import (
     AgreementService,
     Requirement,
     Service,
+    active_on_condition,
     default_min_technicians,
     requirement_label,
 )
@@ -24,6 +25,7 @@ from agreements.models.coverage import (
 )
 
 __all__ = [
+    "active_on_condition",
     "Agreement",
     "CheckedAgreement",
     "CheckedRequirement",

@@ -52,11 +52,26 @@ class AgreementQuerySet(models.QuerySet):
         The one definition of DESIGN "Coverage rules" activity, used by the engine, the pages
         and every figure of annual value.
         """
-        return self.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day),
-            status=Agreement.Status.ACTIVE,
-            start_date__lte=day,
-        )
+        return self.filter(active_on_condition(day))
+
+    def update(self, **kwargs) -> int:
+        """An UPDATE that keeps notice_date in step when it sets what notice_date derives from."""
+        if not {"end_date", "notice_days"} & kwargs.keys():
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        changed = list(Agreement.objects.filter(pk__in=ids).only("end_date", "notice_days"))
+        for agreement in changed:
+            agreement.derived_dates_refresh()
+        Agreement.objects.bulk_update(changed, ["notice_date"], batch_size=1000)
+        return count
+
+
+def active_on_condition(day: datetime.date) -> Q:
+    """The condition of `AgreementQuerySet.active_on`, for a Case or a filter of its own."""
+    return (Q(end_date__isnull=True) | Q(end_date__gte=day)) & Q(
+        status=Agreement.Status.ACTIVE, start_date__lte=day
+    )
 
 
 class Agreement(TimeStampedModel):
@@ -105,7 +120,15 @@ class Agreement(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="owned_agreements"
     )
     notes = models.TextField(blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Derived from end_date and notice_days on every save, stored so that lists and the
+    # dashboard filter and sort by it in SQL.
+    notice_date = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last day to give notice before the end date; empty when evergreen.",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at", "notice_date"])
 
     objects = AgreementQuerySet.as_manager()
 
@@ -123,7 +146,13 @@ class Agreement(TimeStampedModel):
                 violation_error_message="Annual value cannot be negative.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "start_date", "end_date"])]
+        indexes = [
+            models.Index(fields=["status", "start_date", "end_date"]),
+            models.Index(fields=["status", "notice_date"], name="agreement_status_notice_date"),
+            # Lists are ordered by client name, then reference: with the client name index,
+            # a page of them is read in order instead of sorting them all.
+            models.Index(fields=["client", "reference"], name="agreement_client_reference"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}" if self.reference else self.title
@@ -137,12 +166,20 @@ class Agreement(TimeStampedModel):
                 }
             )
 
-    @property
-    def notice_date(self):
-        """The last day to give notice before the end date; None for evergreen agreements."""
-        if self.end_date is None:
-            return None
-        return self.end_date - datetime.timedelta(days=self.notice_days)
+    def derived_dates_refresh(self) -> None:
+        """Set notice_date from end_date and notice_days; save() calls it, and so must code
+        that writes agreements with bulk_create."""
+        self.notice_date = (
+            None
+            if self.end_date is None
+            else self.end_date - datetime.timedelta(days=self.notice_days)
+        )
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.derived_dates_refresh()
+        if update_fields is not None and {"end_date", "notice_days"} & set(update_fields):
+            update_fields = {*update_fields, "notice_date"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class AgreementReferenceCounter(models.Model):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from agreements.models.contracts import Agreement, Requirement
 from core.models import optional_key
@@ -115,6 +115,21 @@ class CoverageFlag(models.Model):
                 name="coverageflag_open_by_agreement",
             ),
             models.Index(fields=["resolved_at"]),
+            # The open flags newest first, as the dashboard and the flags page list them.
+            models.Index(
+                F("first_detected_at").desc(),
+                F("id").desc(),
+                condition=Q(resolved_at__isnull=True),
+                name="coverageflag_open_newest",
+            ),
+            # Every flag as the flags page lists them: open first, uncovered first, newest first.
+            models.Index(
+                "resolved_at",
+                F("status").desc(),
+                F("first_detected_at").desc(),
+                F("id").desc(),
+                name="coverageflag_list_order",
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Settings for the test suite: PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set."""
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 from config.settings.base import *  # noqa: F403
@@ -19,7 +20,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Parallel test processes (pytest -n) each take a Redis database of their own, so a worker one
 # of them starts never takes the other's tasks.
-_xdist_worker = env.str("PYTEST_XDIST_WORKER", default="")
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and _xdist_worker.startswith("gw"):
     REDIS_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{1 + int(_xdist_worker[2:])}"))
     CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL

@@ -382,12 +382,24 @@ def test_competitor_offering_needs_our_service_or_a_name():
     }
 
 
-def test_notice_date_is_notice_days_before_the_end(agreement):
+def test_notice_date_is_notice_days_before_the_end_and_stored_on_save(agreement):
     agreement.end_date = datetime.date(2026, 12, 31)
     agreement.notice_days = 90
+    agreement.save()
 
-    assert agreement.notice_date == datetime.date(2026, 10, 2)
-    assert Agreement(end_date=None).notice_date is None
+    assert Agreement.objects.get(pk=agreement.pk).notice_date == datetime.date(2026, 10, 2)
+
+
+def test_notice_date_follows_a_save_of_some_fields_and_is_empty_when_evergreen(agreement):
+    agreement.end_date = datetime.date(2027, 3, 31)
+    agreement.save(update_fields=["end_date"])
+    agreement.notice_days = 30
+    agreement.save(update_fields=["notice_days"])
+    assert Agreement.objects.get(pk=agreement.pk).notice_date == datetime.date(2027, 3, 1)
+
+    agreement.end_date = None
+    agreement.save(update_fields=["end_date"])
+    assert Agreement.objects.get(pk=agreement.pk).notice_date is None
 
 
 @pytest.mark.parametrize(
@@ -432,3 +444,9 @@ def test_coverage_status_colours_and_flagging():
         CoverageStatus.AT_RISK,
         CoverageStatus.UNCOVERED,
     ]
+
+
+def test_notice_date_follows_a_queryset_update(agreement):
+    Agreement.objects.filter(pk=agreement.pk).update(end_date=datetime.date(2027, 6, 30))
+
+    assert Agreement.objects.get(pk=agreement.pk).notice_date == datetime.date(2027, 5, 1)
