@@ -1,8 +1,11 @@
 """How values read wherever people see them: pages, Django admin, emails and commands."""
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+# English abbreviations whatever the process locale (strftime's %b follows the locale).
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def money(value) -> str:
@@ -18,3 +21,10 @@ def money(value) -> str:
     if amount == amount.to_integral_value():
         return f"{sign}${amount:,.0f}"
     return f"{sign}${amount:,.2f}"
+
+
+def day_text(day: datetime.date | None) -> str:
+    """A date as people write it in sentences: date(2027, 1, 6) → "6 Jan 2027"; None → ""."""
+    if day is None:
+        return ""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -110,9 +110,9 @@ def check_version_of_skill(version, skill, field):
 class TechnicianQuerySet(models.QuerySet):
     def available_on(self, day) -> "TechnicianQuerySet":
         """Technicians who count for coverage on `day` (DESIGN "Coverage rules"): active, and
-        `available_until` empty or after `day`."""
+        `available_until` (their last working day) empty or on or after `day`."""
         return self.filter(
-            Q(available_until__isnull=True) | Q(available_until__gt=day),
+            Q(available_until__isnull=True) | Q(available_until__gte=day),
             status=Technician.Status.ACTIVE,
         )
 
@@ -138,9 +138,13 @@ class Technician(TimeStampedModel):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     available_until = models.DateField(
+        "last working day",
         null=True,
         blank=True,
-        help_text="A known last day, e.g. a notice period or a planned leave.",
+        help_text=(
+            "The last day this technician still works, e.g. before a departure or a leave; "
+            "from the day after, they no longer count for coverage. Blank when none is planned."
+        ),
     )
     notes = models.TextField(blank=True)
 

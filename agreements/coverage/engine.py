@@ -6,9 +6,9 @@ requirements, technicians, technician skills, technician certifications, skills,
 certifications as plain tuples; the matching happens in Python with dicts keyed by skill and by
 certification, and requirements that ask for the same thing share one computation.
 
-Qualification only changes over time in one direction: a technician stops being available the day
-`available_until` is reached, and a certification stops counting the day after `expires_on`. So
-each technician qualified on D has a *last qualified day* (the earlier of `available_until - 1` and
+Qualification only changes over time in one direction: a technician counts up to and including
+`available_until` (their last working day), and a certification up to and including `expires_on`.
+So each technician qualified on D has a *last qualified day* (the earlier of `available_until` and
 the certification's `expires_on`, or none), and the count of qualified technicians on any later day
 is the number of last days on or after it. Hence:
 
@@ -19,21 +19,34 @@ is the number of last days on or after it. Hence:
 When fewer than min_technicians qualify already on D (a single point of failure), the count never
 *drops* below the minimum inside the window, it starts there: `lapses_on` is None and the reason
 names who qualifies, e.g. "Only Dana Ortiz qualifies (2 needed)". When the count is fine on D and
-drops inside the window, `lapses_on` is that date and the reason says why, e.g. "Coverage lapses on
-2027-01-15 when Dana Ortiz's CCNA expires" or "... when Dana Ortiz leaves".
+drops inside the window, `lapses_on` is that date and the reason states it and the dates it rests
+on, e.g. "Coverage lapses on 16 Jan 2027: Dana Ortiz's CCNA expires on 15 Jan 2027" or
+"Coverage lapses on 1 Mar 2027: Dana Ortiz's last day is 28 Feb 2027".
+
+Speed. Evaluating means, per distinct (skill, version, level, certification, min_technicians):
+the counts, the status, and for a requirement that is not covered its lapse date and reason. The
+agreements' statuses, the counts per status, ARR and revenue dependence come from those memoised
+outcomes. The per-requirement result objects (`AgreementCoverage.requirements`), the qualified
+technicians of covered requirements and the nearest candidates are built only when read, once:
+at 150,000 requirements, building them all costs more than the evaluation itself.
 
 `agreement_ids` narrows the evaluation to those agreements among the ones active on the day.
 """
 
 import datetime
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import accumulate
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import QuerySet
 
 from agreements.models import Agreement, CoverageStatus, Requirement, requirement_label
+from core.formatting import day_text
 from skills.models import (
     Certification,
     Skill,
@@ -48,8 +61,19 @@ from skills.models import (
 ONE_DAY = datetime.timedelta(days=1)
 NO_END = datetime.date.max
 
+COVERED = CoverageStatus.COVERED.value
+AT_RISK = CoverageStatus.AT_RISK.value
+UNCOVERED = CoverageStatus.UNCOVERED.value
+NOT_ASSESSED = CoverageStatus.NOT_ASSESSED.value
+STATUS_OF_SEVERITY = {CoverageStatus.severity_of(value): value for value in CoverageStatus.values}
 
-@dataclass(frozen=True, slots=True)
+
+# Result classes are plain (not frozen) slotted dataclasses: a frozen dataclass sets each field
+# through object.__setattr__, which made building 150,000 results ten times slower. They are
+# still hashable (unsafe_hash) and meant to be read, not changed.
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Candidate:
     """A technician close to qualifying: right skill, but level too low or version out of range."""
 
@@ -60,7 +84,7 @@ class Candidate:
     gap: str  # e.g. "level 2 of 3 needed", "knows 2019 – 2022, client runs 2016"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RequirementCoverage:
     requirement_id: int
     agreement_id: int
@@ -81,16 +105,63 @@ class RequirementCoverage:
         return len(self.qualified_ids)
 
 
-@dataclass(frozen=True, slots=True)
 class AgreementCoverage:
-    agreement_id: int
-    reference: str
-    title: str
-    client_id: int
-    client_name: str
-    annual_value: Decimal
-    status: str  # CoverageStatus value, incl. not_assessed
-    requirements: tuple[RequirementCoverage, ...]
+    """One active agreement's coverage. Its `requirements` results, in the model's order, are
+    built from the evaluation's memoised outcomes when first read (no query)."""
+
+    __slots__ = (
+        "agreement_id",
+        "reference",
+        "title",
+        "client_id",
+        "client_name",
+        "annual_value",
+        "status",
+        "_rows",
+        "_matcher",
+        "_requirements",
+    )
+
+    def __init__(
+        self,
+        agreement_id,
+        reference,
+        title,
+        client_id,
+        client_name,
+        annual_value,
+        status,
+        rows,
+        matcher,
+    ):
+        self.agreement_id = agreement_id
+        self.reference = reference
+        self.title = title
+        self.client_id = client_id
+        self.client_name = client_name
+        self.annual_value: Decimal = annual_value
+        self.status: str = status  # CoverageStatus value, incl. not_assessed
+        self._rows = rows
+        self._matcher = matcher
+        self._requirements = None
+
+    @property
+    def requirements(self) -> tuple[RequirementCoverage, ...]:
+        if self._requirements is None:
+            self._requirements = self._matcher.requirement_coverages(self._rows)
+        return self._requirements
+
+    def requirement_counts(self) -> dict[int, tuple[int, int, int]]:
+        """{requirement id: (severity of its status, |Q|, |L|)}, read from the evaluation's
+        memoised outcomes: no result object is built."""
+        outcome = self._matcher.outcome
+        return {row[1]: outcome(row[2:])[1:4] for row in self._rows}
+
+    def __repr__(self):
+        return (
+            f"<AgreementCoverage {self.agreement_id} {self.reference} {self.status} "
+            f"({len(self._rows)} requirements)>"
+        )
 
 
 @dataclass
@@ -98,15 +169,28 @@ class CoverageResult:
     day: datetime.date
     warning_days: int
     agreements: list[AgreementCoverage]
-    arr_total: Decimal
+    arr_total: Decimal  # every agreement active on the day, not_assessed ones included
     arr_uncovered: Decimal
     arr_at_risk: Decimal
     revenue_dependence: dict[int, Decimal]  # skill id -> ARR of active agreements requiring it
     counts: dict[str, int] = field(default_factory=dict)  # CoverageStatus value -> agreements
 
     @property
-    def requirements(self):
+    def requirements(self) -> list[RequirementCoverage]:
+        """Every requirement's result; builds them all (see `non_covered_requirements`)."""
         return [r for a in self.agreements for r in a.requirements]
+
+    @property
+    def non_covered_requirements(self) -> list[RequirementCoverage]:
+        """The uncovered and at-risk requirements only, building no result for the requirements
+        of covered agreements (most of them)."""
+        return [
+            r
+            for a in self.agreements
+            if a.status in (UNCOVERED, AT_RISK)
+            for r in a.requirements
+            if r.status != COVERED
+        ]
 
 
 def evaluate_coverage(
@@ -118,95 +202,172 @@ def evaluate_coverage(
 ) -> CoverageResult:
     """Evaluate every agreement active on `day` (or only `agreement_ids`).
 
-    `exclude_technician_ids` treats those technicians as gone (the what-if). Reads only: it does
-    not sync derived requirements or touch flags; callers do that first.
+    `exclude_technician_ids` treats those technicians as gone. Reads only: it does not sync
+    derived requirements or touch flags; callers do that first.
     """
-    if warning_days is None:
-        warning_days = settings.COVERAGE_WARNING_DAYS
+    warning_days = settings.COVERAGE_WARNING_DAYS if warning_days is None else warning_days
+    inputs = _inputs_read(
+        day=day, agreement_ids=agreement_ids, exclude_technician_ids=exclude_technician_ids
+    )
+    matcher = _Matcher(horizon=day + datetime.timedelta(days=warning_days), **inputs.team())
+    return _result(day=day, warning_days=warning_days, inputs=inputs, matcher=matcher)
+
+
+def evaluate_coverage_without(
+    *,
+    day: datetime.date,
+    technician_ids,
+    agreement_ids=None,
+    warning_days: int | None = None,
+) -> tuple[CoverageResult, CoverageResult]:
+    """(as things are, as they would be without `technician_ids`): the what-if's two sides,
+    from one read of the data. A requirement that none of those technicians has the skill or
+    the certification of has the same outcome on both sides, so the second side reuses it."""
+    warning_days = settings.COVERAGE_WARNING_DAYS if warning_days is None else warning_days
+    gone = set(technician_ids)
+    inputs = _inputs_read(day=day, agreement_ids=agreement_ids, exclude_technician_ids=())
+    horizon = day + datetime.timedelta(days=warning_days)
+    as_is = _Matcher(horizon=horizon, **inputs.team())
+    without = _Matcher(
+        horizon=horizon,
+        **inputs.team(without=gone),
+        same_as=as_is,
+        touched_skills={row[1] for row in inputs.technician_skills if row[0] in gone},
+        touched_certifications={
+            row[1] for row in inputs.technician_certifications if row[0] in gone
+        },
+    )
+    return tuple(
+        _result(day=day, warning_days=warning_days, inputs=inputs, matcher=matcher)
+        for matcher in (as_is, without)
+    )
+
+
+@dataclass
+class _Inputs:
+    """What an evaluation reads, as tuples: eight queries."""
+
+    technicians: list  # (id, name, available_until) of those available on the day
+    technician_skills: list  # (technician, skill, level, oldest version, newest version)
+    technician_certifications: list  # (technician, certification, expires_on), valid on the day
+    skills: list
+    versions: list
+    certifications: list
+    # (agreement, requirement, skill, version, min level, certification, needed): row[2:] is
+    # what decides the outcome, so requirements asking the same share it.
+    requirement_rows: list
+    agreement_rows: list  # (id, reference, title, client, client name, annual value), in order
+
+    def team(self, *, without=frozenset()) -> dict:
+        """The _Matcher's arguments, leaving out the technicians `without`."""
+        return {
+            "technicians": [row for row in self.technicians if row[0] not in without],
+            "technician_skills": self.technician_skills,
+            "technician_certifications": self.technician_certifications,
+            "skills": self.skills,
+            "versions": self.versions,
+            "certifications": self.certifications,
+        }
+
+
+def _inputs_read(*, day, agreement_ids, exclude_technician_ids) -> _Inputs:
+    """With `agreement_ids` a list (a few agreements, e.g. the agreement page's one), the
+    skills, versions and certifications, and who holds them, are read for those agreements'
+    requirements only: one agreement costs the same at any size. A queryset of agreement ids
+    (the what-if's, often thousands) is only a filter: repeating it in every read costs more
+    than it saves."""
     agreements = Agreement.objects.active_on(day)
-    if agreement_ids is not None:
-        agreements = agreements.filter(id__in=_as_lookup_values(agreement_ids))
     technicians = Technician.objects.available_on(day).exclude(
         id__in=_as_lookup_values(exclude_technician_ids)
     )
-
-    agreement_rows = list(
-        agreements.order_by("client__name", "reference").values_list(
-            "id", "reference", "title", "client_id", "client__name", "annual_value"
+    requirements = Requirement.objects.filter(agreement__in=agreements.values("id"))
+    technician_skills = TechnicianSkill.objects.filter(technician__in=technicians.values("id"))
+    technician_certifications = TechnicianCertification.objects.valid_on(day).filter(
+        technician__in=technicians.values("id")
+    )
+    skills, versions = Skill.objects.all(), SkillVersion.objects.all()
+    certifications = Certification.objects.all()
+    if agreement_ids is not None:
+        agreements = agreements.filter(id__in=_as_lookup_values(agreement_ids))
+        requirements = Requirement.objects.filter(agreement__in=agreements.values("id"))
+    if agreement_ids is not None and not isinstance(agreement_ids, QuerySet):
+        wanted_skills = requirements.order_by().values("skill_id")
+        wanted_certifications = requirements.order_by().values("certification_id")
+        technician_skills = technician_skills.filter(skill__in=wanted_skills)
+        technician_certifications = technician_certifications.filter(
+            certification__in=wanted_certifications
         )
+        skills = skills.filter(id__in=wanted_skills)
+        versions = versions.filter(skill__in=wanted_skills)
+        certifications = certifications.filter(id__in=wanted_certifications)
+    return _Inputs(
+        technicians=list(technicians.order_by().values_list("id", "name", "available_until")),
+        technician_skills=_integer_rows(
+            technician_skills.order_by().values_list(
+                "technician_id", "skill_id", "level", "oldest_version_id", "newest_version_id"
+            )
+        ),
+        technician_certifications=list(
+            technician_certifications.order_by().values_list(
+                "technician_id", "certification_id", "expires_on"
+            )
+        ),
+        skills=list(skills.order_by().values_list("id", "name")),
+        versions=list(versions.order_by().values_list("id", "label", "rank")),
+        certifications=list(certifications.order_by().values_list("id", "name")),
+        requirement_rows=_integer_rows(
+            requirements.order_by().values_list(
+                "agreement_id",
+                "id",
+                "skill_id",
+                "version_id",
+                "min_level",
+                "certification_id",
+                "min_technicians",
+            )
+        ),
+        agreement_rows=list(
+            agreements.order_by("client__name", "reference").values_list(
+                "id", "reference", "title", "client_id", "client__name", "annual_value"
+            )
+        ),
     )
-    requirements_by_agreement = defaultdict(list)
-    # Fetched whole, not with .iterator(): PostgreSQL plans a server-side cursor for its first
-    # rows, and on freshly loaded tables that plan ran a hundred times slower.
-    for row in (
-        Requirement.objects.filter(agreement__in=agreements.values("id"))
-        .order_by()
-        .values_list(
-            "id",
-            "agreement_id",
-            "skill_id",
-            "version_id",
-            "min_level",
-            "certification_id",
-            "min_technicians",
-        )
-    ):
-        requirements_by_agreement[row[1]].append(row)
 
-    available_ids = technicians.values("id")
-    technician_skills = (
-        TechnicianSkill.objects.filter(technician__in=available_ids)
-        .order_by()
-        .values_list("technician_id", "skill_id", "level", "oldest_version_id", "newest_version_id")
-    )
-    technician_certifications = (
-        TechnicianCertification.objects.valid_on(day)
-        .filter(technician__in=available_ids)
-        .order_by()
-        .values_list("technician_id", "certification_id", "expires_on")
-    )
-    matcher = _Matcher(
-        horizon=day + datetime.timedelta(days=warning_days),
-        technicians=technicians.order_by().values_list("id", "name", "available_until"),
-        technician_skills=technician_skills,
-        technician_certifications=technician_certifications,
-        skills=Skill.objects.order_by().values_list("id", "name"),
-        versions=SkillVersion.objects.order_by().values_list("id", "label", "rank"),
-        certifications=Certification.objects.order_by().values_list("id", "name"),
-    )
+
+def _result(*, day, warning_days, inputs: _Inputs, matcher) -> CoverageResult:
+    rows_by_agreement = defaultdict(list)
+    worst_by_agreement = {}
+    severities = {}
+    for row in inputs.requirement_rows:
+        agreement_id = row[0]
+        rows_by_agreement[agreement_id].append(row)
+        key = row[2:]
+        severity = severities.get(key)
+        if severity is None:
+            severity = severities[key] = matcher.outcome(key)[1]
+        if severity > worst_by_agreement.get(agreement_id, -1):
+            worst_by_agreement[agreement_id] = severity
 
     results = []
     counts = dict.fromkeys(CoverageStatus.values, 0)
     zero = Decimal("0")
     arr_total = arr_uncovered = arr_at_risk = zero
     revenue_dependence = defaultdict(lambda: zero)
-    for agreement_id, reference, title, client_id, client_name, annual_value in agreement_rows:
-        rows = requirements_by_agreement.get(agreement_id, ())
-        coverages = tuple(
-            matcher.requirement_coverage(row) for row in sorted(rows, key=matcher.sort_key)
-        )
-        worst = CoverageStatus.worst(c.status for c in coverages)
-        status = worst.value if worst is not None else CoverageStatus.NOT_ASSESSED.value
+    for row in inputs.agreement_rows:
+        agreement_id, annual_value = row[0], row[5]
+        rows = rows_by_agreement.get(agreement_id, ())
+        worst = worst_by_agreement.get(agreement_id)
+        status = NOT_ASSESSED if worst is None else STATUS_OF_SEVERITY[worst]
         counts[status] += 1
         arr_total += annual_value
-        if status == CoverageStatus.UNCOVERED:
+        if status == UNCOVERED:
             arr_uncovered += annual_value
-        elif status == CoverageStatus.AT_RISK:
+        elif status == AT_RISK:
             arr_at_risk += annual_value
-        for skill_id in {row[2] for row in rows if row[2] is not None}:
-            revenue_dependence[skill_id] += annual_value
-        results.append(
-            AgreementCoverage(
-                agreement_id=agreement_id,
-                reference=reference,
-                title=title,
-                client_id=client_id,
-                client_name=client_name,
-                annual_value=annual_value,
-                status=status,
-                requirements=coverages,
-            )
-        )
+        for skill_id in {row[2] for row in rows}:
+            if skill_id is not None:
+                revenue_dependence[skill_id] += annual_value
+        results.append(AgreementCoverage(*row, status, rows, matcher))
     return CoverageResult(
         day=day,
         warning_days=warning_days,
@@ -217,6 +378,23 @@ def evaluate_coverage(
         revenue_dependence=dict(revenue_dependence),
         counts=counts,
     )
+
+
+def _integer_rows(queryset):
+    """The rows of a values_list() queryset of integer columns, fetched in one go.
+
+    Django fetches 100 rows at a time and passes each through its converters: at 150,000
+    requirements that took three times as long as the query. Integer columns need no converter
+    on any backend. Not with .iterator() either: PostgreSQL plans a server-side cursor for its
+    first rows, and on freshly loaded tables that plan ran a hundred times slower.
+    """
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. agreement_ids=[]: Django would not query either
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _as_lookup_values(ids):
@@ -235,8 +413,12 @@ def join_names(names):
 class _Matcher:
     """Answers "who qualifies for this requirement" from in-memory lookups, with memoisation.
 
-    Requirements asking for the same (skill, version, level, certification) share the qualified
-    set; those that also share min_technicians share the whole outcome.
+    A *wanted* is (skill, version, min level, certification). Requirements with the same wanted
+    share the qualified set; those that also share min_technicians share the whole outcome.
+
+    For a skill, the holders who know a version (or any, without one) are kept once per
+    (skill, version), sorted by level, highest first, with a running count of those lasting past
+    the window: the qualified count at a level is then a binary search, and |L| a lookup.
     """
 
     def __init__(
@@ -249,40 +431,169 @@ class _Matcher:
         skills,
         versions,
         certifications,
+        same_as=None,
+        touched_skills=(),
+        touched_certifications=(),
     ):
+        """`same_as`: a matcher of the same data with more technicians, whose outcome is
+        reused for a requirement whose skill and certification are not in `touched_skills` and
+        `touched_certifications` (held by none of the technicians left out here)."""
         self.horizon = horizon
+        self.same_as = same_as
+        self.touched_skills = frozenset(touched_skills)
+        self.touched_certifications = frozenset(touched_certifications)
         self.skill_names = dict(skills)
         self.versions = {pk: (label, rank) for pk, label, rank in versions}
         self.certification_names = dict(certifications)
 
-        # Technician id -> (name, last available day); the sort position follows the name.
-        self.technicians = {}
+        # Technician id -> name and last working day; the sort position follows the name.
+        self.names = {}
+        self.last_days = {}
         for pk, name, available_until in sorted(technicians, key=lambda t: (t[1], t[0])):
-            last_day = NO_END if available_until is None else available_until - ONE_DAY
-            self.technicians[pk] = (name, last_day)
-        self.position = {pk: index for index, pk in enumerate(self.technicians)}
+            self.names[pk] = name
+            self.last_days[pk] = NO_END if available_until is None else available_until
+        self.position = {pk: index for index, pk in enumerate(self.names)}
 
+        # skill id -> [(technician id, level, oldest (label, rank) or None, newest …)] by name
         self.skill_holders = defaultdict(list)
         for technician_id, skill_id, level, oldest_id, newest_id in technician_skills:
-            if technician_id in self.technicians:
-                oldest = self.versions.get(oldest_id)
-                newest = self.versions.get(newest_id)
+            if technician_id in self.names:
+                oldest, newest = self.versions.get(oldest_id), self.versions.get(newest_id)
                 self.skill_holders[skill_id].append((technician_id, level, oldest, newest))
         for holders in self.skill_holders.values():
             holders.sort(key=lambda holder: self.position[holder[0]])
 
+        # certification id -> {technician id: expires_on or NO_END}, valid on the day
         self.certificate_holders = defaultdict(dict)
         for technician_id, certification_id, expires_on in technician_certifications:
-            if technician_id in self.technicians:
+            if technician_id in self.names:
                 self.certificate_holders[certification_id][technician_id] = expires_on or NO_END
 
+        self._ladders = {}
         self._qualified = {}
         self._outcomes = {}
+        self._in_name_order = {}
         self._labels = {}
+        self._candidates = {}
+        self._details = {}
+        self._version_ranges = {}
 
-    def sort_key(self, row):
+    # ----------------------------------------------------------------------------- matching
+
+    def _ladder(self, skill_id, version_id):
+        """(-levels ascending, technician ids, lasting running count) of the holders of the skill
+        who know the version, highest level first."""
+        key = (skill_id, version_id)
+        ladder = self._ladders.get(key)
+        if ladder is None:
+            rank = self.versions[version_id][1] if version_id else None
+            holders = sorted(
+                (
+                    (-level, technician_id)
+                    for technician_id, level, oldest, newest in self.skill_holders.get(skill_id, ())
+                    if rank is None or _in_range(rank, oldest, newest)
+                ),
+                key=lambda holder: holder[0],
+            )
+            last_days, horizon = self.last_days, self.horizon
+            ladder = self._ladders[key] = (
+                [negative_level for negative_level, _ in holders],
+                [technician_id for _, technician_id in holders],
+                list(accumulate((last_days[t] >= horizon for _, t in holders), initial=0)),
+            )
+        return ladder
+
+    def _qualified_of(self, wanted):
+        """(|Q|, |L|, qualified technician ids in no particular order) for `wanted`."""
+        found = self._qualified.get(wanted)
+        if found is not None:
+            return found
+        skill_id, version_id, min_level, certification_id = wanted
+        holders = self.certificate_holders.get(certification_id, {})
+        if skill_id is None:
+            ids = list(holders)
+        else:
+            negative_levels, ladder_ids, lasting = self._ladder(skill_id, version_id)
+            count = bisect_right(negative_levels, -min_level)
+            if certification_id is None:
+                found = self._qualified[wanted] = (count, lasting[count], ladder_ids[:count])
+                return found
+            ids = [t for t in ladder_ids[:count] if t in holders]
+        horizon = self.horizon
+        lasting_count = sum(1 for t in ids if self.last_day(t, holders) >= horizon)
+        found = self._qualified[wanted] = (len(ids), lasting_count, ids)
+        return found
+
+    def last_day(self, technician_id, certificate_holders):
+        """The last day the technician qualifies: their last working day or, earlier, the day
+        the certification (when one is asked for) expires."""
+        last_day = self.last_days[technician_id]
+        expires_on = certificate_holders.get(technician_id, NO_END)
+        return expires_on if expires_on < last_day else last_day
+
+    def qualified_in_name_order(self, wanted):
+        """(ids, names) of the technicians qualified for `wanted` on the day, by name."""
+        found = self._in_name_order.get(wanted)
+        if found is None:
+            ids = tuple(sorted(self._qualified_of(wanted)[2], key=self.position.__getitem__))
+            found = self._in_name_order[wanted] = (ids, tuple(self.names[t] for t in ids))
+        return found
+
+    def outcome(self, key):
+        """(status, severity, |Q|, |L|, lapses_on, reason) for (*wanted, min_technicians)."""
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            if self.same_as is not None and not (
+                key[0] in self.touched_skills or key[3] in self.touched_certifications
+            ):
+                outcome = self.same_as.outcome(key)
+            else:
+                outcome = self._outcome(key[:4], key[4])
+            self._outcomes[key] = outcome
+        return outcome
+
+    def _outcome(self, wanted, needed):
+        count, lasting, _ = self._qualified_of(wanted)
+        if count == 0:
+            status, lapses_on, reason = UNCOVERED, None, self._nobody_reason(wanted)
+        elif count < needed:
+            _, names = self.qualified_in_name_order(wanted)
+            verb = "qualifies" if count == 1 else "qualify"
+            status, lapses_on = AT_RISK, None
+            reason = f"Only {join_names(names)} {verb} ({needed} needed)"
+        elif lasting >= needed:
+            status, lapses_on, reason = COVERED, None, ""
+        else:
+            status = AT_RISK
+            lapses_on, reason = self._lapse(wanted, needed)
+        return status, CoverageStatus.severity_of(status), count, lasting, lapses_on, reason
+
+    def _lapse(self, wanted, needed):
+        """The count falls below `needed` the day after the needed-th latest last day; the
+        reason names every technician whose last qualified day that is, and why."""
+        ids, _ = self.qualified_in_name_order(wanted)
+        certification_id = wanted[3]
+        holders = self.certificate_holders.get(certification_id, {})
+        last_days = [(t, self.last_day(t, holders)) for t in ids]
+        last_day = sorted((last for _, last in last_days), reverse=True)[needed - 1]
+        causes = []
+        for technician_id, last in last_days:
+            if last != last_day:
+                continue
+            name = self.names[technician_id]
+            if last < self.last_days[technician_id]:
+                certification = self.certification_names[certification_id]
+                causes.append(f"{name}'s {certification} expires on {day_text(last)}")
+            else:
+                causes.append(f"{name}'s last day is {day_text(last)}")
+        lapses_on = last_day + ONE_DAY
+        return lapses_on, f"Coverage lapses on {day_text(lapses_on)}: {join_names(causes)}"
+
+    # ---------------------------------------------------------------------- result objects
+
+    def _sort_key(self, row):
         """Requirements of an agreement in the model's order: skill name, version rank, cert."""
-        pk, _, skill_id, version_id, _, certification_id, _ = row
+        _, pk, skill_id, version_id, _, certification_id, _ = row
         return (
             skill_id is None,
             self.skill_names.get(skill_id, ""),
@@ -291,104 +602,43 @@ class _Matcher:
             pk,
         )
 
-    def requirement_coverage(self, row):
-        pk, agreement_id, skill_id, version_id, min_level, certification_id, needed = row
-        wanted = (skill_id, version_id, min_level, certification_id)
-        outcome = self._outcomes.get((wanted, needed))
-        if outcome is None:
-            outcome = self._outcomes[(wanted, needed)] = self._outcome(wanted, needed)
-        status, ids, names, lasting, lapses_on, reason, candidates = outcome
-        return RequirementCoverage(
-            requirement_id=pk,
-            agreement_id=agreement_id,
-            label=self._label(wanted),
-            skill_id=skill_id,
-            certification_id=certification_id,
-            min_technicians=needed,
-            status=status,
-            qualified_ids=ids,
-            qualified_names=names,
-            lasting_count=lasting,
-            lapses_on=lapses_on,
-            reason=reason,
-            candidates=candidates,
+    def requirement_coverages(self, rows):
+        """The RequirementCoverage of each row, in the model's order."""
+        details, made = self._details, []
+        for row in sorted(rows, key=self._sort_key):
+            key = row[2:]
+            detail = details.get(key)
+            if detail is None:
+                detail = details[key] = self._detail(key)
+            made.append(RequirementCoverage(row[1], row[0], *detail))
+        return tuple(made)
+
+    def _detail(self, key):
+        """Every field of a RequirementCoverage for `key` but the requirement and agreement ids,
+        in the dataclass's order."""
+        wanted = key[:4]
+        skill_id, _, _, certification_id, needed = key
+        status, _, _, lasting, lapses_on, reason = self.outcome(key)
+        ids, names = self.qualified_in_name_order(wanted)
+        return (
+            self._label(wanted),
+            skill_id,
+            certification_id,
+            needed,
+            status,
+            ids,
+            names,
+            lasting,
+            lapses_on,
+            reason,
+            self._candidates_of(wanted) if status == UNCOVERED else (),
         )
 
-    # ----------------------------------------------------------------------------- matching
-
-    def _covers(self, version_rank, oldest, newest):
-        return rank_in_range(
-            version_rank, oldest[1] if oldest else None, newest[1] if newest else None
-        )
-
-    def qualified(self, wanted):
-        """[(technician id, last qualified day, what ends it)] in name order, for `wanted`."""
-        found = self._qualified.get(wanted)
+    def _candidates_of(self, wanted):
+        """Available technicians with the skill who miss the level, the version or the cert."""
+        found = self._candidates.get(wanted)
         if found is not None:
             return found
-        skill_id, version_id, min_level, certification_id = wanted
-        if skill_id is not None:
-            version_rank = self.versions[version_id][1] if version_id else None
-            technician_ids = [
-                technician_id
-                for technician_id, level, oldest, newest in self.skill_holders.get(skill_id, ())
-                if level >= min_level
-                and (version_rank is None or self._covers(version_rank, oldest, newest))
-            ]
-        else:
-            technician_ids = sorted(
-                self.certificate_holders.get(certification_id, ()), key=self.position.__getitem__
-            )
-        holders = self.certificate_holders.get(certification_id, {})
-        found = []
-        for technician_id in technician_ids:
-            last_day, ends_by = self.technicians[technician_id][1], "leaves"
-            if certification_id is not None:
-                if technician_id not in holders:
-                    continue
-                if holders[technician_id] < last_day:
-                    last_day, ends_by = holders[technician_id], "expires"
-            found.append((technician_id, last_day, ends_by))
-        self._qualified[wanted] = found
-        return found
-
-    def _outcome(self, wanted, needed):
-        qualified = self.qualified(wanted)
-        ids = tuple(technician_id for technician_id, _, _ in qualified)
-        names = tuple(self.technicians[technician_id][0] for technician_id in ids)
-        lasting = sum(1 for _, last_day, _ in qualified if last_day >= self.horizon)
-        if not qualified:
-            return (
-                CoverageStatus.UNCOVERED.value,
-                ids,
-                names,
-                lasting,
-                None,
-                self._nobody_reason(wanted),
-                self._candidates(wanted),
-            )
-        if len(qualified) < needed:
-            verb = "qualifies" if len(names) == 1 else "qualify"
-            reason = f"Only {join_names(names)} {verb} ({needed} needed)"
-            return CoverageStatus.AT_RISK.value, ids, names, lasting, None, reason, ()
-        if lasting >= needed:
-            return CoverageStatus.COVERED.value, ids, names, lasting, None, "", ()
-        # The count falls below `needed` the day after the needed-th latest last day.
-        last_day = sorted((last for _, last, _ in qualified), reverse=True)[needed - 1]
-        lapses_on = last_day + ONE_DAY
-        certification_name = self.certification_names.get(wanted[3], "")
-        causes = [
-            f"{self.technicians[technician_id][0]} leaves"
-            if ends_by == "leaves"
-            else f"{self.technicians[technician_id][0]}'s {certification_name} expires"
-            for technician_id, last, ends_by in qualified
-            if last == last_day
-        ]
-        reason = f"Coverage lapses on {lapses_on.isoformat()} when {join_names(causes)}"
-        return CoverageStatus.AT_RISK.value, ids, names, lasting, lapses_on, reason, ()
-
-    def _candidates(self, wanted):
-        """Available technicians with the skill who miss the level, the version or the cert."""
         skill_id, version_id, min_level, certification_id = wanted
         if skill_id is None:
             return ()
@@ -396,18 +646,22 @@ class _Matcher:
         holders = self.certificate_holders.get(certification_id, {})
         candidates = []
         for technician_id, level, oldest, newest in self.skill_holders.get(skill_id, ()):
-            version_range = _version_range(oldest, newest)
+            version_range = self._version_ranges.get((oldest, newest))
+            if version_range is None:
+                version_range = self._version_ranges[(oldest, newest)] = version_range_text(
+                    oldest[0] if oldest else None, newest[0] if newest else None
+                )
             gaps = []
             if level < min_level:
                 gaps.append(f"level {level} of {min_level} needed")
-            if version is not None and not self._covers(version[1], oldest, newest):
+            if version is not None and not _in_range(version[1], oldest, newest):
                 gaps.append(f"knows {version_range}, client runs {version[0]}")
             if certification_id is not None and technician_id not in holders:
                 gaps.append(f"does not hold {self.certification_names[certification_id]}")
             candidates.append(
                 Candidate(
                     technician_id=technician_id,
-                    name=self.technicians[technician_id][0],
+                    name=self.names[technician_id],
                     level=level,
                     version_range=version_range,
                     gap="; ".join(gaps),
@@ -415,14 +669,10 @@ class _Matcher:
             )
         # Holders are in name order already; a stable sort keeps it within a level.
         candidates.sort(key=lambda candidate: -candidate.level)
-        return tuple(candidates)
+        found = self._candidates[wanted] = tuple(candidates)
+        return found
 
     # ------------------------------------------------------------------------------- wording
-
-    def _skill_text(self, wanted):
-        skill_id, version_id, min_level, _ = wanted
-        version = f" {self.versions[version_id][0]}" if version_id else ""
-        return f"{self.skill_names[skill_id]}{version}", min_level
 
     def _label(self, wanted):
         label = self._labels.get(wanted)
@@ -441,17 +691,21 @@ class _Matcher:
         return label
 
     def _nobody_reason(self, wanted):
+        skill_id, version_id, min_level, certification_id = wanted
         parts = []
-        if wanted[0] is not None:
-            skill, min_level = self._skill_text(wanted)
-            parts.append(f"has {skill} at level {min_level} or above")
-        if wanted[3] is not None:
-            parts.append(f"holds {self.certification_names[wanted[3]]}")
+        if skill_id is not None:
+            version = f" {self.versions[version_id][0]}" if version_id else ""
+            parts.append(f"has {self.skill_names[skill_id]}{version} at level {min_level} or above")
+        if certification_id is not None:
+            parts.append(f"holds {self.certification_names[certification_id]}")
         return f"No active technician {' and '.join(parts)}"
 
 
-def _version_range(oldest, newest):
-    return version_range_text(oldest[0] if oldest else None, newest[0] if newest else None)
+def _in_range(rank, oldest, newest):
+    """Whether a technician whose known versions are (label, rank) bounds covers `rank`."""
+    return rank_in_range(
+        rank, None if oldest is None else oldest[1], None if newest is None else newest[1]
+    )
 
 
 __all__ = [
@@ -461,4 +715,5 @@ __all__ = [
     "CoverageStatus",
     "RequirementCoverage",
     "evaluate_coverage",
+    "evaluate_coverage_without",
 ]

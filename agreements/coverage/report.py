@@ -73,6 +73,9 @@ def single_technician_skills(result: CoverageResult) -> list[SingleTechnicianSki
     """
     technicians, agreements = {}, {}
     for agreement in result.agreements:
+        # The counts alone tell which agreements have one: only those build their results.
+        if all(qualified != 1 for _, qualified, _ in agreement.requirement_counts().values()):
+            continue
         for requirement in agreement.requirements:
             if requirement.skill_id is not None and requirement.qualified_count == 1:
                 skill_id = requirement.skill_id

@@ -12,6 +12,11 @@ from core.permissions import visible_to
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
 from skills.selectors import technicians_available_to
 
+# The technicians who count for coverage today, searched by name.
+AVAILABLE_TECHNICIANS_URL = format_lazy(
+    "{}?available=1", reverse_lazy("skills:technician_autocomplete")
+)
+
 # ------------------------------------------------------------------------------ competitors
 
 
@@ -78,8 +83,7 @@ class AddToPlanForm(forms.Form):
     technicians = forms.ModelMultipleChoiceField(
         queryset=Technician.objects.none(),
         widget=AutocompleteSelectMultiple(
-            url=format_lazy("{}?available=1", reverse_lazy("skills:technician_autocomplete")),
-            placeholder="Add a technician by name",
+            url=AVAILABLE_TECHNICIANS_URL, placeholder="Add a technician by name"
         ),
         error_messages={"required": "Choose at least one technician."},
     )
@@ -224,21 +228,33 @@ class GoalCompleteForm(forms.Form):
 
 
 class WhatIfForm(forms.Form):
-    """The technicians to imagine gone. A value that is not one of `technicians` (another
-    person's id, a stale link, garbage) is left out rather than refused."""
+    """The technicians to imagine gone, among `technicians`. A value that is not one of them
+    (another person's id, a stale link, garbage) is left out rather than refused; more than
+    MAX_CHOSEN is refused."""
 
-    technician = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    MAX_CHOSEN = 50
 
-    def __init__(self, data=None, *, technicians: list[tuple[int, str]]):
+    technician = forms.ModelMultipleChoiceField(
+        queryset=Technician.objects.none(),
+        required=False,
+        label="Technicians who leave",
+        widget=AutocompleteSelectMultiple(
+            url=AVAILABLE_TECHNICIANS_URL, placeholder="Add a technician by name"
+        ),
+    )
+
+    def __init__(self, data=None, *, technicians):
         super().__init__(data)
-        self.names = dict(technicians)
-        self.fields["technician"].choices = technicians
+        self.fields["technician"].queryset = technicians
 
-    def chosen(self) -> list[int]:
-        """The ids picked, in the order given, each once."""
+    def chosen(self) -> list[tuple[int, str]]:
+        """(id, name) of the technicians picked, in the order given, each once. One query."""
         values = self.data.getlist("technician") if self.data else []
-        chosen = []
-        for value in values:
-            if value.isdigit() and int(value) in self.names and int(value) not in chosen:
-                chosen.append(int(value))
-        return chosen
+        ids = list(dict.fromkeys(int(value) for value in values if value.isdigit()))
+        if len(ids) > self.MAX_CHOSEN:
+            self.add_error("technician", f"Pick at most {self.MAX_CHOSEN} technicians at a time.")
+            return []
+        names = dict(
+            self.fields["technician"].queryset.filter(pk__in=ids).values_list("pk", "name")
+        )
+        return [(pk, names[pk]) for pk in ids if pk in names]

@@ -6,6 +6,7 @@ Thin views: they authorize, call a selector or a service, and render. Every obje
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -31,6 +32,7 @@ from skills.selectors import technicians_available_to
 from skills.services import training_goal_cancel, training_goal_create, training_goal_start
 
 PAGE_SIZE = 25
+WHAT_IF_ROWS = 25  # what-if: agreements per page of each list
 
 # ------------------------------------------------------------------------------ competitors
 
@@ -336,19 +338,29 @@ class WhatIfView(ModelPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        technicians = list(
-            technicians_available_to(self.request.user, day=today).values_list("pk", "name")
+        form = WhatIfForm(
+            self.request.GET or None,
+            technicians=technicians_available_to(self.request.user, day=today),
         )
-        form = WhatIfForm(self.request.GET or None, technicians=technicians)
         chosen = form.chosen()
         result = (
-            whatif.what_if_technicians_leave(technician_ids=chosen, day=today) if chosen else None
+            whatif.what_if_technicians_leave(technician_ids=[pk for pk, _ in chosen], day=today)
+            if chosen
+            else None
         )
+        pages = {}
+        if result is not None:
+            pages = {
+                f"{name}_page": Paginator(getattr(result, name), WHAT_IF_ROWS).get_page(
+                    self.request.GET.get(f"{name}_page")
+                )
+                for name in ("changes", "thinner")
+            }
         return super().get_context_data(
-            technicians=technicians,
-            chosen=chosen,
-            chosen_names=[form.names[pk] for pk in chosen],
+            form=form,
+            chosen_names=[name for _, name in chosen],
             result=result,
             today=today,
+            **pages,
             **kwargs,
         )

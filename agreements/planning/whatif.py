@@ -1,27 +1,46 @@
-"""What if these technicians left? Nothing is saved: the coverage engine runs twice, once as
-things are and once with the technicians treated as gone, and the two results are compared.
+"""What if these technicians left? (DESIGN "Gap analysis, plan of attack and looking ahead":
+What-if.) Nothing is saved.
+
+Only the agreements active on the day with a requirement that a chosen technician meets can
+change, so only those are evaluated, on both sides: as things are and with the technicians
+treated as gone (engine.evaluate_coverage_without, one read for both), and the two are
+compared. The agreements are selected in SQL, as a subquery of that read: a fixed number of
+queries, whatever the number of technicians chosen.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from agreements.coverage.engine import AgreementCoverage, CoverageResult, evaluate_coverage
-from agreements.models import CoverageStatus
+from django.db.models import F, Q, QuerySet
+
+from agreements.coverage.engine import (
+    AgreementCoverage,
+    CoverageResult,
+    RequirementCoverage,
+    evaluate_coverage_without,
+)
+from agreements.models import Agreement, CoverageStatus, Requirement
 
 
 @dataclass(frozen=True)
 class RequirementChange:
+    requirement_id: int
     label: str
     before: str  # CoverageStatus value
     after: str
-    reason: str  # why it is no longer covered, in the engine's words
+    reason: str  # why it is not covered afterwards, in the engine's words ("" when covered)
     remaining_names: tuple[str, ...]  # who would still qualify
+    qualified_before: int  # |Q| on the day
+    qualified_after: int
+    lasting_before: int  # |L|: still qualified at the end of the window
+    lasting_after: int
 
 
 @dataclass(frozen=True)
 class AgreementChange:
-    """An agreement whose coverage would get worse."""
+    """An agreement that would get worse (`changes`) or merely thinner (`thinner`)."""
 
     agreement_id: int
     reference: str
@@ -30,15 +49,32 @@ class AgreementChange:
     annual_value: Decimal
     before: str
     after: str
-    requirements: tuple[RequirementChange, ...]
+    requirement_ids: frozenset[int]  # the requirements that get worse, or thinner
+    coverages: tuple[AgreementCoverage, AgreementCoverage] = field(repr=False, compare=False)
+
+    @cached_property
+    def requirements(self) -> tuple[RequirementChange, ...]:
+        """What changes for each of `requirement_ids`, in the model's order. Built when read:
+        a page shows a few of the thousands an evaluation can list."""
+        old, new = self.coverages
+        before = {r.requirement_id: r for r in old.requirements}
+        return tuple(
+            _requirement_change(before[r.requirement_id], r)
+            for r in new.requirements
+            if r.requirement_id in self.requirement_ids
+        )
 
 
 @dataclass(frozen=True)
 class WhatIf:
+    """`baseline` and `scenario` hold only the agreements evaluated: those relying on the chosen
+    technicians (every other agreement is the same on both sides)."""
+
     day: datetime.date
     baseline: CoverageResult
     scenario: CoverageResult
-    changes: tuple[AgreementChange, ...]  # worst first, then by annual value
+    changes: tuple[AgreementChange, ...]  # status gets worse; worst first, then by annual value
+    thinner: tuple[AgreementChange, ...] = ()  # same status, fewer qualified; by annual value
 
     @property
     def arr_affected(self) -> Decimal:
@@ -63,20 +99,61 @@ def _severity(status: str) -> int:
     return CoverageStatus.severity_of(status)
 
 
-def _agreement_change(before: AgreementCoverage, after: AgreementCoverage) -> AgreementChange:
-    before_by_requirement = {r.requirement_id: r for r in before.requirements}
-    requirements = tuple(
-        RequirementChange(
-            label=requirement.label,
-            before=before_by_requirement[requirement.requirement_id].status,
-            after=requirement.status,
-            reason=requirement.reason,
-            remaining_names=requirement.qualified_names,
+def agreements_relying_on(technician_ids, *, day: datetime.date) -> QuerySet:
+    """Ids of the agreements with a requirement one of the technicians meets: the skill at the
+    level and covering the version, or, for a certification-only requirement, the certification
+    valid on `day`. A requirement asking for both is matched on the skill alone (a superset).
+
+    A subquery: evaluating it costs no query of its own (the engine keeps the agreements active
+    on `day`). Each half joins the requirements to the few rows of the chosen technicians, so
+    the database hashes them instead of probing once per requirement.
+    """
+    technician_ids = list(technician_ids)
+    known = "skill__technician_skills__"
+    by_skill = Requirement.objects.filter(
+        Q(version__isnull=True)
+        | (
+            Q(**{f"{known}oldest_version__isnull": True})
+            | Q(**{f"{known}oldest_version__rank__lte": F("version__rank")})
         )
-        for requirement in after.requirements
-        if _severity(requirement.status)
-        > _severity(before_by_requirement[requirement.requirement_id].status)
+        & (
+            Q(**{f"{known}newest_version__isnull": True})
+            | Q(**{f"{known}newest_version__rank__gte": F("version__rank")})
+        ),
+        **{f"{known}technician__in": technician_ids, f"{known}level__gte": F("min_level")},
     )
+    by_certification = Requirement.objects.filter(
+        Q(certification__holders__expires_on__isnull=True)
+        | Q(certification__holders__expires_on__gte=day),
+        skill__isnull=True,
+        certification__holders__technician__in=technician_ids,
+    )
+    return (
+        Agreement.objects.filter(
+            Q(id__in=by_skill.order_by().values("agreement_id"))
+            | Q(id__in=by_certification.order_by().values("agreement_id"))
+        )
+        .order_by()
+        .values("id")
+    )
+
+
+def _requirement_change(before: RequirementCoverage, after: RequirementCoverage):
+    return RequirementChange(
+        requirement_id=after.requirement_id,
+        label=after.label,
+        before=before.status,
+        after=after.status,
+        reason=after.reason,
+        remaining_names=after.qualified_names,
+        qualified_before=before.qualified_count,
+        qualified_after=after.qualified_count,
+        lasting_before=before.lasting_count,
+        lasting_after=after.lasting_count,
+    )
+
+
+def _agreement_change(before: AgreementCoverage, after: AgreementCoverage, requirement_ids):
     return AgreementChange(
         agreement_id=after.agreement_id,
         reference=after.reference,
@@ -85,22 +162,53 @@ def _agreement_change(before: AgreementCoverage, after: AgreementCoverage) -> Ag
         annual_value=after.annual_value,
         before=before.status,
         after=after.status,
-        requirements=requirements,
+        requirement_ids=frozenset(requirement_ids),
+        coverages=(before, after),
     )
 
 
-def what_if_technicians_leave(*, technician_ids, day: datetime.date) -> WhatIf:
-    """Agreements that would become uncovered or at risk (or worse) without these technicians.
-
-    Two coverage evaluations, so a fixed number of queries.
-    """
-    baseline = evaluate_coverage(day=day)
-    scenario = evaluate_coverage(day=day, exclude_technician_ids=list(technician_ids))
-    before_by_agreement = {a.agreement_id: a for a in baseline.agreements}
-    changes = [
-        _agreement_change(before_by_agreement[after.agreement_id], after)
-        for after in scenario.agreements
-        if _severity(after.status) > _severity(before_by_agreement[after.agreement_id].status)
+def _compare(before: AgreementCoverage, after: AgreementCoverage):
+    """(the change when the agreement gets worse, the change when it merely gets thinner), from
+    the requirements' counts alone."""
+    old = before.requirement_counts()
+    pairs = [(pk, old[pk], new) for pk, new in after.requirement_counts().items() if pk in old]
+    if _severity(after.status) > _severity(before.status):
+        worse = [pk for pk, (was, _, _), (now, _, _) in pairs if now > was]
+        return _agreement_change(before, after, worse), None
+    thinner = [
+        pk
+        for pk, (_, qualified, lasting), (_, qualified_now, lasting_now) in pairs
+        if qualified_now < qualified or lasting_now < lasting
     ]
+    return None, _agreement_change(before, after, thinner) if thinner else None
+
+
+def what_if_technicians_leave(*, technician_ids, day: datetime.date) -> WhatIf:
+    """Agreements that would become uncovered or at risk (or worse) without these technicians,
+    and those that would keep their status with fewer qualified technicians.
+
+    Both sides evaluated from one read of the agreements relying on them: a fixed number of
+    queries.
+    """
+    technician_ids = list(technician_ids)
+    relying = agreements_relying_on(technician_ids, day=day)
+    baseline, scenario = evaluate_coverage_without(
+        day=day, technician_ids=technician_ids, agreement_ids=relying
+    )
+    before_by_agreement = {a.agreement_id: a for a in baseline.agreements}
+    changes, thinner = [], []
+    for after in scenario.agreements:
+        worse, thinned = _compare(before_by_agreement[after.agreement_id], after)
+        if worse is not None:
+            changes.append(worse)
+        elif thinned is not None:
+            thinner.append(thinned)
     changes.sort(key=lambda c: (-_severity(c.after), -c.annual_value, c.client_name, c.reference))
-    return WhatIf(day=day, baseline=baseline, scenario=scenario, changes=tuple(changes))
+    thinner.sort(key=lambda c: (-c.annual_value, c.client_name, c.reference))
+    return WhatIf(
+        day=day,
+        baseline=baseline,
+        scenario=scenario,
+        changes=tuple(changes),
+        thinner=tuple(thinner),
+    )

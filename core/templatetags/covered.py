@@ -44,3 +44,12 @@ def names_preview(names, limit=8):
     if len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param, number):
+    """This page's query string with `param` set to `number`: for a page with more than one
+    paginated list, where each list keeps its own page and every other parameter stays."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return f"?{query.urlencode()}"

@@ -1,9 +1,10 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 
-from core.formatting import money
+from core.formatting import day_text, money
 
 
 @pytest.mark.parametrize(
@@ -29,3 +30,17 @@ def test_pages_emails_and_admin_share_the_money_filter():
     )
 
     assert rendered == "$41,000"
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        (datetime.date(2027, 1, 15), "15 Jan 2027"),
+        (datetime.date(2027, 3, 1), "1 Mar 2027"),
+        (datetime.date(2026, 9, 30), "30 Sep 2026"),
+        (datetime.date(2026, 12, 31), "31 Dec 2026"),
+        (None, ""),
+    ],
+)
+def test_day_text_reads_day_month_abbreviation_and_year(day, shown):
+    assert day_text(day) == shown

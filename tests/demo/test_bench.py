@@ -3,10 +3,16 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import given, settings
 
+from agreements.coverage.engine import evaluate_coverage
 from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
 from clients.models import Client
+from demo.management.commands import bench_coverage
+from demo.management.commands.bench_coverage import sql_floor
 from skills.models import Skill, Technician
+from tests.agreements.coverage.test_engine_property import DAY, build, live_portfolios
 from tests.agreements.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +94,43 @@ def test_same_seed_builds_the_same_portfolio():
 def test_bad_date_stops_the_bench():
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         bench("--date", "26/11/2026")
+
+
+def test_bench_times_the_engine_against_the_sql_floor():
+    report = json.loads(bench(**SMALL))
+
+    assert report["sql_floor_agrees"] is True
+    assert all(
+        isinstance(report[key], float) and report[key] >= 0
+        for key in ("seconds", "materialised_seconds", "sql_floor_seconds")
+    )
+    assert isinstance(report["engine_to_sql_ratio"], float) and report["engine_to_sql_ratio"] > 0
+
+
+def test_bench_stops_when_the_sql_floor_disagrees_with_the_engine(monkeypatch):
+    def floor_off_by_one(**kwargs):
+        counts = sql_floor(**kwargs)
+        first = min(counts)
+        counts[first] = (counts[first][0] + 1, counts[first][1])
+        return counts
+
+    monkeypatch.setattr(bench_coverage, "sql_floor", floor_off_by_one)
+
+    with pytest.raises(CommandError, match="disagree on requirement"):
+        bench(**SMALL)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None)
+@given(live_portfolios())
+def test_sql_floor_counts_what_the_engine_counts(portfolio):
+    with transaction.atomic():
+        keys = build(portfolio)
+        result = evaluate_coverage(day=DAY, warning_days=portfolio["window"])
+        floor = sql_floor(day=DAY, warning_days=portfolio["window"])
+        transaction.set_rollback(True)
+
+    assert floor == {
+        r.requirement_id: (r.qualified_count, r.lasting_count) for r in result.requirements
+    }
+    assert floor.keys() <= set(keys["requirements"])

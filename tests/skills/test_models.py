@@ -392,3 +392,26 @@ def test_technician_skill_covers_versions_within_its_range(
     )
 
     assert technician_skill.covers_version(versions[version]) is covered
+
+
+# ------------------------------------------------------------------------------ availability
+
+AVAILABILITY_DAY = datetime.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("status", "available_until", "available"),
+    [
+        (Technician.Status.ACTIVE, None, True),
+        (Technician.Status.ACTIVE, AVAILABILITY_DAY + datetime.timedelta(days=1), True),
+        (Technician.Status.ACTIVE, AVAILABILITY_DAY, True),  # their last working day
+        (Technician.Status.ACTIVE, AVAILABILITY_DAY - datetime.timedelta(days=1), False),
+        (Technician.Status.ON_LEAVE, None, False),
+        (Technician.Status.DEPARTED, None, False),
+    ],
+    ids=["no-end", "last-day-tomorrow", "last-day-today", "last-day-yesterday", "leave", "gone"],
+)
+def test_available_on_counts_the_last_working_day(status, available_until, available):
+    technician = TechnicianFactory(status=status, available_until=available_until)
+
+    assert Technician.objects.available_on(AVAILABILITY_DAY).contains(technician) is available

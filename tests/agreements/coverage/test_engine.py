@@ -199,13 +199,15 @@ def test_at_risk_when_certification_expires_inside_the_window(ccna):
     assert coverage_of(requirement).status == AT_RISK
 
 
-def test_lapse_reason_names_the_expiring_certification(ccna):
-    certified(ccna, name="Dana Ortiz", expires_on=datetime.date(2027, 1, 14))
+def test_lapse_reason_states_the_lapse_and_the_expiry_dates(ccna):
+    certified(ccna, name="Dana Ortiz", expires_on=datetime.date(2027, 1, 15))
     requirement = RequirementFactory(skill=None, certification=ccna, min_technicians=1)
 
-    assert (
-        coverage_of(requirement).reason
-        == "Coverage lapses on 2027-01-15 when Dana Ortiz's CCNA expires"
+    coverage = coverage_of(requirement)
+
+    assert (coverage.lapses_on, coverage.reason) == (
+        datetime.date(2027, 1, 16),
+        "Coverage lapses on 16 Jan 2027: Dana Ortiz's CCNA expires on 15 Jan 2027",
     )
 
 
@@ -266,37 +268,61 @@ def test_departing_technician_puts_coverage_at_risk(exchange):
     assert coverage_of(requirement).status == AT_RISK
 
 
-def test_departing_technician_lapses_on_the_day_of_departure(exchange):
-    technician_with(exchange, name="Dana Ortiz", available_until=datetime.date(2027, 1, 15))
+def test_coverage_lapses_the_day_after_the_last_working_day(exchange):
+    technician_with(exchange, name="Dana Ortiz", available_until=datetime.date(2027, 2, 28))
+    requirement = RequirementFactory(skill=exchange, min_technicians=1)
+
+    coverage = coverage_of(requirement, warning_days=120)
+
+    assert (coverage.lapses_on, coverage.reason) == (
+        datetime.date(2027, 3, 1),
+        "Coverage lapses on 1 Mar 2027: Dana Ortiz's last day is 28 Feb 2027",
+    )
+
+
+def test_lapse_reason_joins_every_cause_on_that_date(ccna):
+    certified(ccna, name="Bo Park", expires_on=datetime.date(2027, 2, 28))
+    certified(ccna, name="Ann Lee", available_until=datetime.date(2027, 2, 28))
+    requirement = RequirementFactory(skill=None, certification=ccna, min_technicians=1)
+
+    assert coverage_of(requirement, warning_days=120).reason == (
+        "Coverage lapses on 1 Mar 2027: Ann Lee's last day is 28 Feb 2027 "
+        "and Bo Park's CCNA expires on 28 Feb 2027"
+    )
+
+
+def test_technician_whose_last_working_day_is_the_day_qualifies(exchange):
+    technician = technician_with(exchange, available_until=DAY)
     requirement = RequirementFactory(skill=exchange, min_technicians=1)
 
     coverage = coverage_of(requirement)
 
-    assert (coverage.lapses_on, coverage.reason) == (
-        datetime.date(2027, 1, 15),
-        "Coverage lapses on 2027-01-15 when Dana Ortiz leaves",
-    )
+    assert (coverage.qualified_ids, coverage.lapses_on) == ((technician.pk,), DAY + days(1))
 
 
-def test_technician_leaving_on_the_day_does_not_qualify(exchange):
-    technician_with(exchange, available_until=DAY)
+def test_technician_whose_last_working_day_has_passed_does_not_qualify(exchange):
+    technician_with(exchange, available_until=DAY - days(1))
     requirement = RequirementFactory(skill=exchange, min_technicians=1)
 
     assert coverage_of(requirement).status == UNCOVERED
 
 
-def test_technician_leaving_the_day_after_the_window_keeps_coverage(exchange):
-    technician_with(exchange, available_until=HORIZON + days(1))
-    requirement = RequirementFactory(skill=exchange, min_technicians=1)
-
-    assert coverage_of(requirement).status == COVERED
-
-
-def test_technician_leaving_on_the_last_day_of_the_window_is_at_risk(exchange):
+def test_last_working_day_on_the_last_day_of_the_window_keeps_coverage(exchange):
     technician_with(exchange, available_until=HORIZON)
     requirement = RequirementFactory(skill=exchange, min_technicians=1)
 
-    assert coverage_of(requirement).lapses_on == HORIZON
+    coverage = coverage_of(requirement)
+
+    assert (coverage.status, coverage.lasting_count) == (COVERED, 1)
+
+
+def test_last_working_day_the_day_before_the_window_ends_is_at_risk(exchange):
+    technician_with(exchange, available_until=HORIZON - days(1))
+    requirement = RequirementFactory(skill=exchange, min_technicians=1)
+
+    coverage = coverage_of(requirement)
+
+    assert (coverage.status, coverage.lasting_count, coverage.lapses_on) == (AT_RISK, 0, HORIZON)
 
 
 def test_technician_on_leave_does_not_qualify(exchange):
@@ -399,7 +425,7 @@ def test_lapses_on_is_the_first_day_the_count_drops_below_the_minimum(exchange):
     technician_with(exchange, name="Stayer")
     requirement = RequirementFactory(skill=exchange, min_technicians=2)
 
-    assert coverage_of(requirement).lapses_on == DAY + days(20)
+    assert coverage_of(requirement).lapses_on == DAY + days(21)
 
 
 def test_lapse_reason_names_the_technician_whose_departure_breaks_coverage(exchange):
@@ -408,7 +434,9 @@ def test_lapse_reason_names_the_technician_whose_departure_breaks_coverage(excha
     technician_with(exchange, name="Stayer")
     requirement = RequirementFactory(skill=exchange, min_technicians=2)
 
-    assert coverage_of(requirement).reason.endswith("when Late Leaver leaves")
+    assert coverage_of(requirement).reason == (
+        "Coverage lapses on 17 Dec 2026: Late Leaver's last day is 16 Dec 2026"
+    )
 
 
 def test_lapse_takes_the_earlier_of_departure_and_certification_expiry(exchange, ccna):
@@ -436,6 +464,13 @@ def test_warning_days_default_to_the_setting(exchange, settings):
     requirement = RequirementFactory(skill=exchange, min_technicians=1)
 
     assert coverage_of(requirement, warning_days=None).status == COVERED
+
+
+def test_zero_warning_days_keep_a_technician_whose_last_day_is_today(exchange):
+    technician_with(exchange, available_until=DAY)
+    requirement = RequirementFactory(skill=exchange, min_technicians=1)
+
+    assert coverage_of(requirement, warning_days=0).status == COVERED
 
 
 def test_zero_warning_days_ignore_future_departures(exchange):
@@ -501,6 +536,12 @@ def test_uncovered_requirement_outweighs_at_risk(exchange, ccna):
     assert agreement_coverage(agreement).status == UNCOVERED
 
 
+def test_no_agreement_ids_evaluate_nothing():
+    AgreementFactory()
+
+    assert evaluate(agreement_ids=[]).agreements == []
+
+
 def test_agreement_ids_narrow_the_evaluation():
     wanted = AgreementFactory()
     AgreementFactory()
@@ -560,6 +601,15 @@ def test_total_revenue_counts_every_active_agreement(priced_portfolio):
     AgreementFactory(annual_value=Decimal("5000.00"), status=Agreement.Status.DRAFT)
 
     assert evaluate().arr_total == Decimal("150000.00")
+
+
+def test_total_revenue_includes_not_assessed_agreements():
+    AgreementFactory(annual_value=Decimal("80000.00"))
+    AgreementFactory(annual_value=Decimal("1000.00"), status=Agreement.Status.DRAFT)
+
+    result = evaluate()
+
+    assert (result.counts[NOT_ASSESSED], result.arr_total) == (1, Decimal("80000.00"))
 
 
 def test_revenue_dependence_counts_an_agreement_once_per_skill(exchange, exchange_versions):
@@ -633,6 +683,49 @@ def test_at_risk_requirement_lists_no_candidates(exchange):
     requirement = RequirementFactory(skill=exchange, min_technicians=2)
 
     assert coverage_of(requirement).candidates == ()
+
+
+# ---------------------------------------------------------------------- results built on access
+
+
+def test_requirement_results_are_built_without_a_query(exchange):
+    technician_with(exchange)
+    RequirementFactory(skill=exchange, min_technicians=2)
+    result = evaluate()
+
+    with CaptureQueriesContext(connection) as queries:
+        requirements = result.requirements
+
+    assert (len(queries), [r.status for r in requirements]) == (0, [AT_RISK])
+
+
+def test_non_covered_requirements_are_the_uncovered_and_at_risk_ones(exchange, ccna):
+    technician_with(exchange)
+    covered_agreement = AgreementFactory()
+    RequirementFactory(agreement=covered_agreement, skill=exchange, min_technicians=1)
+    mixed = AgreementFactory()
+    RequirementFactory(agreement=mixed, skill=exchange, min_technicians=1)
+    at_risk = RequirementFactory(agreement=mixed, skill=exchange, min_technicians=2)
+    uncovered = RequirementFactory(skill=None, certification=ccna)
+
+    result = evaluate()
+
+    assert sorted(r.requirement_id for r in result.non_covered_requirements) == sorted(
+        [at_risk.pk, uncovered.pk]
+    )
+
+
+def test_requirements_asking_the_same_share_an_outcome_but_keep_their_own_ids(exchange):
+    technician_with(exchange)
+    first = RequirementFactory(skill=exchange, min_technicians=1)
+    second = RequirementFactory(skill=exchange, min_technicians=1)
+
+    result = evaluate()
+
+    assert {(r.requirement_id, r.agreement_id, r.status) for r in result.requirements} == {
+        (first.pk, first.agreement_id, COVERED),
+        (second.pk, second.agreement_id, COVERED),
+    }
 
 
 # ------------------------------------------------------------------------------- query count

@@ -12,7 +12,7 @@ from django.db import transaction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.engine import evaluate_coverage, evaluate_coverage_without
 from agreements.models import Agreement, Requirement
 from skills.models import Technician, TechnicianCertification, TechnicianSkill
 from tests.agreements.factories import AgreementFactory
@@ -115,6 +115,21 @@ def portfolios(draw):
     }
 
 
+def live_portfolios():
+    """portfolios() whose first agreement is active on the day and first technician active
+    without an end, for tests that compare what changes: most random portfolios have nothing
+    that a chosen technician, or a boundary date, could change."""
+
+    def make_live(portfolio):
+        portfolio["agreements"][0].update(
+            status=Agreement.Status.ACTIVE, start_date=DAY, end_date=None
+        )
+        portfolio["technicians"][0].update(status=Technician.Status.ACTIVE, available_until=None)
+        return portfolio
+
+    return portfolios().map(make_live)
+
+
 # ------------------------------------------------------------------------------- the reference
 
 
@@ -131,7 +146,7 @@ def is_available(portfolio, index, day):
     return (
         index not in portfolio["excluded"]
         and technician["status"] == Technician.Status.ACTIVE
-        and (technician["available_until"] is None or technician["available_until"] > day)
+        and (technician["available_until"] is None or technician["available_until"] >= day)
     )
 
 
@@ -360,7 +375,60 @@ def test_agreement_statuses_and_revenue_match_the_reference(portfolio):
 
     assert (
         {keys["agreements"].index(a.agreement_id): a.status for a in result.agreements},
+        result.arr_total,
         result.arr_uncovered,
         result.arr_at_risk,
         result.revenue_dependence,
-    ) == (statuses, revenue("uncovered"), revenue("at_risk"), dependence)
+    ) == (
+        statuses,
+        sum((portfolio["agreements"][index]["annual_value"] for index in active), Decimal("0")),
+        revenue("uncovered"),
+        revenue("at_risk"),
+        dependence,
+    )
+
+
+@pytest.mark.django_db
+@settings(max_examples=100, deadline=None)
+@given(portfolios())
+@in_rolled_back_savepoint
+def test_both_sides_of_an_evaluation_without_technicians_match_separate_evaluations(portfolio):
+    keys = build(portfolio)
+    gone = [keys["technicians"][index] for index in portfolio["excluded"]]
+
+    as_is, without = evaluate_coverage_without(
+        day=DAY, warning_days=portfolio["window"], technician_ids=gone
+    )
+
+    assert requirement_outcomes_of_engine(as_is, keys) == requirement_outcomes_of_reference(
+        {**portfolio, "excluded": set()}
+    )
+    assert requirement_outcomes_of_engine(without, keys) == requirement_outcomes_of_reference(
+        portfolio
+    )
+    # Reasons and candidates too: the side without them reuses outcomes it must not get wrong.
+    separate = evaluate_coverage(
+        day=DAY, warning_days=portfolio["window"], exclude_technician_ids=gone
+    )
+    assert without.requirements == separate.requirements
+    assert [a.status for a in without.agreements] == [a.status for a in separate.agreements]
+
+
+@pytest.mark.django_db
+@settings(max_examples=50, deadline=None)
+@given(portfolios())
+@in_rolled_back_savepoint
+def test_one_agreement_evaluated_alone_is_as_in_the_whole_evaluation(portfolio):
+    keys = build(portfolio)
+    whole = evaluated(portfolio, keys)
+
+    for agreement in whole.agreements:
+        alone = evaluate_coverage(
+            day=DAY,
+            warning_days=portfolio["window"],
+            agreement_ids=[agreement.agreement_id],
+            exclude_technician_ids=[keys["technicians"][i] for i in portfolio["excluded"]],
+        )
+        assert [(a.status, a.requirements) for a in alone.agreements] == [
+            (agreement.status, agreement.requirements)
+        ]

@@ -37,7 +37,9 @@ def team():
     avery = TechnicianFactory(name="Avery Stone")
     blake = TechnicianFactory(name="Blake Moss", status=Technician.Status.ON_LEAVE)
     casey = TechnicianFactory(name="Casey Lund")
-    leaving = TechnicianFactory(name="Drew Park", available_until=TODAY)
+    leaving = TechnicianFactory(
+        name="Drew Park", available_until=TODAY - datetime.timedelta(days=1)
+    )
     gone = TechnicianFactory(name="Emery Fox", status=Technician.Status.DEPARTED)
 
     TechnicianSkillFactory(technician=avery, skill=exchange, level=4)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.models import CoverageFlag, CoverageStatus
+from agreements.models import Agreement, CoverageFlag, CoverageStatus
 from agreements.planning.whatif import what_if_technicians_leave
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 11, 26)
 NOON = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)
+UNCOVERED = CoverageStatus.UNCOVERED
+AT_RISK = CoverageStatus.AT_RISK
 
 
 def build_team(seed):
@@ -110,12 +112,22 @@ def test_what_if_matches_a_real_run_without_those_technicians(seed):
     technicians = build_team(seed)
     leaving = random.Random(seed).sample(technicians, random.Random(seed).randint(1, 3))
 
+    baseline = outcome(evaluate_coverage(day=DAY))
+
     what_if = what_if_technicians_leave(technician_ids=[t.pk for t in leaving], day=DAY)
     real = real_run_without(leaving)
 
-    assert outcome(what_if.scenario) == outcome(real)
-    assert what_if.scenario.arr_uncovered == real.arr_uncovered
-    assert what_if.scenario.arr_at_risk == real.arr_at_risk
+    # The what-if evaluates only the agreements relying on them: those match the real run, and
+    # every agreement it leaves out is the same in the real run as today.
+    evaluated = outcome(what_if.scenario)
+    left_out = baseline.keys() - evaluated.keys()
+    assert evaluated == {pk: outcome(real)[pk] for pk in evaluated}
+    assert {pk: outcome(real)[pk] for pk in left_out} == {pk: baseline[pk] for pk in left_out}
+    real_agreements = [a for a in real.agreements if a.agreement_id in evaluated]
+    assert (what_if.scenario.arr_uncovered, what_if.scenario.arr_at_risk) == (
+        sum((a.annual_value for a in real_agreements if a.status == UNCOVERED), Decimal("0")),
+        sum((a.annual_value for a in real_agreements if a.status == AT_RISK), Decimal("0")),
+    )
     # The real run was rolled back.
     assert not Technician.objects.filter(status=Technician.Status.DEPARTED).exists()
 
@@ -215,3 +227,209 @@ def test_unknown_technician_ids_are_ignored(consultant_client, single_expert):
 
     assert response.status_code == 200
     assert response.context["result"] is None
+
+
+# ------------------------------------------------------------------------- agreements that thin
+
+
+@pytest.fixture
+def three_on_exchange():
+    """Dana, Sam and Kim know Exchange at level 3; Bay needs one of them, so without Dana it is
+    still covered, by two. Kim leaves in 30 days, inside the 60-day window."""
+    exchange = SkillFactory(name="Exchange")
+    team = {}
+    for name, available_until in [
+        ("Dana Ortiz", None),
+        ("Sam Lee", None),
+        ("Kim Roe", DAY + datetime.timedelta(days=30)),
+    ]:
+        team[name] = TechnicianFactory(name=name, available_until=available_until)
+        TechnicianSkillFactory(technician=team[name], skill=exchange, level=3)
+    bay = AgreementFactory(client=ClientFactory(name="Bay Dental"), annual_value=Decimal("9000"))
+    RequirementFactory(agreement=bay, skill=exchange, min_level=3, min_technicians=1)
+    return {"dana": team["Dana Ortiz"], "bay": bay}
+
+
+def test_what_if_lists_agreements_that_merely_get_thinner(three_on_exchange):
+    dana = three_on_exchange["dana"]
+
+    what_if = what_if_technicians_leave(technician_ids=[dana.pk], day=DAY)
+
+    assert what_if.changes == ()
+    assert [
+        (
+            c.client_name,
+            c.before,
+            c.after,
+            [
+                (r.label, r.qualified_before, r.qualified_after, r.lasting_before, r.lasting_after)
+                for r in c.requirements
+            ],
+        )
+        for c in what_if.thinner
+    ] == [("Bay Dental", "covered", "covered", [("Exchange at level 3+", 3, 2, 2, 1)])]
+
+
+def test_agreement_that_gets_worse_is_not_also_listed_as_thinner(single_expert):
+    what_if = what_if_technicians_leave(technician_ids=[single_expert["dana"].pk], day=DAY)
+
+    assert (len(what_if.changes), what_if.thinner) == (2, ())
+
+
+def test_thinner_agreement_lists_only_the_requirements_that_lose_someone(three_on_exchange):
+    RequirementFactory(
+        agreement=three_on_exchange["bay"], skill=SkillFactory(name="Veeam"), min_technicians=1
+    )
+
+    what_if = what_if_technicians_leave(technician_ids=[three_on_exchange["dana"].pk], day=DAY)
+
+    assert [(c.after, [r.label for r in c.requirements]) for c in what_if.thinner] == [
+        (UNCOVERED, ["Exchange at level 3+"])
+    ]
+
+
+def test_what_if_page_shows_the_thinner_agreements(consultant_client, three_on_exchange):
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(
+            reverse("planning:what_if"), {"technician": [three_on_exchange["dana"].pk]}
+        )
+
+    html = response.content.decode()
+    thinner = html[html.index('data-testid="what-if-thinner"') :]
+    assert "Bay Dental" in thinner
+    assert "today 3 → 2, at the end of the window 2 → 1" in thinner
+
+
+def test_what_if_page_pages_the_thinner_agreements_most_valuable_first(
+    consultant_client, three_on_exchange
+):
+    exchange = three_on_exchange["bay"].requirements.get().skill
+    for _ in range(25):
+        RequirementFactory(
+            agreement=AgreementFactory(annual_value=Decimal("100000")),
+            skill=exchange,
+            min_technicians=1,
+        )
+
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(
+            reverse("planning:what_if"), {"technician": [three_on_exchange["dana"].pk]}
+        )
+
+    html = response.content.decode()
+    assert "Bay Dental" not in html  # the least valuable of 26
+    assert "1–25 of 26" in html
+
+    with time_machine.travel(NOON, tick=False):
+        second = consultant_client.get(
+            reverse("planning:what_if"),
+            {"technician": [three_on_exchange["dana"].pk], "thinner_page": 2},
+        )
+    assert [change.client_name for change in second.context["thinner_page"]] == ["Bay Dental"]
+    assert f"technician={three_on_exchange['dana'].pk}&amp;thinner_page=1" in (
+        second.content.decode()
+    )
+
+
+# -------------------------------------------------------------- which agreements are evaluated
+
+
+@pytest.fixture
+def chosen():
+    return TechnicianFactory(name="Chosen One")
+
+
+def evaluated_ids(technician):
+    what_if = what_if_technicians_leave(technician_ids=[technician.pk], day=DAY)
+    return {a.agreement_id for a in what_if.baseline.agreements}
+
+
+def relying_requirement(chosen, case):
+    """A requirement of a new agreement and what `chosen` knows or holds for it."""
+    skill = SkillFactory()
+    versions = [SkillVersionFactory(skill=skill, rank=rank) for rank in (1, 2, 3)]
+    certification = CertificationFactory()
+    agreement = AgreementFactory(
+        status=Agreement.Status.DRAFT if case == "draft" else Agreement.Status.ACTIVE
+    )
+    known = {"skill": skill, "level": 3}
+    wanted = {"skill": skill, "min_level": 3}
+    if case == "level-below":
+        known["level"] = 2
+    elif case == "version-in-open-range":
+        known["oldest_version"], wanted["version"] = versions[1], versions[2]
+    elif case == "version-at-both-known-bounds":
+        known["oldest_version"] = known["newest_version"] = wanted["version"] = versions[1]
+    elif case == "version-older-than-known":
+        known["oldest_version"], wanted["version"] = versions[1], versions[0]
+    elif case == "version-newer-than-known":
+        known["newest_version"], wanted["version"] = versions[1], versions[2]
+    elif case == "skill-and-certification":
+        wanted["certification"] = certification
+    if case.startswith("certification"):
+        expires_in = -1 if case == "certification-expired" else 0
+        TechnicianCertificationFactory(
+            technician=chosen,
+            certification=certification,
+            expires_on=DAY + datetime.timedelta(days=expires_in),
+        )
+        wanted = {"skill": None, "certification": certification}
+    else:
+        TechnicianSkillFactory(technician=chosen, **known)
+    RequirementFactory(agreement=agreement, min_technicians=1, **wanted)
+    return agreement
+
+
+@pytest.mark.parametrize(
+    ("case", "evaluated"),
+    [
+        ("skill-at-level", True),
+        ("level-below", False),
+        ("version-in-open-range", True),
+        ("version-at-both-known-bounds", True),
+        ("version-older-than-known", False),
+        ("version-newer-than-known", False),
+        ("certification-valid-on-the-day", True),
+        ("certification-expired", False),
+        ("skill-and-certification", True),  # matched on the skill alone: a superset
+        ("draft", False),
+    ],
+)
+def test_what_if_evaluates_only_active_agreements_relying_on_the_chosen(chosen, case, evaluated):
+    agreement = relying_requirement(chosen, case)
+
+    assert (agreement.pk in evaluated_ids(chosen)) is evaluated
+
+
+def test_what_if_runs_the_same_queries_for_one_or_many_technicians(single_expert):
+    others = [TechnicianFactory().pk for _ in range(5)]
+    with CaptureQueriesContext(connection) as one:
+        what_if_technicians_leave(technician_ids=[single_expert["dana"].pk], day=DAY)
+    with CaptureQueriesContext(connection) as six:
+        what_if_technicians_leave(technician_ids=[single_expert["dana"].pk, *others], day=DAY)
+
+    # both sides from one read of eight queries, the agreements relying on them a subquery
+    assert (len(one), len(six)) == (8, 8)
+
+
+def test_what_if_picker_is_a_search_box_showing_only_the_chosen(consultant_client):
+    team = [TechnicianFactory(name=f"Technician {number:02d}") for number in range(30)]
+
+    response = consultant_client.get(reverse("planning:what_if"), {"technician": [team[4].pk]})
+
+    html = response.content.decode()
+    assert "Technician 04" in html
+    assert "Technician 05" not in html
+    assert reverse("skills:technician_autocomplete") in html
+
+
+def test_what_if_refuses_more_than_fifty_technicians_at_once(consultant_client):
+    team = [TechnicianFactory() for _ in range(51)]
+
+    response = consultant_client.get(
+        reverse("planning:what_if"), {"technician": [t.pk for t in team]}
+    )
+
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert "Pick at most 50 technicians at a time." in response.content.decode()
