@@ -47,3 +47,16 @@ def advisory_lock(name: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
+def statistics_refresh(*models: type[models.Model]) -> None:
+    """Have PostgreSQL sample the tables of `models` again (ANALYZE), after a bulk write.
+
+    Until autovacuum comes round, the planner still believes the sizes it saw before the write
+    and can pick a scan of every row of the newest check over the index that finds one.
+    """
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")

@@ -35,10 +35,14 @@ def csv_response(filename: str, header: list, rows: Iterable[list]) -> Streaming
     """A CSV download streamed as `rows` are produced: memory stays flat however many."""
     writer = csv.writer(_Line())
 
+    def safe(row):
+        # Only text can be a formula: numbers and None (an empty cell) skip the call.
+        return [spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row]
+
     def lines():
-        yield BOM + writer.writerow([spreadsheet_safe(cell) for cell in header])
+        yield BOM + writer.writerow(safe(header))
         for row in rows:
-            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+            yield writer.writerow(safe(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

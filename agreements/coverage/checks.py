@@ -28,7 +28,7 @@ from agreements.models import (
     CoverageStatus,
 )
 from agreements.services import requirements_sync_all
-from core.db import advisory_lock, rows_insert
+from core.db import advisory_lock, rows_insert, statistics_refresh
 from skills.models import Level, Skill, Technician, TechnicianSkill
 
 LOCK = "coverage-check"
@@ -128,6 +128,7 @@ def coverage_check_record(
     )
     check.finished_at = timezone.now()
     check.save()
+    statistics_refresh(CheckedAgreement, CheckedRequirement, CheckedSkill, CoverageFlag)
     return check
 
 

@@ -470,6 +470,7 @@ class _Matcher:
                 self.certificate_holders[certification_id][technician_id] = expires_on or NO_END
 
         self._ladders = {}
+        self._holders_by_level = {}
         self._qualified = {}
         self._outcomes = {}
         self._in_name_order = {}
@@ -482,26 +483,47 @@ class _Matcher:
 
     def _ladder(self, skill_id, version_id):
         """(-levels ascending, technician ids, lasting running count) of the holders of the skill
-        who know the version, highest level first."""
+        who know the version, highest level first (by name within a level)."""
         key = (skill_id, version_id)
         ladder = self._ladders.get(key)
         if ladder is None:
-            rank = self.versions[version_id][1] if version_id else None
-            holders = sorted(
+            holders = self._by_level(skill_id)
+            if version_id:
+                rank = self.versions[version_id][1]
+                holders = [
+                    holder
+                    for holder in holders
+                    if (holder[2] is None or holder[2] <= rank)
+                    and (holder[3] is None or rank <= holder[3])
+                ]
+            ladder = self._ladders[key] = (
+                [holder[0] for holder in holders],
+                [holder[1] for holder in holders],
+                list(accumulate((holder[4] for holder in holders), initial=0)),
+            )
+        return ladder
+
+    def _by_level(self, skill_id):
+        """The skill's holders as (-level, technician id, oldest rank, newest rank, lasts past
+        the window), highest level first and by name within a level: sorted once per skill,
+        each version's ladder keeps this order."""
+        found = self._holders_by_level.get(skill_id)
+        if found is None:
+            last_days, horizon = self.last_days, self.horizon
+            found = self._holders_by_level[skill_id] = sorted(
                 (
-                    (-level, technician_id)
+                    (
+                        -level,
+                        technician_id,
+                        None if oldest is None else oldest[1],
+                        None if newest is None else newest[1],
+                        last_days[technician_id] >= horizon,
+                    )
                     for technician_id, level, oldest, newest in self.skill_holders.get(skill_id, ())
-                    if rank is None or _in_range(rank, oldest, newest)
                 ),
                 key=lambda holder: holder[0],
             )
-            last_days, horizon = self.last_days, self.horizon
-            ladder = self._ladders[key] = (
-                [negative_level for negative_level, _ in holders],
-                [technician_id for _, technician_id in holders],
-                list(accumulate((last_days[t] >= horizon for _, t in holders), initial=0)),
-            )
-        return ladder
+        return found
 
     def _qualified_of(self, wanted):
         """(|Q|, |L|, qualified technician ids in no particular order) for `wanted`."""

@@ -83,12 +83,14 @@ def _technician(technician: Technician) -> MatrixTechnician:
 def _rows(skills, technicians, coverage_check) -> tuple[MatrixSkill, ...]:
     """The matrix rows of `skills` for the columns `technicians`: two queries."""
     skill_ids = [skill.pk for skill in skills]
-    levels = {
-        (technician_id, skill_id): level
-        for technician_id, skill_id, level in TechnicianSkill.objects.filter(
-            skill_id__in=skill_ids, technician_id__in=[t.id for t in technicians]
-        ).values_list("technician_id", "skill_id", "level")
-    }
+    column_of = {technician.id: index for index, technician in enumerate(technicians)}
+    # Each row starts empty and gets the levels its skill has: the cost follows the skills
+    # people know, not skills × technicians.
+    levels = {skill_id: [None] * len(column_of) for skill_id in skill_ids}
+    for technician_id, skill_id, level in TechnicianSkill.objects.filter(
+        skill_id__in=skill_ids, technician_id__in=list(column_of)
+    ).values_list("technician_id", "skill_id", "level"):
+        levels[skill_id][column_of[technician_id]] = level
     figures = {
         skill_id: (qualified, revenue)
         for skill_id, qualified, revenue in CheckedSkill.objects.filter(
@@ -100,7 +102,7 @@ def _rows(skills, technicians, coverage_check) -> tuple[MatrixSkill, ...]:
             id=skill.pk,
             name=skill.name,
             category=skill.category.name,
-            levels=tuple(levels.get((t.id, skill.pk)) for t in technicians),
+            levels=tuple(levels[skill.pk]),
             qualified_count=figures.get(skill.pk, (None, None))[0],
             revenue_dependence=figures.get(skill.pk, (None, None))[1],
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
@@ -162,13 +163,13 @@ def agreements_with_checked_coverage(
         coverage_check=check, agreement=OuterRef("pk")
     ).values("status")[:1]
     return agreements.annotate(
-        checked_status=Subquery(recorded, output_field=CharField())
-    ).annotate(
-        coverage=Case(
-            When(checked_status__isnull=False, then="checked_status"),
-            When(active_on_condition(day), then=Value(NOT_CHECKED)),
-            default=Value(""),
-            output_field=CharField(),
+        coverage=Coalesce(
+            Subquery(recorded, output_field=CharField()),
+            Case(
+                When(active_on_condition(day), then=Value(NOT_CHECKED)),
+                default=Value(""),
+                output_field=CharField(),
+            ),
         )
     )
 

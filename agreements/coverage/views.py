@@ -305,9 +305,9 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
             [
                 skill.category,
                 skill.name,
-                *("" if level is None else level for level in skill.levels),
-                "" if skill.qualified_count is None else skill.qualified_count,
-                "" if skill.revenue_dependence is None else f"{skill.revenue_dependence:.2f}",
+                *skill.levels,  # None writes an empty cell
+                skill.qualified_count,
+                None if skill.revenue_dependence is None else f"{skill.revenue_dependence:.2f}",
             ]
             for skill in rows
         )
