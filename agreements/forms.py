@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from agreements.models import Agreement, Requirement, Service
-from core.forms import DateInput, SharedChoicesFormSet, active_users
+from core.forms import ROW_LIMITS, DateInput, SharedChoicesFormSet, active_users
 from skills.forms import certification_choices, skill_choices, version_choices
 
 
@@ -102,6 +102,7 @@ RequirementFormSet = forms.inlineformset_factory(
     fields=REQUIREMENT_FIELDS,
     extra=1,
     can_delete=True,
+    **ROW_LIMITS,
 )
 
 

@@ -123,6 +123,8 @@ def agreement_history_entries(records: list, older: object | None) -> list[Histo
 
     Foreign keys are shown by name, looked up in one query per model whatever the page size.
     """
+    if not records:  # e.g. written by a bulk insert, which records no history
+        return []
     pairs = list(zip(records, [*records[1:], older], strict=True))
     deltas = [record.diff_against(previous) if previous else None for record, previous in pairs]
     related_ids = {"client": set(), "owner": set()}

@@ -38,7 +38,43 @@ class UserChoiceField(forms.ModelChoiceField):
         return full_name or obj.username
 
 
-class SharedChoicesFormSet(BaseInlineFormSet):
+MAX_ROWS = 200  # rows of one formset saved at once
+# The arguments of inlineformset_factory that bound a formset at MAX_ROWS, posted or not.
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+
+
+class RowFormSet(BaseInlineFormSet):
+    """An inline formset that a tampered post cannot turn into silent changes.
+
+    Made with ROW_LIMITS, it takes at most MAX_ROWS rows (a post claiming a million is refused
+    before the rows are built). The count of saved rows the post claims must be the real one,
+    and only those rows may carry an id (Django checks that it is one of the parent's rows): a
+    post that says otherwise was altered or is stale, and nothing of it is saved.
+    """
+
+    default_error_messages = {
+        "too_many_forms": f"At most {MAX_ROWS} rows can be saved at once.",
+        "missing_management_form": "This form is incomplete or was altered; reload the page.",
+    }
+    stale_message = (
+        "The rows on this page no longer match what is saved (the page may be out of date or "
+        "was altered). Reload the page and make your changes again."
+    )
+
+    def clean(self):
+        super().clean()
+        # A saved row's form finds its row among the parent's by the posted id; a new row's
+        # form must post none.
+        pk_name = self.model._meta.pk.name
+        if (
+            self.initial_form_count() != len(self.get_queryset())
+            or any(form.instance.pk is None for form in self.initial_forms)
+            or any(form.data.get(form.add_prefix(pk_name)) for form in self.extra_forms)
+        ):
+            raise ValidationError(self.stale_message, code="stale_rows")
+
+
+class SharedChoicesFormSet(RowFormSet):
     """Builds the choices of its select fields once for the whole formset.
 
     Without this every form of the formset would run its own query per select. Validation still
@@ -108,6 +144,7 @@ def row_formset(parent, model, *, form, formset, prefix, data=None, queryset=Non
         formset=formset,
         extra=1 if parent.pk else 3,
         can_delete=True,
+        **ROW_LIMITS,
     )
     return factory(data, instance=parent, prefix=prefix, queryset=queryset)
 

@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
@@ -25,6 +26,27 @@ from core.accounts import (
 from core.forms import apply_validation_error, formset_changes
 from core.health import health_report
 from core.permissions import ModelPermissionMixin
+
+
+def local_path(request, value: str | None) -> str | None:
+    """`value` when it is a path of this site ("/flags/?status=open"), else None: what a "next"
+    field may send the browser to after a POST. A URL name, another host, a scheme-relative
+    "//host", a backslash or a control character is refused."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(ord(character) < 32 or ord(character) == 127 for character in value):
+        return None
+    if not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return value
+
+
+CONCURRENT_SAVE_MESSAGE = (
+    "Another change was saved at the same moment, so this one was not. Check the page and "
+    "save again."
+)
 
 
 class ParentWithFormsetsView(ModelPermissionMixin, TemplateView):
@@ -88,6 +110,15 @@ class ParentWithFormsetsView(ModelPermissionMixin, TemplateView):
                     saved = self.save(None if created else obj, form, changes)
             except ValidationError as error:
                 apply_validation_error(form, error)
+            except IntegrityError:
+                # Another request saved the same thing in between (a double click): validated
+                # again, the form now says what clashes.
+                form, formsets = (
+                    self.get_form(obj, request.POST),
+                    self.get_formsets(obj, request.POST),
+                )
+                if all([form.is_valid(), *(formset.is_valid() for formset in formsets)]):
+                    form.add_error(None, CONCURRENT_SAVE_MESSAGE)
             else:
                 messages.success(request, self.success_message(saved, created=created))
                 return redirect(self.get_success_url(saved))

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from core.models import (
@@ -12,6 +13,7 @@ from core.models import (
     optional_key,
     unique_name_constraint,
 )
+from core.validators import date_in_range, date_not_in_future
 
 
 class Level(models.IntegerChoices):
@@ -121,6 +123,9 @@ class TechnicianQuerySet(models.QuerySet):
         return self.exclude(status=Technician.Status.DEPARTED)
 
 
+EMAIL_TAKEN = "Another technician already uses this email address."
+
+
 class Technician(TimeStampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -145,6 +150,7 @@ class Technician(TimeStampedModel):
             "The last day this technician still works, e.g. before a departure or a leave; "
             "from the day after, they no longer count for coverage. Blank when none is planned."
         ),
+        validators=[date_in_range],
     )
     notes = models.TextField(blank=True)
 
@@ -153,9 +159,23 @@ class Technician(TimeStampedModel):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="technician_email_unique_ci",
+                violation_error_message=EMAIL_TAKEN,
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The database constraint ignores case; checked here too so the form says it on the
+        # email field.
+        others = Technician.objects.filter(email__iexact=self.email).exclude(pk=self.pk)
+        if self.email and others.exists():
+            raise ValidationError({"email": EMAIL_TAKEN})
 
 
 class TechnicianSkill(TimeStampedModel):
@@ -174,7 +194,9 @@ class TechnicianSkill(TimeStampedModel):
         related_name="+",
         help_text="Newest version this technician can support; blank means any newer one.",
     )
-    last_used = models.DateField(null=True, blank=True)
+    last_used = models.DateField(
+        null=True, blank=True, validators=[date_in_range, date_not_in_future]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -260,9 +282,12 @@ class TechnicianCertification(TimeStampedModel):
     certification = models.ForeignKey(
         Certification, on_delete=models.PROTECT, related_name="holders"
     )
-    earned_on = models.DateField()
+    earned_on = models.DateField(validators=[date_in_range])
     expires_on = models.DateField(
-        null=True, blank=True, help_text="Left blank: earned on + the certification's validity."
+        null=True,
+        blank=True,
+        help_text="Left blank: earned on + the certification's validity.",
+        validators=[date_in_range],
     )
     credential_id = models.CharField(max_length=100, blank=True)
     history = HistoricalRecords()
@@ -325,7 +350,7 @@ class TrainingGoal(TimeStampedModel):
     certification = optional_key(
         Certification, on_delete=models.PROTECT, related_name="training_goals"
     )
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[date_in_range])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     reason = models.CharField(max_length=255, blank=True)
     cost = models.DecimalField(

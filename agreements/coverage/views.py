@@ -11,7 +11,6 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -31,6 +30,7 @@ from agreements.models import (
 )
 from core.exports import csv_response
 from core.permissions import ModelPermissionMixin, perm_name, visible_to
+from core.views import local_path
 from skills.forms import MatrixFilterForm
 from skills.models import Skill, Technician, TechnicianSkill
 
@@ -152,12 +152,8 @@ class FlagAcknowledgeView(ModelPermissionMixin, View):
 
 
 def _safe_next(request) -> str | None:
-    """A same-site URL to go back to after a POST, from the form's "next" field."""
-    target = request.POST.get("next", "")
-    is_safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if is_safe else None
+    """The path to go back to after a POST, from the form's "next" field, when it is local."""
+    return local_path(request, request.POST.get("next"))
 
 
 class FlagListView(ModelPermissionMixin, FilterView):

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.models import Client
 from core.models import TimeStampedModel, UniqueNameModel, optional_key, unique_name_constraint
+from core.validators import date_in_range
 from skills.models import (
     LEVEL_VALIDATORS,
     Certification,
@@ -95,9 +96,12 @@ class Agreement(TimeStampedModel):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    start_date = models.DateField()
+    start_date = models.DateField(validators=[date_in_range])
     end_date = models.DateField(
-        null=True, blank=True, help_text="Blank for an evergreen agreement."
+        null=True,
+        blank=True,
+        help_text="Blank for an evergreen agreement.",
+        validators=[date_in_range],
     )
     auto_renew = models.BooleanField(default=False)
     notice_days = models.PositiveSmallIntegerField(

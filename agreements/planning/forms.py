@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 
 from agreements.models import Competitor, CompetitorOffering, Service
 from agreements.planning.selectors import PlanChoices
-from core.forms import AutocompleteSelectMultiple, DateInput
+from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, RowFormSet
 from core.permissions import visible_to
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
 from skills.selectors import technicians_available_to
@@ -53,8 +53,10 @@ OfferingFormSet = inlineformset_factory(
     Competitor,
     CompetitorOffering,
     form=OfferingForm,
+    formset=RowFormSet,
     extra=2,
     can_delete=True,
+    **ROW_LIMITS,
 )
 
 

@@ -885,3 +885,12 @@ def test_run_now_with_the_queue_down_says_so_and_writes_nothing(
     assert "The job queue cannot be reached right now" in response.content.decode()
     assert "coverage_check_queued_at" not in consultant_client.session
     assert not CoverageCheck.objects.exists()
+
+
+def test_history_of_an_agreement_written_without_history_says_so(consultant_client):
+    (agreement,) = Agreement.objects.bulk_create([AgreementFactory.build(client=ClientFactory())])
+
+    response = consultant_client.get(reverse("agreements:history", args=[agreement.pk]))
+
+    assert response.status_code == 200
+    assert "No recorded changes" in response.content.decode()

@@ -3,6 +3,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -187,7 +188,8 @@ def test_coverage_shows_an_uncovered_and_at_risk_agreements(demo):
 def test_dates_follow_the_day_of_the_seed():
     later = datetime.date(2031, 7, 15)
 
-    seed_demo(today=later)
+    with time_machine.travel(datetime.datetime(2031, 7, 15, 9, tzinfo=datetime.UTC), tick=False):
+        seed_demo(today=later)
 
     active = Agreement.objects.filter(status=Agreement.Status.ACTIVE)
     assert set(active) == set(Agreement.objects.active_on(later))

@@ -101,6 +101,27 @@ def test_bad_date_is_refused_with_exit_code_2(command, bad_date):
     assert not CoverageRun.objects.exists()
 
 
+@pytest.mark.parametrize("command", ["check_coverage", "send_coverage_report"])
+@pytest.mark.parametrize("far_date", ["9999-12-31", "1900-01-01", "0001-01-01"])
+def test_a_date_out_of_range_is_refused_with_exit_code_2(command, far_date):
+    with pytest.raises(CommandError) as error:
+        call_command(command, "--date", far_date)
+
+    assert error.value.returncode == 2
+    assert "between 1 Jan 1990 and 31 Dec 2100" in str(error.value)
+    assert not CoverageRun.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["check_coverage", "send_coverage_report"])
+def test_the_far_future_on_the_command_line_prints_one_line_and_exits_2(command):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    completed = manage(command, "--date", "9999-12-31", environment=env)
+
+    assert completed.returncode == 2
+    assert completed.stderr.strip().count("\n") == 0, completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
 def test_bad_date_on_the_command_line_prints_one_line_and_exits_2():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     completed = manage("check_coverage", "--date", "26/11/2026", environment=env)
