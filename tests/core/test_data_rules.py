@@ -87,9 +87,7 @@ def test_a_certification_earned_in_the_year_20260_is_refused(consultant_client):
 
 def test_a_skill_last_used_tomorrow_is_refused(consultant_client):
     data = technician_data(
-        **formset(
-            "skills", [{"skill": SkillFactory().pk, "level": "3", "last_used": "2026-12-02"}]
-        )
+        **formset("skills", [{"skill": SkillFactory().pk, "level": "3", "last_used": "2026-12-02"}])
     )
 
     response = consultant_client.post(reverse("skills:technician_create"), data)
@@ -100,9 +98,7 @@ def test_a_skill_last_used_tomorrow_is_refused(consultant_client):
 
 def test_a_skill_last_used_today_is_kept(consultant_client):
     data = technician_data(
-        **formset(
-            "skills", [{"skill": SkillFactory().pk, "level": "3", "last_used": "2026-12-01"}]
-        )
+        **formset("skills", [{"skill": SkillFactory().pk, "level": "3", "last_used": "2026-12-01"}])
     )
 
     response = consultant_client.post(reverse("skills:technician_create"), data)
