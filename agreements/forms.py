@@ -1,9 +1,10 @@
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 
 from agreements.models import Agreement, Requirement, Service
-from core.forms import ROW_LIMITS, DateInput, SharedChoicesFormSet, active_users
-from skills.forms import certification_choices, skill_choices, version_choices
+from core.forms import ROW_LIMITS, AutocompleteSelect, DateInput, active_users
+from skills.forms import VersionsFollowSkillFormSet, certification_choices, skill_choices
 
 
 class AgreementForm(forms.ModelForm):
@@ -40,6 +41,9 @@ class AgreementForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
+            "client": AutocompleteSelect(
+                url=reverse_lazy("clients:autocomplete"), placeholder="Type the client's name"
+            ),
             "start_date": DateInput(),
             "end_date": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -86,12 +90,9 @@ class RequirementForm(forms.ModelForm):
         self.fields["notes"].widget.attrs["placeholder"] = "e.g. named in the contract"
 
 
-class ManualRequirementFormSet(SharedChoicesFormSet):
-    shared_choices = {
-        "skill": skill_choices,
-        "version": version_choices,
-        "certification": certification_choices,
-    }
+class ManualRequirementFormSet(VersionsFollowSkillFormSet):
+    shared_choices = {"skill": skill_choices, "certification": certification_choices}
+    version_fields = {"version": "skill"}
 
 
 RequirementFormSet = forms.inlineformset_factory(

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from clients.models import Client, ClientTechnology, Contact
 from core.forms import SharedChoicesFormSet, UserChoiceField, active_users, row_formset
-from skills.forms import skill_choices, version_choices
+from skills.forms import VersionsFollowSkillFormSet, skill_choices
 
 
 class ClientForm(forms.ModelForm):
@@ -65,8 +65,9 @@ class ClientTechnologyForm(forms.ModelForm):
         fields = ["skill", "version", "quantity", "notes"]
 
 
-class EnvironmentFormSet(SharedChoicesFormSet):
-    shared_choices = {"skill": skill_choices, "version": version_choices}
+class EnvironmentFormSet(VersionsFollowSkillFormSet):
+    shared_choices = {"skill": skill_choices}
+    version_fields = {"version": "skill"}
 
     def clean(self):
         super().clean()

@@ -1,4 +1,7 @@
+from functools import cached_property
+
 from django import forms
+from django.urls import reverse
 
 from core.forms import (
     DateInput,
@@ -28,12 +31,72 @@ def skill_choices():
     return [EMPTY_CHOICE, *groups.items()]
 
 
-def version_choices():
-    """Versions grouped by skill, oldest first, for a select. One query."""
+MAX_VERSIONS = 500  # versions of one skill offered in a list
+
+
+def versions_of_skills(skill_ids) -> dict[int, list[tuple[int, str]]]:
+    """{skill id: [(version id, label)], oldest first} for `skill_ids`. One query."""
     groups = {}
-    for version in SkillVersion.objects.select_related("skill").order_by("skill__name", "rank"):
-        groups.setdefault(version.skill.name, []).append((version.pk, version.label))
-    return [EMPTY_CHOICE, *groups.items()]
+    rows = SkillVersion.objects.filter(skill_id__in=set(skill_ids)).order_by("skill_id", "rank")
+    for pk, skill_id, label in rows.values_list("pk", "skill_id", "label"):
+        groups.setdefault(skill_id, []).append((pk, label))
+    return groups
+
+
+def follow_skill(field, *, skill_field_name: str, versions: list, empty_label=EMPTY_CHOICE[1]):
+    """Offer `versions` (those of the skill chosen in the same form) in the version `field`,
+    and tell static/js/versions.js to fetch the new skill's when the skill changes. The field
+    still validates against its whole queryset, so a version of another skill gets the form's
+    own message, not "not one of the choices"."""
+    field.choices = [("", empty_label), *versions]
+    field.widget.attrs.update(
+        {
+            "data-versions-of": skill_field_name,
+            "data-versions-url": reverse("skills:version_options"),
+        }
+    )
+
+
+def chosen_skill_id(form, skill_field: str) -> int | None:
+    """The skill the form shows: what was posted, or its initial value."""
+    value = form[skill_field].value()
+    value = getattr(value, "pk", value)
+    return int(value) if str(value or "").isdigit() else None
+
+
+class VersionsFollowSkillFormSet(SharedChoicesFormSet):
+    """A formset whose version fields offer only the versions of the skill chosen in the same
+    row (`version_fields` maps each version field to its skill field): read for all the rows in
+    one query, instead of every version of every skill in every row."""
+
+    version_fields = {}
+
+    @cached_property
+    def _versions(self):
+        skill_fields = set(self.version_fields.values())
+        if self.is_bound:
+            posted = (
+                self.data.get(f"{self.add_prefix(index)}-{name}")
+                for index in range(self.total_form_count())
+                for name in skill_fields
+            )
+            ids = {int(value) for value in posted if str(value or "").isdigit()}
+        else:
+            ids = {
+                getattr(row, f"{name}_id") for row in self.get_queryset() for name in skill_fields
+            }
+        return versions_of_skills(ids - {None})
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        for version_field, skill_field in self.version_fields.items():
+            skill_id = chosen_skill_id(form, skill_field)
+            follow_skill(
+                form.fields[version_field],
+                skill_field_name=form.add_prefix(skill_field),
+                versions=self._versions.get(skill_id, []),
+            )
+        return form
 
 
 def certification_choices():
@@ -70,12 +133,9 @@ class TechnicianSkillForm(forms.ModelForm):
         help_texts = {"oldest_version": "", "newest_version": ""}
 
 
-class TechnicianSkillFormSet(SharedChoicesFormSet):
-    shared_choices = {
-        "skill": skill_choices,
-        "oldest_version": version_choices,
-        "newest_version": version_choices,
-    }
+class TechnicianSkillFormSet(VersionsFollowSkillFormSet):
+    shared_choices = {"skill": skill_choices}
+    version_fields = {"oldest_version": "skill", "newest_version": "skill"}
 
 
 class TechnicianCertificationForm(forms.ModelForm):

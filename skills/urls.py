@@ -19,4 +19,5 @@ urlpatterns = [
         name="technician_update",
     ),
     path("skills/", views.SkillCatalogView.as_view(), name="catalog"),
+    path("skills/versions/", views.VersionOptionsView.as_view(), name="version_options"),
 ]

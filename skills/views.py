@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
@@ -7,8 +9,8 @@ from core.permissions import ModelPermissionMixin
 from core.views import AutocompleteView, ParentWithFormsetsView
 from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
-from skills.forms import TechnicianForm, technician_formsets
-from skills.models import Skill, Technician
+from skills.forms import MAX_VERSIONS, TechnicianForm, technician_formsets
+from skills.models import Skill, SkillVersion, Technician
 from skills.services import technician_save
 
 
@@ -43,6 +45,22 @@ class TechnicianAutocompleteView(AutocompleteView):
 
     def label(self, technician):
         return technician.name
+
+
+class VersionOptionsView(ModelPermissionMixin, View):
+    """JSON for a version list that follows the chosen skill: {"results": [{id, text}]}, the
+    versions of ?skill= oldest first; none without a skill."""
+
+    model = SkillVersion
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        skill = request.GET.get("skill", "")
+        versions = self.get_queryset().none()
+        if skill.isdigit():
+            versions = self.get_queryset().filter(skill_id=int(skill)).order_by("rank")
+        rows = versions.values_list("pk", "label")[:MAX_VERSIONS]
+        return JsonResponse({"results": [{"id": pk, "text": label} for pk, label in rows]})
 
 
 class TechnicianDetailView(ModelPermissionMixin, TemplateView):

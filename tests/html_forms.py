@@ -11,6 +11,7 @@ class _FormParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms = []  # [{"attrs": {...}, "fields": [(name, value)]}]
+        self.options = {}  # {select name: [every option's value]}
         self._select = None  # [name, first value, chosen values]
         self._option = None  # attrs of the open <option>, and its text so far
         self._textarea = None
@@ -52,6 +53,7 @@ class _FormParser(HTMLParser):
             value = attrs.get("value", text.strip())
             if self._select[1] is None:
                 self._select[1] = value
+            self.options.setdefault(self._select[0], []).append(value)
             if "selected" in attrs:
                 self._select[2].append(value)
             self._option = None
@@ -71,6 +73,13 @@ def page_forms(html: str) -> list[dict]:
     parser = _FormParser()
     parser.feed(html)
     return parser.forms
+
+
+def select_options(html: str, name: str) -> list[str]:
+    """The values of every <option> of the <select name=`name`> in the forms of `html`."""
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.options.get(name, [])
 
 
 def post_forms(html: str) -> list[dict]:

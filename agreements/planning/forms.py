@@ -9,6 +9,7 @@ from agreements.models import Competitor, CompetitorOffering, Service
 from agreements.planning.selectors import PlanChoices
 from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, RowFormSet
 from core.permissions import visible_to
+from skills.forms import chosen_skill_id, follow_skill
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
 from skills.selectors import technicians_available_to
 
@@ -69,15 +70,6 @@ def offering_formset(user, *args, **kwargs):
 # ------------------------------------------------------------------------------ add to plan
 
 
-def _grouped_versions(choices: PlanChoices, skill_ids):
-    names = dict(choices.skills)
-    return [("", "Any version")] + [
-        (names[skill_id], choices.versions[skill_id])
-        for skill_id in skill_ids
-        if skill_id in choices.versions
-    ]
-
-
 class AddToPlanForm(forms.Form):
     """Training goals for one or more technicians: a skill to reach and/or a certification."""
 
@@ -122,13 +114,18 @@ class AddToPlanForm(forms.Form):
 
     def use_choices(self, choices: PlanChoices, skill_ids=None) -> None:
         """Render from lists read once for the page (no query per row); `skill_ids` narrows
-        the skill and version options to the gap's skills."""
+        the skill options to the gap's skills. The versions are those of the chosen skill."""
         skills = choices.skills
         if skill_ids:
             wanted = set(skill_ids)
             skills = [(pk, name) for pk, name in skills if pk in wanted]
         self.fields["skill"].choices = [("", "— no skill —"), *skills]
-        self.fields["target_version"].choices = _grouped_versions(choices, [pk for pk, _ in skills])
+        follow_skill(
+            self.fields["target_version"],
+            skill_field_name=self.add_prefix("skill"),
+            versions=choices.versions.get(chosen_skill_id(self, "skill"), []),
+            empty_label="Any version",
+        )
         self.fields["certification"].choices = [
             ("", "— no certification —"),
             *choices.certifications,

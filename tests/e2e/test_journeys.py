@@ -79,7 +79,9 @@ def test_consultant_sets_up_a_client_and_agreement_and_sees_it_flagged_uncovered
     assert Client.objects.get(name="Harlow & Pierce").technologies.count() == 2
 
     page.goto("/agreements/new/")
-    page.get_by_label("Client").select_option(label="Harlow & Pierce")
+    page.get_by_label("Client").fill("Harlow & Pierce")
+    client_id = str(Client.objects.get(name="Harlow & Pierce").pk)
+    expect(page.locator('input[type="hidden"][name="client"]')).to_have_value(client_id)
     page.get_by_label("Title").fill("Managed email")
     page.get_by_label("Status").select_option("active")
     page.get_by_label("Start date").fill(timezone.localdate().isoformat())
