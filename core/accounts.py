@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django_otp import devices_for_user, user_has_device
 from django_otp.admin import OTPAdminSite
@@ -41,6 +42,12 @@ class TokenMixin(OTPAuthenticationFormMixin):
             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         )
 
+    def limit_username_length(self) -> None:
+        """AuthenticationForm sets the username's max_length without its validator, so a
+        name longer than any username reached the login checks (and the lockout records)."""
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
     def _chosen_device(self, user):
         """The authenticator app for a 6-digit code, the recovery codes for anything else."""
         token = (self.cleaned_data.get("otp_token") or "").strip()
@@ -57,6 +64,7 @@ class LoginForm(TokenMixin, AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.limit_username_length()
         self.add_token_field(help_text="Only if you set up two-factor authentication.")
 
     def clean(self):
@@ -72,6 +80,7 @@ class AdminLoginForm(TokenMixin, AdminAuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.limit_username_length()
         self.add_token_field(help_text="From your authenticator app, or a recovery code.")
 
     def clean(self):

@@ -149,7 +149,8 @@ class AutocompleteView(ModelPermissionMixin, View):
         return str(obj)
 
     def get(self, request, *args, **kwargs):
-        term = request.GET.get("q", "").strip()[:100]
+        # A NUL byte cannot be part of a name (PostgreSQL refuses it in text): drop it.
+        term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         rows = self.get_queryset()
         if term:
             match = Q()

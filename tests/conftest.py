@@ -1,13 +1,18 @@
 import contextlib
 import sys
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.coverage import engine
+from agreements.coverage.runs import coverage_run_execute
 from core import groups
 from tests.skills.factories import SkillFactory, SkillVersionFactory
 
@@ -136,3 +141,21 @@ def engine_forbidden():
             yield
 
     return forbidden
+
+
+@pytest.fixture(scope="module")
+def demo_portfolio(django_db_setup, django_db_blocker):
+    """The demo data, the nightly schedule and one coverage run (with its flags), loaded once
+    for the module inside a transaction that is rolled back at the end; each test runs in a
+    savepoint within it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", stdout=StringIO())
+            call_command("setup_schedule", stdout=StringIO())
+            coverage_run_execute(run_date=timezone.localdate())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -1,16 +1,9 @@
 """Every page of every registered admin model opens for a superuser once the demo is loaded."""
 
-from io import StringIO
-
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
-from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
-
-from agreements.coverage.runs import coverage_run_execute
 
 pytestmark = pytest.mark.django_db
 
@@ -20,26 +13,8 @@ REGISTERED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_data(django_db_setup, django_db_blocker):
-    """Demo data, the nightly schedule and one coverage run (with its flags), loaded once for
-    the module inside a transaction that is rolled back at the end; each test runs in a
-    savepoint within it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=StringIO())
-            call_command("setup_schedule", stdout=StringIO())
-            coverage_run_execute(run_date=timezone.localdate())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 @pytest.fixture
-def demo_site(demo_data, admin_user, client):
+def demo_site(demo_portfolio, admin_user, client):
     client.force_login(admin_user)
     return client
 

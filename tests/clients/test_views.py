@@ -507,6 +507,14 @@ def test_client_autocomplete_finds_names_starting_with_the_term_first(consultant
     ]
 
 
+def test_client_autocomplete_ignores_a_nul_byte_in_the_term(consultant_client):
+    ClientFactory(name="Harbor Dental")
+
+    response = consultant_client.get(reverse("clients:autocomplete"), {"q": "Har\x00bor"})
+
+    assert [row["text"] for row in response.json()["results"]] == ["Harbor Dental"]
+
+
 def test_client_autocomplete_answers_at_most_twenty_rows(consultant_client):
     ClientFactory.create_batch(25)
 

@@ -3,8 +3,10 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from core import groups
+from tests.conftest import second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,18 @@ def test_a_password_changed_later_is_not_printed_as_valid(credentials_file, caps
 
     assert stored["consultant"] not in output
     assert "was changed" in output
+
+
+def test_the_output_explains_how_the_admin_enrols_a_second_factor(credentials_file, capsys):
+    output = ensure_demo_users(credentials_file, capsys)
+
+    assert "The admin needs a second factor" in output
+    assert reverse("two_factor") in output
+    assert "recovery codes" in output
+
+
+def test_once_the_admin_has_a_second_factor_the_explanation_is_left_out(credentials_file, capsys):
+    ensure_demo_users(credentials_file, capsys)
+    second_factor(get_user_model().objects.get(username="admin"))
+
+    assert "second factor" not in ensure_demo_users(credentials_file, capsys)

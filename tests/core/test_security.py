@@ -46,6 +46,15 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, co
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize("url", [reverse("login"), "/admin/login/"])
+def test_a_username_longer_than_any_is_refused_with_a_message(client, url):
+    response = log_in(client, "x" * 20000, "whatever", url=url)
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
 def test_after_the_cool_off_the_right_password_works_again(client, consultant, settings):
     with time_machine.travel(NOW, tick=False):
         for _ in range(5):

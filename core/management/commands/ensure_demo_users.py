@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from core import groups
+from core.accounts import two_factor_enabled
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ DEMO_USERS = (
 )
 
 
+ADMIN_USERNAMES = [demo.username for demo in DEMO_USERS if demo.is_admin]
+
+
 class Command(BaseCommand):
     help = "Create the demo admin and consultant (once) and print their usernames and passwords."
 
@@ -70,6 +75,17 @@ class Command(BaseCommand):
         width = max(len(username) for username, _, _ in lines)
         for username, password, note in lines:
             self.stdout.write(f"  {username:<{width}}  {password}  ({note})")
+        admins = get_user_model().objects.filter(username__in=ADMIN_USERNAMES)
+        if not all(two_factor_enabled(admin) for admin in admins):
+            self.stdout.write(TWO_FACTOR_HINT.format(path=reverse("two_factor")))
+
+
+TWO_FACTOR_HINT = """\
+The admin needs a second factor to open Django admin:
+  1. log in as admin and open {path} (user menu, "Two-factor authentication");
+  2. scan the QR code with an authenticator app (or type the key it shows);
+  3. enter the six-digit code the app shows, then keep the recovery codes somewhere safe:
+     each one logs in once when the phone is not at hand."""
 
 
 def ensure_user(demo, stored):
