@@ -31,4 +31,4 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production \
 USER covered
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.wsgi"]

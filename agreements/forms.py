@@ -4,7 +4,7 @@ from django.urls import reverse_lazy
 
 from agreements.models import Agreement, Requirement, Service
 from core.forms import ROW_LIMITS, AutocompleteSelect, DateInput, active_users
-from skills.forms import VersionsFollowSkillFormSet, certification_choices, skill_choices
+from skills.forms import VersionsFollowSkillFormSet, certification_choices, skill_search
 
 
 class AgreementForm(forms.ModelForm):
@@ -80,6 +80,7 @@ class RequirementForm(forms.ModelForm):
         model = Requirement
         fields = REQUIREMENT_FIELDS
         labels = {"min_level": "Minimum level", "min_technicians": "Technicians needed"}
+        widgets = {"skill": skill_search()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +92,7 @@ class RequirementForm(forms.ModelForm):
 
 
 class ManualRequirementFormSet(VersionsFollowSkillFormSet):
-    shared_choices = {"skill": skill_choices, "certification": certification_choices}
+    shared_choices = {"certification": certification_choices}
     version_fields = {"version": "skill"}
 
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from clients.models import Client, ClientTechnology, Contact
 from core.forms import SharedChoicesFormSet, UserChoiceField, active_users, row_formset
-from skills.forms import VersionsFollowSkillFormSet, skill_choices
+from skills.forms import VersionsFollowSkillFormSet, skill_search
 
 
 class ClientForm(forms.ModelForm):
@@ -63,10 +63,10 @@ class ClientTechnologyForm(forms.ModelForm):
     class Meta:
         model = ClientTechnology
         fields = ["skill", "version", "quantity", "notes"]
+        widgets = {"skill": skill_search()}
 
 
 class EnvironmentFormSet(VersionsFollowSkillFormSet):
-    shared_choices = {"skill": skill_choices}
     version_fields = {"version": "skill"}
 
     def clean(self):

@@ -160,11 +160,16 @@ class AutocompleteSelect(forms.Widget):
         self.url = url
         self.placeholder = placeholder
         self.choices = ()
+        # {id: name} read once for many rows of a formset, instead of a query per row.
+        self.known_labels = None
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"].update(
-            url=str(self.url), placeholder=self.placeholder, label=self._label(value)
+            url=str(self.url),
+            placeholder=self.placeholder,
+            label=self._label(value),
+            aria_label=context["widget"]["attrs"].get("aria-label", ""),
         )
         return context
 
@@ -173,6 +178,8 @@ class AutocompleteSelect(forms.Widget):
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None or not str(value or "").isdigit():
             return ""
+        if self.known_labels is not None:
+            return self.known_labels.get(int(value), "")
         chosen = queryset.filter(pk=value).first()
         return str(chosen) if chosen else ""
 

@@ -109,6 +109,10 @@ def bench_pages(*, check: CoverageCheck, day) -> list[Page]:
         Page("flag_list", reverse("coverage:flag_list")),
         Page("client_autocomplete", f"{reverse('clients:autocomplete')}?q=Bench"),
         Page("technician_autocomplete", f"{reverse('skills:technician_autocomplete')}?q=Bench"),
+        Page("skill_autocomplete", f"{reverse('skills:skill_autocomplete')}?q=Bench"),
+        Page("agreement_edit", reverse("agreements:update", args=[agreement.pk])),
+        Page("client_edit", reverse("clients:update", args=[agreement.client_id])),
+        Page("technician_edit", reverse("skills:technician_update", args=[technician_ids[0]])),
     ]
 
 

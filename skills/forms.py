@@ -1,9 +1,10 @@
 from functools import cached_property
 
 from django import forms
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from core.forms import (
+    AutocompleteSelect,
     DateInput,
     SharedChoicesFormSet,
     UserChoiceField,
@@ -21,14 +22,6 @@ from skills.models import (
 from skills.selectors import skill_categories
 
 EMPTY_CHOICE = ("", "---------")
-
-
-def skill_choices():
-    """Skills grouped by category, for a select. One query."""
-    groups = {}
-    for skill in Skill.objects.select_related("category").order_by("category__name", "name"):
-        groups.setdefault(skill.category.name, []).append((skill.pk, skill.name))
-    return [EMPTY_CHOICE, *groups.items()]
 
 
 MAX_VERSIONS = 500  # versions of one skill offered in a list
@@ -64,15 +57,32 @@ def chosen_skill_id(form, skill_field: str) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
+def skill_search():
+    """A search box for the skill of a row: a catalog of hundreds of skills is not repeated in
+    a <select> on every row."""
+    return AutocompleteSelect(
+        url=reverse_lazy("skills:skill_autocomplete"), placeholder="Type a skill"
+    )
+
+
 class VersionsFollowSkillFormSet(SharedChoicesFormSet):
-    """A formset whose version fields offer only the versions of the skill chosen in the same
-    row (`version_fields` maps each version field to its skill field): read for all the rows in
-    one query, instead of every version of every skill in every row."""
+    """A formset of rows that pair a skill (a search box, `skill_search`) with versions: each
+    version field (`version_fields` maps it to its skill field) offers only the versions of the
+    skill chosen in the same row. The chosen skills' names and versions are read for all the
+    rows in two queries, instead of every version of every skill in every row."""
 
     version_fields = {}
 
     @cached_property
+    def _skill_names(self) -> dict[int, str]:
+        return dict(Skill.objects.filter(pk__in=self._skill_ids).values_list("pk", "name"))
+
+    @cached_property
     def _versions(self):
+        return versions_of_skills(self._skill_ids)
+
+    @cached_property
+    def _skill_ids(self) -> set[int]:
         skill_fields = set(self.version_fields.values())
         if self.is_bound:
             posted = (
@@ -85,10 +95,14 @@ class VersionsFollowSkillFormSet(SharedChoicesFormSet):
             ids = {
                 getattr(row, f"{name}_id") for row in self.get_queryset() for name in skill_fields
             }
-        return versions_of_skills(ids - {None})
+        return ids - {None}
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
+        for skill_field in set(self.version_fields.values()):
+            widget = form.fields[skill_field].widget
+            if isinstance(widget, AutocompleteSelect):
+                widget.known_labels = self._skill_names
         for version_field, skill_field in self.version_fields.items():
             skill_id = chosen_skill_id(form, skill_field)
             follow_skill(
@@ -128,13 +142,12 @@ class TechnicianSkillForm(forms.ModelForm):
     class Meta:
         model = TechnicianSkill
         fields = ["skill", "level", "oldest_version", "newest_version", "last_used"]
-        widgets = {"last_used": DateInput()}
+        widgets = {"skill": skill_search(), "last_used": DateInput()}
         labels = {"oldest_version": "Oldest version", "newest_version": "Newest version"}
         help_texts = {"oldest_version": "", "newest_version": ""}
 
 
 class TechnicianSkillFormSet(VersionsFollowSkillFormSet):
-    shared_choices = {"skill": skill_choices}
     version_fields = {"oldest_version": "skill", "newest_version": "skill"}
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
         name="technician_update",
     ),
     path("skills/", views.SkillCatalogView.as_view(), name="catalog"),
+    path("skills/autocomplete/", views.SkillAutocompleteView.as_view(), name="skill_autocomplete"),
     path("skills/versions/", views.VersionOptionsView.as_view(), name="version_options"),
 ]

@@ -47,6 +47,16 @@ class TechnicianAutocompleteView(AutocompleteView):
         return technician.name
 
 
+class SkillAutocompleteView(AutocompleteView):
+    """Skills of the catalog by name or vendor, for the rows that pair a skill with versions."""
+
+    model = Skill
+    search_fields = ("name", "vendor")
+
+    def label(self, skill):
+        return skill.name
+
+
 class VersionOptionsView(ModelPermissionMixin, View):
     """JSON for a version list that follows the chosen skill: {"results": [{id, text}]}, the
     versions of ?skill= oldest first; none without a skill."""

@@ -34,8 +34,13 @@
         const taken = [...chosen.querySelectorAll("input")].some((field) => field.value === id);
         if (!taken) chosen.append(chip(box, id, input.value));
         input.value = "";
-      } else if (!input.value.trim()) value.value = "";
+        return;
+      }
+      const before = value.value;
+      if (!input.value.trim()) value.value = "";
       else if (ids.has(input.value)) value.value = ids.get(input.value);
+      // Tell the form a choice changed (a version list follows its skill, see versions.js).
+      if (value.value !== before) value.dispatchEvent(new Event("change", { bubbles: true }));
     };
     if (chosen) {
       chosen.addEventListener("click", (event) => {

@@ -30,6 +30,10 @@ PAGES = {
     "flag_list",
     "client_autocomplete",
     "technician_autocomplete",
+    "skill_autocomplete",
+    "agreement_edit",
+    "client_edit",
+    "technician_edit",
 }
 TINY = [
     "--small-fraction=0.002",

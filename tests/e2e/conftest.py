@@ -88,3 +88,10 @@ def screenshot(request):
         return path
 
     return screenshot
+
+
+def choose(page, name: str, text: str, value) -> None:
+    """Type `text` in the search box of the form field `name` (core AutocompleteSelect) and wait
+    until the form holds the row it names, `value`."""
+    page.locator(f"#id_{name}").fill(text)
+    expect(page.locator(f'input[type="hidden"][name="{name}"]')).to_have_value(str(value))

@@ -5,6 +5,8 @@ another skill is still refused on save with the form's own message."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.planning.forms import AddToPlanForm
@@ -159,3 +161,40 @@ def test_the_version_options_need_a_login(client, catalog):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_a_saved_rows_skill_is_named_in_its_search_box(consultant_client, catalog):
+    technician = TechnicianFactory()
+    TechnicianSkillFactory(technician=technician, skill=catalog["windows"], level=3)
+    url = reverse("skills:technician_update", args=[technician.pk])
+
+    html = consultant_client.get(url).content.decode()
+
+    assert 'value="Windows Server"' in html
+    assert f'name="skills-0-skill" value="{catalog["windows"].pk}"' in html
+    assert f'data-autocomplete-url="{reverse("skills:skill_autocomplete")}"' in html
+
+
+def test_the_rows_cost_the_same_queries_however_many_skills(consultant_client, catalog):
+    few, many = TechnicianFactory(), TechnicianFactory()
+    TechnicianSkillFactory(technician=few, skill=catalog["windows"])
+    for index in range(6):
+        TechnicianSkillFactory(technician=many, skill=SkillFactory(name=f"Product {index}"))
+
+    def queries(technician):
+        with CaptureQueriesContext(connection) as captured:
+            consultant_client.get(reverse("skills:technician_update", args=[technician.pk]))
+        return len(captured)
+
+    assert queries(many) == queries(few)
+
+
+def test_the_skill_search_finds_skills_by_name_or_vendor(viewer_client, catalog):
+    SkillFactory(name="SonicOS", vendor="SonicWall")
+    url = reverse("skills:skill_autocomplete")
+
+    by_name = viewer_client.get(url, {"q": "exch"}).json()["results"]
+    by_vendor = viewer_client.get(url, {"q": "sonicwall"}).json()["results"]
+
+    assert [row["text"] for row in by_name] == ["Exchange"]
+    assert [row["text"] for row in by_vendor] == ["SonicOS"]
