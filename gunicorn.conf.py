@@ -12,3 +12,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
+# Longer than a user pauses between two clicks, so a kept-alive connection is not closed by
+# the server just as the browser reuses it.
+keepalive = 5

@@ -1,12 +1,15 @@
 """The nightly job with real parts: Redis broker, a Celery worker process, an SMTP server."""
 
 import datetime
+import sys
+import time
 from decimal import Decimal
 from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from agreements.coverage.tasks import send_coverage_report
 from agreements.models import CoverageFlag, CoverageRun
@@ -14,7 +17,13 @@ from config.celery import app as celery_app
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
 from tests.conftest import add_recipient
-from tests.integration.conftest import RecordingHandler, free_port, wait_for
+from tests.integration.conftest import (
+    RecordingHandler,
+    child_environment,
+    free_port,
+    log_contains,
+    wait_for,
+)
 from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
 
 pytestmark = pytest.mark.integration
@@ -73,16 +82,19 @@ def email_status():
     return run.email_status if run else None
 
 
-def test_scheduled_task_delivers_one_report_even_when_sent_twice(celery_worker, smtp_server, book):
+def test_scheduled_task_delivers_one_report_even_when_sent_five_times(
+    celery_worker, smtp_server, book
+):
     worker = celery_worker(EMAIL_URL=f"smtp://{smtp_server.hostname}:{smtp_server.port}")
 
     # As beat would: by name, without arguments (the run date is today in TIME_ZONE).
-    first = celery_app.send_task(NIGHTLY_TASK)
-    second = celery_app.send_task(NIGHTLY_TASK)
-    run_ids = {first.get(timeout=60), second.get(timeout=60)}
+    sent = [celery_app.send_task(NIGHTLY_TASK) for _ in range(5)]
+    run_ids = [result.get(timeout=60) for result in sent]
     wait_for(lambda: email_status() == "sent", 60, "the report email", worker)
 
-    assert run_ids == {CoverageRun.objects.get().pk, None}
+    # One of them ran the day; the others found it claimed and did nothing.
+    expected = [CoverageRun.objects.get().pk, None, None, None, None]
+    assert sorted(run_ids, key=lambda run_id: run_id is None) == expected
     assert CoverageFlag.objects.filter(resolved_at__isnull=True).count() == 2
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
@@ -126,3 +138,51 @@ def test_report_retried_while_smtp_is_down_then_sent_once_when_it_is_back(celery
     assert subject_of(handler.messages[0]) == expected_subject(book)
     run.refresh_from_db()
     assert run.attempts == 4
+
+
+def test_two_beat_processes_make_one_run_and_one_email(
+    celery_worker, smtp_server, book, processes, tmp_path
+):
+    """Two schedulers by mistake (two beat containers): the nightly task arrives again and again
+    for the same date; the day still has one run and one email."""
+    every_second, _ = IntervalSchedule.objects.get_or_create(
+        every=1, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.create(
+        name="Nightly, every second", task=NIGHTLY_TASK, interval=every_second
+    )
+    worker = celery_worker(EMAIL_URL=f"smtp://{smtp_server.hostname}:{smtp_server.port}")
+    beat = [
+        processes(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--scheduler",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--schedule",
+                str(tmp_path / f"beat-{number}"),
+            ],
+            child_environment(),
+            tmp_path / f"beat-{number}.log",
+        )
+        for number in (1, 2)
+    ]
+
+    wait_for(lambda: email_status() == "sent", 60, "the report email", worker)
+    for scheduler in beat:
+        wait_for(
+            log_contains(scheduler, "Sending due task Nightly, every second"),
+            30,
+            "beat sending the task",
+            scheduler,
+        )
+    time.sleep(3)  # both schedulers keep sending the task meanwhile
+
+    assert CoverageRun.objects.count() == 1
+    assert len(smtp_server.messages) == 1
