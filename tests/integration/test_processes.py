@@ -82,8 +82,9 @@ def test_compose_web_command_serves_the_login_page_and_static_css(
     production_environment, processes, tmp_path
 ):
     port = free_port()
-    command = [part.replace("0.0.0.0:8000", f"127.0.0.1:{port}") for part in compose_command("web")]
-    web = processes(command, production_environment, tmp_path / "web.log")
+    # gunicorn.conf.py binds to GUNICORN_BIND (all interfaces, port 8000, in the container).
+    environment = {**production_environment, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    web = processes(compose_command("web"), environment, tmp_path / "web.log")
     base_url = f"http://127.0.0.1:{port}"
     wait_for(lambda: try_get(f"{base_url}/accounts/login/"), 90, "gunicorn serving", web)
 
