@@ -119,7 +119,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "title", "client__name"]
     autocomplete_fields = ["client", "owner"]
     list_select_related = ["client", "owner"]
-    readonly_fields = ["reference"]
+    readonly_fields = ["reference", "term_start", "term_end", "notice_date"]
     date_hierarchy = "start_date"
     inlines = [AgreementServiceInline, DerivedRequirementInline, ManualRequirementInline]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 from agreements.panels import agreement_columns
-from agreements.selectors import agreements_with_notice_within
+from agreements.selectors import agreements_renewing_within, agreements_with_notice_within
 from clients.models import Client
 from core.forms import AutocompleteSelect
 from core.registry import column_filters
@@ -32,9 +32,17 @@ class AgreementFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"placeholder": "e.g. 90"}),
     )
 
+    renews_within = django_filters.NumberFilter(
+        label="Renews within (days)",
+        method="filter_renews_within",
+        min_value=0,
+        max_value=3650,
+        widget=forms.NumberInput(attrs={"placeholder": "e.g. 90"}),
+    )
+
     class Meta:
         model = Agreement
-        fields = ["status", "client", "notice_within"]
+        fields = ["status", "client", "notice_within", "renews_within"]
 
     def __init__(self, *args, client_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,3 +55,6 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_notice_within(self, queryset, name, value):
         return agreements_with_notice_within(queryset, day=timezone.localdate(), days=int(value))
+
+    def filter_renews_within(self, queryset, name, value):
+        return agreements_renewing_within(queryset, day=timezone.localdate(), days=int(value))

@@ -32,6 +32,7 @@ class AgreementForm(forms.ModelForm):
             "start_date",
             "end_date",
             "auto_renew",
+            "renewal_term_months",
             "notice_days",
             "billing_cycle",
             "annual_value",

@@ -37,6 +37,16 @@ def agreements_with_notice_within(
     return agreements.filter(notice_date__range=(day, day + datetime.timedelta(days=days)))
 
 
+def agreements_renewing_within(
+    agreements: QuerySet[Agreement], *, day: datetime.date, days: int
+) -> QuerySet[Agreement]:
+    """Those of `agreements` that renew automatically at the end of a current term ending in
+    [day, day + days]."""
+    return agreements.filter(
+        auto_renew=True, term_end__range=(day, day + datetime.timedelta(days=days))
+    )
+
+
 def agreements_notice_due(
     agreements: QuerySet[Agreement], *, day: datetime.date
 ) -> QuerySet[Agreement]:

@@ -19,6 +19,7 @@ from agreements.models import (
     Service,
 )
 from clients.models import Client, ClientTechnology
+from core.formatting import day_text
 from core.services import NO_CHANGES, RowChanges, model_create, model_update, stored_value
 from skills.models import Certification, Level, Skill, SkillVersion
 
@@ -132,6 +133,34 @@ def agreement_save(
     for values in requirements.added:
         requirement_create(agreement=agreement, **values)
     return agreement
+
+
+@dataclass(frozen=True)
+class TermsRollOver:
+    renewed: int  # auto-renewing agreements moved on to the term holding the day
+    expired: int  # agreements that do not renew, marked expired
+
+
+@transaction.atomic
+def agreement_terms_roll_over(*, day: datetime.date) -> TermsRollOver:
+    """The nightly upkeep of the terms for `day` (DESIGN "Agreement terms"): an agreement that
+    renews automatically and whose stored term ended moves on to the term holding `day`; an
+    active agreement that does not renew and whose end date has passed becomes expired, once,
+    with the reason in its history. A cancelled agreement keeps its dates."""
+    renewed = Agreement.objects.filter(auto_renew=True, term_end__lt=day).terms_refresh(day)
+    ended = Agreement.objects.filter(
+        status=Agreement.Status.ACTIVE, auto_renew=False, end_date__lt=day
+    )
+    expired = 0
+    for agreement in ended.select_for_update():
+        agreement.status = Agreement.Status.EXPIRED
+        agreement._change_reason = (
+            f"Expired: its end date, {day_text(agreement.end_date)}, has passed and it does not "
+            "renew automatically."
+        )
+        agreement.save(update_fields=["status", "updated_at"])
+        expired += 1
+    return TermsRollOver(renewed=renewed, expired=expired)
 
 
 def agreement_services_set(*, agreement: Agreement, services: Iterable[Service]) -> None:

@@ -73,6 +73,7 @@ class AgreementDetailView(ModelPermissionMixin, DetailView):
                 link.service for link in agreement.agreement_services.select_related("service")
             ],
             panels=panels_render_list(agreement_detail_panels, request=self.request, obj=agreement),
+            term=agreement.current_term(),
             **kwargs,
         )
 

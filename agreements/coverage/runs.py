@@ -25,6 +25,7 @@ from django.utils import timezone
 from agreements.coverage.checks import coverage_check_run, coverage_checks_prune
 from agreements.coverage.schedule import nightly_time
 from agreements.models import CoverageCheck, CoverageRun
+from agreements.services import agreement_terms_roll_over
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def coverage_run_execute(
             run = CoverageRun.objects.select_for_update().get(pk=claim.pk)
             if run.finished_at is not None or run.claim_token != claim.claim_token:
                 return None  # taken over while this attempt waited: the other one does it
+            agreement_terms_roll_over(day=run_date)
             check = coverage_check_run(day=run_date, trigger=trigger)
             _run_figures_set(run=run, coverage_check=check)
             run.lease_until = None

@@ -3,11 +3,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from agreements.terms import Term, agreement_term_on, initial_term
 from clients.models import Client
 from core.models import TimeStampedModel, UniqueNameModel, optional_key, unique_name_constraint
 from core.validators import date_in_range
@@ -56,21 +58,33 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(active_on_condition(day))
 
     def update(self, **kwargs) -> int:
-        """An UPDATE that keeps notice_date in step when it sets what notice_date derives from."""
-        if not {"end_date", "notice_days"} & kwargs.keys():
+        """An UPDATE that keeps the stored term in step when it sets what the term derives from."""
+        if not TERM_FIELDS & kwargs.keys():
             return super().update(**kwargs)
         ids = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
-        changed = list(Agreement.objects.filter(pk__in=ids).only("end_date", "notice_days"))
-        for agreement in changed:
-            agreement.derived_dates_refresh()
-        Agreement.objects.bulk_update(changed, ["notice_date"], batch_size=1000)
+        Agreement.objects.filter(pk__in=ids).terms_refresh()
         return count
+
+    def terms_refresh(self, day: datetime.date | None = None) -> int:
+        """Store the current term and notice deadline of these agreements for `day` (default
+        today): after a bulk write, and nightly for the terms that ended."""
+        changed = list(self.only(*TERM_FIELDS, *DERIVED_TERM_FIELDS))
+        for agreement in changed:
+            agreement.derived_dates_refresh(day)
+        Agreement.objects.bulk_update(changed, DERIVED_TERM_FIELDS, batch_size=1000)
+        return len(changed)
+
+
+# What an agreement's current term derives from, and what is stored of it.
+TERM_FIELDS = {"start_date", "end_date", "auto_renew", "renewal_term_months", "notice_days"}
+DERIVED_TERM_FIELDS = ["term_start", "term_end", "notice_date"]
 
 
 def active_on_condition(day: datetime.date) -> Q:
-    """The condition of `AgreementQuerySet.active_on`, for a Case or a filter of its own."""
-    return (Q(end_date__isnull=True) | Q(end_date__gte=day)) & Q(
+    """The condition of `AgreementQuerySet.active_on`, for a Case or a filter of its own. An
+    agreement that renews automatically stays active after its initial end date."""
+    return (Q(end_date__isnull=True) | Q(end_date__gte=day) | Q(auto_renew=True)) & Q(
         status=Agreement.Status.ACTIVE, start_date__lte=day
     )
 
@@ -103,9 +117,21 @@ class Agreement(TimeStampedModel):
         help_text="Blank for an evergreen agreement.",
         validators=[date_in_range],
     )
-    auto_renew = models.BooleanField(default=False)
+    auto_renew = models.BooleanField(
+        default=False,
+        verbose_name="Renews automatically",
+        help_text="After the end date it renews for another term unless notice is given.",
+    )
+    renewal_term_months = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        verbose_name="Renewal term (months)",
+        help_text="Length of each renewal term, e.g. 12 for a year at a time.",
+    )
     notice_days = models.PositiveSmallIntegerField(
-        default=60, help_text="Days before the end date by which either side must give notice."
+        default=60,
+        validators=[MaxValueValidator(3650)],
+        help_text="Days before the end of a term by which either side must give notice.",
     )
     billing_cycle = models.CharField(
         max_length=10, choices=BillingCycle.choices, default=BillingCycle.MONTHLY
@@ -124,15 +150,19 @@ class Agreement(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="owned_agreements"
     )
     notes = models.TextField(blank=True)
-    # Derived from end_date and notice_days on every save, stored so that lists and the
-    # dashboard filter and sort by it in SQL.
+    # The current term (agreements.terms), derived on every save and refreshed nightly, stored
+    # so that lists and the dashboard filter and sort by it in SQL.
+    term_start = models.DateField(null=True, blank=True, editable=False)
+    term_end = models.DateField(
+        null=True, blank=True, editable=False, help_text="Empty when evergreen."
+    )
     notice_date = models.DateField(
         null=True,
         blank=True,
         editable=False,
-        help_text="The last day to give notice before the end date; empty when evergreen.",
+        help_text="The last day to give notice before the current term ends; empty when evergreen.",
     )
-    history = HistoricalRecords(excluded_fields=["updated_at", "notice_date"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *DERIVED_TERM_FIELDS])
 
     objects = AgreementQuerySet.as_manager()
 
@@ -145,6 +175,11 @@ class Agreement(TimeStampedModel):
                 violation_error_message="End date is before the start date.",
             ),
             models.CheckConstraint(
+                condition=Q(renewal_term_months__gte=1),
+                name="agreement_renewal_term_at_least_a_month",
+                violation_error_message="A renewal term is at least one month.",
+            ),
+            models.CheckConstraint(
                 condition=Q(annual_value__gte=0),
                 name="agreement_annual_value_not_negative",
                 violation_error_message="Annual value cannot be negative.",
@@ -153,6 +188,7 @@ class Agreement(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "start_date", "end_date"]),
             models.Index(fields=["status", "notice_date"], name="agreement_status_notice_date"),
+            models.Index(fields=["status", "term_end"], name="agreement_status_term_end"),
             # Lists are ordered by client name, then reference: with the client name index,
             # a page of them is read in order instead of sorting them all.
             models.Index(fields=["client", "reference"], name="agreement_client_reference"),
@@ -170,19 +206,26 @@ class Agreement(TimeStampedModel):
                 }
             )
 
-    def derived_dates_refresh(self) -> None:
-        """Set notice_date from end_date and notice_days; save() calls it, and so must code
-        that writes agreements with bulk_create."""
-        self.notice_date = (
-            None
-            if self.end_date is None
-            else self.end_date - datetime.timedelta(days=self.notice_days)
+    def current_term(self, day: datetime.date | None = None) -> Term | None:
+        """The term in force on `day` (default today); None once an agreement that does not
+        renew has ended."""
+        return agreement_term_on(self, day or timezone.localdate())
+
+    def derived_dates_refresh(self, day: datetime.date | None = None) -> None:
+        """Store the current term and its notice deadline (after the end of an agreement that
+        does not renew: its last term); save() calls it, and so must code that writes
+        agreements with bulk_create."""
+        if self.start_date is None:
+            return
+        term = self.current_term(day) or initial_term(
+            start_date=self.start_date, end_date=self.end_date, notice_days=self.notice_days
         )
+        self.term_start, self.term_end, self.notice_date = term.start, term.end, term.notice_by
 
     def save(self, *args, update_fields=None, **kwargs):
         self.derived_dates_refresh()
-        if update_fields is not None and {"end_date", "notice_days"} & set(update_fields):
-            update_fields = {*update_fields, "notice_date"}
+        if update_fields is not None and TERM_FIELDS & set(update_fields):
+            update_fields = {*update_fields, *DERIVED_TERM_FIELDS}
         super().save(*args, update_fields=update_fields, **kwargs)
 
 

@@ -25,6 +25,7 @@ def agreement_form(client, **overrides):
         "start_date": "2026-01-01",
         "end_date": "",
         "notice_days": "60",
+        "renewal_term_months": "12",
         "billing_cycle": Agreement.BillingCycle.MONTHLY,
         "annual_value": "24000.00",
         "sla_response_hours": "4",

@@ -78,6 +78,7 @@ def valid_form_data(client, *, services=(), **overrides):
         "start_date": "2026-12-01",
         "end_date": "2027-11-30",
         "notice_days": "60",
+        "renewal_term_months": "12",
         "billing_cycle": "monthly",
         "annual_value": "18000",
         "sla_response_hours": "4",

@@ -48,6 +48,7 @@ def test_an_agreement_start_outside_the_range_gets_a_field_message(consultant_cl
             "status": "active",
             "start_date": start,
             "notice_days": "60",
+            "renewal_term_months": "12",
             "billing_cycle": "monthly",
             "annual_value": "12000",
             "sla_response_hours": "4",

@@ -78,6 +78,7 @@ def portfolios(draw):
             "start_date": DAY + days(draw(st.integers(-3, 1))),
             "end_date": draw(st.none() | st.integers(0, 3).map(lambda n: DAY + days(n - 1))),
             "annual_value": Decimal(draw(st.integers(0, 50))) * 1000,
+            "auto_renew": draw(st.booleans()),
         }
         for _ in range(draw(st.integers(1, 3)))
     ]
@@ -137,7 +138,11 @@ def is_active(agreement, day):
     return (
         agreement["status"] == Agreement.Status.ACTIVE
         and agreement["start_date"] <= day
-        and (agreement["end_date"] is None or agreement["end_date"] >= day)
+        and (
+            agreement["end_date"] is None
+            or agreement["end_date"] >= day
+            or agreement["auto_renew"]  # it renews: active past its initial end date
+        )
     )
 
 
