@@ -3,13 +3,15 @@ import time
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-# A read-only user still logs out and manages their own password.
+# A read-only user still logs out and manages their own password, second factor and calendar.
 ACCOUNT_URL_NAMES = {
     "login",
     "logout",
     "password_change",
     "password_reset",
     "password_reset_confirm",
+    "two_factor",
+    "calendar_feed_settings",
 }
 
 

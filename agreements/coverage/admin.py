@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agreements.models import CoverageFlag, CoverageRun
+from agreements.models import CoverageFlag, CoverageRun, Reminder
 from core.formatting import money
 
 
@@ -89,3 +89,19 @@ class CoverageRunAdmin(admin.ModelAdmin):
     @admin.display(description="ARR uncovered", ordering="arr_uncovered")
     def arr_uncovered_display(self, obj):
         return money(obj.arr_uncovered)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Who was reminded of what, when, and whether it went out: written by the daily job."""
+
+    list_display = ["deadline", "kind", "lead_days", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["kind", "status", "lead_days"]
+    search_fields = ["recipient", "subject"]
+    date_hierarchy = "deadline"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

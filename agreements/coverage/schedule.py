@@ -12,6 +12,8 @@ NIGHTLY_TASK_NAME = "Nightly coverage check"
 NIGHTLY_TASK = "agreements.tasks.run_nightly_coverage"
 SWEEP_TASK_NAME = "Coverage sweep (late or lost nightly runs)"
 SWEEP_TASK = "agreements.tasks.sweep_nightly_coverage"
+REMINDERS_TASK_NAME = "Daily reminders (notice deadlines, certifications, goals)"
+REMINDERS_TASK = "agreements.tasks.send_reminders"
 HEARTBEAT_TASK_NAME = "Worker heartbeat (for /health/)"
 HEARTBEAT_TASK = "core.tasks.record_worker_heartbeat"
 
@@ -55,9 +57,10 @@ def _entry(name, task, *, force, when, **schedule) -> ScheduleChange:
 @transaction.atomic
 def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
     """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE), the sweep (every
-    COVERAGE_SWEEP_MINUTES) and the worker's heartbeat (every minute, for /health/). Entries an
-    admin changed are kept unless `force`."""
+    COVERAGE_SWEEP_MINUTES), the reminders (daily at REMINDER_TIME) and the worker's heartbeat
+    (every minute, for /health/). Entries an admin changed are kept unless `force`."""
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
+    reminders_at = datetime.datetime.strptime(settings.REMINDER_TIME, "%H:%M")
     interval, _ = IntervalSchedule.objects.get_or_create(
         every=settings.COVERAGE_SWEEP_MINUTES, period=IntervalSchedule.MINUTES
     )
@@ -78,6 +81,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
             force=force,
             when=f"every {settings.COVERAGE_SWEEP_MINUTES} minutes",
             interval=interval,
+        ),
+        _entry(
+            REMINDERS_TASK_NAME,
+            REMINDERS_TASK,
+            force=force,
+            when=f"daily at {reminders_at:%H:%M} {settings.TIME_ZONE}",
+            crontab=_crontab(reminders_at.hour, reminders_at.minute),
         ),
         _entry(
             HEARTBEAT_TASK_NAME,

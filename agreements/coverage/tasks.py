@@ -16,6 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run
+from agreements.coverage.reminders import reminder_send, reminders_queue
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
 from agreements.coverage.runs import coverage_run_execute, coverage_run_sweep
 from agreements.models import CoverageCheck
@@ -94,6 +95,36 @@ def send_coverage_report(self, run_id: int) -> str:
     try:
         return coverage_report_send(
             run_id=run_id, final_attempt=self.request.retries >= max_retries
+        )
+    except TRANSIENT_EMAIL_ERRORS as exc:
+        countdown = settings.COVERAGE_EMAIL_RETRY_BASE_SECONDS * 2**self.request.retries
+        raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
+
+
+@shared_task(name="agreements.tasks.send_reminders", acks_late=True, **RETRY)
+def send_reminders(day: str | None = None) -> int:
+    """Daily: claim the reminders due (`day`, ISO; default today) and queue each one's email."""
+    reminder_ids = reminders_queue(
+        day=datetime.date.fromisoformat(day) if day else timezone.localdate()
+    )
+    for reminder_id in reminder_ids:  # committed by reminders_queue
+        send_reminder.delay(reminder_id)
+    return len(reminder_ids)
+
+
+@shared_task(
+    bind=True,
+    name="agreements.tasks.send_reminder",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    **RETRY,
+)
+def send_reminder(self, reminder_id: int) -> str:
+    """Email one reminder at most once, retrying SMTP failures like the report."""
+    max_retries = settings.COVERAGE_EMAIL_MAX_RETRIES
+    try:
+        return reminder_send(
+            reminder_id=reminder_id, final_attempt=self.request.retries >= max_retries
         )
     except TRANSIENT_EMAIL_ERRORS as exc:
         countdown = settings.COVERAGE_EMAIL_RETRY_BASE_SECONDS * 2**self.request.retries

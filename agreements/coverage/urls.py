@@ -23,4 +23,10 @@ urlpatterns = [
     ),
     path("skills/matrix/", views.SkillsMatrixView.as_view(), name="matrix"),
     path("skills/matrix/csv/", views.SkillsMatrixCsvView.as_view(), name="matrix_csv"),
+    path(
+        "account/calendar/",
+        views.CalendarFeedSettingsView.as_view(),
+        name="calendar_feed_settings",
+    ),
+    path("calendar/<str:token>.ics", views.CalendarFeedView.as_view(), name="calendar_feed"),
 ]

@@ -5,17 +5,26 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from agreements.coverage import check_now, selectors
+from agreements.coverage.calendar import (
+    calendar_feed_ics,
+    calendar_feed_renew,
+    calendar_feed_revoke,
+    calendar_feed_user,
+)
 from agreements.coverage.checks import newest_check
 from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
@@ -23,6 +32,7 @@ from agreements.coverage.matrix import skills_matrix, skills_matrix_rows
 from agreements.coverage.report import report_context
 from agreements.models import (
     Agreement,
+    CalendarFeed,
     CheckedRequirement,
     CoverageCheck,
     CoverageFlag,
@@ -311,3 +321,51 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
 
 
 # ------------------------------------------------------------------------------ autocomplete
+
+
+# ------------------------------------------------------------------------------ calendar feed
+
+
+class CalendarFeedSettingsView(TemplateView):
+    """Each user's private calendar feed: make its secret URL (shown once), or revoke it."""
+
+    template_name = "coverage/calendar_feed.html"
+
+    session_key = "calendar_feed_url"
+
+    def get_context_data(self, **kwargs):
+        has_feed = CalendarFeed.objects.filter(user=self.request.user).exists()
+        # The new address, shown on the page the post redirects to, and only there.
+        feed_url = self.request.session.pop(self.session_key, None)
+        return super().get_context_data(has_feed=has_feed, feed_url=feed_url, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "revoke":
+            calendar_feed_revoke(user=request.user)
+            messages.success(request, "The calendar feed is revoked: its address no longer works.")
+            return redirect("coverage:calendar_feed_settings")
+        if action != "new":
+            messages.error(request, "Choose to make a new address or to revoke the feed.")
+            return redirect("coverage:calendar_feed_settings")
+        token = calendar_feed_renew(user=request.user)
+        url = request.build_absolute_uri(reverse("coverage:calendar_feed", args=[token]))
+        request.session[self.session_key] = url
+        return redirect("coverage:calendar_feed_settings")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class CalendarFeedView(View):
+    """The feed itself, for calendar apps: no login, the secret in the URL; 404 once revoked."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, token):
+        user = calendar_feed_user(token)
+        if user is None:
+            raise Http404("No such calendar feed.")
+        body = calendar_feed_ics(user, day=timezone.localdate(), stamp=timezone.now())
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="covered-deadlines.ics"'
+        response["Cache-Control"] = "private, max-age=900"
+        return response

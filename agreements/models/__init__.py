@@ -23,10 +23,12 @@ from agreements.models.coverage import (
     CoverageRun,
     CoverageStatus,
 )
+from agreements.models.reminders import CalendarFeed, Reminder
 
 __all__ = [
     "active_on_condition",
     "Agreement",
+    "CalendarFeed",
     "CheckedAgreement",
     "CheckedRequirement",
     "CheckedSkill",
@@ -40,6 +42,7 @@ __all__ = [
     "CoverageFlag",
     "CoverageRun",
     "CoverageStatus",
+    "Reminder",
     "Requirement",
     "Service",
     "default_min_technicians",

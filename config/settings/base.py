@@ -368,6 +368,26 @@ except ValueError:
         f"COVERAGE_REPORT_TIME must be HH:MM in 24-hour time, not {COVERAGE_REPORT_TIME!r}"
     ) from None
 
+# ------------------------------------------------------------------------------ reminders
+# Reminder emails go out this many days before a notice deadline, a certification expiry or a
+# training goal's due date, once per lead time, at REMINDER_TIME (TIME_ZONE) every day.
+_lead_days = env.str("REMINDER_LEAD_DAYS", default="90,30,7")
+try:
+    REMINDER_LEAD_DAYS = sorted({int(part) for part in _lead_days.split(",") if part.strip()})
+except ValueError:
+    raise ImproperlyConfigured(
+        f"REMINDER_LEAD_DAYS must be whole days separated by commas, not {_lead_days!r}"
+    ) from None
+if not REMINDER_LEAD_DAYS or REMINDER_LEAD_DAYS[0] < 1:
+    raise ImproperlyConfigured("REMINDER_LEAD_DAYS must list at least one lead time of 1+ days")
+REMINDER_TIME = env.str("REMINDER_TIME", default="07:00")
+try:
+    datetime.datetime.strptime(REMINDER_TIME, "%H:%M")
+except ValueError:
+    raise ImproperlyConfigured(
+        f"REMINDER_TIME must be HH:MM in 24-hour time, not {REMINDER_TIME!r}"
+    ) from None
+
 # ------------------------------------------------------------------------------ health
 # /health/ calls the worker stale when its heartbeat (every minute) is older than this, and the
 # nightly run stale when the last one finished longer ago.

@@ -64,8 +64,10 @@ def sample_path(pattern, candidates):
 
 
 ALL_PAGES = dict(url_patterns())
-# For monitoring, without a login; tests/core/test_health.py covers what it answers.
-MONITORING_ENDPOINTS = {"health"}
+# Without a login: monitoring (tests/core/test_health.py covers what it answers) and calendar
+# feeds, opened by calendar apps with the secret in the URL (404 without the right one:
+# tests/agreements/coverage/test_calendar.py).
+MONITORING_ENDPOINTS = {"health", "coverage:calendar_feed"}
 PROTECTED_PAGES = {
     name: path
     for name, path in ALL_PAGES.items()

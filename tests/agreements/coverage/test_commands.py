@@ -186,12 +186,14 @@ def test_setup_schedule_creates_the_nightly_task_at_two_by_default(settings):
     assert str(crontab.timezone) == settings.TIME_ZONE
 
 
-def test_setup_schedule_twice_keeps_one_task_and_one_crontab():
+def test_setup_schedule_twice_keeps_one_task_and_one_crontab_each():
     run_command("setup_schedule")
     run_command("setup_schedule")
 
     assert PeriodicTask.objects.filter(task="agreements.tasks.run_nightly_coverage").count() == 1
-    assert CrontabSchedule.objects.count() == 1
+    assert PeriodicTask.objects.filter(task="agreements.tasks.send_reminders").count() == 1
+    # One for the nightly check (02:00), one for the reminders (07:00).
+    assert CrontabSchedule.objects.count() == 2
 
 
 def test_setup_schedule_follows_coverage_report_time(settings):

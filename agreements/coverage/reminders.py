@@ -1,0 +1,246 @@
+"""Reminders before the deadlines that matter (DESIGN "Agreement terms, renewals and reminders"):
+a notice deadline (to the agreement's owner, else the client's account manager, else the report
+recipients), a certification's expiry (to the technician and the report recipients) and a
+training goal's due date (to the technician), REMINDER_LEAD_DAYS before each.
+
+Every day `reminders_queue` claims what is due: one row per (object, deadline, lead time,
+recipient), which the unique constraint makes happen once however often the job runs. The lead
+time due is the shortest one not yet past; longer ones that come due on the same day (an object
+created 20 days before its deadline) are recorded as skipped, never sent. `reminder_send` sends
+one row at most once, like the report: a deadline that moved since (a term renewed, a
+certification renewed) is not reminded any more.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_recipients
+from agreements.models import Agreement, CoverageStatus, Reminder
+from agreements.terms import renewal_end
+from core.formatting import day_text
+from skills.models import Technician, TechnicianCertification, TrainingGoal
+
+log = logging.getLogger(__name__)
+
+OPEN_GOAL_STATUSES = (TrainingGoal.Status.PLANNED, TrainingGoal.Status.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    object_id: int
+    deadline: datetime.date
+    recipients: tuple[tuple[str, int | None], ...]  # (email, user id)
+
+
+def _people(*users) -> tuple[tuple[str, int | None], ...]:
+    return tuple((user.email, user.pk) for user in users if user.is_active and user.email)
+
+
+def _recipients_of_the_report() -> tuple[tuple[str, int | None], ...]:
+    return tuple((email, None) for email in coverage_report_recipients())
+
+
+def _technician_address(technician: Technician) -> tuple[tuple[str, int | None], ...]:
+    if technician.user_id and technician.user.is_active and technician.user.email:
+        return ((technician.user.email, technician.user_id),)
+    return ((technician.email, None),) if technician.email else ()
+
+
+def _unique(recipients) -> tuple[tuple[str, int | None], ...]:
+    seen, kept = set(), []
+    for email, user_id in recipients:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            kept.append((email, user_id))
+    return tuple(kept)
+
+
+def notice_deadline_of(agreement: Agreement, day: datetime.date) -> datetime.date | None:
+    """The agreement's notice deadline on `day`, from its current term (none when inactive)."""
+    if agreement.status != Agreement.Status.ACTIVE:
+        return None
+    term = agreement.current_term(day)
+    return term.notice_by if term is not None else None
+
+
+def deadlines_between(first: datetime.date, last: datetime.date) -> list[Deadline]:
+    """Every deadline in [first, last] that someone is reminded of, with whom to remind."""
+    report = None
+    found = []
+    agreements = Agreement.objects.filter(
+        status=Agreement.Status.ACTIVE, notice_date__range=(first, last)
+    ).select_related("owner", "client__account_manager")
+    for agreement in agreements:
+        manager = agreement.client.account_manager
+        people = _people(*(user for user in (agreement.owner, manager) if user is not None))[:1]
+        if not people:
+            report = report if report is not None else _recipients_of_the_report()
+            people = report
+        found.append(Deadline(Reminder.Kind.NOTICE, agreement.pk, agreement.notice_date, people))
+    held = (
+        TechnicianCertification.objects.filter(expires_on__range=(first, last))
+        .exclude(technician__status=Technician.Status.DEPARTED)
+        .select_related("technician__user")
+    )
+    for certification in held:
+        report = report if report is not None else _recipients_of_the_report()
+        people = _unique(_technician_address(certification.technician) + report)
+        found.append(
+            Deadline(
+                Reminder.Kind.CERTIFICATION, certification.pk, certification.expires_on, people
+            )
+        )
+    goals = TrainingGoal.objects.filter(
+        status__in=OPEN_GOAL_STATUSES, due_date__range=(first, last)
+    ).select_related("technician__user")
+    for goal in goals:
+        people = _technician_address(goal.technician)
+        found.append(Deadline(Reminder.Kind.GOAL, goal.pk, goal.due_date, people))
+    return found
+
+
+@transaction.atomic
+def reminders_queue(*, day: datetime.date) -> list[int]:
+    """Claim the reminders due on `day`; the ids of those to send (pending, deadline ahead)."""
+    leads = settings.REMINDER_LEAD_DAYS
+    first, last = day + datetime.timedelta(days=1), day + datetime.timedelta(days=max(leads))
+    rows = []
+    for deadline in deadlines_between(first, last):
+        days_left = (deadline.deadline - day).days
+        due = [lead for lead in leads if days_left <= lead]
+        for lead in due:
+            status = Reminder.Status.PENDING if lead == min(due) else Reminder.Status.SKIPPED
+            rows += [
+                Reminder(
+                    kind=deadline.kind,
+                    object_id=deadline.object_id,
+                    deadline=deadline.deadline,
+                    lead_days=lead,
+                    recipient=email,
+                    user_id=user_id,
+                    status=status,
+                )
+                for email, user_id in deadline.recipients
+            ]
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Reminder.objects.filter(status=Reminder.Status.PENDING, deadline__gte=first)
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# ------------------------------------------------------------------------------ the messages
+
+
+def _current_deadline(reminder: Reminder, day: datetime.date) -> datetime.date | None:
+    """The object's deadline today: a reminder for any other date is out of date."""
+    if reminder.kind == Reminder.Kind.NOTICE:
+        agreement = Agreement.objects.filter(pk=reminder.object_id).first()
+        return notice_deadline_of(agreement, day) if agreement else None
+    if reminder.kind == Reminder.Kind.CERTIFICATION:
+        held = TechnicianCertification.objects.filter(pk=reminder.object_id).first()
+        return held.expires_on if held else None
+    goal = TrainingGoal.objects.filter(pk=reminder.object_id, status__in=OPEN_GOAL_STATUSES).first()
+    return goal.due_date if goal else None
+
+
+def _link(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def notice_coverage_line(agreement: Agreement, day: datetime.date) -> str:
+    """The reminder's first line when renewing would commit the firm to a term it cannot cover:
+    the agreement evaluated with the window extended to the end of its next term. "" when
+    coverage holds until then."""
+    term = agreement.current_term(day)
+    if term is None or term.end is None:
+        return ""
+    until = term.end
+    if agreement.auto_renew:
+        until = renewal_end(agreement.end_date, term.number + 1, agreement.renewal_term_months)
+    result = evaluate_coverage(
+        day=day, agreement_ids=[agreement.pk], warning_days=(until - day).days
+    )
+    for checked in result.agreements:
+        for requirement in checked.requirements:
+            if requirement.status != CoverageStatus.COVERED:
+                # e.g. "Coverage lapses on 16 Jan 2027: Dana Ortiz's CCNA expires on 15 Jan
+                # 2027", or "Only Dana Ortiz qualifies (2 needed)".
+                return (
+                    f"{requirement.label} — {requirement.reason} "
+                    f"(checked until {day_text(until)}, the end of the next term)."
+                )
+    return ""
+
+
+def reminder_content(reminder: Reminder, day: datetime.date) -> tuple[str, str]:
+    """(subject, body) of a reminder."""
+    context = {"reminder": reminder, "deadline": day_text(reminder.deadline), "day": day}
+    if reminder.kind == Reminder.Kind.NOTICE:
+        agreement = Agreement.objects.select_related("client").get(pk=reminder.object_id)
+        context.update(
+            agreement=agreement,
+            coverage_line=notice_coverage_line(agreement, day),
+            term=agreement.current_term(day),
+            link=_link(reverse("agreements:detail", args=[agreement.pk])),
+        )
+        subject = f"Notice deadline {context['deadline']}: {agreement.reference} {agreement.title}"
+    elif reminder.kind == Reminder.Kind.CERTIFICATION:
+        held = TechnicianCertification.objects.select_related("technician", "certification").get(
+            pk=reminder.object_id
+        )
+        context.update(
+            held=held, link=_link(reverse("skills:technician_detail", args=[held.technician_id]))
+        )
+        subject = (
+            f"{held.technician.name}'s {held.certification.name} expires on {context['deadline']}"
+        )
+    else:
+        goal = TrainingGoal.objects.select_related("technician").get(pk=reminder.object_id)
+        context.update(goal=goal, link=_link(reverse("planning:plan")))
+        subject = f"Training goal due {context['deadline']}: {goal.technician.name}: {goal.target}"
+    return subject[:255], render_to_string("emails/reminder-body.txt", context)
+
+
+def reminder_send(*, reminder_id: int, final_attempt: bool = True) -> str:
+    """Send one reminder at most once; returns its status afterwards. On a transient SMTP error
+    the attempt is recorded and the error raised again for the caller to retry."""
+    error = None
+    day = timezone.localdate()
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
+        if reminder.status in (Reminder.Status.SENT, Reminder.Status.SKIPPED):
+            return reminder.status
+        if _current_deadline(reminder, day) != reminder.deadline:
+            reminder.status = Reminder.Status.SKIPPED
+            reminder.last_error = "The deadline moved or no longer applies."
+            reminder.save(update_fields=["status", "last_error", "updated_at"])
+            return reminder.status
+        reminder.subject, body = reminder_content(reminder, day)
+        reminder.attempts += 1
+        try:
+            EmailMessage(reminder.subject, body, to=[reminder.recipient]).send()
+        except TRANSIENT_EMAIL_ERRORS as exc:
+            error = exc
+            reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            log.warning("Reminder %s not sent: %s", reminder.pk, reminder.last_error)
+            reminder.status = Reminder.Status.FAILED if final_attempt else Reminder.Status.PENDING
+        else:
+            reminder.status = Reminder.Status.SENT
+            reminder.sent_at = timezone.now()
+            reminder.last_error = ""
+        reminder.save()
+    if error is not None:
+        raise error
+    return reminder.status

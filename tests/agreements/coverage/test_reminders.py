@@ -1,0 +1,177 @@
+"""Reminders before notice deadlines, certification expiries and training goals' due dates
+(DESIGN "Agreement terms, renewals and reminders"), followed day by day across months."""
+
+import datetime
+from collections import defaultdict
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from agreements.coverage.reminders import reminder_send, reminders_queue
+from agreements.coverage.tasks import send_reminders
+from agreements.models import Reminder
+from tests.agreements.factories import AgreementFactory, RequirementFactory
+from tests.conftest import add_recipient, make_user
+from tests.skills.factories import (
+    TechnicianCertificationFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+    TrainingGoalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def at_seven(day):
+    return time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=datetime.UTC), tick=False
+    )
+
+
+def days(first, last):
+    day = first
+    while day <= last:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def deadlines(django_user_model):
+    """Notice by 1 May 2027 (Priya owns the agreement), Dana's certification expires on
+    15 Apr 2027, Dana's training goal is due on 1 Mar 2027; Rachel receives the report."""
+    with at_seven(D(2026, 11, 30)):
+        owner = make_user(django_user_model, "priya.shah")
+        agreement = AgreementFactory(
+            start_date=D(2026, 7, 1),
+            end_date=D(2027, 6, 30),
+            auto_renew=True,
+            notice_days=60,
+            owner=owner,
+        )
+        dana = TechnicianFactory(name="Dana Ortiz", email="dana@msp.example")
+        held = TechnicianCertificationFactory(technician=dana, expires_on=D(2027, 4, 15))
+        goal = TrainingGoalFactory(technician=dana, due_date=D(2027, 3, 1))
+        add_recipient(django_user_model, "rachel")
+    return {"agreement": agreement, "held": held, "goal": goal, "owner": owner}
+
+
+def follow(first, last):
+    """Run the daily job on every day from `first` to `last`: {(kind, recipient): [days sent]}."""
+    already = set(Reminder.objects.filter(status="sent").values_list("pk", flat=True))
+    mail.outbox.clear()
+    for day in days(first, last):
+        with at_seven(day):
+            send_reminders()
+    sent = defaultdict(list)
+    for reminder in Reminder.objects.filter(status="sent").exclude(pk__in=already):
+        sent[(reminder.kind, reminder.recipient)].append(timezone.localdate(reminder.sent_at))
+    assert len(mail.outbox) == sum(len(dates) for dates in sent.values())
+    return {key: sorted(dates) for key, dates in sent.items()}
+
+
+def test_each_lead_time_fires_once_on_its_day_to_the_right_people(deadlines):
+    sent = follow(D(2026, 12, 1), D(2027, 6, 30))
+
+    assert sent == {
+        ("notice", "priya.shah@example.com"): [D(2027, 1, 31), D(2027, 4, 1), D(2027, 4, 24)],
+        ("certification", "dana@msp.example"): [D(2027, 1, 15), D(2027, 3, 16), D(2027, 4, 8)],
+        ("certification", "rachel@msp.example"): [D(2027, 1, 15), D(2027, 3, 16), D(2027, 4, 8)],
+        ("goal", "dana@msp.example"): [D(2026, 12, 1), D(2027, 1, 30), D(2027, 2, 22)],
+    }
+
+
+def test_running_the_job_again_the_same_day_sends_nothing_more(deadlines):
+    with at_seven(D(2027, 1, 31)):
+        send_reminders()
+        first = len(mail.outbox)
+        send_reminders()
+
+    # The notice's 90-day reminder, and those the job had not run for yet (catching up).
+    assert first == 4
+    assert len(mail.outbox) == first
+
+
+def test_a_renewed_certification_is_not_reminded_for_its_old_expiry(deadlines):
+    follow(D(2027, 1, 15), D(2027, 1, 15))  # the 90-day reminder
+    held = deadlines["held"]
+    held.expires_on = D(2029, 4, 15)
+    held.save()
+
+    sent = follow(D(2027, 1, 16), D(2027, 4, 15))
+
+    assert not [key for key in sent if key[0] == "certification"]
+
+
+def test_a_reminder_claimed_before_its_deadline_moved_is_skipped(deadlines):
+    with at_seven(D(2027, 3, 16)):
+        reminders_queue(day=D(2027, 3, 16))
+        claimed = Reminder.objects.get(
+            kind="certification", recipient="dana@msp.example", status="pending"
+        )
+        held = deadlines["held"]
+        held.expires_on = D(2029, 4, 15)
+        held.save()
+
+        assert reminder_send(reminder_id=claimed.pk) == Reminder.Status.SKIPPED
+    assert mail.outbox == []
+
+
+def test_a_deadline_close_at_hand_gets_only_its_shortest_lead_time(django_user_model):
+    with at_seven(D(2027, 1, 1)):
+        TrainingGoalFactory(
+            technician=TechnicianFactory(email="lee@msp.example"), due_date=D(2027, 1, 20)
+        )
+        send_reminders()
+
+    reminders = Reminder.objects.order_by("lead_days")
+    assert [(r.lead_days, r.status) for r in reminders] == [(30, "sent"), (90, "skipped")]
+    assert len(mail.outbox) == 1
+
+
+def test_without_an_owner_the_account_manager_then_the_report_recipients_hear(
+    django_user_model,
+):
+    add_recipient(django_user_model, "rachel")
+    with at_seven(D(2027, 3, 1)):
+        AgreementFactory(end_date=D(2027, 5, 31), notice_days=60)  # notice by 1 Apr
+        send_reminders()
+
+    assert [message.to for message in mail.outbox] == [["rachel@msp.example"]]
+
+
+def test_smtp_down_is_retried_and_sends_one_message(deadlines, settings):
+    with at_seven(D(2027, 1, 31)):
+        reminders_queue(day=D(2027, 1, 31))
+        reminder_id = Reminder.objects.get(kind="notice").pk
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+        with pytest.raises(OSError):
+            reminder_send(reminder_id=reminder_id, final_attempt=False)
+        failed = Reminder.objects.get(pk=reminder_id)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        status = reminder_send(reminder_id=reminder_id)
+        again = reminder_send(reminder_id=reminder_id)
+
+    assert (failed.status, failed.attempts, bool(failed.last_error)) == ("pending", 1, True)
+    assert (status, again) == ("sent", "sent")
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.get(pk=reminder_id).last_error == ""
+
+
+def test_a_notice_reminder_starts_with_a_lapse_before_the_end_of_the_next_term(deadlines):
+    agreement = deadlines["agreement"]
+    with at_seven(D(2027, 1, 31)):
+        requirement = RequirementFactory(agreement=agreement, min_technicians=1)
+        leaving = TechnicianFactory(name="Sam Lee", available_until=D(2027, 9, 30))
+        TechnicianSkillFactory(technician=leaving, skill=requirement.skill, level=4)
+        send_reminders()
+
+    (message,) = [message for message in mail.outbox if message.subject.startswith("Notice")]
+    first_line = message.body.splitlines()[0]
+    assert "Coverage lapses on 1 Oct 2027: Sam Lee's last day is 30 Sep 2027" in first_line
+    assert "30 Jun 2028, the end of the next term" in first_line
+    assert "the last day to give notice is 1 May 2027" in message.body
