@@ -7,7 +7,12 @@ from agreements import selectors
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, requirement_formset
 from agreements.models import Agreement
-from agreements.panels import agreement_columns, agreement_detail_panels, agreement_list_panels
+from agreements.panels import (
+    agreement_columns,
+    agreement_detail_panels,
+    agreement_form_panels,
+    agreement_list_panels,
+)
 from agreements.services import agreement_save
 from clients.models import Client
 from core.permissions import ModelPermissionMixin, visible_to
@@ -93,6 +98,13 @@ class AgreementFormView(ParentWithFormsetsView):
 
     def get_formsets(self, agreement, data=None):
         return (requirement_formset(data=data, agreement=agreement),)
+
+    def get_context_data(self, **kwargs):
+        agreement = kwargs.get(self.context_object_name)
+        panels = []
+        if agreement is not None and agreement.pk:
+            panels = panels_render_list(agreement_form_panels, request=self.request, obj=agreement)
+        return super().get_context_data(panels=panels, **kwargs)
 
     def save(self, agreement, form, changes):
         return agreement_save(

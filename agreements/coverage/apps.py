@@ -82,6 +82,7 @@ class CoverageConfig(AppConfig):
         from agreements.panels import (
             agreement_columns,
             agreement_detail_panels,
+            agreement_form_panels,
             agreement_list_panels,
         )
         from clients.panels import client_detail_panels
@@ -93,6 +94,13 @@ class CoverageConfig(AppConfig):
                 template="coverage/_agreement_coverage.html",
                 summary_template="coverage/_agreement_coverage_badge.html",
                 context=views.agreement_coverage_panel,
+            )
+        )
+        agreement_form_panels.register(
+            Panel(
+                key="presale",
+                template="coverage/_agreement_form_verdict.html",
+                context=views.presale_form_panel,
             )
         )
         notice = Panel(

@@ -199,15 +199,20 @@ def evaluate_coverage(
     agreement_ids=None,
     exclude_technician_ids=(),
     warning_days: int | None = None,
+    as_if_active: bool = False,
 ) -> CoverageResult:
     """Evaluate every agreement active on `day` (or only `agreement_ids`).
 
-    `exclude_technician_ids` treats those technicians as gone. Reads only: it does not sync
-    derived requirements or touch flags; callers do that first.
+    `exclude_technician_ids` treats those technicians as gone. `as_if_active` evaluates the
+    listed `agreement_ids` whatever their status and dates (the pre-sale check of a draft).
+    Reads only: it does not sync derived requirements or touch flags; callers do that first.
     """
     warning_days = settings.COVERAGE_WARNING_DAYS if warning_days is None else warning_days
     inputs = _inputs_read(
-        day=day, agreement_ids=agreement_ids, exclude_technician_ids=exclude_technician_ids
+        day=day,
+        agreement_ids=agreement_ids,
+        exclude_technician_ids=exclude_technician_ids,
+        as_if_active=as_if_active,
     )
     matcher = _Matcher(horizon=day + datetime.timedelta(days=warning_days), **inputs.team())
     return _result(day=day, warning_days=warning_days, inputs=inputs, matcher=matcher)
@@ -270,13 +275,17 @@ class _Inputs:
         }
 
 
-def _inputs_read(*, day, agreement_ids, exclude_technician_ids) -> _Inputs:
+def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=False) -> _Inputs:
     """With `agreement_ids` a list (a few agreements, e.g. the agreement page's one), the
     skills, versions and certifications, and who holds them, are read for those agreements'
     requirements only: one agreement costs the same at any size. A queryset of agreement ids
     (the what-if's, often thousands) is only a filter: repeating it in every read costs more
     than it saves."""
     agreements = Agreement.objects.active_on(day)
+    if as_if_active:
+        if agreement_ids is None or isinstance(agreement_ids, QuerySet):
+            raise ValueError("as_if_active evaluates a list of agreement ids")
+        agreements = Agreement.objects.all()
     technicians = Technician.objects.available_on(day).exclude(
         id__in=_as_lookup_values(exclude_technician_ids)
     )

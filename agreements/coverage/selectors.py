@@ -208,11 +208,46 @@ class RequirementRow:
         return self.live is not None and self.live.status != self.recorded_status
 
 
+# The pre-sale check's words for a draft's status (DESIGN "Before signing").
+VERDICTS = {
+    CoverageStatus.COVERED: "Deliverable",
+    CoverageStatus.AT_RISK: "Deliverable with risk",
+    CoverageStatus.UNCOVERED: "Not deliverable",
+    CoverageStatus.NOT_ASSESSED: "Not assessed",
+}
+
+
+@dataclass(frozen=True)
+class PresaleVerdict:
+    day: datetime.date  # the draft's start date, or today when that has passed
+    status: str
+    label: str
+
+
+def presale_day(agreement: Agreement, day: datetime.date) -> datetime.date:
+    return max(agreement.start_date, day)
+
+
+def agreement_presale_verdict(*, agreement: Agreement, day: datetime.date):
+    """(verdict, the engine's coverage of it): the saved agreement evaluated as if it were
+    active on its start date (today when that has passed), without recording anything."""
+    on = presale_day(agreement, day)
+    result = evaluate_coverage(day=on, agreement_ids=[agreement.pk], as_if_active=True)
+    coverage = result.agreements[0]
+    verdict = PresaleVerdict(day=on, status=coverage.status, label=VERDICTS[coverage.status])
+    return verdict, coverage
+
+
 def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dict:
     """The agreement page's coverage, evaluated live for this one agreement on `day`, beside
-    what the newest check recorded for it, and its open flags."""
-    result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
-    coverage = result.agreements[0] if result.agreements else None
+    what the newest check recorded for it, and its open flags. A draft gets its pre-sale
+    verdict instead: evaluated as if active from its start date."""
+    verdict = None
+    if agreement.status == Agreement.Status.DRAFT:
+        verdict, coverage = agreement_presale_verdict(agreement=agreement, day=day)
+    else:
+        result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
+        coverage = result.agreements[0] if result.agreements else None
     live = {r.requirement_id: r for r in coverage.requirements} if coverage else {}
     freshness = check_freshness(user=user)
     check = freshness.check
@@ -235,10 +270,12 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
     return {
         "day": day,
         "coverage": coverage,
+        "presale": verdict,
         "requirement_rows": rows,
         "freshness": freshness,
         "recorded_status": recorded_status,
         "differs_from_check": check is not None
+        and verdict is None
         and (
             (coverage.status if coverage else None) != recorded_status
             or any(row.differs for row in rows)

@@ -58,6 +58,15 @@ def agreement_coverage_panel(*, request, obj) -> dict:
     return selectors.agreement_coverage(agreement=obj, user=request.user, day=timezone.localdate())
 
 
+def presale_form_panel(*, request, obj) -> dict:
+    """Above a draft's form: its pre-sale verdict, seen again before it is switched to Active
+    (registered by apps.py)."""
+    if obj.status != Agreement.Status.DRAFT:
+        return {"presale": None}
+    verdict, _ = selectors.agreement_presale_verdict(agreement=obj, day=timezone.localdate())
+    return {"presale": verdict}
+
+
 def check_notice_panel(*, request, obj=None) -> dict:
     """ "Coverage as of …", with "changed since" and "Run coverage check now" (apps.py)."""
     return {

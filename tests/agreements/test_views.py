@@ -346,10 +346,20 @@ def test_detail_names_the_qualified_technicians(consultant_client, agreement, ex
     assert "Only Dana Ortiz qualifies (2 needed)" in response.content.decode()
 
 
-def test_detail_of_a_draft_agreement_shows_requirements_without_coverage(
+def test_detail_of_a_draft_agreement_shows_its_pre_sale_verdict(consultant_client, agreement):
+    Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.DRAFT)
+
+    response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+
+    assert response.status_code == 200
+    assert response.context["presale"].status == response.context["coverage"].status
+    assert "Can we deliver this deal?" in response.content.decode()
+
+
+def test_detail_of_a_cancelled_agreement_shows_requirements_without_coverage(
     consultant_client, agreement
 ):
-    Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.DRAFT)
+    Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.CANCELLED)
 
     response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
 
