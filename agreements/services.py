@@ -190,6 +190,11 @@ def requirements_sync_for_service(*, service: Service) -> SyncResult:
     return _sync_derived_requirements(Agreement.objects.filter(agreement_services__service=service))
 
 
+def requirements_sync_for_agreements(*, agreements: QuerySet[Agreement]) -> SyncResult:
+    """One sync for many agreements at once (an import syncs once, at its end)."""
+    return _sync_derived_requirements(agreements)
+
+
 def requirements_sync_all() -> SyncResult:
     return _sync_derived_requirements(Agreement.objects.all())
 

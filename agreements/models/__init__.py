@@ -23,8 +23,12 @@ from agreements.models.coverage import (
     CoverageRun,
     CoverageStatus,
 )
+from agreements.models.imports import ImportBatch, ImportKind, ImportMappingPreset
 
 __all__ = [
+    "ImportBatch",
+    "ImportKind",
+    "ImportMappingPreset",
     "active_on_condition",
     "Agreement",
     "CheckedAgreement",
