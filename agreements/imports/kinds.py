@@ -276,7 +276,8 @@ class RowReader:
 
     def version(self, key: str, skill: Skill | None):
         label = self.text(key)
-        if not label or skill is None:
+        # A skill the catalog records no versions of takes none: the cell says nothing to it.
+        if not label or skill is None or not self.context.matcher.known_labels(skill.pk):
             return None
         version_id = self.context.matcher.version_for(skill.pk, label)
         if version_id is None:
