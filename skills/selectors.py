@@ -213,3 +213,29 @@ def product_matcher() -> ProductMatcher:
         ),
         aliases=SkillAlias.objects.values_list("skill_id", "pattern", "version_id"),
     )
+
+
+# ------------------------------------------------------------------------------ downloads
+
+
+def technicians_for_export(technicians: QuerySet[Technician]) -> QuerySet[Technician]:
+    # The list's annotations and prefetches are not columns of the file.
+    return Technician.objects.filter(pk__in=technicians.values("pk")).order_by("name", "pk")
+
+
+def technician_skills_for_export(technicians: QuerySet[Technician]) -> QuerySet[TechnicianSkill]:
+    return (
+        TechnicianSkill.objects.filter(technician__in=technicians.values("pk"))
+        .select_related("technician", "skill", "oldest_version", "newest_version")
+        .order_by("technician__name", "skill__name", "pk")
+    )
+
+
+def technician_certifications_for_export(
+    technicians: QuerySet[Technician],
+) -> QuerySet[TechnicianCertification]:
+    return (
+        TechnicianCertification.objects.filter(technician__in=technicians.values("pk"))
+        .select_related("technician", "certification")
+        .order_by("technician__name", "certification__name", "pk")
+    )

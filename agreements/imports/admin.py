@@ -1,10 +1,10 @@
-"""The imports in Django admin: the batches and presets, and Add opens the import page."""
+"""The imports in Django admin: the batches and presets; Add is the import page's upload."""
 
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from agreements.imports.views import ImportStartView
 from agreements.models import ImportBatch, ImportMappingPreset
 
 
@@ -29,8 +29,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
     exclude = ["preview"]
 
     def add_view(self, request, form_url="", extra_context=None):
-        # Uploading, previewing and confirming happen on the import page, for admins too.
-        return redirect("imports:start")
+        # The same upload as the import page; the preview and Confirm follow there.
+        return ImportStartView.as_view()(request)
 
     def has_change_permission(self, request, obj=None):
         return False
