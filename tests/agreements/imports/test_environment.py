@@ -135,3 +135,33 @@ def test_a_failure_at_the_last_write_leaves_the_database_unchanged(
     assert saved_state() == before
     assert batch.state == ImportBatch.State.READY
     assert "wrote nothing" in batch.message
+
+
+def test_a_long_file_is_previewed_and_imported_by_the_worker(clients, upload, confirm, settings):
+    from unittest import mock
+
+    from agreements.imports import tasks
+
+    settings.IMPORT_BACKGROUND_ROWS = 5
+    with (
+        mock.patch.object(tasks.import_preview, "delay_on_commit") as preview_queued,
+        mock.patch.object(tasks.import_confirm, "delay") as confirm_queued,
+    ):
+        batch = upload("environment", csv_bytes(INVENTORY))
+        assert batch.state == ImportBatch.State.PREVIEWING
+        preview_queued.assert_called_once_with(batch.pk)
+        tasks.import_preview(batch.pk)
+        batch.refresh_from_db()
+        assert (batch.state, batch.rows_done, batch.rows_total) == ("ready", 11, 11)
+
+        batch = confirm(batch)
+        assert batch.state == ImportBatch.State.IMPORTING
+        confirm_queued.assert_called_once()
+        assert not ClientTechnology.objects.exists()
+        tasks.import_confirm(*confirm_queued.call_args.args)
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.IMPORTED
+    assert ClientTechnology.objects.count() == 6
+    # Run again (a redelivered task), it does nothing.
+    tasks.import_confirm(*confirm_queued.call_args.args)
+    assert ClientTechnology.objects.count() == 6
