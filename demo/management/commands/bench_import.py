@@ -49,14 +49,18 @@ PRODUCTS = [
 ]
 
 
-def inventory(*, clients: int, devices: int) -> bytes:
+def bench_client_names(clients: int) -> list[str]:
+    return [f"{CLIENT_PREFIX} {number:02d}" for number in range(1, clients + 1)]
+
+
+def inventory(*, client_names: list[str], devices: int, products=PRODUCTS) -> bytes:
     """One row per device and product, the devices spread evenly over the clients."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["Organization", "Device Name", "Software", "Version"])
     for device in range(devices):
-        client = f"{CLIENT_PREFIX} {device % clients + 1:02d}"
-        for product, version in PRODUCTS:
+        client = client_names[device % len(client_names)]
+        for product, version in products:
             writer.writerow([client, f"WS-{device:04d}", product, version])
     return buffer.getvalue().encode()
 
@@ -77,11 +81,10 @@ class Command(BaseCommand):
             raise CommandError("Use 1 ≤ --clients ≤ --devices ≤ 2000.")
         load_catalog()
         self.remove()
-        Client.objects.bulk_create(
-            Client(name=f"{CLIENT_PREFIX} {number:02d}") for number in range(1, clients + 1)
-        )
+        names = bench_client_names(clients)
+        Client.objects.bulk_create(Client(name=name) for name in names)
         user, _ = get_user_model().objects.get_or_create(username=USERNAME)
-        data = inventory(clients=clients, devices=devices)
+        data = inventory(client_names=names, devices=devices)
         try:
             tracemalloc.start()
             # In-process, to time the work itself rather than the queue.
