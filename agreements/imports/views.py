@@ -208,7 +208,9 @@ class ImportTemplateView(ModelPermissionMixin, View):
     http_method_names = ["get"]
 
     def get(self, request, *args, **kwargs):
-        kind = KINDS.get(request.GET.get("kind", ""))
+        if "kind" not in request.GET:
+            return redirect("imports:start")
+        kind = KINDS.get(request.GET["kind"])
         file_format = request.GET.get("format", "csv")
         if kind is None or file_format not in EXPORT_FORMATS:
             raise Http404("No such export.")
