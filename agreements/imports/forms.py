@@ -30,6 +30,10 @@ class UploadForm(forms.Form):
         empty_label="Recognise the columns (or use the preset saved for these columns)",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_order"].initial = settings.IMPORT_DATE_ORDER
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:

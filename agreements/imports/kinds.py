@@ -20,7 +20,7 @@ from django.utils import timezone
 from agreements.imports import values
 from agreements.models import Agreement, AgreementService, ImportKind, Service
 from agreements.resources import SERVICE_SEPARATOR, AgreementResource
-from agreements.services import agreement_reference_next
+from agreements.services import agreement_reference_claim, agreement_reference_next
 from clients.models import Client, ClientTechnology, Contact
 from clients.resources import ClientResource, ClientTechnologyResource, ContactResource
 from core.models import add_months
@@ -1230,6 +1230,8 @@ class AgreementsKind(Kind):
     def writer(agreement, reference, services, plan, user):
         def write():
             if agreement.pk is None:
+                if reference:
+                    agreement_reference_claim(reference)
                 agreement.reference = reference or agreement_reference_next()
             agreement._history_user = user
             agreement.save()

@@ -139,8 +139,11 @@ def import_batch_preview_start(*, batch: ImportBatch) -> None:
 
 
 def _table(batch: ImportBatch) -> Table:
-    with batch.file.open("rb") as stored:
-        data = stored.read()
+    try:
+        with batch.file.open("rb") as stored:
+            data = stored.read()
+    except (OSError, ValueError):
+        raise FileRefused("The uploaded file is no longer kept; upload it again.") from None
     return read_table(data, filename=batch.filename)
 
 

@@ -165,3 +165,22 @@ def test_a_long_file_is_previewed_and_imported_by_the_worker(clients, upload, co
     # Run again (a redelivered task), it does nothing.
     tasks.import_confirm(*confirm_queued.call_args.args)
     assert ClientTechnology.objects.count() == 6
+
+
+def test_thirty_inventory_spellings_import_as_their_skill_and_version(clients, upload, confirm):
+    from tests.skills.test_aliases import SPELLINGS
+
+    acme, _ = clients
+    lines = ["Company,Computer,Application"] + [
+        f'Acme Dental,PC-{number:02d},"{name}"' for number, (name, _, _) in enumerate(SPELLINGS)
+    ]
+    batch = upload("environment", csv_bytes(lines))
+    assert batch.preview["unknown_products"] == []
+    assert batch.preview["counts"]["error"] == 0
+    confirm(batch)
+    expected = {}
+    for _, skill, label in SPELLINGS:
+        expected[(skill, label)] = expected.get((skill, label), 0) + 1
+    assert environment(acme) == sorted(
+        (skill, label, count) for (skill, label), count in expected.items()
+    )

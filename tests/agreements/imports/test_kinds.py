@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from agreements.models import Agreement, ImportBatch
@@ -281,3 +282,18 @@ def test_agreements(acme, upload, confirm):
     assert Agreement.objects.count() == 3
     # The derived requirement of the server service follows the client's Windows Server 2019.
     assert existing.requirements.filter(source="derived", skill__name="Windows Server").exists()
+
+
+def test_an_imported_reference_is_not_handed_out_again(acme, upload, confirm):
+    from agreements.services import agreement_create
+
+    lines = [
+        "Reference,Client,Title,Start date,Annual value",
+        "AGR-2026-0007,Acme Dental,Imported,2026-01-01,100",
+    ]
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)):
+        confirm(upload("agreements", csv_bytes(lines)))
+        created = agreement_create(
+            client=acme, title="Typed in", start_date=datetime.date(2026, 2, 1), annual_value=1
+        )
+    assert created.reference == "AGR-2026-0008"

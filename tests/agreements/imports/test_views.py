@@ -84,3 +84,29 @@ def test_current_data_downloads_in_the_import_columns(catalog, consultant_client
     assert "'=Evil Co,active,,3" in body
     unknown = consultant_client.get(reverse("imports:download"), {"kind": "nope"})
     assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 150])
+def test_the_preview_page_reads_a_fixed_number_of_queries(
+    catalog, consultant_client, django_assert_num_queries, rows
+):
+    lines = ["Name,Seats"] + [f"Client {number},{number}" for number in range(rows)]
+    post_file(consultant_client, data=csv_bytes(lines))
+    batch = ImportBatch.objects.get()
+    # session, user, the user's and their groups' permissions, the batch (with its author)
+    # inside the request's savepoint pair; the stored preview holds every row.
+    with django_assert_num_queries(7):
+        response = consultant_client.get(reverse("imports:batch", args=[batch.pk]))
+    assert response.status_code == 200
+
+
+def test_a_batch_whose_file_is_gone_says_so(catalog, consultant_client):
+    from agreements.imports.services import import_batch_preview
+
+    post_file(consultant_client)
+    batch = ImportBatch.objects.get()
+    batch.file.delete(save=False)
+    batch = import_batch_preview(batch=batch)
+    assert batch.state == ImportBatch.State.FAILED
+    page = consultant_client.get(reverse("imports:batch", args=[batch.pk]))
+    assert "no longer kept" in page.content.decode()
