@@ -51,3 +51,9 @@ def saved_state() -> dict:
                 continue
             state[model._meta.label] = list(model.objects.order_by("pk").values())
     return state
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings):
+    """Uploaded files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
