@@ -335,14 +335,15 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
     """Write the whole file in one transaction: any failure leaves everything as it was, and
     the batch back at its preview with the reason."""
     try:
+        # Read again first, outside the transaction, so that the progress bar moves; then
+        # every write in one transaction.
+        plan, preview = _plan(batch, user=user)
+        if plan is None or plan.error_count:
+            raise ValidationError(
+                "The data changed since the preview and some rows no longer import; "
+                "look at the preview again."
+            )
         with transaction.atomic():
-            plan, preview = _plan(batch, user=user)
-            if plan is None or plan.error_count:
-                raise ValidationError(
-                    "The data changed since the preview and some rows no longer import; "
-                    "look at the preview again."
-                )
-            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=0)
             plan.write()
             agreements = Agreement.objects.filter(client_id__in=plan.clients_with_new_environment)
             agreements |= Agreement.objects.filter(pk__in=plan.agreements_touched)
