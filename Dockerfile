@@ -25,8 +25,8 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production \
     SECRET_KEY=collectstatic-only-not-used-at-run-time-0123456789abcdef \
     ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
-    && mkdir -p var \
-    && chown covered:covered var
+    && mkdir -p var/media \
+    && chown -R covered:covered var
 
 USER covered
 

@@ -189,3 +189,13 @@ def _shown(field_name: str, value, names: dict) -> str:
     if isinstance(value, Decimal):
         return money(value)
     return str(value)
+
+
+def agreements_for_export(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """The agreements of a filtered list with their services (AgreementResource's columns)."""
+    return (
+        Agreement.objects.filter(pk__in=agreements.values("pk"))
+        .select_related("client")
+        .prefetch_related("agreement_services__service")
+        .order_by("client__name", "reference")
+    )

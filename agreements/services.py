@@ -1,4 +1,5 @@
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -73,6 +74,22 @@ def agreement_reference_next() -> str:
     AgreementReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
     counter.refresh_from_db(fields=["last_number"])
     return f"AGR-{year}-{counter.last_number:04d}"
+
+
+REFERENCE_FORMAT = re.compile(r"^AGR-(\d{4})-(\d+)$")
+
+
+def agreement_reference_claim(reference: str) -> None:
+    """Note that `reference` is taken (an agreement imported with its own): a reference handed
+    out later for its year comes after it."""
+    found = REFERENCE_FORMAT.match(reference)
+    if not found:
+        return
+    year, number = int(found.group(1)), int(found.group(2))
+    counter, _ = AgreementReferenceCounter.objects.get_or_create(year=year)
+    AgreementReferenceCounter.objects.filter(pk=counter.pk, last_number__lt=number).update(
+        last_number=number
+    )
 
 
 def agreement_create(
@@ -217,6 +234,11 @@ def requirements_sync_for_client(*, client: Client) -> SyncResult:
 
 def requirements_sync_for_service(*, service: Service) -> SyncResult:
     return _sync_derived_requirements(Agreement.objects.filter(agreement_services__service=service))
+
+
+def requirements_sync_for_agreements(*, agreements: QuerySet[Agreement]) -> SyncResult:
+    """One sync for many agreements at once (an import syncs once, at its end)."""
+    return _sync_derived_requirements(agreements)
 
 
 def requirements_sync_all() -> SyncResult:

@@ -13,11 +13,12 @@ from agreements.panels import (
     agreement_form_panels,
     agreement_list_panels,
 )
+from agreements.resources import AgreementResource
 from agreements.services import agreement_save
 from clients.models import Client
 from core.permissions import ModelPermissionMixin, visible_to
 from core.registry import columns_annotate, panels_render_list
-from core.views import ParentWithFormsetsView
+from core.views import ExportMixin, ParentWithFormsetsView, export_links
 
 PAGE_SIZE = 25
 
@@ -33,10 +34,14 @@ def client_agreements_panel(*, request, obj) -> dict:
     }
 
 
-class AgreementListView(ModelPermissionMixin, ListView):
+class AgreementListView(ExportMixin, ModelPermissionMixin, ListView):
     model = Agreement
     template_name = "agreements/agreement_list.html"
     paginate_by = PAGE_SIZE
+    exports = {"": ("agreements", AgreementResource, "export_agreements")}
+
+    def export_agreements(self):
+        return selectors.agreements_for_export(self.get_queryset())
 
     def get_queryset(self):
         user = self.request.user
@@ -55,6 +60,7 @@ class AgreementListView(ModelPermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter=self.filterset,
+            export_links=export_links(self.request),
             columns=list(agreement_columns),
             panels=panels_render_list(agreement_list_panels, request=self.request, obj=None),
             total_annual_value=selectors.annual_value_active_on(

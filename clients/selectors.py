@@ -6,7 +6,7 @@ registries of clients/panels.py, so that clients never reads their tables.
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clients.models import Client, ClientTechnology, Contact
@@ -37,4 +37,30 @@ def client_environment(*, client: Client, day: datetime.date) -> QuerySet[Client
         client.technologies.select_related("skill__category", "version")
         .annotate(support_state=support_state(day=day, field="version__end_of_support"))
         .order_by("skill__name", "version__rank")
+    )
+
+
+# ------------------------------------------------------------------------------ downloads
+
+
+def clients_for_export(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """`clients` with their primary contact read alongside (ClientResource's columns)."""
+    return clients.prefetch_related(
+        Prefetch(
+            "contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"
+        )
+    )
+
+
+def contacts_for_export(clients: QuerySet[Client]) -> QuerySet[Contact]:
+    return (
+        Contact.objects.filter(client__in=clients.values("pk"))
+        .select_related("client")
+        .order_by("client__name", "-is_primary", "name", "pk")
+    )
+
+
+def environment_for_export(client: Client) -> QuerySet[ClientTechnology]:
+    return client.technologies.select_related("client", "skill", "version").order_by(
+        "skill__name", "version__rank", "pk"
     )

@@ -7,10 +7,11 @@ from clients.filters import ClientFilter
 from clients.forms import ClientForm, client_formsets
 from clients.models import Client
 from clients.panels import client_detail_panels, client_list_columns
+from clients.resources import ClientResource, ClientTechnologyResource, ContactResource
 from clients.services import client_save
 from core.permissions import ModelPermissionMixin
 from core.registry import panels_render_list
-from core.views import AutocompleteView, ParentWithFormsetsView
+from core.views import AutocompleteView, ExportMixin, ParentWithFormsetsView, export_links
 
 SORTABLE_COLUMNS = [("name", "Name"), ("status", "Status"), ("seats", "Seats")]
 
@@ -28,11 +29,21 @@ def sort_headers(request, columns, *, default, param="sort"):
     return headers
 
 
-class ClientListView(ModelPermissionMixin, FilterView):
+class ClientListView(ExportMixin, ModelPermissionMixin, FilterView):
     model = Client
     filterset_class = ClientFilter
     template_name = "clients/client_list.html"
     paginate_by = 25
+    exports = {
+        "": ("clients", ClientResource, "export_clients"),
+        "contacts": ("contacts", ContactResource, "export_contacts"),
+    }
+
+    def export_clients(self):
+        return selectors.clients_for_export(self.filtered_rows())
+
+    def export_contacts(self):
+        return selectors.contacts_for_export(self.filtered_rows())
 
     def get_queryset(self):
         return selectors.client_list(user=self.request.user, day=timezone.localdate())
@@ -45,6 +56,8 @@ class ClientListView(ModelPermissionMixin, FilterView):
         )
         by_key = dict(zip((c.key for c in columns if c.sortable), extra_headers, strict=True))
         return super().get_context_data(
+            export_links=export_links(self.request),
+            contacts_export_links=export_links(self.request, rows="contacts"),
             sort_headers=headers,
             extra_columns=[(column, by_key.get(column.key)) for column in columns],
             **kwargs,
@@ -57,9 +70,14 @@ class ClientAutocompleteView(AutocompleteView):
     model = Client
 
 
-class ClientDetailView(ModelPermissionMixin, TemplateView):
+class ClientDetailView(ExportMixin, ModelPermissionMixin, TemplateView):
     model = Client
     template_name = "clients/client_detail.html"
+    exports = {"": ("environment", ClientTechnologyResource, "export_environment")}
+
+    def export_environment(self):
+        client = selectors.client_get(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.environment_for_export(client)
 
     def get_context_data(self, **kwargs):
         client = selectors.client_get(user=self.request.user, pk=self.kwargs["pk"])
@@ -68,6 +86,7 @@ class ClientDetailView(ModelPermissionMixin, TemplateView):
             contacts=selectors.client_contacts(client=client),
             environment=selectors.client_environment(client=client, day=timezone.localdate()),
             panels=panels_render_list(client_detail_panels, request=self.request, obj=client),
+            export_links=export_links(self.request),
             **kwargs,
         )
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("agreements.coverage.urls")),
     path("", include("agreements.planning.urls")),
     path("agreements/", include("agreements.urls")),
+    path("imports/", include("agreements.imports.urls")),
     path("clients/", include("clients.urls")),
     path("", include("skills.urls")),
 ]

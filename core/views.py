@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, Value, When
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -23,6 +23,7 @@ from core.accounts import (
     totp_secret_text,
     two_factor_enabled,
 )
+from core.exports import EXPORT_FORMATS, resource_download
 from core.forms import apply_validation_error, formset_changes
 from core.health import health_report
 from core.permissions import ModelPermissionMixin
@@ -235,3 +236,48 @@ class HealthView(View):
             {"status": "ok" if healthy else "failing", "checks": checks},
             status=200 if healthy else 503,
         )
+
+
+# ------------------------------------------------------------------------------ downloads
+
+
+class ExportMixin:
+    """A list page that also downloads its rows: `?export=csv` or `?export=xlsx`, with the
+    page's filters, and `&rows=<name>` for another table of the same rows (a client list's
+    contacts). `exports` maps each name ("" for the page's own rows) to (file name, resource
+    class, a method name returning the rows); the page's query count is untouched."""
+
+    exports: dict = {}
+
+    def get(self, request, *args, **kwargs):
+        file_format = request.GET.get("export")
+        if file_format is None:
+            return super().get(request, *args, **kwargs)
+        entry = self.exports.get(request.GET.get("rows", ""))
+        if file_format not in EXPORT_FORMATS or entry is None:
+            raise Http404("No such download.")
+        name, resource_class, rows_method = entry
+        rows = getattr(self, rows_method)()
+        return resource_download(
+            resource_class(), rows.iterator(chunk_size=2000), name=name, file_format=file_format
+        )
+
+    def filtered_rows(self):
+        """The rows of a django-filter list page, filtered and ordered as on the page."""
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.get_queryset(), request=self.request
+        )
+        return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def export_links(request, *, rows: str = "") -> dict:
+    """{"csv": url, "xlsx": url} of the current page's download, keeping its filters."""
+    links = {}
+    for file_format in EXPORT_FORMATS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["export"] = file_format
+        if rows:
+            query["rows"] = rows
+        links[file_format] = f"?{query.urlencode()}"
+    return links

@@ -39,7 +39,13 @@ from agreements.catalog import (
     VIRTUALIZATION,
     load_catalog,
 )
-from agreements.models import Agreement, Competitor, Service
+from agreements.models import (
+    Agreement,
+    Competitor,
+    ImportKind,
+    ImportMappingPreset,
+    Service,
+)
 from agreements.planning.services import competitor_create, competitor_offering_create
 from agreements.selectors import annual_value_active_on
 from agreements.services import agreement_create, requirement_create
@@ -782,6 +788,17 @@ def _seed_goal(spec: DemoGoal, technician: Technician, catalog: _Catalog, today:
         training_goal_start(goal=goal)
 
 
+# How an RMM's software inventory (one row per device and product) names its columns; the
+# sample inventory (demo/samples/) is read with it.
+RMM_PRESET_NAME = "RMM software inventory (one row per device)"
+RMM_PRESET = {
+    "organization": "client",
+    "device name": "device",
+    "software": "product",
+    "display version": "",
+}
+
+
 @transaction.atomic
 def seed_demo(*, reset: bool = False, today: datetime.date | None = None) -> DemoReport:
     """Load the catalog and the demo MSP; with `reset`, remove the demo rows first."""
@@ -815,6 +832,10 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None) -> Dem
         if spec.technician_email in created_technicians:
             _seed_goal(spec, created_technicians[spec.technician_email], catalog, today)
             report.training_goals += 1
+
+    ImportMappingPreset.objects.get_or_create(
+        kind=ImportKind.ENVIRONMENT, name=RMM_PRESET_NAME, defaults={"mapping": RMM_PRESET}
+    )
 
     report.active_clients = demo_clients().filter(status=Client.Status.ACTIVE).count()
     report.active_annual_value = annual_value_active_on(

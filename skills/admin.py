@@ -134,3 +134,12 @@ class TrainingGoalAdmin(admin.ModelAdmin):
     @admin.display(description="cost", ordering="cost")
     def cost_display(self, obj):
         return money(obj.cost)
+
+
+@admin.register(models.SkillAlias)
+class SkillAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["pattern", "skill", "version"]
+    list_filter = ["skill__category"]
+    search_fields = ["pattern", "skill__name"]
+    autocomplete_fields = ["skill", "version"]
+    list_select_related = ["skill", "version"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from skills.models import Certification, Skill, SkillCategory, SkillVersion
+from skills.models import Certification, Skill, SkillAlias, SkillCategory, SkillVersion
 
 RANK_STEP = 10
 
@@ -349,6 +349,58 @@ CERTIFICATIONS = [
 ]
 
 
+# How PSA and RMM inventories name the catalog's products, beyond the skills' own names:
+# (pattern, skill, version label or None). A pattern without a version is also read followed by
+# any of the skill's version labels (skills/aliases.py), so "SonicOS" covers "SonicOS 7.0.1-5095".
+ALIASES = [
+    ("Windows 11", "Windows", "11"),
+    ("Win 10", "Windows", "10"),
+    ("Win 11", "Windows", "11"),
+    ("Mac OS", "macOS", None),
+    ("OS X", "macOS", None),
+    ("Windows Server 2012 R2", "Windows Server", "2012 R2"),
+    ("Ubuntu", "Ubuntu Server", None),
+    ("Exchange", "Exchange Server", None),
+    ("Exchange Server Subscription Edition", "Exchange Server", "SE"),
+    ("Exchange Online", "Microsoft 365", None),
+    ("Office 365", "Microsoft 365", None),
+    ("Microsoft 365 Apps", "Microsoft 365", None),
+    ("Active Directory Domain Services", "Active Directory", None),
+    ("Azure AD", "Microsoft Entra ID", None),
+    ("Azure Active Directory", "Microsoft Entra ID", None),
+    ("Entra ID", "Microsoft Entra ID", None),
+    ("IOS", "Cisco IOS", None),
+    ("IOS-XE 16", "Cisco IOS", "XE 16"),
+    ("IOS-XE 17", "Cisco IOS", "XE 17"),
+    ("SonicOS", "SonicWall SonicOS", None),
+    ("SonicWall", "SonicWall SonicOS", None),
+    ("FortiOS", "Fortinet FortiOS", None),
+    ("FortiGate", "Fortinet FortiOS", None),
+    ("UniFi", "Ubiquiti UniFi", None),
+    ("Defender for Endpoint", "Microsoft Defender for Endpoint", None),
+    ("Windows Defender Advanced Threat Protection", "Microsoft Defender for Endpoint", None),
+    ("SentinelOne", "SentinelOne Singularity", None),
+    ("Veeam Backup and Replication", "Veeam Backup & Replication", None),
+    ("Veeam B&R", "Veeam Backup & Replication", None),
+    ("Datto SIRIS", "Datto BCDR", None),
+    ("Datto ALTO", "Datto BCDR", None),
+    ("Hyper-V Server", "Hyper-V", None),
+    ("VMware ESXi", "VMware vSphere", None),
+    ("ESXi", "VMware vSphere", None),
+    ("vCenter Server", "VMware vSphere", None),
+    ("vSphere", "VMware vSphere", None),
+    ("Azure", "Microsoft Azure", None),
+    ("AWS", "Amazon Web Services", None),
+    ("SQL Server", "Microsoft SQL Server", None),
+    ("QuickBooks", "QuickBooks Desktop", None),
+    ("QuickBooks Pro", "QuickBooks Desktop", None),
+    ("QuickBooks Enterprise", "QuickBooks Desktop", None),
+    ("Dentrix G7", "Dentrix", None),
+    ("Clio Manage", "Clio", None),
+    ("Cornerstone", "IDEXX Cornerstone", None),
+]
+
+
 @dataclass
 class LoadReport:
     """What a catalog load created; all zero when everything was already there."""
@@ -358,16 +410,25 @@ class LoadReport:
     versions: int = 0
     certifications: int = 0
     services: int = 0
+    aliases: int = 0
     skipped_versions: list[str] = field(default_factory=list)
 
     @property
     def created(self):
-        return self.categories + self.skills + self.versions + self.certifications + self.services
+        return (
+            self.categories
+            + self.skills
+            + self.versions
+            + self.certifications
+            + self.services
+            + self.aliases
+        )
 
     def __str__(self):
         text = (
             f"{self.categories} categories, {self.skills} skills, {self.versions} versions, "
-            f"{self.certifications} certifications, {self.services} services added"
+            f"{self.certifications} certifications, {self.aliases} product aliases, "
+            f"{self.services} services added"
         )
         if self.skipped_versions:
             text += f"; rank already taken, not added: {', '.join(self.skipped_versions)}"
@@ -440,4 +501,12 @@ def load_skill_catalog(report: LoadReport | None = None) -> LoadReport:
         )
         certification.skills.set(skills[name] for name in entry.skills)
         report.certifications += 1
+
+    for pattern, skill_name, label in ALIASES:
+        if SkillAlias.objects.filter(pattern__iexact=pattern).exists():
+            continue
+        skill = skills[skill_name]
+        version = skill.versions.filter(label=label).first() if label else None
+        _create(SkillAlias, skill=skill, pattern=pattern, version=version)
+        report.aliases += 1
     return report

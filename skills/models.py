@@ -86,6 +86,53 @@ class SkillVersion(models.Model):
         return f"{self.skill.name} {self.label}"
 
 
+class SkillAlias(TimeStampedModel):
+    """A product name as PSA and RMM exports spell it, standing for a skill (and a version).
+
+    Imports read a product name to a skill with skills.aliases.ProductMatcher: see there for
+    how a pattern matches a name.
+    """
+
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="aliases")
+    pattern = models.CharField(
+        max_length=200,
+        help_text="How an inventory names the product, e.g. “Microsoft Exchange Server 2016”; "
+        "it matches any name that contains it as whole words, ignoring case and spacing.",
+    )
+    version = optional_key(
+        SkillVersion,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        help_text="Blank: the version comes from the file's version column, if any.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["skill__name", "pattern"]
+        verbose_name_plural = "skill aliases"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("pattern"),
+                name="skillalias_pattern_unique_ci",
+                violation_error_message="Another alias already has this pattern.",
+            )
+        ]
+
+    def __str__(self):
+        return self.pattern
+
+    def clean(self):
+        errors = check_version_of_skill(
+            self.version if self.version_id else None,
+            self.skill if self.skill_id else None,
+            "version",
+        )
+        if not " ".join(self.pattern.split()):
+            errors["pattern"] = "A pattern needs at least one word."
+        if errors:
+            raise ValidationError(errors)
+
+
 def rank_in_range(rank, oldest_rank, newest_rank):
     """Whether a version of rank `rank` lies in [oldest, newest]; a None bound is open."""
     return (oldest_rank is None or oldest_rank <= rank) and (

@@ -17,9 +17,11 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 
 from core.permissions import visible_to
+from skills.aliases import ProductMatcher
 from skills.models import (
     Certification,
     Skill,
+    SkillAlias,
     SkillCategory,
     SkillVersion,
     Technician,
@@ -199,3 +201,41 @@ def baseline_plan_rows(technicians) -> list[dict]:
         {"technician": technician, "planned": planned.get(technician.pk)}
         for technician in technicians
     ]
+
+
+def product_matcher() -> ProductMatcher:
+    """The matcher of product names for an import, from every skill, version and alias (three
+    queries)."""
+    return ProductMatcher(
+        skills=Skill.objects.values_list("pk", "name"),
+        versions=SkillVersion.objects.order_by("skill_id", "rank").values_list(
+            "pk", "skill_id", "label"
+        ),
+        aliases=SkillAlias.objects.values_list("skill_id", "pattern", "version_id"),
+    )
+
+
+# ------------------------------------------------------------------------------ downloads
+
+
+def technicians_for_export(technicians: QuerySet[Technician]) -> QuerySet[Technician]:
+    # The list's annotations and prefetches are not columns of the file.
+    return Technician.objects.filter(pk__in=technicians.values("pk")).order_by("name", "pk")
+
+
+def technician_skills_for_export(technicians: QuerySet[Technician]) -> QuerySet[TechnicianSkill]:
+    return (
+        TechnicianSkill.objects.filter(technician__in=technicians.values("pk"))
+        .select_related("technician", "skill", "oldest_version", "newest_version")
+        .order_by("technician__name", "skill__name", "pk")
+    )
+
+
+def technician_certifications_for_export(
+    technicians: QuerySet[Technician],
+) -> QuerySet[TechnicianCertification]:
+    return (
+        TechnicianCertification.objects.filter(technician__in=technicians.values("pk"))
+        .select_related("technician", "certification")
+        .order_by("technician__name", "certification__name", "pk")
+    )

@@ -8,6 +8,7 @@ from core.services import NO_CHANGES, RowChanges, model_create, model_update, pa
 from skills.models import (
     Certification,
     Skill,
+    SkillAlias,
     SkillVersion,
     Technician,
     TechnicianCertification,
@@ -110,6 +111,19 @@ def technician_certification_set(
             expires_on=expires_on,
         )
     return model_update(instance=held, fields={"earned_on": earned_on, "expires_on": expires_on})
+
+
+# ------------------------------------------------------------------------------ aliases
+
+
+def skill_alias_create(
+    *, skill: Skill, pattern: str, version: SkillVersion | None = None
+) -> SkillAlias:
+    """Say that products named like `pattern` are `skill` (at `version`); spacing is tidied."""
+    return model_create(
+        model=SkillAlias,
+        fields={"skill": skill, "pattern": " ".join(pattern.split()), "version": version},
+    )
 
 
 # ------------------------------------------------------------------------------ training goals

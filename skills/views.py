@@ -6,19 +6,42 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from core.permissions import ModelPermissionMixin
-from core.views import AutocompleteView, ParentWithFormsetsView
+from core.views import AutocompleteView, ExportMixin, ParentWithFormsetsView, export_links
 from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
 from skills.forms import MAX_VERSIONS, TechnicianForm, technician_formsets
 from skills.models import Skill, SkillVersion, Technician
+from skills.resources import (
+    TechnicianCertificationResource,
+    TechnicianResource,
+    TechnicianSkillResource,
+)
 from skills.services import technician_save
 
 
-class TechnicianListView(ModelPermissionMixin, FilterView):
+class TechnicianListView(ExportMixin, ModelPermissionMixin, FilterView):
     model = Technician
     filterset_class = TechnicianFilter
     template_name = "skills/technician_list.html"
     paginate_by = 25
+    exports = {
+        "": ("technicians", TechnicianResource, "export_technicians"),
+        "skills": ("technician-skills", TechnicianSkillResource, "export_skills"),
+        "certifications": (
+            "certifications",
+            TechnicianCertificationResource,
+            "export_certifications",
+        ),
+    }
+
+    def export_technicians(self):
+        return selectors.technicians_for_export(self.filtered_rows())
+
+    def export_skills(self):
+        return selectors.technician_skills_for_export(self.filtered_rows())
+
+    def export_certifications(self):
+        return selectors.technician_certifications_for_export(self.filtered_rows())
 
     def get_queryset(self):
         return selectors.technician_list(user=self.request.user, day=timezone.localdate())
@@ -26,6 +49,9 @@ class TechnicianListView(ModelPermissionMixin, FilterView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             baseline_named=selectors.baseline_certifications_named(),
+            export_links=export_links(self.request),
+            skills_export_links=export_links(self.request, rows="skills"),
+            certifications_export_links=export_links(self.request, rows="certifications"),
             warning_days=settings.COVERAGE_WARNING_DAYS,
             **kwargs,
         )

@@ -38,9 +38,10 @@ from agreements.models import (
     CoverageFlag,
     CoverageStatus,
 )
-from core.exports import csv_response
+from agreements.resources import CoverageFlagResource
+from core.exports import csv_response, xlsx_response
 from core.permissions import ModelPermissionMixin, perm_name, visible_to
-from core.views import local_path
+from core.views import ExportMixin, export_links, local_path
 from skills.forms import MatrixFilterForm
 from skills.models import Skill, Technician, TechnicianSkill
 
@@ -175,13 +176,17 @@ def _safe_next(request) -> str | None:
     return local_path(request, request.POST.get("next"))
 
 
-class FlagListView(ModelPermissionMixin, FilterView):
+class FlagListView(ExportMixin, ModelPermissionMixin, FilterView):
     """Every flag, open or resolved, filtered; where "and N more" of a report leads."""
 
     model = CoverageFlag
     filterset_class = FlagFilter
     template_name = "coverage/flag_list.html"
     paginate_by = PAGE_SIZE
+    exports = {"": ("flags", CoverageFlagResource, "filtered_rows")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(export_links=export_links(self.request), **kwargs)
 
     def get_queryset(self):
         return (
@@ -326,6 +331,8 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
             ]
             for skill in rows
         )
+        if request.GET.get("format") == "xlsx":
+            return xlsx_response(filename.replace(".csv", ".xlsx"), header, lines)
         return csv_response(filename, header, lines)
 
 

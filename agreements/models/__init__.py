@@ -23,9 +23,13 @@ from agreements.models.coverage import (
     CoverageRun,
     CoverageStatus,
 )
+from agreements.models.imports import ImportBatch, ImportKind, ImportMappingPreset
 from agreements.models.reminders import CalendarFeed, Reminder
 
 __all__ = [
+    "ImportBatch",
+    "ImportKind",
+    "ImportMappingPreset",
     "active_on_condition",
     "Agreement",
     "CalendarFeed",

@@ -121,6 +121,7 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "import_export",
 ]
 LOCAL_APPS = [
     "core",
@@ -129,6 +130,7 @@ LOCAL_APPS = [
     "agreements",
     "agreements.coverage",
     "agreements.planning",
+    "agreements.imports",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -245,6 +247,10 @@ PERMISSIONS_POLICY = (
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded import files live in the default storage, which the web and the worker processes
+# share (a folder both mount, or an object store).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -317,6 +323,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# ------------------------------------------------------------------------------ imports
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MEGABYTES", default=10) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", default=50_000)
+# Files with more rows are previewed and imported by the worker, with a progress bar.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", default=1_000)
+# How "03/04/2026" is read until the user says otherwise: "mdy" (month first) or "dmy".
+IMPORT_DATE_ORDER = env.str("IMPORT_DATE_ORDER", default="mdy")
+if IMPORT_DATE_ORDER not in ("mdy", "dmy"):
+    raise ImproperlyConfigured(f"IMPORT_DATE_ORDER must be mdy or dmy, not {IMPORT_DATE_ORDER!r}")
 
 # ------------------------------------------------------------------------------ coverage
 COVERAGE_WARNING_DAYS = env_int("COVERAGE_WARNING_DAYS", default=60)

@@ -25,6 +25,9 @@ if REDIS_URL and _xdist_worker.startswith("gw"):
     REDIS_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{1 + int(_xdist_worker[2:])}"))
     CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 
+# ------------------------------------------------------------------------------ media
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")  # noqa: F405
+
 # ------------------------------------------------------------------------------ static files
 # Served straight from the apps and static/, so the tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True

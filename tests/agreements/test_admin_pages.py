@@ -41,8 +41,9 @@ def test_admin_pages_open_for_a_superuser(demo_site, admin_user, model, model_ad
         assert demo_site.get(admin_url(model, "change", first.pk)).status_code == 200
 
 
-# Written by the daily reminders job and read-only in the admin: no change page to open.
-JOB_RECORDS = {"agreements.Reminder"}
+# Rows that only a user's action or a job creates: an import batch is an uploaded file; a
+# reminder is written by the daily reminders job (and read-only in the admin).
+MADE_BY_USE = {"agreements.ImportBatch", "agreements.Reminder"}
 
 
 def test_demo_fills_the_models_whose_change_pages_matter(demo_site):
@@ -50,7 +51,7 @@ def test_demo_fills_the_models_whose_change_pages_matter(demo_site):
         model._meta.label
         for model in admin.site._registry
         if model._meta.app_label in {"skills", "clients", "agreements"}
-        and model._meta.label not in JOB_RECORDS
+        and model._meta.label not in MADE_BY_USE
         and not model._default_manager.exists()
     ]
 

@@ -5,12 +5,14 @@ operations"). The pages come from the URL resolver, so a page added later is vis
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.coverage.runs import coverage_run_execute
+from agreements.imports.services import import_batch_create
 from agreements.models import Agreement
 from tests.app_pages import VIEWS, page_url, takes_other_arguments
 from tests.conftest import PASSWORD
@@ -26,6 +28,7 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/agreements/agreement/",
     "/admin/clients/client/add/",
+    "/admin/agreements/importbatch/add/",
     "/admin/axes/accessattempt/",
     "/admin/django_celery_beat/periodictask/",
 ]
@@ -81,6 +84,14 @@ def visit(page, problems, url) -> list[str]:
 def test_every_page_works_under_the_content_security_policy(demo, watched, log_in, consultant):
     page, problems = watched
     log_in(consultant)
+    # An import's preview page exists once a file is uploaded: the sample RMM inventory, with
+    # its unknown product.
+    import_batch_create(
+        user=consultant,
+        kind="environment",
+        filename="rmm-software-inventory.csv",
+        data=(settings.BASE_DIR / "demo" / "samples" / "rmm-software-inventory.csv").read_bytes(),
+    )
 
     failures = [failure for name in PAGES for failure in visit(page, problems, page_url(name))]
 

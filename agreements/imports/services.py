@@ -1,0 +1,369 @@
+"""An import, step by step: upload (the file kept in the default storage), preview (nothing
+written), the choices of the preview page (column mapping, date order, unknown products), and
+confirm (everything in one transaction, or nothing)."""
+
+import logging
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.coverage.checks import coverage_data_touch
+from agreements.imports import values
+from agreements.imports.files import FileRefused, Table, read_table
+from agreements.imports.kinds import KINDS, Context, Plan
+from agreements.models import Agreement, ImportBatch, ImportMappingPreset
+from agreements.services import requirements_sync_for_agreements
+from skills.aliases import normalised
+from skills.models import Skill, SkillVersion
+from skills.selectors import product_matcher
+from skills.services import skill_alias_create
+
+DATE_KEYS = {"available_until", "last_used", "earned_on", "expires_on", "start_date", "end_date"}
+PROGRESS_EVERY = 500
+logger = logging.getLogger(__name__)
+
+
+def header_key(text: str) -> str:
+    """A column name as it is compared: "Company_Name" and "company name" are the same."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
+def recognised_mapping(kind_key: str, headers: list[str]) -> list[str]:
+    """For each column of the file, the field it holds ("" when none): the export's own column
+    names and the usual names of PSA and RMM exports; each field taken once, by its first
+    column."""
+    kind = KINDS[kind_key]
+    names = {}
+    for column in kind.columns:
+        for name in (kind.headers()[column.key], column.key, *column.synonyms):
+            names.setdefault(header_key(name), column.key)
+    taken = set()
+    mapping = []
+    for header in headers:
+        key = names.get(header_key(header), "")
+        mapping.append("" if key in taken else key)
+        taken.add(key)
+    return mapping
+
+
+def preset_for(kind_key: str, headers: list[str]) -> ImportMappingPreset | None:
+    """A saved preset made for files with exactly these columns."""
+    wanted = {header_key(header) for header in headers if header}
+    for preset in ImportMappingPreset.objects.filter(kind=kind_key).order_by("-updated_at"):
+        if set(preset.mapping) == wanted:
+            return preset
+    return None
+
+
+def mapping_from_preset(preset: ImportMappingPreset, headers: list[str]) -> list[str]:
+    return [preset.mapping.get(header_key(header), "") for header in headers]
+
+
+# ------------------------------------------------------------------------------ upload
+
+
+def import_batch_create(
+    *, user, kind: str, filename: str, data: bytes, date_order: str = "", preset=None
+) -> ImportBatch:
+    """Check and keep the uploaded file, then preview it (now, or on the worker for a long
+    file). ValidationError with a plain-words message when the file cannot be imported."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": "Choose what the file holds."})
+    try:
+        table = read_table(data, filename=filename)
+    except FileRefused as refused:
+        raise ValidationError({"file": str(refused)}) from None
+    if preset is not None and preset.kind != kind:
+        raise ValidationError({"preset": "This preset is for another kind of file."})
+    preset = preset or preset_for(kind, table.header)
+    mapping = (
+        mapping_from_preset(preset, table.header)
+        if preset
+        else recognised_mapping(kind, table.header)
+    )
+    if not any(mapping):
+        known = ", ".join(KINDS[kind].headers().values())
+        raise ValidationError(
+            {
+                "file": "The first row of the file names no column Covered knows for "
+                f"{KINDS[kind].label.lower()}: it should name columns such as {known}."
+            }
+        )
+    batch = ImportBatch(
+        kind=kind,
+        filename=filename[:255],
+        created_by=user,
+        rows_total=len(table.rows),
+        options={
+            "mapping": mapping,
+            "date_order": date_order or settings.IMPORT_DATE_ORDER,
+            "replace_environment": False,
+            "ignored_products": [],
+            "preset": preset.name if preset else "",
+        },
+    )
+    batch.file.save(_stored_name(filename), ContentFile(data), save=False)
+    batch.save()
+    import_batch_preview_start(batch=batch)
+    return batch
+
+
+def _stored_name(filename: str) -> str:
+    stem = re.sub(r"[^0-9A-Za-z._-]+", "-", filename)[-80:].lstrip(".-") or "upload"
+    return stem
+
+
+def runs_in_background(batch: ImportBatch) -> bool:
+    return batch.rows_total > settings.IMPORT_BACKGROUND_ROWS
+
+
+def import_batch_preview_start(*, batch: ImportBatch) -> None:
+    """Preview now, or queue the preview when the file is long (the page shows its progress)."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        state=ImportBatch.State.PREVIEWING, rows_done=0, message=""
+    )
+    batch.state = ImportBatch.State.PREVIEWING
+    if runs_in_background(batch):
+        from agreements.imports.tasks import import_preview
+
+        import_preview.delay_on_commit(batch.pk)
+    else:
+        import_batch_preview(batch=batch)
+
+
+# ------------------------------------------------------------------------------ preview
+
+
+def _table(batch: ImportBatch) -> Table:
+    try:
+        with batch.file.open("rb") as stored:
+            data = stored.read()
+    except (OSError, ValueError):
+        raise FileRefused("The uploaded file is no longer kept; upload it again.") from None
+    return read_table(data, filename=batch.filename)
+
+
+def _context(batch: ImportBatch, *, user=None, on_progress=None) -> Context:
+    options = batch.options
+    return Context(
+        matcher=product_matcher(),
+        date_order=options.get("date_order") or settings.IMPORT_DATE_ORDER,
+        replace_environment=bool(options.get("replace_environment")),
+        ignored_products=set(options.get("ignored_products", [])),
+        user=user,
+        on_progress=on_progress,
+    )
+
+
+def _records(table: Table, mapping: list[str]) -> list[tuple[int, dict[str, str]]]:
+    # Row 1 is the header, so the first data row is row 2, as a spreadsheet numbers it.
+    columns = [
+        (index, key) for index, key in enumerate(mapping) if key and index < len(table.header)
+    ]
+    return [
+        (number, {key: row[index] for index, key in columns})
+        for number, row in enumerate(table.rows, start=2)
+    ]
+
+
+def _progress(batch: ImportBatch):
+    def report(done: int) -> None:
+        if done % PROGRESS_EVERY == 0:
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+
+    return report
+
+
+def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
+    """The plan of the batch's file with its options, and what the preview page shows."""
+    kind = KINDS[batch.kind]
+    table = _table(batch)
+    mapping = (batch.options.get("mapping") or [])[: len(table.header)]
+    mapping += [""] * (len(table.header) - len(mapping))
+    mapped = set(mapping) - {""}
+    missing = [kind.headers()[key] for key in kind.required() if key not in mapped]
+    records = _records(table, mapping)
+    summary = {
+        "format": table.file_format,
+        "headers": table.header,
+        "mapping": mapping,
+        "missing": missing,
+        "ambiguous_dates": any(
+            values.is_ambiguous_date(cells.get(key, ""))
+            for _, cells in records
+            for key in DATE_KEYS & mapped
+        ),
+    }
+    if missing:
+        return None, {**summary, "rows": [], "counts": {}, "unknown_products": []}
+    plan = kind.plan(records, _context(batch, user=user, on_progress=_progress(batch)))
+    return plan, {
+        **summary,
+        "rows": plan.rows,
+        "counts": plan.counts(),
+        "unknown_products": sorted(
+            plan.unknown_products.values(), key=lambda entry: (-entry["rows"], entry["name"])
+        ),
+    }
+
+
+def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
+    """Read the whole file against the database and keep the outcome of every row; writes
+    nothing but the batch."""
+    try:
+        _plan_result, preview = _plan(batch)
+    except FileRefused as refused:
+        batch.state, batch.message, batch.preview = ImportBatch.State.FAILED, str(refused), {}
+    else:
+        batch.state, batch.message, batch.preview = ImportBatch.State.READY, "", preview
+    batch.rows_done = batch.rows_total
+    batch.save(update_fields=["state", "message", "preview", "rows_done", "updated_at"])
+    return batch
+
+
+def confirm_refusal(batch: ImportBatch) -> str:
+    """Why the batch cannot be imported as it stands; "" when it can."""
+    preview = batch.preview or {}
+    if batch.state == ImportBatch.State.IMPORTED:
+        return "This file was already imported."
+    if batch.state != ImportBatch.State.READY:
+        return "The preview is not ready yet."
+    if preview.get("missing"):
+        return f"Say which column holds {', '.join(preview['missing'])} first."
+    errors = preview.get("counts", {}).get("error", 0)
+    if errors:
+        return (
+            f"{errors} row{'s' if errors != 1 else ''} cannot be imported as they are; correct "
+            "the file and upload it again. Nothing was written."
+        )
+    return ""
+
+
+# ------------------------------------------------------------------------------ choices
+
+
+def import_batch_options_set(
+    *, batch: ImportBatch, mapping: list[str] | None = None, **options
+) -> ImportBatch:
+    """Change the column mapping or the date order or "replace this client's environment",
+    then preview again."""
+    if batch.state in (ImportBatch.State.IMPORTED, ImportBatch.State.IMPORTING):
+        raise ValidationError("This file is already being imported.")
+    if mapping is not None:
+        allowed = {column.key for column in KINDS[batch.kind].columns}
+        chosen = [key for key in mapping if key]
+        if set(chosen) - allowed:
+            raise ValidationError("Choose the fields among those offered.")
+        duplicates = {key for key in chosen if chosen.count(key) > 1}
+        if duplicates:
+            headers = KINDS[batch.kind].headers()
+            raise ValidationError(
+                f"Only one column can hold {', '.join(headers[key] for key in sorted(duplicates))}."
+            )
+        batch.options["mapping"] = list(mapping)
+    batch.options.update(options)
+    batch.save(update_fields=["options", "updated_at"])
+    import_batch_preview_start(batch=batch)
+    return batch
+
+
+def import_product_map(
+    *, batch: ImportBatch, name: str, skill: Skill, version: SkillVersion | None = None
+) -> ImportBatch:
+    """Say that the unknown product `name` is `skill` (at `version`): a new alias, then the
+    preview again."""
+    skill_alias_create(skill=skill, pattern=name, version=version)
+    import_batch_preview_start(batch=batch)
+    return batch
+
+
+def import_product_ignore(*, batch: ImportBatch, name: str) -> ImportBatch:
+    ignored = set(batch.options.get("ignored_products", []))
+    ignored.add(normalised(name))
+    return import_batch_options_set(batch=batch, ignored_products=sorted(ignored))
+
+
+def import_preset_save(*, batch: ImportBatch, name: str) -> ImportMappingPreset:
+    """Keep the batch's column mapping under `name`, for the next file with these columns."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the preset a name."})
+    headers = batch.preview.get("headers", [])
+    mapping = batch.options.get("mapping", [])
+    preset, _ = ImportMappingPreset.objects.update_or_create(
+        kind=batch.kind,
+        name=name[:100],
+        defaults={
+            "mapping": {
+                header_key(header): key
+                for header, key in zip(headers, mapping, strict=False)
+                if header
+            }
+        },
+    )
+    batch.options["preset"] = preset.name
+    batch.save(update_fields=["options", "updated_at"])
+    return preset
+
+
+# ------------------------------------------------------------------------------ confirm
+
+
+def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:
+    """Import the previewed file: now, or on the worker for a long file. ValidationError when
+    the preview has errors or the batch was imported already."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        refusal = confirm_refusal(batch)
+        if refusal:
+            raise ValidationError(refusal)
+        batch.state, batch.rows_done = ImportBatch.State.IMPORTING, 0
+        batch.save(update_fields=["state", "rows_done", "updated_at"])
+    if runs_in_background(batch):
+        from agreements.imports.tasks import import_confirm
+
+        import_confirm.delay(batch.pk, user.pk)
+        return batch
+    return import_batch_confirm(batch=batch, user=user)
+
+
+def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
+    """Write the whole file in one transaction: any failure leaves everything as it was, and
+    the batch back at its preview with the reason."""
+    try:
+        # Read again first, outside the transaction, so that the progress bar moves; then
+        # every write in one transaction.
+        plan, preview = _plan(batch, user=user)
+        if plan is None or plan.error_count:
+            raise ValidationError(
+                "The data changed since the preview and some rows no longer import; "
+                "look at the preview again."
+            )
+        with transaction.atomic():
+            plan.write()
+            agreements = Agreement.objects.filter(client_id__in=plan.clients_with_new_environment)
+            agreements |= Agreement.objects.filter(pk__in=plan.agreements_touched)
+            if plan.writes:
+                requirements_sync_for_agreements(agreements=agreements)
+                coverage_data_touch()
+    except (ValidationError, FileRefused) as refused:
+        text = " ".join(getattr(refused, "messages", [str(refused)]))
+        return _back_to_preview(batch, text)
+    except Exception as failure:
+        # Whatever went wrong, the transaction undid every write: say so, keep the preview.
+        logger.exception("Import %s failed", batch.pk)
+        return _back_to_preview(batch, f"The import failed and wrote nothing ({failure}).")
+    batch.state, batch.preview = ImportBatch.State.IMPORTED, preview
+    batch.rows_done, batch.imported_at = batch.rows_total, timezone.now()
+    batch.save(update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"])
+    return batch
+
+
+def _back_to_preview(batch: ImportBatch, text: str) -> ImportBatch:
+    batch.state, batch.message = ImportBatch.State.READY, text
+    batch.save(update_fields=["state", "message", "updated_at"])
+    return batch

@@ -1,0 +1,222 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from agreements.imports import services
+from agreements.imports.forms import (
+    OptionsForm,
+    PresetForm,
+    ProductMapForm,
+    UploadForm,
+    skill_version_choices,
+)
+from agreements.imports.kinds import KINDS
+from agreements.imports.selectors import import_batch_get, import_batches_of
+from agreements.models import ImportBatch
+from core.exports import EXPORT_FORMATS, resource_download
+from core.permissions import ModelPermissionMixin
+
+PREVIEW_PAGE_SIZE = 100
+
+
+class ImportStartView(ModelPermissionMixin, TemplateView):
+    """Choose what the file holds and upload it; the preview follows."""
+
+    model = ImportBatch
+    permission_action = "add"
+    template_name = "imports/start.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            form=kwargs.pop("form", None) or UploadForm(),
+            batches=import_batches_of(self.request.user)[:10],
+            kinds=[(key, kind.label, kind.headers().values()) for key, kind in KINDS.items()],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = services.import_batch_create(
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    filename=upload.name,
+                    data=upload.read(),
+                    date_order=form.cleaned_data["date_order"],
+                    preset=form.cleaned_data["preset"],
+                )
+            except ValidationError as error:
+                for field, texts in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, texts)
+            else:
+                return redirect("imports:batch", pk=batch.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ImportBatchView(ModelPermissionMixin, TemplateView):
+    """The preview of one file, its choices, and Confirm."""
+
+    model = ImportBatch
+    permission_action = "add"
+    template_name = "imports/batch.html"
+
+    def get_batch(self):
+        return import_batch_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        batch = kwargs.pop("batch", None) or self.get_batch()
+        preview = batch.preview or {}
+        rows = preview.get("rows", [])
+        shown = self.request.GET.get("show", "")
+        if shown in ("new", "changed", "unchanged", "error", "removed"):
+            rows = [row for row in rows if row["status"] == shown]
+        page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        choices = skill_version_choices() if preview.get("unknown_products") else []
+        return super().get_context_data(
+            batch=batch,
+            preview=preview,
+            page_obj=page,
+            shown=shown,
+            refusal=services.confirm_refusal(batch),
+            options_form=kwargs.pop("options_form", None) or self.options_form(batch),
+            preset_form=kwargs.pop("preset_form", None) or PresetForm(),
+            product_forms=[
+                (entry, ProductMapForm(initial={"name": entry["name"]}, choices=choices))
+                for entry in preview.get("unknown_products", [])
+            ],
+            **kwargs,
+        )
+
+    @staticmethod
+    def options_form(batch, data=None):
+        mapping = batch.options.get("mapping", [])
+        initial = {f"column_{index}": key for index, key in enumerate(mapping)}
+        initial.update(
+            date_order=batch.options.get("date_order"),
+            replace_environment=batch.options.get("replace_environment"),
+        )
+        return OptionsForm(data, batch=batch, initial=initial)
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_batch()
+        action = request.POST.get("action")
+        handler = {
+            "options": self.set_options,
+            "map": self.map_product,
+            "ignore": self.ignore_product,
+            "preset": self.save_preset,
+            "confirm": self.confirm,
+        }.get(action)
+        if handler is None:
+            return self.render_to_response(self.get_context_data(batch=batch), status=400)
+        if batch.is_busy:
+            messages.info(request, "This file is still being read or imported.")
+            return redirect("imports:batch", pk=batch.pk)
+        try:
+            return handler(request, batch)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("imports:batch", pk=batch.pk)
+
+    def set_options(self, request, batch):
+        form = self.options_form(batch, request.POST)
+        if not form.is_valid():
+            return self.render_to_response(
+                self.get_context_data(batch=batch, options_form=form), status=400
+            )
+        options = {"date_order": form.cleaned_data["date_order"]}
+        if "replace_environment" in form.fields:
+            options["replace_environment"] = form.cleaned_data["replace_environment"]
+        services.import_batch_options_set(batch=batch, mapping=form.mapping(), **options)
+        messages.success(request, "Previewed again with your choices.")
+        return redirect("imports:batch", pk=batch.pk)
+
+    def map_product(self, request, batch):
+        form = ProductMapForm(request.POST, choices=skill_version_choices())
+        if not form.is_valid():
+            messages.error(request, "Choose the skill this product is.")
+            return redirect("imports:batch", pk=batch.pk)
+        skill, version = form.skill_and_version()
+        services.import_product_map(
+            batch=batch, name=form.cleaned_data["name"], skill=skill, version=version
+        )
+        messages.success(
+            request,
+            f"“{form.cleaned_data['name']}” is now read as {skill.name}"
+            f"{' ' + version.label if version else ''}.",
+        )
+        return redirect("imports:batch", pk=batch.pk)
+
+    def ignore_product(self, request, batch):
+        name = request.POST.get("name", "").replace("\x00", "").strip()[:200]
+        if not name:
+            return redirect("imports:batch", pk=batch.pk)
+        services.import_product_ignore(batch=batch, name=name)
+        messages.success(request, f"“{name}” is left out of this import.")
+        return redirect("imports:batch", pk=batch.pk)
+
+    def save_preset(self, request, batch):
+        form = PresetForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(
+                self.get_context_data(batch=batch, preset_form=form), status=400
+            )
+        preset = services.import_preset_save(batch=batch, name=form.cleaned_data["name"])
+        messages.success(request, f"Saved the mapping as “{preset.name}”.")
+        return redirect("imports:batch", pk=batch.pk)
+
+    def confirm(self, request, batch):
+        batch = services.import_batch_confirm_start(batch=batch, user=request.user)
+        if batch.state == ImportBatch.State.IMPORTED:
+            counts = batch.preview.get("counts", {})
+            messages.success(
+                request,
+                f"Imported {batch.filename}: {counts.get('new', 0)} new, "
+                f"{counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} unchanged.",
+            )
+        elif batch.message:
+            messages.error(request, batch.message)
+        return redirect("imports:batch", pk=batch.pk)
+
+
+class ImportStatusView(ModelPermissionMixin, View):
+    """How far the worker is with a long file: {"state", "done", "total"}."""
+
+    model = ImportBatch
+    permission_action = "add"
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        batch = import_batch_get(user=request.user, pk=kwargs["pk"])
+        return JsonResponse(
+            {"state": batch.state, "done": batch.rows_done, "total": batch.rows_total}
+        )
+
+
+class ImportTemplateView(ModelPermissionMixin, View):
+    """Everything of one kind saved now, in the import's own columns: a file to edit and
+    import again (?kind=clients&format=xlsx)."""
+
+    model = ImportBatch
+    permission_action = "view"
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        if "kind" not in request.GET:
+            return redirect("imports:start")
+        kind = KINDS.get(request.GET["kind"])
+        file_format = request.GET.get("format", "csv")
+        if kind is None or file_format not in EXPORT_FORMATS:
+            raise Http404("No such export.")
+        return resource_download(
+            kind.resource_class(),
+            kind.export_rows().iterator(chunk_size=2000),
+            name=kind.key.replace("_", "-"),
+            file_format=file_format,
+        )
