@@ -5,10 +5,12 @@ from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
-from agreements.models import Competitor, CompetitorOffering, Service
+from agreements.models import Agreement, Competitor, CompetitorOffering, Service
+from agreements.planning.presale import ProspectInput
 from agreements.planning.selectors import PlanChoices
 from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, RowFormSet
 from core.permissions import visible_to
+from core.validators import date_in_range
 from skills.forms import chosen_skill_id, follow_skill
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
 from skills.selectors import technicians_available_to
@@ -257,3 +259,54 @@ class WhatIfForm(forms.Form):
             self.fields["technician"].queryset.filter(pk__in=ids).values_list("pk", "name")
         )
         return [(pk, names[pk]) for pk in ids if pk in names]
+
+
+# ------------------------------------------------------------------------------ pre-sale check
+
+
+class ProspectCheckForm(forms.Form):
+    """A prospect described for the pre-sale check: what we would sell it and what it runs."""
+
+    name = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Prospect's name",
+        help_text="Needed only to create the client from this check.",
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one service."},
+    )
+    technologies = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 5, "placeholder": "Exchange 2016, Windows Server 2019\nSonicOS 7"}
+        ),
+        help_text="What the prospect runs, one per line or separated by commas, as its "
+        "inventory spells it.",
+    )
+    start_date = forms.DateField(widget=DateInput(), validators=[date_in_range])
+    annual_value = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="Annual value ($)"
+    )
+    support_hours = forms.ChoiceField(choices=Agreement.SupportHours.choices)
+    sla_response_hours = forms.IntegerField(
+        min_value=1, max_value=720, initial=4, label="SLA response (hours)"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = visible_to(user, Service).filter(is_active=True)
+
+    def prospect(self) -> ProspectInput:
+        data = self.cleaned_data
+        return ProspectInput(
+            services=list(data["services"]),
+            technologies=data["technologies"],
+            start_date=data["start_date"],
+            annual_value=data["annual_value"],
+            support_hours=data["support_hours"],
+            sla_response_hours=data["sla_response_hours"],
+            name=data["name"].strip(),
+        )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("plan/<int:pk>/cancel/", views.GoalCancelView.as_view(), name="goal_cancel"),
     path("plan/<int:pk>/done/", views.GoalDoneView.as_view(), name="goal_done"),
     path("what-if/", views.WhatIfView.as_view(), name="what_if"),
+    path("pre-sale/", views.ProspectCheckView.as_view(), name="prospect_check"),
     path("competitors/", views.CompetitorListView.as_view(), name="competitor_list"),
     path("competitors/new/", views.CompetitorCreateView.as_view(), name="competitor_create"),
     path(

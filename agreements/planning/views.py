@@ -4,23 +4,27 @@ Thin views: they authorize, call a selector or a service, and render. Every obje
 `visible_to(user, model)`.
 """
 
+import datetime
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from agreements.models import Agreement, Competitor, CompetitorOffering, CoverageStatus
-from agreements.planning import gaps, selectors, services, whatif
+from agreements.planning import gaps, presale, selectors, services, whatif
 from agreements.planning.forms import (
     AddToPlanForm,
     CompetitorForm,
     GoalCompleteForm,
+    ProspectCheckForm,
     WhatIfForm,
     offering_formset,
 )
@@ -364,3 +368,53 @@ class WhatIfView(ModelPermissionMixin, TemplateView):
             **pages,
             **kwargs,
         )
+
+
+# ------------------------------------------------------------------------------ pre-sale check
+
+
+class ProspectCheckView(ModelPermissionMixin, TemplateView):
+    """ "Can we deliver this deal?" for a prospect: the verdict and a training plan, computed
+    without writing anything; then, on request, the plan added or the client created."""
+
+    model = Agreement
+    template_name = "planning/prospect_check.html"
+
+    def get(self, request, *args, **kwargs):
+        form = ProspectCheckForm(user=request.user, initial={"start_date": _in_a_month()})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = ProspectCheckForm(request.POST, user=request.user)
+        action = request.POST.get("action", "check")
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        prospect = form.prospect()
+        if action == "create":
+            if not can_add(request.user, Agreement):
+                raise PermissionDenied
+            if not prospect.name:
+                form.add_error("name", "Give the prospect's name to create the client.")
+                return self.render_to_response(self.get_context_data(form=form))
+            try:
+                agreement = presale.prospect_client_create(prospect=prospect)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+                return self.render_to_response(self.get_context_data(form=form))
+            messages.success(request, f"Created {agreement.client.name} and a draft agreement.")
+            return redirect("agreements:detail", pk=agreement.pk)
+        result = presale.prospect_check(prospect=prospect, day=timezone.localdate())
+        if action == "plan" and result.plan:
+            if not can_add(request.user, TrainingGoal):
+                raise PermissionDenied
+            name = prospect.name or "a prospect"
+            count = presale.prospect_plan_add(
+                result=result, reason=f"Pre-sale check for {name}, starting {prospect.start_date}"
+            )
+            messages.success(request, f"Added {count} training goal{pluralize(count)} to the plan.")
+            return redirect("planning:plan")
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+def _in_a_month():
+    return timezone.localdate() + datetime.timedelta(days=30)

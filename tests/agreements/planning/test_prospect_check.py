@@ -1,0 +1,132 @@
+"""The pre-sale check of a prospect (DESIGN "Before signing"): verdict, training plan, and the
+client made from the same input, with nothing written by the check itself."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from agreements.models import Agreement
+from agreements.planning.presale import ProspectInput, prospect_check
+from clients.models import Client
+from skills.models import SkillAlias, TrainingGoal
+from tests.agreements.factories import ServiceFactory
+from tests.skills.factories import (
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TODAY = D(2027, 1, 10)
+NOW = datetime.datetime(2027, 1, 10, 15, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def email_deal():
+    """Managed email covers Exchange Server; Dana knows Exchange at level 2 only."""
+    exchange = SkillFactory(name="Exchange Server")
+    SkillAlias.objects.create(skill=exchange, pattern="Exchange")
+    v2016 = SkillVersionFactory(skill=exchange, label="2016", rank=1)
+    SkillVersionFactory(skill=exchange, label="2019", rank=2)
+    service = ServiceFactory(name="Managed email", min_level=3)
+    service.skills_in_scope.add(exchange)
+    dana = TechnicianFactory(name="Dana Ortiz")
+    TechnicianSkillFactory(technician=dana, skill=exchange, level=2)
+    return {"exchange": exchange, "v2016": v2016, "service": service, "dana": dana}
+
+
+def prospect(email_deal, **fields):
+    return ProspectInput(
+        services=[email_deal["service"]],
+        technologies="Exchange 2016, Windows Server 2019 Standard\nSonicWall TZ 370",
+        start_date=D(2027, 3, 1),
+        annual_value=Decimal("24000"),
+        **fields,
+    )
+
+
+def test_a_prospect_nobody_can_serve_is_not_deliverable_with_a_plan(email_deal):
+    result = prospect_check(prospect=prospect(email_deal), day=TODAY)
+
+    assert result.verdict.label == "Not deliverable"
+    assert result.at_stake == Decimal("24000")
+    assert [(t.skill.name, t.version.label) for t in result.technologies] == [
+        ("Exchange Server", "2016")
+    ]
+    assert result.unknown == ["Windows Server 2019 Standard", "SonicWall TZ 370"]
+    (goal,) = result.plan
+    assert (goal.technician, goal.target_level, goal.target_version_id) == (
+        "Dana Ortiz",
+        3,
+        email_deal["v2016"].pk,
+    )
+    assert goal.due_date < D(2027, 3, 1)
+    assert not Client.objects.exists() and not Agreement.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_page_adds_the_plan_then_creates_the_client_with_the_same_requirements(
+    client, consultant, email_deal
+):
+    client.force_login(consultant)
+    url = reverse("planning:prospect_check")
+    data = {
+        "name": "Quarry Hill Veterinary",
+        "services": [email_deal["service"].pk],
+        "technologies": "Exchange 2016",
+        "start_date": "2027-03-01",
+        "annual_value": "24000",
+        "support_hours": "8x5",
+        "sla_response_hours": "4",
+    }
+
+    checked = client.post(url, {**data, "action": "check"})
+    planned = client.post(url, {**data, "action": "plan"})
+    created = client.post(url, {**data, "action": "create"})
+
+    assert "Can we deliver this deal? Not deliverable." in checked.content.decode()
+    assert planned.status_code == 302
+    goal = TrainingGoal.objects.get()
+    assert (goal.technician, goal.skill, goal.target_level) == (
+        email_deal["dana"],
+        email_deal["exchange"],
+        3,
+    )
+    agreement = Agreement.objects.get()
+    assert created.url == reverse("agreements:detail", args=[agreement.pk])
+    assert (agreement.status, agreement.client.name, agreement.client.status) == (
+        Agreement.Status.DRAFT,
+        "Quarry Hill Veterinary",
+        Client.Status.PROSPECT,
+    )
+    assert [(r.skill, r.version, r.min_level) for r in agreement.requirements.all()] == [
+        (email_deal["exchange"], email_deal["v2016"], 3)
+    ]
+
+
+def test_creating_needs_a_name_and_a_bad_form_writes_nothing(client, consultant, email_deal):
+    client.force_login(consultant)
+    url = reverse("planning:prospect_check")
+
+    nameless = client.post(
+        url,
+        {
+            "services": [email_deal["service"].pk],
+            "technologies": "Exchange 2016",
+            "start_date": "2027-03-01",
+            "support_hours": "8x5",
+            "sla_response_hours": "4",
+            "action": "create",
+        },
+    )
+    empty = client.post(url, {"action": "check"})
+
+    assert "Give the prospect&#x27;s name to create the client." in nameless.content.decode()
+    assert empty.status_code == 200 and empty.context["form"].errors
+    assert not Client.objects.exists()
