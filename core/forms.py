@@ -89,7 +89,14 @@ class SharedChoicesFormSet(RowFormSet):
         return {name: build() for name, build in self.shared_choices.items()}
 
     def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+        return self.prepare_row(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        # The row the page copies to add one (static/js/rows.js) is prepared like the others.
+        return self.prepare_row(super().empty_form)
+
+    def prepare_row(self, form):
         for name, choices in self._choices.items():
             form.fields[name].choices = choices
         # Rows show no labels, only the table's header: name each input for screen readers.
@@ -136,13 +143,13 @@ def apply_validation_error(form, error: ValidationError) -> None:
 
 
 def row_formset(parent, model, *, form, formset, prefix, data=None, queryset=None):
-    """An inline formset of `parent`'s `model` rows: one blank row when editing, three when new."""
+    """An inline formset of `parent`'s `model` rows, with one blank row (the page adds more)."""
     factory = inlineformset_factory(
         type(parent),
         model,
         form=form,
         formset=formset,
-        extra=1 if parent.pk else 3,
+        extra=1,
         can_delete=True,
         **ROW_LIMITS,
     )

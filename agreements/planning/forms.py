@@ -55,7 +55,7 @@ OfferingFormSet = inlineformset_factory(
     CompetitorOffering,
     form=OfferingForm,
     formset=RowFormSet,
-    extra=2,
+    extra=1,
     can_delete=True,
     **ROW_LIMITS,
 )

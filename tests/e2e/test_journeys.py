@@ -70,6 +70,7 @@ def test_consultant_sets_up_a_client_and_agreement_and_sees_it_flagged_uncovered
     page.locator('select[name="environment-0-version"]').select_option(
         str(catalog["exchange_2016"].pk)
     )
+    page.get_by_role("region", name="Environment").get_by_role("button", name="Add a row").click()
     choose(page, "environment-1-skill", "Windows Server", catalog["windows"].pk)
     page.locator('select[name="environment-1-version"]').select_option(
         str(catalog["windows_2022"].pk)
