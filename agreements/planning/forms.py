@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 
 from agreements.models import Competitor, CompetitorOffering, Service
 from agreements.planning.selectors import PlanChoices
-from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, RowFormSet
+from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, SharedChoicesFormSet
 from core.permissions import visible_to
 from skills.forms import chosen_skill_id, follow_skill
 from skills.models import Certification, Level, Skill, SkillVersion, Technician, TrainingGoal
@@ -54,7 +54,7 @@ OfferingFormSet = inlineformset_factory(
     Competitor,
     CompetitorOffering,
     form=OfferingForm,
-    formset=RowFormSet,
+    formset=SharedChoicesFormSet,
     extra=1,
     can_delete=True,
     **ROW_LIMITS,
