@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 
 from agreements.models import Competitor, CompetitorOffering, Service
 from agreements.planning.selectors import PlanChoices
+from core.formatting import day_text
 from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, SharedChoicesFormSet
 from core.permissions import visible_to
 from skills.forms import chosen_skill_id, follow_skill
@@ -218,7 +219,9 @@ class GoalCompleteForm(forms.Form):
         earned_on, expires_on = cleaned.get("earned_on"), cleaned.get("expires_on")
         if earned_on and expires_on and expires_on < earned_on:
             self.add_error(
-                "expires_on", f"Expiry date ({expires_on}) is before the date earned ({earned_on})."
+                "expires_on",
+                f"Expiry date ({day_text(expires_on)}) is before the date earned "
+                f"({day_text(earned_on)}).",
             )
         return cleaned
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from agreements.models import Agreement, CoverageFlag, Requirement
 from agreements.planning.gaps import Gap
+from core.formatting import count_text
 from core.permissions import visible_to
 from skills.models import (
     Certification,
@@ -147,7 +148,7 @@ def _gap_reason(gap: Gap, weakest) -> str:
             f"{versions} at level {weakest.min_level}."
         )[:255]
     return (
-        f"Gap: {gap.name} ({offered_by}); {weakest.technician_count} technician(s) at "
+        f"Gap: {gap.name} ({offered_by}); {count_text(weakest.technician_count, 'technician')} at "
         f"{weakest.skill_name} level {weakest.min_level}+."
     )[:255]
 

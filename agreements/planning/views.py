@@ -24,6 +24,7 @@ from agreements.planning.forms import (
     WhatIfForm,
     offering_formset,
 )
+from core.formatting import day_text
 from core.forms import apply_validation_error
 from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to
 from core.views import ParentWithFormsetsView
@@ -178,7 +179,7 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
                 messages.success(
                     request,
                     f"Added to the plan: {goals[0].target} for {names}, "
-                    f"due {fields['due_date']:%Y-%m-%d}.",
+                    f"due {day_text(fields['due_date'])}.",
                 )
                 return redirect("planning:plan")
         return self.render_form(form, today)

@@ -418,7 +418,7 @@ def test_end_date_before_start_is_shown_on_the_field(consultant_client, agreemen
     response = consultant_client.post(reverse("agreements:create"), data)
 
     assert response.status_code == 200
-    message = "End date (2026-12-01) is before the start date (2027-01-01)."
+    message = "End date (1 Dec 2026) is before the start date (1 Jan 2027)."
     assert response.context["form"].errors["end_date"] == [message]
     assert message in response.content.decode()
 
@@ -699,7 +699,7 @@ def test_report_detail_shows_what_the_email_shows(consultant_client, run):
     )
 
     html = response.content.decode()
-    assert "Coverage report for Thursday 26 November 2026" in html
+    assert "Coverage report for 26 Nov 2026" in html
     assert "$25,000</strong> of $25,000 ARR at risk" in html
     assert "No active technician has Exchange 2016 at level 3 or above" in html
     assert f'href="/agreements/{run.agreements_count and Agreement.objects.get().pk}/"' in html
