@@ -36,3 +36,11 @@ def count_text(count: int, word: str, plural: str | None = None) -> str:
     if count == 1:
         return f"{count} {word}"
     return f"{count} {plural or word + 's'}"
+
+
+def person_name(user) -> str:
+    """A user as people know them: the full name, the username when there is none; "" for
+    nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

@@ -296,6 +296,7 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
             *(technician.name for technician in technicians),
             "Qualified technicians (level 3+, available)",
             "Revenue dependence",
+            "Certifications (valid today)",
         ]
         lines = (
             [
@@ -304,6 +305,7 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
                 *skill.levels,  # None writes an empty cell
                 skill.qualified_count,
                 None if skill.revenue_dependence is None else f"{skill.revenue_dependence:.2f}",
+                "; ".join(skill.certifications),
             ]
             for skill in rows
         )

@@ -894,3 +894,22 @@ def test_history_of_an_agreement_written_without_history_says_so(consultant_clie
 
     assert response.status_code == 200
     assert "No recorded changes" in response.content.decode()
+
+
+def test_new_agreement_from_the_client_page_has_the_client_chosen(consultant_client):
+    client = ClientFactory(name="Marlow Veterinary")
+    page = consultant_client.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    link = f"{reverse('agreements:create')}?client={client.pk}"
+    assert f'href="{link}"' in page
+
+    form = consultant_client.get(link).content.decode()
+
+    assert f'name="client" value="{client.pk}"' in form
+    assert 'value="Marlow Veterinary"' in form
+
+
+def test_new_agreement_ignores_a_client_id_that_is_not_a_client(consultant_client):
+    response = consultant_client.get(reverse("agreements:create"), {"client": "987654321"})
+
+    assert response.status_code == 200
+    assert 'name="client" value=""' in response.content.decode()
