@@ -38,6 +38,14 @@ class UserChoiceField(forms.ModelChoiceField):
         return full_name or obj.username
 
 
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Users shown by full name and username."""
+
+    def label_from_instance(self, obj):
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.username})" if full_name else obj.username
+
+
 MAX_ROWS = 200  # rows of one formset saved at once
 # The arguments of inlineformset_factory that bound a formset at MAX_ROWS, posted or not.
 ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}

@@ -23,4 +23,6 @@ urlpatterns = [
     ),
     path("skills/matrix/", views.SkillsMatrixView.as_view(), name="matrix"),
     path("skills/matrix/csv/", views.SkillsMatrixCsvView.as_view(), name="matrix_csv"),
+    path("settings/", views.CoverageSettingsView.as_view(), name="settings"),
+    path("notifications/", views.NotificationsView.as_view(), name="notifications"),
 ]
