@@ -119,6 +119,7 @@ def _flag_rows(flags) -> list[dict]:
                 else ""
             ),
             "path": reverse("agreements:detail", args=[flag.agreement_id]),
+            "requirement_id": flag.requirement_id,
         }
         for flag in flags
     ]

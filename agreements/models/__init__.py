@@ -23,6 +23,7 @@ from agreements.models.coverage import (
     CoverageRun,
     CoverageStatus,
 )
+from agreements.models.planning import PlannedRequirement
 
 __all__ = [
     "active_on_condition",
@@ -40,6 +41,7 @@ __all__ = [
     "CoverageFlag",
     "CoverageRun",
     "CoverageStatus",
+    "PlannedRequirement",
     "Requirement",
     "Service",
     "default_min_technicians",

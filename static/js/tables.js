@@ -1,20 +1,13 @@
-// A wide table scrolls inside its .table-responsive box (phones): such a box is made a named,
-// focusable region, so that it can be scrolled with the keyboard too.
+// A wide table scrolls inside its .table-responsive box (on a phone): while it does, the box
+// takes the keyboard focus, so that it can be scrolled with the arrow keys too.
 (function () {
-  const name = (box) => {
-    const caption = box.querySelector("caption");
-    if (caption) return caption.textContent.trim();
-    const section = box.closest("section[aria-labelledby], [aria-labelledby].card");
-    const heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
-    if (heading) return heading.textContent.trim();
-    const title = document.querySelector("h1");
-    return title ? title.textContent.trim() : "Table";
+  const boxes = [...document.querySelectorAll(".table-responsive:not([tabindex])")];
+  const update = () => {
+    boxes.forEach((box) => {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
   };
-  document.querySelectorAll(".table-responsive:not([tabindex])").forEach((box) => {
-    box.tabIndex = 0;
-    if (!box.hasAttribute("role")) {
-      box.setAttribute("role", "region");
-      if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", name(box));
-    }
-  });
+  update();
+  window.addEventListener("resize", update);
 })();
