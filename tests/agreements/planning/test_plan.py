@@ -518,3 +518,12 @@ def test_a_closed_goal_cannot_be_edited(consultant_client, flagged):
 
     assert response.status_code == 200
     assert "cannot be edited" in response.content.decode()
+
+
+def test_agreement_page_shows_a_candidates_open_goal_for_the_skill(consultant_client, flagged):
+    agreement = flagged["requirement"].agreement
+
+    html = consultant_client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+
+    assert "Training goal: Exchange 2016 at level 3, due 26 Dec 2026, planned" in html
+    assert f"?requirement={flagged['requirement'].pk}" in html
