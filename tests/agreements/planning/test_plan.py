@@ -527,3 +527,16 @@ def test_agreement_page_shows_a_candidates_open_goal_for_the_skill(consultant_cl
 
     assert "Training goal: Exchange 2016 at level 3, due 26 Dec 2026, planned" in html
     assert f"?requirement={flagged['requirement'].pk}" in html
+
+
+def test_dashboard_and_report_page_offer_add_to_plan_on_each_open_flag(
+    client, consultant, viewer, flagged
+):
+    check = coverage_check_run(day=DAY, trigger=CoverageCheck.Trigger.MANUAL)
+    link = f"{reverse('planning:add_to_plan')}?requirement={flagged['requirement'].pk}"
+    pages = [reverse("coverage:dashboard"), reverse("coverage:report_detail", args=[check.pk])]
+
+    client.force_login(consultant)
+    assert all(link in client.get(url).content.decode() for url in pages)
+    client.force_login(viewer)
+    assert all("Add to plan" not in client.get(url).content.decode() for url in pages)
