@@ -309,8 +309,9 @@ def goal_completion_defaults(goal: TrainingGoal, *, current_skill, day: datetime
 
 def plan_prefill(*, user, requirement_id) -> dict:
     """ "Add to plan" from an uncovered or at-risk requirement: its skill, version, level and
-    certification, its nearest candidate in the newest check, and a reason naming the agreement.
-    Two queries; nothing for a requirement the user cannot see."""
+    certification, its nearest candidate in the newest check, and a reason naming the agreement
+    (given as "agreement" too, for the page). Two queries; nothing for a requirement the user
+    cannot see."""
     requirement = (
         visible_to(user, Requirement)
         .select_related("agreement__client", "skill", "version", "certification")
@@ -329,6 +330,7 @@ def plan_prefill(*, user, requirement_id) -> dict:
     agreement = requirement.agreement
     reason = f"{requirement} for {agreement.client.name} ({agreement.reference})"
     return {
+        "agreement": agreement,
         "requirement": requirement.pk,
         "gap": str(requirement)[:150],
         "skill": requirement.skill_id,

@@ -164,10 +164,12 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
         today = timezone.localdate()
         initial = {"due_date": selectors.default_due_date(today), **request.GET.dict()}
         requirement_id = request.GET.get("requirement", "")
+        agreement = None
         if requirement_id.isdigit():
             initial.update(selectors.plan_prefill(user=request.user, requirement_id=requirement_id))
+            agreement = initial.pop("agreement", None)
         form = AddToPlanForm(initial=initial, user=request.user, day=today)
-        return self.render_form(form, today)
+        return self.render_form(form, today, agreement=agreement)
 
     def post(self, request, *args, **kwargs):
         today = timezone.localdate()
@@ -196,9 +198,10 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
                 return redirect("planning:plan")
         return self.render_form(form, today)
 
-    def render_form(self, form, today):
+    def render_form(self, form, today, agreement=None):
+        """The form; `agreement` is the one of the flag it came from, to go back to."""
         form.use_choices(selectors.plan_choices(day=today))
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(form=form, agreement=agreement))
 
 
 class PlanView(ModelPermissionMixin, TemplateView):

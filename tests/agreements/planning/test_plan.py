@@ -397,6 +397,8 @@ def test_add_to_plan_from_a_requirement_is_prefilled_with_it_and_the_nearest_can
     assert f'<option value="{flagged["v2016"].pk}" selected>' in html
     assert '<option value="3" selected>' in html
     assert "Harbor Law Group" in html
+    agreement = requirement.agreement
+    assert f'href="{reverse("agreements:detail", args=[agreement.pk])}">Back to' in html
 
 
 def test_add_to_plan_ignores_a_requirement_that_does_not_exist(consultant_client, flagged):
