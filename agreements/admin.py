@@ -24,7 +24,7 @@ from agreements.services import (
 from clients.admin import ClientAdmin
 from clients.models import Client
 from core.admin import ThroughServicesAdmin
-from core.formatting import money
+from core.formatting import money, person_name
 
 # ------------------------------------------------------------------------------ catalog
 
@@ -113,7 +113,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
         "end_date",
         "annual_value_display",
         "billing_cycle",
-        "owner",
+        "owner_name",
     ]
     list_filter = ["status", "billing_cycle", "support_hours", "auto_renew"]
     search_fields = ["reference", "title", "client__name"]
@@ -122,6 +122,10 @@ class AgreementAdmin(SimpleHistoryAdmin):
     readonly_fields = ["reference", "term_start", "term_end", "notice_date"]
     date_hierarchy = "start_date"
     inlines = [AgreementServiceInline, DerivedRequirementInline, ManualRequirementInline]
+
+    @admin.display(description="Owner", ordering="owner__last_name")
+    def owner_name(self, agreement):
+        return person_name(agreement.owner)
 
     @admin.display(description="annual value", ordering="annual_value")
     def annual_value_display(self, obj):

@@ -31,6 +31,8 @@ def client_agreements_panel(*, request, obj) -> dict:
         "agreements": agreements,
         "annual_value": selectors.annual_value_active_on(agreements, day=day),
         "columns": list(agreement_columns),
+        "client": obj,
+        "can_add": request.user.has_perm("agreements.add_agreement"),
     }
 
 
@@ -133,6 +135,13 @@ class AgreementCreateView(AgreementFormView):
     def get_form(self, agreement, data=None):
         form = super().get_form(agreement, data)
         form.initial.setdefault("owner", self.request.user.pk)
+        # "New agreement" on a client's page comes with ?client=<id>: that client, if the user
+        # may see it.
+        client_id = self.request.GET.get("client", "")
+        if client_id.isdigit():
+            client = visible_to(self.request.user, Client).filter(pk=client_id).first()
+            if client:
+                form.initial["client"] = client.pk
         return form
 
 

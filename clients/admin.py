@@ -9,6 +9,7 @@ from clients.services import (
     client_technology_update,
 )
 from core.admin import ThroughServicesAdmin
+from core.formatting import person_name
 
 
 class ContactInline(admin.TabularInline):
@@ -33,7 +34,7 @@ class ClientAdmin(SimpleHistoryAdmin):
         "status",
         "industry",
         "seats",
-        "account_manager",
+        "account_manager_name",
         "technology_count",
     ]
     list_filter = ["status", "industry"]
@@ -42,6 +43,10 @@ class ClientAdmin(SimpleHistoryAdmin):
     list_select_related = ["account_manager"]
     # agreements/admin.py adds the client's agreements: clients does not know about them.
     inlines = [ContactInline, ClientTechnologyInline]
+
+    @admin.display(description="Account manager", ordering="account_manager__last_name")
+    def account_manager_name(self, client):
+        return person_name(client.account_manager)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(technology_count=Count("technologies"))

@@ -28,3 +28,19 @@ def day_text(day: datetime.date | None) -> str:
     if day is None:
         return ""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def count_text(count: int, word: str, plural: str | None = None) -> str:
+    """A count and its noun: (1, "technician") → "1 technician"; (2, "technician") →
+    "2 technicians"; `plural` when it is not the word and an s."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {plural or word + 's'}"
+
+
+def person_name(user) -> str:
+    """A user as people know them: the full name, the username when there is none; "" for
+    nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

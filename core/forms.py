@@ -38,6 +38,14 @@ class UserChoiceField(forms.ModelChoiceField):
         return full_name or obj.username
 
 
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Users shown by full name and username."""
+
+    def label_from_instance(self, obj):
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.username})" if full_name else obj.username
+
+
 MAX_ROWS = 200  # rows of one formset saved at once
 # The arguments of inlineformset_factory that bound a formset at MAX_ROWS, posted or not.
 ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
@@ -89,7 +97,14 @@ class SharedChoicesFormSet(RowFormSet):
         return {name: build() for name, build in self.shared_choices.items()}
 
     def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+        return self.prepare_row(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        # The row the page copies to add one (static/js/rows.js) is prepared like the others.
+        return self.prepare_row(super().empty_form)
+
+    def prepare_row(self, form):
         for name, choices in self._choices.items():
             form.fields[name].choices = choices
         # Rows show no labels, only the table's header: name each input for screen readers.
@@ -136,13 +151,13 @@ def apply_validation_error(form, error: ValidationError) -> None:
 
 
 def row_formset(parent, model, *, form, formset, prefix, data=None, queryset=None):
-    """An inline formset of `parent`'s `model` rows: one blank row when editing, three when new."""
+    """An inline formset of `parent`'s `model` rows, with one blank row (the page adds more)."""
     factory = inlineformset_factory(
         type(parent),
         model,
         form=form,
         formset=formset,
-        extra=1 if parent.pk else 3,
+        extra=1,
         can_delete=True,
         **ROW_LIMITS,
     )

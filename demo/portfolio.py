@@ -22,6 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -122,6 +123,13 @@ class DemoGoal:
     certification: str | None = None
     status: str = TrainingGoal.Status.PLANNED  # or in progress
 
+
+# The people who look after the demo clients and own their agreements: named users without a
+# password (they do not log in), so that pages show owners and account managers by name.
+ACCOUNT_MANAGERS = (
+    ("dana.whitfield", "Dana", "Whitfield", "dana.whitfield@covered.example"),
+    ("omar.beckett", "Omar", "Beckett", "omar.beckett@covered.example"),
+)
 
 CLIENTS = (
     DemoClient(
@@ -675,8 +683,26 @@ def _agreement_dates(spec: DemoAgreement, today: datetime.date):
     return start_date, add_months(start_date, spec.term_months) - datetime.timedelta(days=1)
 
 
-def _seed_client(spec: DemoClient, catalog: _Catalog, today: datetime.date, report: DemoReport):
+def _account_managers() -> list:
+    """The demo's account managers, made when missing (a name they were given is kept)."""
+    managers = []
+    for username, first_name, last_name, email in ACCOUNT_MANAGERS:
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={"first_name": first_name, "last_name": last_name, "email": email},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        managers.append(user)
+    return managers
+
+
+def _seed_client(
+    spec: DemoClient, catalog: _Catalog, today: datetime.date, report: DemoReport, manager
+):
     client = client_create(
+        account_manager=manager,
         name=spec.name,
         industry=spec.industry,
         seats=spec.seats,
@@ -699,6 +725,7 @@ def _seed_client(spec: DemoClient, catalog: _Catalog, today: datetime.date, repo
         start_date, end_date = _agreement_dates(agreement_spec, today)
         agreement = agreement_create(
             client=client,
+            owner=manager,
             title=agreement_spec.title,
             start_date=start_date,
             end_date=end_date,
@@ -810,9 +837,10 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None) -> Dem
     catalog = _Catalog()
 
     existing_clients = {name.lower() for name in demo_clients().values_list("name", flat=True)}
-    for spec in CLIENTS:
+    managers = _account_managers()
+    for position, spec in enumerate(CLIENTS):
         if spec.name.lower() not in existing_clients:
-            _seed_client(spec, catalog, today, report)
+            _seed_client(spec, catalog, today, report, managers[position % len(managers)])
 
     existing_emails = set(demo_technicians().values_list("email", flat=True))
     created_technicians = {}

@@ -97,8 +97,8 @@ class VersionsFollowSkillFormSet(SharedChoicesFormSet):
             }
         return ids - {None}
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def prepare_row(self, form):
+        form = super().prepare_row(form)
         for skill_field in set(self.version_fields.values()):
             widget = form.fields[skill_field].widget
             if isinstance(widget, AutocompleteSelect):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from core.formatting import day_text
 from core.models import (
     TimeStampedModel,
     UniqueNameModel,
@@ -371,8 +372,8 @@ class TechnicianCertification(TimeStampedModel):
         if self.expires_on and self.earned_on and self.expires_on < self.earned_on:
             raise ValidationError(
                 {
-                    "expires_on": f"Expiry date ({self.expires_on}) is before the date earned "
-                    f"({self.earned_on})."
+                    "expires_on": f"Expiry date ({day_text(self.expires_on)}) is before the date "
+                    f"earned ({day_text(self.earned_on)})."
                 }
             )
 
@@ -433,7 +434,7 @@ class TrainingGoal(TimeStampedModel):
         indexes = [models.Index(fields=["status", "due_date"])]
 
     def __str__(self):
-        return f"{self.technician}: {self.target} by {self.due_date}"
+        return f"{self.technician}: {self.target} by {day_text(self.due_date)}"
 
     @property
     def target(self):

@@ -146,6 +146,12 @@ def _require_open(goal: TrainingGoal, action: str) -> None:
         )
 
 
+def training_goal_update(*, goal: TrainingGoal, **fields: Any) -> TrainingGoal:
+    """Change an open goal's target, due date, reason or cost."""
+    _require_open(goal, "edited")
+    return model_update(instance=goal, fields=fields)
+
+
 def training_goal_start(*, goal: TrainingGoal) -> TrainingGoal:
     """Planned → in progress."""
     if goal.status == TrainingGoal.Status.IN_PROGRESS:

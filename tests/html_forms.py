@@ -15,9 +15,14 @@ class _FormParser(HTMLParser):
         self._select = None  # [name, first value, chosen values]
         self._option = None  # attrs of the open <option>, and its text so far
         self._textarea = None
+        self._in_template = 0  # a <template>'s fields are not the form's: a browser posts none
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "template":
+            self._in_template += 1
+        if self._in_template:
+            return
         if tag == "form":
             self.forms.append({"attrs": attrs, "fields": []})
         elif not self.forms or "disabled" in attrs:
@@ -42,12 +47,18 @@ class _FormParser(HTMLParser):
         self.forms[-1]["fields"].append((name, attrs.get("value", default)))
 
     def handle_data(self, data):
+        if self._in_template:
+            return
         if self._option is not None:
             self._option[1] += data
         if self._textarea is not None:
             self._textarea[1] += data
 
     def handle_endtag(self, tag):
+        if tag == "template":
+            self._in_template -= 1
+        if self._in_template:
+            return
         if tag == "option" and self._option is not None:
             attrs, text = self._option
             value = attrs.get("value", text.strip())

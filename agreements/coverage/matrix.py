@@ -17,7 +17,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from agreements.coverage.checks import QUALIFIED_LEVEL, newest_check
 from agreements.models import CheckedSkill, CoverageCheck
-from skills.models import Skill, SkillCategory, Technician, TechnicianSkill
+from skills.models import (
+    Skill,
+    SkillCategory,
+    Technician,
+    TechnicianCertification,
+    TechnicianSkill,
+    version_range_text,
+)
 
 SKILLS_PER_PAGE = 50
 TECHNICIANS_PER_PAGE = 12
@@ -38,9 +45,12 @@ class MatrixSkill:
     id: int
     name: str
     category: str
-    levels: tuple[int | None, ...]  # one per technician of the page, in its order
+    levels: tuple[int | str | None, ...]  # one per technician of the page, in its order
     qualified_count: int | None  # from the newest check; None when it did not know the skill
     revenue_dependence: Decimal | None
+    # The CSV's: "Avery Stone: Fortinet NSE 4 (until 2027-01-31)", valid certifications of the
+    # columns' technicians that count for the skill.
+    certifications: tuple[str, ...] = ()
 
     @property
     def single_technician(self) -> bool:
@@ -80,17 +90,36 @@ def _technician(technician: Technician) -> MatrixTechnician:
     )
 
 
-def _rows(skills, technicians, coverage_check) -> tuple[MatrixSkill, ...]:
-    """The matrix rows of `skills` for the columns `technicians`: two queries."""
+def _rows(skills, technicians, coverage_check, *, csv_day=None) -> tuple[MatrixSkill, ...]:
+    """The matrix rows of `skills` for the columns `technicians`: two queries. For the CSV
+    (`csv_day`), a level also says its version range ("4 (2016 – 2019)") and a third query
+    reads the certifications valid on that day."""
     skill_ids = [skill.pk for skill in skills]
     column_of = {technician.id: index for index, technician in enumerate(technicians)}
     # Each row starts empty and gets the levels its skill has: the cost follows the skills
     # people know, not skills × technicians.
     levels = {skill_id: [None] * len(column_of) for skill_id in skill_ids}
-    for technician_id, skill_id, level in TechnicianSkill.objects.filter(
+    for technician_id, skill_id, level, oldest, newest in TechnicianSkill.objects.filter(
         skill_id__in=skill_ids, technician_id__in=list(column_of)
-    ).values_list("technician_id", "skill_id", "level"):
+    ).values_list(
+        "technician_id", "skill_id", "level", "oldest_version__label", "newest_version__label"
+    ):
+        if csv_day is not None and (oldest or newest):
+            level = f"{level} ({version_range_text(oldest, newest)})"
         levels[skill_id][column_of[technician_id]] = level
+    certifications = {skill_id: [] for skill_id in skill_ids}
+    if csv_day is not None:
+        held = (
+            TechnicianCertification.objects.valid_on(csv_day)
+            .filter(technician_id__in=list(column_of), certification__skills__in=skill_ids)
+            .order_by("technician__name", "certification__name")
+            .values_list(
+                "certification__skills", "technician__name", "certification__name", "expires_on"
+            )
+        )
+        for skill_id, technician, certification, expires_on in held:
+            until = f" (until {expires_on.isoformat()})" if expires_on else ""
+            certifications[skill_id].append(f"{technician}: {certification}{until}")
     figures = {
         skill_id: (qualified, revenue)
         for skill_id, qualified, revenue in CheckedSkill.objects.filter(
@@ -105,6 +134,7 @@ def _rows(skills, technicians, coverage_check) -> tuple[MatrixSkill, ...]:
             levels=tuple(levels[skill.pk]),
             qualified_count=figures.get(skill.pk, (None, None))[0],
             revenue_dependence=figures.get(skill.pk, (None, None))[1],
+            certifications=tuple(certifications[skill.pk]),
         )
         for skill in skills
     )
@@ -144,6 +174,7 @@ def skills_matrix_rows(
     def rows() -> Iterator[MatrixSkill]:
         skills = matrix_skills(category)
         for start in range(0, skills.count(), CSV_CHUNK):
-            yield from _rows(list(skills[start : start + CSV_CHUNK]), columns, coverage_check)
+            chunk = list(skills[start : start + CSV_CHUNK])
+            yield from _rows(chunk, columns, coverage_check, csv_day=day)
 
     return columns, rows()

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -118,6 +119,7 @@ def _flag_rows(flags) -> list[dict]:
                 else ""
             ),
             "path": reverse("agreements:detail", args=[flag.agreement_id]),
+            "requirement_id": flag.requirement_id,
         }
         for flag in flags
     ]
@@ -311,6 +313,27 @@ def coverage_report_recipients() -> list[str]:
         .values_list("email", flat=True)
         .distinct()
     )
+
+
+def _recipients_group():
+    group, _ = Group.objects.get_or_create(name=groups.REPORT_RECIPIENTS)
+    return group
+
+
+def report_recipient_users():
+    """The members of the report recipients group, by name."""
+    return _recipients_group().user_set.order_by("first_name", "last_name", "username")
+
+
+@transaction.atomic
+def report_recipients_set(*, users) -> None:
+    """Make `users` the members of the report recipients group, and only them."""
+    _recipients_group().user_set.set(users)
+
+
+def report_recipient_opt_out(*, user) -> None:
+    """`user` no longer receives the nightly report (an admin may add them again)."""
+    _recipients_group().user_set.remove(user)
 
 
 def coverage_report_message(*, run: CoverageRun, recipients: list[str]) -> EmailMultiAlternatives:

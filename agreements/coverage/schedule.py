@@ -5,7 +5,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 NIGHTLY_TASK_NAME = "Nightly coverage check"
@@ -108,3 +110,44 @@ def nightly_time() -> tuple[int, int]:
         return int(crontab.hour), int(crontab.minute)
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
     return at.hour, at.minute
+
+
+@transaction.atomic
+def nightly_time_set(*, hour: int, minute: int) -> PeriodicTask:
+    """Run the nightly check daily at hour:minute (TIME_ZONE) from now on.
+
+    The time is written to the nightly task's own crontab. A crontab another periodic task also
+    uses is left as it is, and the nightly task gets one of its own.
+    """
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ValidationError({"nightly_time": "Give a time of day between 00:00 and 23:59."})
+    entry = PeriodicTask.objects.select_for_update().filter(name=NIGHTLY_TASK_NAME).first()
+    if entry is None:
+        coverage_schedule_setup()
+        entry = PeriodicTask.objects.select_for_update().get(name=NIGHTLY_TASK_NAME)
+    crontab = entry.crontab
+    shared = (
+        crontab is not None
+        and PeriodicTask.objects.filter(crontab=crontab).exclude(pk=entry.pk).exists()
+    )
+    if crontab is None or shared:
+        crontab = CrontabSchedule()
+    crontab.minute, crontab.hour = str(minute), str(hour)
+    crontab.day_of_week = crontab.day_of_month = crontab.month_of_year = "*"
+    crontab.timezone = settings.TIME_ZONE
+    crontab.save()
+    entry.crontab = crontab
+    entry.interval = entry.solar = entry.clocked = None
+    entry.save()
+    return entry
+
+
+def nightly_next_run(now: datetime.datetime | None = None) -> datetime.datetime:
+    """When the nightly check runs next (aware, in TIME_ZONE)."""
+    now = timezone.localtime(now)
+    hour, minute = nightly_time()
+    at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if at <= now:
+        next_day = now.date() + datetime.timedelta(days=1)
+        at = timezone.make_aware(datetime.datetime.combine(next_day, datetime.time(hour, minute)))
+    return at

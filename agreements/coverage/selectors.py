@@ -24,8 +24,10 @@ from agreements.models import (
     CoverageStatus,
     active_on_condition,
 )
+from core.formatting import day_text
 from core.permissions import perm_name, visible_to
 from skills import selectors as skill_selectors
+from skills.models import TrainingGoal
 
 NOT_CHECKED = "not_checked"  # an agreement active today that the newest check did not see
 DASHBOARD_ROWS = 5  # rows of each list card on the dashboard
@@ -238,6 +240,33 @@ def agreement_presale_verdict(*, agreement: Agreement, day: datetime.date):
     return verdict, coverage
 
 
+def candidate_goals(rows) -> dict[int, dict[int, list[str]]]:
+    """The open training goals of the rows' candidates in the rows' skills, as
+    {technician id: {skill id: ["Exchange 2016 at level 3, due 15 Jan 2027, in progress"]}}.
+    One query, none without candidates."""
+    technician_ids, skill_ids = set(), set()
+    for row in rows:
+        if row.live is not None and row.live.candidates and row.requirement.skill_id:
+            skill_ids.add(row.requirement.skill_id)
+            technician_ids.update(candidate.technician_id for candidate in row.live.candidates)
+    if not technician_ids:
+        return {}
+    goals = (
+        TrainingGoal.objects.filter(
+            status__in=TrainingGoal.OPEN_STATUSES,
+            technician_id__in=technician_ids,
+            skill_id__in=skill_ids,
+        )
+        .select_related("skill", "target_version", "certification")
+        .order_by("due_date", "pk")
+    )
+    found = {}
+    for goal in goals:
+        text = f"{goal.target}, due {day_text(goal.due_date)}, {goal.get_status_display().lower()}"
+        found.setdefault(goal.technician_id, {}).setdefault(goal.skill_id, []).append(text)
+    return found
+
+
 def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dict:
     """The agreement page's coverage, evaluated live for this one agreement on `day`, beside
     what the newest check recorded for it, and its open flags. A draft gets its pre-sale
@@ -272,6 +301,7 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
         "coverage": coverage,
         "presale": verdict,
         "requirement_rows": rows,
+        "candidate_goals": candidate_goals(rows),
         "freshness": freshness,
         "recorded_status": recorded_status,
         "differs_from_check": check is not None

@@ -29,4 +29,6 @@ urlpatterns = [
         name="calendar_feed_settings",
     ),
     path("calendar/<str:token>.ics", views.CalendarFeedView.as_view(), name="calendar_feed"),
+    path("settings/", views.CoverageSettingsView.as_view(), name="settings"),
+    path("notifications/", views.NotificationsView.as_view(), name="notifications"),
 ]

@@ -6,8 +6,10 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from agreements.coverage import check_now, selectors
@@ -28,18 +30,27 @@ from agreements.coverage.calendar import (
 from agreements.coverage.checks import newest_check
 from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
+from agreements.coverage.forms import CoverageSettingsForm
 from agreements.coverage.matrix import skills_matrix, skills_matrix_rows
-from agreements.coverage.report import report_context
+from agreements.coverage.report import (
+    report_context,
+    report_recipient_opt_out,
+    report_recipient_users,
+    report_recipients_set,
+)
+from agreements.coverage.schedule import nightly_next_run, nightly_time, nightly_time_set
 from agreements.models import (
     Agreement,
     CalendarFeed,
     CheckedRequirement,
     CoverageCheck,
     CoverageFlag,
+    CoverageRun,
     CoverageStatus,
 )
 from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
+from core.formatting import count_text
 from core.permissions import ModelPermissionMixin, perm_name, visible_to
 from core.views import ExportMixin, export_links, local_path
 from skills.forms import MatrixFilterForm
@@ -320,6 +331,7 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
             *(technician.name for technician in technicians),
             "Qualified technicians (level 3+, available)",
             "Revenue dependence",
+            "Certifications (valid today)",
         ]
         lines = (
             [
@@ -328,6 +340,7 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
                 *skill.levels,  # None writes an empty cell
                 skill.qualified_count,
                 None if skill.revenue_dependence is None else f"{skill.revenue_dependence:.2f}",
+                "; ".join(skill.certifications),
             ]
             for skill in rows
         )
@@ -385,3 +398,73 @@ class CalendarFeedView(View):
         response["Content-Disposition"] = 'inline; filename="covered-deadlines.ics"'
         response["Cache-Control"] = "private, max-age=900"
         return response
+
+
+# ------------------------------------------------------------------------------ settings
+
+
+class AdminWithSecondFactorMixin:
+    """Staff who gave their second factor in this session, like Django admin asks; other staff
+    log in again through the admin's login (which asks for it), everyone else is refused."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        if not request.user.is_verified():
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CoverageSettingsView(AdminWithSecondFactorMixin, FormView):
+    template_name = "coverage/settings.html"
+    form_class = CoverageSettingsForm
+
+    def get_initial(self):
+        hour, minute = nightly_time()
+        return {
+            "nightly_time": datetime.time(hour, minute),
+            "recipients": list(report_recipient_users()),
+        }
+
+    def form_valid(self, form):
+        at = form.cleaned_data["nightly_time"]
+        recipients = form.cleaned_data["recipients"]
+        with transaction.atomic():
+            nightly_time_set(hour=at.hour, minute=at.minute)
+            report_recipients_set(users=recipients)
+        messages.success(
+            self.request,
+            f"Settings saved: the nightly check runs daily at {at:%H:%M} ({settings.TIME_ZONE}) "
+            f"and the report goes to {count_text(len(recipients), 'recipient')}.",
+        )
+        return redirect("coverage:settings")
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            next_run=nightly_next_run(),
+            today_run=CoverageRun.objects.filter(run_date=today).first(),
+            time_zone=settings.TIME_ZONE,
+            warning_days=settings.COVERAGE_WARNING_DAYS,
+            min_technicians=settings.COVERAGE_MIN_TECHNICIANS,
+            **kwargs,
+        )
+
+
+class NotificationsView(TemplateView):
+    """A user's own notifications: whether the nightly report comes to them; they may stop it."""
+
+    template_name = "coverage/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            receives_report=report_recipient_users().filter(pk=user.pk).exists(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("report") == "stop":
+            report_recipient_opt_out(user=request.user)
+            messages.success(request, "You will no longer receive the nightly coverage report.")
+        return redirect("coverage:notifications")

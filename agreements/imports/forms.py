@@ -6,8 +6,8 @@ from agreements.models import ImportKind, ImportMappingPreset
 from skills.models import Skill
 
 DATE_ORDERS = [
-    ("mdy", "Month first: 03/04/2026 is March 4, 2026"),
-    ("dmy", "Day first: 03/04/2026 is 3 April 2026"),
+    ("mdy", "Month first: 03/04/2026 is 4 Mar 2026"),
+    ("dmy", "Day first: 03/04/2026 is 3 Apr 2026"),
 ]
 
 

@@ -24,6 +24,7 @@ from agreements.models.coverage import (
     CoverageStatus,
 )
 from agreements.models.imports import ImportBatch, ImportKind, ImportMappingPreset
+from agreements.models.planning import PlannedRequirement
 from agreements.models.reminders import CalendarFeed, Reminder
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "CoverageRun",
     "CoverageStatus",
     "Reminder",
+    "PlannedRequirement",
     "Requirement",
     "Service",
     "default_min_technicians",

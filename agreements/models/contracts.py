@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.terms import Term, agreement_term_on, initial_term
 from clients.models import Client
+from core.formatting import day_text
 from core.models import TimeStampedModel, UniqueNameModel, optional_key, unique_name_constraint
 from core.validators import date_in_range
 from skills.models import (
@@ -201,8 +202,8 @@ class Agreement(TimeStampedModel):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError(
                 {
-                    "end_date": f"End date ({self.end_date}) is before the start date "
-                    f"({self.start_date})."
+                    "end_date": f"End date ({day_text(self.end_date)}) is before the start "
+                    f"date ({day_text(self.start_date)})."
                 }
             )
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from agreements.models.contracts import Agreement, Requirement
+from core.formatting import day_text
 from core.models import optional_key
 
 
@@ -194,7 +195,7 @@ class CoverageRun(models.Model):
         ordering = ["-run_date"]
 
     def __str__(self):
-        return f"Coverage run {self.run_date}"
+        return f"Coverage run {day_text(self.run_date)}"
 
     @property
     def is_finished(self):
@@ -248,7 +249,9 @@ class CoverageCheck(models.Model):
         indexes = [models.Index(fields=["-finished_at", "-id"], name="coveragecheck_newest_first")]
 
     def __str__(self):
-        return f"Coverage check of {self.check_date} ({self.get_trigger_display().lower()})"
+        return (
+            f"Coverage check of {day_text(self.check_date)} ({self.get_trigger_display().lower()})"
+        )
 
     @property
     def arr_at_risk_total(self) -> Decimal:

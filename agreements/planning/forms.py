@@ -5,10 +5,11 @@ from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
-from agreements.models import Agreement, Competitor, CompetitorOffering, Service
+from agreements.models import Agreement, Competitor, CompetitorOffering, Requirement, Service
 from agreements.planning.presale import ProspectInput
 from agreements.planning.selectors import PlanChoices
-from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, RowFormSet
+from core.formatting import day_text
+from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, SharedChoicesFormSet
 from core.permissions import visible_to
 from core.validators import date_in_range
 from skills.forms import chosen_skill_id, follow_skill
@@ -56,8 +57,8 @@ OfferingFormSet = inlineformset_factory(
     Competitor,
     CompetitorOffering,
     form=OfferingForm,
-    formset=RowFormSet,
-    extra=2,
+    formset=SharedChoicesFormSet,
+    extra=1,
     can_delete=True,
     **ROW_LIMITS,
 )
@@ -76,6 +77,16 @@ class AddToPlanForm(forms.Form):
     """Training goals for one or more technicians: a skill to reach and/or a certification."""
 
     gap = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)
+    # Set by "Add to plan" on a flag: the goals are kept linked to the requirement.
+    requirement = forms.ModelChoiceField(
+        queryset=Requirement.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "The requirement this goal was for no longer exists; "
+            "reload the page from the agreement."
+        },
+    )
     technicians = forms.ModelMultipleChoiceField(
         queryset=Technician.objects.none(),
         widget=AutocompleteSelectMultiple(
@@ -107,6 +118,7 @@ class AddToPlanForm(forms.Form):
     def __init__(self, *args, user, day: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["technicians"].queryset = technicians_available_to(user, day=day)
+        self.fields["requirement"].queryset = visible_to(user, Requirement)
         self.fields["skill"].queryset = visible_to(user, Skill).order_by("name")
         self.fields["target_version"].queryset = visible_to(user, SkillVersion).select_related(
             "skill"
@@ -162,6 +174,33 @@ class AddToPlanForm(forms.Form):
             "reason": data["reason"],
             "cost": data["cost"],
         }
+
+
+# ------------------------------------------------------------------------------ edit a goal
+
+
+class GoalEditForm(forms.ModelForm):
+    """An open goal's target level and version (of its skill), due date, reason and cost."""
+
+    class Meta:
+        model = TrainingGoal
+        fields = ["target_level", "target_version", "due_date", "reason", "cost"]
+        widgets = {"due_date": DateInput()}
+        labels = {"target_version": "Version", "cost": "Cost"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        goal = self.instance
+        if goal.skill_id:
+            self.fields["target_version"].queryset = (
+                visible_to(user, SkillVersion).filter(skill_id=goal.skill_id).order_by("rank")
+            )
+            self.fields["target_version"].empty_label = "Any version"
+            self.fields["target_level"].required = True
+            self.fields["target_level"].widget = forms.Select(choices=[("", "—"), *Level.choices])
+        else:
+            del self.fields["target_level"]
+            del self.fields["target_version"]
 
 
 # ------------------------------------------------------------------------------ mark done
@@ -220,7 +259,9 @@ class GoalCompleteForm(forms.Form):
         earned_on, expires_on = cleaned.get("earned_on"), cleaned.get("expires_on")
         if earned_on and expires_on and expires_on < earned_on:
             self.add_error(
-                "expires_on", f"Expiry date ({expires_on}) is before the date earned ({earned_on})."
+                "expires_on",
+                f"Expiry date ({day_text(expires_on)}) is before the date earned "
+                f"({day_text(earned_on)}).",
             )
         return cleaned
 

@@ -6,10 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Sum
 
-from agreements.models import Agreement, CoverageFlag, Requirement
+from agreements.models import (
+    Agreement,
+    CheckedRequirement,
+    CoverageFlag,
+    PlannedRequirement,
+    Requirement,
+)
 from agreements.planning.gaps import Gap
+from core.formatting import count_text
 from core.permissions import visible_to
 from skills.models import (
     Certification,
@@ -64,12 +71,78 @@ def plan_sections(*, user, day: datetime.date, pages: dict | None = None) -> dic
         sections.append(
             {"status": status, "label": label, "rows": rows, "total": total, "page": page}
         )
+    costs = dict(
+        goals.order_by().values("status").annotate(total=Sum("cost")).values_list("status", "total")
+    )
+    open_rows = [row for section in sections for row in section["rows"] if row["goal"].is_open]
+    flags_of = goal_flags([row["goal"] for row in open_rows])
+    for section in sections:
+        section["cost_total"] = costs.get(section["status"])
+    for row in open_rows:
+        row["flags"], row["planned_for"] = flags_of[row["goal"].pk]
+        # Made for a requirement that no longer has an open flag: someone else covers it now.
+        row["covered_elsewhere"] = row["planned_for"] is not None and not row["flags"]
     return {
         "sections": sections,
         "overdue_count": open_goals.filter(due_date__lt=day).count(),
         "open_count": open_goals.count(),
         "closed_limit": CLOSED_GOALS_SHOWN,
     }
+
+
+FLAGS_SHOWN_PER_GOAL = 3
+
+
+def goal_reaches(goal: TrainingGoal, requirement: Requirement) -> bool:
+    """Whether reaching `goal` qualifies its technician for `requirement` as far as skills go:
+    the same skill, a version the goal targets (a goal without a version targets any), and a
+    level at least the requirement's."""
+    return (
+        goal.skill_id is not None
+        and goal.skill_id == requirement.skill_id
+        and (goal.target_level or 0) >= requirement.min_level
+        and (
+            requirement.version_id is None
+            or goal.target_version_id is None
+            or goal.target_version_id == requirement.version_id
+        )
+    )
+
+
+def goal_flags(goals) -> dict[int, tuple[list[CoverageFlag], Requirement | None]]:
+    """For each open goal, the open flags it should resolve (a few, most urgent first) and the
+    requirement it was made for, if any. A goal made by "Add to plan" is matched to its
+    requirement's flags; the others to the flags whose requirement `goal_reaches`. Two queries."""
+    planned = {
+        link.goal_id: link.requirement
+        for link in PlannedRequirement.objects.filter(goal__in=goals).select_related("requirement")
+    }
+    skill_ids = {goal.skill_id for goal in goals if goal.skill_id and goal.pk not in planned}
+    flags = (
+        CoverageFlag.objects.filter(resolved_at__isnull=True)
+        .filter(
+            Q(requirement_id__in=[r.pk for r in planned.values()])
+            | Q(requirement__skill_id__in=skill_ids)
+        )
+        .select_related("agreement", "requirement")
+        .order_by("status", "first_detected_at", "pk")
+        if goals
+        else CoverageFlag.objects.none()
+    )
+    flags = list(flags)
+    found = {}
+    for goal in goals:
+        requirement = planned.get(goal.pk)
+        if requirement is not None:
+            matched = [flag for flag in flags if flag.requirement_id == requirement.pk]
+        else:
+            matched = [
+                flag
+                for flag in flags
+                if flag.requirement is not None and goal_reaches(goal, flag.requirement)
+            ]
+        found[goal.pk] = (matched[:FLAGS_SHOWN_PER_GOAL], requirement)
+    return found
 
 
 BASELINE_ROWS_PER_PAGE = 10
@@ -147,7 +220,7 @@ def _gap_reason(gap: Gap, weakest) -> str:
             f"{versions} at level {weakest.min_level}."
         )[:255]
     return (
-        f"Gap: {gap.name} ({offered_by}); {weakest.technician_count} technician(s) at "
+        f"Gap: {gap.name} ({offered_by}); {count_text(weakest.technician_count, 'technician')} at "
         f"{weakest.skill_name} level {weakest.min_level}+."
     )[:255]
 
@@ -232,3 +305,38 @@ def goal_completion_defaults(goal: TrainingGoal, *, current_skill, day: datetime
             newest_version=newest.pk if newest else None,
         )
     return initial
+
+
+def plan_prefill(*, user, requirement_id) -> dict:
+    """ "Add to plan" from an uncovered or at-risk requirement: its skill, version, level and
+    certification, its nearest candidate in the newest check, and a reason naming the agreement
+    (given as "agreement" too, for the page). Two queries; nothing for a requirement the user
+    cannot see."""
+    requirement = (
+        visible_to(user, Requirement)
+        .select_related("agreement__client", "skill", "version", "certification")
+        .filter(pk=requirement_id)
+        .first()
+    )
+    if requirement is None:
+        return {}
+    checked = (
+        CheckedRequirement.objects.filter(requirement_id=requirement.pk)
+        .order_by("-coverage_check_id")
+        .only("candidates", "reason")
+        .first()
+    )
+    candidates = checked.candidates if checked else []
+    agreement = requirement.agreement
+    reason = f"{requirement} for {agreement.client.name} ({agreement.reference})"
+    return {
+        "agreement": agreement,
+        "requirement": requirement.pk,
+        "gap": str(requirement)[:150],
+        "skill": requirement.skill_id,
+        "target_version": requirement.version_id,
+        "target_level": requirement.min_level if requirement.skill_id else None,
+        "certification": requirement.certification_id,
+        "technicians": [candidates[0]["technician_id"]] if candidates else [],
+        "reason": reason[:255],
+    }

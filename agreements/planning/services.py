@@ -17,7 +17,13 @@ from django.utils import timezone
 from agreements.coverage.engine import RequirementCoverage, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements
 from agreements.coverage.tasks import run_coverage_check
-from agreements.models import Competitor, CompetitorOffering, CoverageFlag
+from agreements.models import (
+    Competitor,
+    CompetitorOffering,
+    CoverageFlag,
+    PlannedRequirement,
+    Requirement,
+)
 from agreements.planning.selectors import (
     affected_agreement_ids,
     flags_by_client,
@@ -132,3 +138,11 @@ def training_goal_complete(
         if flag.requirement_id in still_flagged
     ]
     return GoalOutcome(resolving=resolving, still_open=still_open)
+
+
+def planned_requirement_link(*, goal: TrainingGoal, requirement: Requirement) -> PlannedRequirement:
+    """Keep `goal` linked to the requirement it was made for (one requirement per goal)."""
+    link, _ = PlannedRequirement.objects.update_or_create(
+        goal=goal, defaults={"requirement": requirement}
+    )
+    return link

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plan/<int:pk>/start/", views.GoalStartView.as_view(), name="goal_start"),
     path("plan/<int:pk>/cancel/", views.GoalCancelView.as_view(), name="goal_cancel"),
     path("plan/<int:pk>/done/", views.GoalDoneView.as_view(), name="goal_done"),
+    path("plan/<int:pk>/edit/", views.GoalUpdateView.as_view(), name="goal_update"),
     path("what-if/", views.WhatIfView.as_view(), name="what_if"),
     path("pre-sale/", views.ProspectCheckView.as_view(), name="prospect_check"),
     path("competitors/", views.CompetitorListView.as_view(), name="competitor_list"),

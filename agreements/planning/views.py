@@ -4,6 +4,7 @@ Thin views: they authorize, call a selector or a service, and render. Every obje
 `visible_to(user, model)`.
 """
 
+import copy
 import datetime
 
 from django.contrib import messages
@@ -24,16 +25,23 @@ from agreements.planning.forms import (
     AddToPlanForm,
     CompetitorForm,
     GoalCompleteForm,
+    GoalEditForm,
     ProspectCheckForm,
     WhatIfForm,
     offering_formset,
 )
+from core.formatting import day_text
 from core.forms import apply_validation_error
 from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to
 from core.views import ParentWithFormsetsView
 from skills.models import TrainingGoal
 from skills.selectors import technicians_available_to
-from skills.services import training_goal_cancel, training_goal_create, training_goal_start
+from skills.services import (
+    training_goal_cancel,
+    training_goal_create,
+    training_goal_start,
+    training_goal_update,
+)
 
 PAGE_SIZE = 25
 WHAT_IF_ROWS = 25  # what-if: agreements per page of each list
@@ -157,12 +165,14 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
-        form = AddToPlanForm(
-            initial={"due_date": selectors.default_due_date(today), **request.GET.dict()},
-            user=request.user,
-            day=today,
-        )
-        return self.render_form(form, today)
+        initial = {"due_date": selectors.default_due_date(today), **request.GET.dict()}
+        requirement_id = request.GET.get("requirement", "")
+        agreement = None
+        if requirement_id.isdigit():
+            initial.update(selectors.plan_prefill(user=request.user, requirement_id=requirement_id))
+            agreement = initial.pop("agreement", None)
+        form = AddToPlanForm(initial=initial, user=request.user, day=today)
+        return self.render_form(form, today, agreement=agreement)
 
     def post(self, request, *args, **kwargs):
         today = timezone.localdate()
@@ -175,6 +185,10 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
                         training_goal_create(technician=technician, **fields)
                         for technician in form.cleaned_data["technicians"]
                     ]
+                    requirement = form.cleaned_data["requirement"]
+                    if requirement is not None:
+                        for goal in goals:
+                            services.planned_requirement_link(goal=goal, requirement=requirement)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -182,14 +196,15 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
                 messages.success(
                     request,
                     f"Added to the plan: {goals[0].target} for {names}, "
-                    f"due {fields['due_date']:%Y-%m-%d}.",
+                    f"due {day_text(fields['due_date'])}.",
                 )
                 return redirect("planning:plan")
         return self.render_form(form, today)
 
-    def render_form(self, form, today):
+    def render_form(self, form, today, agreement=None):
+        """The form; `agreement` is the one of the flag it came from, to go back to."""
         form.use_choices(selectors.plan_choices(day=today))
-        return self.render_to_response(self.get_context_data(form=form))
+        return self.render_to_response(self.get_context_data(form=form, agreement=agreement))
 
 
 class PlanView(ModelPermissionMixin, TemplateView):
@@ -254,6 +269,35 @@ class GoalStartView(GoalTransitionView):
 class GoalCancelView(GoalTransitionView):
     transition = staticmethod(training_goal_cancel)
     done_verb = "Cancelled"
+
+
+class GoalUpdateView(GoalMixin, TemplateView):
+    """Edit an open goal: its target, due date, reason and cost."""
+
+    template_name = "planning/goal_form.html"
+
+    def get(self, request, *args, **kwargs):
+        goal = self.get_goal()
+        if not goal.is_open:
+            messages.info(request, "This goal is closed; it can no longer be edited.")
+            return redirect("planning:plan")
+        return self.render_to_response(
+            self.get_context_data(goal=goal, form=GoalEditForm(instance=goal, user=request.user))
+        )
+
+    def post(self, request, *args, **kwargs):
+        goal = self.get_goal()
+        # The form works on a copy: a refused edit leaves the goal as it is.
+        form = GoalEditForm(request.POST, instance=copy.copy(goal), user=request.user)
+        if form.is_valid():
+            try:
+                training_goal_update(goal=goal, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, f"Saved: {goal.target} for {goal.technician}.")
+                return redirect("planning:plan")
+        return self.render_to_response(self.get_context_data(goal=goal, form=form))
 
 
 class GoalDoneView(GoalMixin, TemplateView):

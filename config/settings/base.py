@@ -96,6 +96,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
 USE_I18N = False
+# Dates for people read "16 Jan 2027" everywhere (config/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # ------------------------------------------------------------------------------ apps
 DJANGO_APPS = [

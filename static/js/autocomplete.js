@@ -2,6 +2,7 @@
 // matches what is typed and offers them in a list. For one row, choosing puts its id in the
 // hidden input the form posts, and clearing the box clears the choice; for several
 // (data-autocomplete-multiple), each choice becomes a removable chip with its own hidden input.
+// Boxes in rows added later (static/js/rows.js) are set up when their row arrives.
 (function () {
   const chip = (box, id, label) => {
     const item = document.createElement("li");
@@ -21,6 +22,8 @@
     return item;
   };
   const attach = (box) => {
+    if (box.dataset.autocompleteReady) return;
+    box.dataset.autocompleteReady = "true";
     const input = box.querySelector("[data-autocomplete-input]");
     const value = box.querySelector("[data-autocomplete-value]");
     const chosen = box.querySelector("[data-autocomplete-chosen]");
@@ -71,4 +74,8 @@
     input.addEventListener("change", pick);
   };
   document.querySelectorAll("[data-autocomplete-url]").forEach(attach);
+  // Rows added in the page (static/js/rows.js) bring search boxes of their own.
+  document.addEventListener("rows:added", (event) => {
+    event.target.querySelectorAll("[data-autocomplete-url]").forEach(attach);
+  });
 })();

@@ -99,7 +99,7 @@ def test_invalid_agreement_in_admin_shows_the_error_and_saves_nothing(
     response = admin_client.post(reverse("admin:agreements_agreement_add"), data)
 
     assert response.status_code == 200
-    assert "End date (2025-12-31) is before the start date (2026-01-01)." in (
+    assert "End date (31 Dec 2025) is before the start date (1 Jan 2026)." in (
         response.content.decode()
     )
     assert not Agreement.objects.exists()

@@ -212,7 +212,7 @@ def test_agreement_cannot_end_before_it_starts(agreement):
         agreement.full_clean()
 
     assert error.value.message_dict == {
-        "end_date": ["End date (2025-12-31) is before the start date (2026-01-01)."]
+        "end_date": ["End date (31 Dec 2025) is before the start date (1 Jan 2026)."]
     }
 
 

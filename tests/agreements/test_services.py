@@ -414,7 +414,7 @@ def test_invalid_agreement_uses_no_reference_number():
             annual_value=Decimal("1000.00"),
         )
     assert error.value.message_dict == {
-        "end_date": ["End date (2025-12-31) is before the start date (2026-01-01)."]
+        "end_date": ["End date (31 Dec 2025) is before the start date (1 Jan 2026)."]
     }
 
     agreement = agreement_create(
@@ -481,7 +481,7 @@ def test_agreement_update_validates_the_whole_agreement(agreement):
         agreement_update(agreement=agreement, end_date=datetime.date(2025, 6, 30))
 
     assert error.value.message_dict == {
-        "end_date": ["End date (2025-06-30) is before the start date (2026-01-01)."]
+        "end_date": ["End date (30 Jun 2025) is before the start date (1 Jan 2026)."]
     }
 
 

@@ -429,7 +429,7 @@ def test_end_date_before_start_is_shown_on_the_field(consultant_client, agreemen
     response = consultant_client.post(reverse("agreements:create"), data)
 
     assert response.status_code == 200
-    message = "End date (2026-12-01) is before the start date (2027-01-01)."
+    message = "End date (1 Dec 2026) is before the start date (1 Jan 2027)."
     assert response.context["form"].errors["end_date"] == [message]
     assert message in response.content.decode()
 
@@ -710,7 +710,7 @@ def test_report_detail_shows_what_the_email_shows(consultant_client, run):
     )
 
     html = response.content.decode()
-    assert "Coverage report for Thursday 26 November 2026" in html
+    assert "Coverage report for 26 Nov 2026" in html
     assert "$25,000</strong> of $25,000 ARR at risk" in html
     assert "No active technician has Exchange 2016 at level 3 or above" in html
     assert f'href="/agreements/{run.agreements_count and Agreement.objects.get().pk}/"' in html
@@ -757,8 +757,9 @@ def test_detail_query_count_does_not_grow_with_requirements(
     # agreements, requirements, skills, versions, certifications, technicians, technician
     # skills, technician certifications; the newest check, the change stamp, what the check
     # recorded for the agreement and its requirements; requirements with skill, version,
-    # certification and service; open flags.
-    with django_assert_num_queries(22):
+    # certification and service; the open training goals of the uncovered requirements'
+    # candidates; open flags.
+    with django_assert_num_queries(23):
         response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
     assert len(response.context["requirement_rows"]) == rows + 1
 
@@ -905,3 +906,22 @@ def test_history_of_an_agreement_written_without_history_says_so(consultant_clie
 
     assert response.status_code == 200
     assert "No recorded changes" in response.content.decode()
+
+
+def test_new_agreement_from_the_client_page_has_the_client_chosen(consultant_client):
+    client = ClientFactory(name="Marlow Veterinary")
+    page = consultant_client.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    link = f"{reverse('agreements:create')}?client={client.pk}"
+    assert f'href="{link}"' in page
+
+    form = consultant_client.get(link).content.decode()
+
+    assert f'name="client" value="{client.pk}"' in form
+    assert 'value="Marlow Veterinary"' in form
+
+
+def test_new_agreement_ignores_a_client_id_that_is_not_a_client(consultant_client):
+    response = consultant_client.get(reverse("agreements:create"), {"client": "987654321"})
+
+    assert response.status_code == 200
+    assert 'name="client" value=""' in response.content.decode()

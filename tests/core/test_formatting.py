@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from core.formatting import day_text, money
+from core.formatting import count_text, day_text, money
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,11 @@ def test_pages_emails_and_admin_share_the_money_filter():
 )
 def test_day_text_reads_day_month_abbreviation_and_year(day, shown):
     assert day_text(day) == shown
+
+
+def test_count_text_says_one_without_an_s_and_more_with_one():
+    assert [count_text(n, "technician") for n in (0, 1, 2)] == [
+        "0 technicians",
+        "1 technician",
+        "2 technicians",
+    ]

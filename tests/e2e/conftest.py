@@ -1,7 +1,8 @@
 """A real Chromium driven by Playwright against pytest-django's live server.
 
 Fixtures: `browser` (a Chromium per test), `page` (a fresh context, base URL set to the live
-server), `log_in` (logs a user in through the login form), `screenshot` (saves into test-results/).
+server), `log_in` (logs a user in through the login form), `screenshot` (saves into test-results/),
+`catalog` (Exchange and Windows Server, and a service covering Exchange).
 """
 
 import os
@@ -12,7 +13,9 @@ from django.conf import settings
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
+from tests.agreements.factories import ServiceFactory
 from tests.conftest import PASSWORD
+from tests.skills.factories import SkillFactory, SkillVersionFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -88,6 +91,25 @@ def screenshot(request):
         return path
 
     return screenshot
+
+
+@pytest.fixture
+def catalog():
+    """Exchange (2013, 2016) and Windows Server (2022), and a service covering Exchange."""
+    exchange = SkillFactory(name="Exchange")
+    SkillVersionFactory(skill=exchange, label="2013", rank=1)
+    exchange_2016 = SkillVersionFactory(skill=exchange, label="2016", rank=2)
+    windows = SkillFactory(name="Windows Server")
+    windows_2022 = SkillVersionFactory(skill=windows, label="2022", rank=1)
+    service = ServiceFactory(name="Managed email")
+    service.skills_in_scope.add(exchange)
+    return {
+        "exchange": exchange,
+        "exchange_2016": exchange_2016,
+        "windows": windows,
+        "windows_2022": windows_2022,
+        "service": service,
+    }
 
 
 def choose(page, name: str, text: str, value) -> None:

@@ -5,6 +5,7 @@ operations"). The pages come from the URL resolver, so a page added later is vis
 from io import StringIO
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -42,9 +43,17 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def demo(e2e_database):
+def demo(e2e_database, admin_user):
+    """The demo with its first check, and an import waiting for its preview to be confirmed
+    (the sample RMM inventory, with its unknown product): the crawls log in as the admin."""
     call_command("seed_demo", stdout=StringIO())
     coverage_run_execute(run_date=timezone.localdate())
+    import_batch_create(
+        user=admin_user,
+        kind="environment",
+        filename="rmm-software-inventory.csv",
+        data=(settings.BASE_DIR / "demo" / "samples" / "rmm-software-inventory.csv").read_bytes(),
+    )
 
 
 @pytest.fixture
@@ -81,17 +90,10 @@ def visit(page, problems, url) -> list[str]:
     return [f"{url}: {problem}" for problem in found]
 
 
-def test_every_page_works_under_the_content_security_policy(demo, watched, log_in, consultant):
+def test_every_page_works_under_the_content_security_policy(demo, watched, admin_user):
     page, problems = watched
-    log_in(consultant)
-    # An import's preview page exists once a file is uploaded: the sample RMM inventory, with
-    # its unknown product.
-    import_batch_create(
-        user=consultant,
-        kind="environment",
-        filename="rmm-software-inventory.csv",
-        data=(settings.BASE_DIR / "demo" / "samples" / "rmm-software-inventory.csv").read_bytes(),
-    )
+    # The admin (with the second factor) may open every page, the settings page too.
+    log_in_on(page, admin_user)
 
     failures = [failure for name in PAGES for failure in visit(page, problems, page_url(name))]
 
@@ -100,17 +102,104 @@ def test_every_page_works_under_the_content_security_policy(demo, watched, log_i
 
 def test_the_admin_works_under_the_content_security_policy(demo, watched, admin_user):
     page, problems = watched
-    device = TOTPDevice.objects.get(user=admin_user, confirmed=True)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(admin_user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Authentication code").fill(f"{code:06d}")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
+    log_in_on(page, admin_user, login_url="/admin/login/")
     agreement = Agreement.objects.order_by("pk").first()
     pages = [*ADMIN_PAGES, f"/admin/agreements/agreement/{agreement.pk}/change/"]
 
     failures = [failure for url in pages for failure in visit(page, problems, url)]
 
     assert failures == []
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+# What axe-core must never find on a page; it reports minor and moderate ones too.
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE = Axe()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """A page of a fresh browser context of the given viewport size."""
+    contexts = []
+
+    def new_page(viewport):
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport, is_mobile=viewport == PHONE
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()
+
+
+def log_in_on(page, user, *, login_url="/accounts/login/") -> None:
+    """Log `user` in through the login form at `login_url`, with a code when they have a
+    second factor."""
+    page.goto(login_url)
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device:
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        page.get_by_label("Authentication code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: login_url not in url)
+
+
+def open_html(page, url) -> bool:
+    """Open `url` if it is a page to look at (not a CSV or JSON answer)."""
+    if "text/html" not in page.request.get(url).headers.get("content-type", ""):
+        return False
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return True
+
+
+def sideways_scroll(page, url) -> list[str]:
+    if not open_html(page, url):
+        return []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    return [f"{url}: {width} px wide"] if width > PHONE["width"] else []
+
+
+def accessibility_violations(page, url) -> list[str]:
+    """axe-core's serious and critical violations on `url`, one line per rule with where."""
+    if not open_html(page, url):
+        return []
+    violations = AXE.run(page).response["violations"]
+    return [
+        f"{url}: {violation['impact']} {violation['id']} ({violation['help']}) at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in violations
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(demo, new_page, admin_user):
+    page = new_page(PHONE)
+    log_in_on(page, admin_user)
+
+    too_wide = [problem for name in PAGES for problem in sideways_scroll(page, page_url(name))]
+
+    assert not too_wide, "Pages wider than a phone:\n" + "\n".join(too_wide)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_page_has_a_serious_accessibility_violation(demo, new_page, admin_user, viewport):
+    page = new_page(viewport)
+    logged_out = [
+        failure
+        for url in ["/accounts/login/", "/admin/login/", "/accounts/password_reset/"]
+        for failure in accessibility_violations(page, url)
+    ]
+    log_in_on(page, admin_user)
+
+    failures = logged_out + [
+        failure for name in PAGES for failure in accessibility_violations(page, page_url(name))
+    ]
+
+    assert not failures, "axe-core found:\n" + "\n".join(failures)

@@ -8,7 +8,6 @@ import datetime
 import re
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -17,36 +16,14 @@ from agreements.coverage.runs import coverage_run_execute
 from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun
 from agreements.services import agreement_create
 from clients.models import Client
-from tests.agreements.factories import ServiceFactory
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
 from tests.e2e.conftest import choose
 from tests.skills.factories import (
-    SkillFactory,
-    SkillVersionFactory,
     TechnicianFactory,
     TechnicianSkillFactory,
 )
 
 UNCOVERED_REASON = "No active technician has Exchange 2016 at level 3 or above"
-
-
-@pytest.fixture
-def catalog():
-    """Exchange (2013, 2016) and Windows Server (2022), and a service covering Exchange."""
-    exchange = SkillFactory(name="Exchange")
-    SkillVersionFactory(skill=exchange, label="2013", rank=1)
-    exchange_2016 = SkillVersionFactory(skill=exchange, label="2016", rank=2)
-    windows = SkillFactory(name="Windows Server")
-    windows_2022 = SkillVersionFactory(skill=windows, label="2022", rank=1)
-    service = ServiceFactory(name="Managed email")
-    service.skills_in_scope.add(exchange)
-    return {
-        "exchange": exchange,
-        "exchange_2016": exchange_2016,
-        "windows": windows,
-        "windows_2022": windows_2022,
-        "service": service,
-    }
 
 
 def run_coverage_check(page):
@@ -70,6 +47,7 @@ def test_consultant_sets_up_a_client_and_agreement_and_sees_it_flagged_uncovered
     page.locator('select[name="environment-0-version"]').select_option(
         str(catalog["exchange_2016"].pk)
     )
+    page.get_by_role("region", name="Environment").get_by_role("button", name="Add a row").click()
     choose(page, "environment-1-skill", "Windows Server", catalog["windows"].pk)
     page.locator('select[name="environment-1-version"]').select_option(
         str(catalog["windows_2022"].pk)

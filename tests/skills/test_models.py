@@ -278,7 +278,7 @@ def test_certification_cannot_expire_before_it_was_earned():
         held.full_clean()
 
     assert error.value.message_dict == {
-        "expires_on": ["Expiry date (2025-12-31) is before the date earned (2026-01-01)."]
+        "expires_on": ["Expiry date (31 Dec 2025) is before the date earned (1 Jan 2026)."]
     }
 
 

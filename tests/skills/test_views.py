@@ -112,8 +112,8 @@ def test_technician_list_shows_skill_count_and_certification_expiry(consultant_c
         "VMware VCP": "valid",
     }
     text = page_text(response)
-    assert "Cisco CCNA · expired May 31, 2026" in text
-    assert "CompTIA A+ · expires Jul 31, 2026" in text
+    assert "Cisco CCNA · expired 31 May 2026" in text
+    assert "CompTIA A+ · expires 31 Jul 2026" in text
 
 
 def test_technician_without_a_valid_baseline_certification_is_flagged(consultant_client):
@@ -277,7 +277,7 @@ def test_expiry_before_the_earned_date_is_a_field_error(consultant_client):
     )
 
     assert response.status_code == 200
-    message = "Expiry date (2025-03-14) is before the date earned (2025-03-15)."
+    message = "Expiry date (14 Mar 2025) is before the date earned (15 Mar 2025)."
     assert response.context["certifications"].errors[0] == {"expires_on": [message]}
     assert message in page_text(response)
     assert not Technician.objects.exists()

@@ -143,8 +143,8 @@ def test_send_coverage_report_runs_the_pipeline_and_emails_the_report(book, reci
     assert run.email_status == CoverageRun.EmailStatus.SENT
     assert CoverageFlag.objects.count() == 1
     assert len(mail.outbox) == 1
-    assert "Checked coverage for 2026-11-26: 2 agreement(s), 1 uncovered, 0 at risk" in output
-    assert "Report sent to 1 recipient(s)" in output
+    assert "Checked coverage for 2026-11-26: 2 agreements, 1 uncovered, 0 at risk" in output
+    assert "Report sent to 1 recipient at" in output
 
 
 def test_send_coverage_report_again_for_the_same_date_sends_nothing_more(book, recipient):

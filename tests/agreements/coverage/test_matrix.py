@@ -9,12 +9,14 @@ from django.urls import reverse
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.matrix import SKILLS_PER_PAGE, TECHNICIANS_PER_PAGE, skills_matrix
 from agreements.models import Agreement, CoverageCheck
-from skills.models import Technician
+from skills.models import Technician, TechnicianSkill
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import (
+    CertificationFactory,
     SkillCategoryFactory,
     SkillFactory,
     SkillVersionFactory,
+    TechnicianCertificationFactory,
     TechnicianFactory,
     TechnicianSkillFactory,
 )
@@ -193,11 +195,40 @@ def test_matrix_csv_has_the_same_figures_as_the_page(consultant_client, team, ag
             "Drew Park",
             "Qualified technicians (level 3+, available)",
             "Revenue dependence",
+            "Certifications (valid today)",
         ],
-        ["Backup", "Veeam", "3", "", "3", "", "2", "0.00"],
-        ["Email", "Exchange", "4", "5", "2", "5", "1", "15000.00"],
-        ["Virtualization", "Hyper-V", "", "", "", "", "0", "0.00"],
+        ["Backup", "Veeam", "3", "", "3", "", "2", "0.00", ""],
+        ["Email", "Exchange", "4", "5", "2", "5", "1", "15000.00", ""],
+        ["Virtualization", "Hyper-V", "", "", "", "", "0", "0.00", ""],
     ]
+
+
+def test_matrix_csv_gives_version_ranges_and_valid_certifications(consultant_client, team):
+    exchange = team["exchange"]
+    avery = TechnicianSkill.objects.get(technician__name="Avery Stone", skill=exchange)
+    avery.oldest_version = SkillVersionFactory(skill=exchange, label="2016", rank=1)
+    avery.newest_version = SkillVersionFactory(skill=exchange, label="2019", rank=2)
+    avery.save()
+    certification = CertificationFactory(name="Exchange Specialist")
+    certification.skills.add(exchange)
+    TechnicianCertificationFactory(
+        technician=avery.technician,
+        certification=certification,
+        earned_on=datetime.date(2025, 1, 10),
+        expires_on=datetime.date(2027, 1, 9),
+    )
+    TechnicianCertificationFactory(
+        technician=Technician.objects.get(name="Casey Lund"),
+        certification=certification,
+        earned_on=datetime.date(2023, 1, 10),
+        expires_on=datetime.date(2025, 1, 9),
+    )
+
+    rows = csv_rows(consultant_client.get(reverse("coverage:matrix_csv")))
+
+    exchange_row = next(row for row in rows if row[1] == "Exchange")
+    assert exchange_row[2] == "4 (2016 – 2019)"
+    assert exchange_row[-1] == "Avery Stone: Exchange Specialist (until 2027-01-09)"
 
 
 def test_matrix_csv_of_a_category_names_it_in_the_file_name(consultant_client, team):
@@ -247,8 +278,9 @@ def test_matrix_csv_query_count_does_not_grow_with_rows(
         TechnicianSkillFactory(technician=technician, skill=skill)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
     # group permissions, and after the view, while streaming: technicians, the newest check;
-    # skills count, then per chunk of skills: the skills, their levels, their figures.
-    with django_assert_num_queries(12):
+    # skills count, then per chunk of skills: the skills, their levels, their certifications,
+    # their figures.
+    with django_assert_num_queries(13):
         response = consultant_client.get(reverse("coverage:matrix_csv"))
         lines = csv_rows(response)
     assert len(lines) == rows + 1

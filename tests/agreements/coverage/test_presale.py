@@ -77,5 +77,5 @@ def test_the_drafts_page_and_form_show_the_verdict_and_record_nothing(client, co
     assert "as if it were active on 1 Mar 2027" in page
     assert "No active technician has Exchange Server" in page
     assert "Can we deliver this deal? Not deliverable." in form
-    assert "Can we deliver this deal?" not in active_form
+    assert 'data-testid="presale-verdict"' not in active_form
     assert not CoverageCheck.objects.exists()

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.flags import flags_sync
-from agreements.models import CoverageCheck, CoverageFlag
+from agreements.models import CoverageCheck, CoverageFlag, PlannedRequirement
+from agreements.planning.selectors import goal_reaches
 from agreements.planning.services import training_goal_complete
 from skills.models import TechnicianCertification, TechnicianSkill, TrainingGoal
 from skills.services import training_goal_cancel, training_goal_create, training_goal_start
@@ -374,3 +376,169 @@ def test_baseline_card_lists_technicians_a_page_at_a_time(consultant_client):
     assert len(first.context["baseline_rows"]) == 10
     assert len(second.context["baseline_rows"]) == 2
     assert "1–10 of 12" in first.content.decode()
+
+
+# ------------------------------------------------------------------------------ from a flag
+
+
+def test_add_to_plan_from_a_requirement_is_prefilled_with_it_and_the_nearest_candidate(
+    consultant_client, flagged
+):
+    coverage_check_run(day=DAY, trigger=CoverageCheck.Trigger.MANUAL)
+    requirement = flagged["requirement"]
+
+    response = consultant_client.get(
+        reverse("planning:add_to_plan"), {"requirement": requirement.pk}
+    )
+
+    html = response.content.decode()
+    assert f'name="requirement" value="{requirement.pk}"' in html
+    assert f'name="technicians" value="{flagged["dana"].pk}"' in html
+    assert f'<option value="{flagged["v2016"].pk}" selected>' in html
+    assert '<option value="3" selected>' in html
+    assert "Harbor Law Group" in html
+    agreement = requirement.agreement
+    assert f'href="{reverse("agreements:detail", args=[agreement.pk])}">Back to' in html
+
+
+def test_add_to_plan_ignores_a_requirement_that_does_not_exist(consultant_client, flagged):
+    response = consultant_client.get(reverse("planning:add_to_plan"), {"requirement": "987654"})
+
+    assert response.status_code == 200
+    assert 'name="technicians" value=' not in response.content.decode()
+
+
+def test_a_goal_added_for_a_requirement_is_linked_to_it(consultant_client, flagged):
+    requirement = flagged["requirement"]
+    response = consultant_client.post(
+        reverse("planning:add_to_plan"),
+        {
+            "requirement": requirement.pk,
+            "technicians": [flagged["dana"].pk],
+            "skill": flagged["exchange"].pk,
+            "target_level": 3,
+            "target_version": flagged["v2016"].pk,
+            "due_date": "2027-01-15",
+        },
+    )
+
+    assert response.status_code == 302
+    goal = TrainingGoal.objects.exclude(pk=flagged["goal"].pk).get()
+    assert PlannedRequirement.objects.get(goal=goal).requirement == requirement
+
+
+def test_plan_shows_each_goal_against_the_flags_it_should_resolve(consultant_client, flagged):
+    TrainingGoalFactory(
+        technician=flagged["dana"], skill=flagged["exchange"], target_level=2, reason="too low"
+    )
+
+    html = consultant_client.get(reverse("planning:plan")).content.decode()
+
+    # The Exchange 2016 level 3 goal resolves Harbor's flag; the level 2 one resolves nothing.
+    assert html.count('data-testid="goal-flag"') == 1
+    assert "Exchange 2016 at level 3" in html
+
+
+def test_plan_shows_the_total_cost_of_each_status(consultant_client, flagged):
+    flagged["goal"].cost = Decimal("400")
+    flagged["goal"].save()
+    TrainingGoalFactory(technician=flagged["dana"], cost=Decimal("165.50"))
+    TrainingGoalFactory(technician=flagged["dana"], cost=Decimal("300"), status="cancelled")
+
+    html = consultant_client.get(reverse("planning:plan")).content.decode()
+
+    assert 'data-testid="cost-planned">$565.50<' in html
+    assert 'data-testid="cost-cancelled">$300<' in html
+
+
+def test_a_goal_whose_requirement_someone_else_covers_says_so(consultant_client, flagged):
+    PlannedRequirement.objects.create(goal=flagged["goal"], requirement=flagged["requirement"])
+    CoverageFlag.objects.filter(requirement=flagged["requirement"]).update(resolved_at=NOON)
+
+    html = consultant_client.get(reverse("planning:plan")).content.decode()
+
+    assert 'data-testid="covered-elsewhere"' in html
+    assert f'action="{reverse("planning:goal_cancel", args=[flagged["goal"].pk])}"' in html
+
+
+def test_goal_reaches_a_requirement_of_its_skill_version_and_level(flagged):
+    goal, requirement = flagged["goal"], flagged["requirement"]
+    assert goal_reaches(goal, requirement)
+    goal.target_version = flagged["v2019"]
+    assert not goal_reaches(goal, requirement)
+    goal.target_version = None
+    assert goal_reaches(goal, requirement)
+    goal.target_level = 2
+    assert not goal_reaches(goal, requirement)
+
+
+def test_editing_a_goal_changes_its_due_date_and_cost(consultant_client, flagged):
+    goal = flagged["goal"]
+    url = reverse("planning:goal_update", args=[goal.pk])
+    assert consultant_client.get(url).status_code == 200
+
+    response = consultant_client.post(
+        url,
+        {
+            "target_level": 4,
+            "target_version": flagged["v2016"].pk,
+            "due_date": "2027-02-01",
+            "reason": "Harbor",
+            "cost": "950",
+        },
+    )
+
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert (goal.target_level, goal.due_date, goal.cost) == (
+        4,
+        datetime.date(2027, 2, 1),
+        Decimal("950"),
+    )
+
+
+def test_a_bad_edit_changes_nothing(consultant_client, flagged):
+    goal = flagged["goal"]
+
+    response = consultant_client.post(
+        reverse("planning:goal_update", args=[goal.pk]),
+        {"target_level": 9, "due_date": "2027-02-30", "cost": "-5"},
+    )
+
+    assert response.status_code == 200
+    goal.refresh_from_db()
+    assert (goal.target_level, goal.cost) == (3, None)
+
+
+def test_a_closed_goal_cannot_be_edited(consultant_client, flagged):
+    training_goal_cancel(goal=flagged["goal"])
+
+    response = consultant_client.post(
+        reverse("planning:goal_update", args=[flagged["goal"].pk]),
+        {"target_level": 4, "due_date": "2027-02-01"},
+    )
+
+    assert response.status_code == 200
+    assert "cannot be edited" in response.content.decode()
+
+
+def test_agreement_page_shows_a_candidates_open_goal_for_the_skill(consultant_client, flagged):
+    agreement = flagged["requirement"].agreement
+
+    html = consultant_client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+
+    assert "Training goal: Exchange 2016 at level 3, due 26 Dec 2026, planned" in html
+    assert f"?requirement={flagged['requirement'].pk}" in html
+
+
+def test_dashboard_and_report_page_offer_add_to_plan_on_each_open_flag(
+    client, consultant, viewer, flagged
+):
+    check = coverage_check_run(day=DAY, trigger=CoverageCheck.Trigger.MANUAL)
+    link = f"{reverse('planning:add_to_plan')}?requirement={flagged['requirement'].pk}"
+    pages = [reverse("coverage:dashboard"), reverse("coverage:report_detail", args=[check.pk])]
+
+    client.force_login(consultant)
+    assert all(link in client.get(url).content.decode() for url in pages)
+    client.force_login(viewer)
+    assert all("Add to plan" not in client.get(url).content.decode() for url in pages)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from agreements.coverage.engine import evaluate_coverage
 from agreements.models import CoverageStatus
-from core.formatting import money
+from core.formatting import count_text, money
 from core.management.options import run_date_option
 
 
@@ -73,6 +73,6 @@ class Command(BaseCommand):
         )
         at_risk = result.arr_uncovered + result.arr_at_risk
         self.stdout.write(
-            f"{len(result.agreements)} agreement(s): {counts}. "
+            f"{count_text(len(result.agreements), 'agreement')}: {counts}. "
             f"{money(at_risk)} of {money(result.arr_total)} ARR at risk."
         )

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
 from agreements.coverage.runs import coverage_run_execute
 from agreements.models import CoverageRun
-from core.formatting import money
+from core.formatting import count_text, money
 from core.management.options import run_date_option
 
 
@@ -24,8 +24,9 @@ class Command(BaseCommand):
             run = CoverageRun.objects.get(run_date=day)
             self.stdout.write(f"Coverage for {day.isoformat()} was already run; not run again.")
         else:
+            agreements = count_text(run.agreements_count, "agreement")
             self.stdout.write(
-                f"Checked coverage for {day.isoformat()}: {run.agreements_count} agreement(s), "
+                f"Checked coverage for {day.isoformat()}: {agreements}, "
                 f"{run.uncovered_count} uncovered, {run.at_risk_count} at risk, "
                 f"{money(run.arr_at_risk_total)} of {money(run.arr_total)} ARR at "
                 f"risk; flags {run.new_flags_count} new, {run.resolved_flags_count} resolved, "
@@ -48,6 +49,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"Report sent to {run.recipients_count} recipient(s) at "
+                f"Report sent to {count_text(run.recipients_count, 'recipient')} at "
                 f"{run.sent_at.isoformat(timespec='seconds')}."
             )

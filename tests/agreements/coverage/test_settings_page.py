@@ -1,0 +1,153 @@
+"""The settings page (admins with their second factor) and each user's Notifications page."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from agreements.coverage.schedule import (
+    HEARTBEAT_TASK_NAME,
+    NIGHTLY_TASK_NAME,
+    REMINDERS_TASK_NAME,
+    SWEEP_TASK_NAME,
+    coverage_schedule_setup,
+    nightly_next_run,
+)
+from core import groups
+from tests.conftest import make_user
+
+NOW = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 10:00 in New York
+
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
+
+
+def schedules():
+    """{task name: (crontab id, minute, hour), or (interval id,)} of every periodic task."""
+    return {
+        task.name: (task.crontab_id, task.crontab.minute, task.crontab.hour)
+        if task.crontab_id
+        else (task.interval_id, task.interval.every, task.interval.period)
+        for task in PeriodicTask.objects.select_related("crontab", "interval")
+    }
+
+
+def recipients():
+    return set(
+        Group.objects.get(name=groups.REPORT_RECIPIENTS).user_set.values_list("username", flat=True)
+    )
+
+
+@pytest.fixture
+def scheduled():
+    coverage_schedule_setup()
+
+
+def post_settings(client, users=(), at="03:30"):
+    return client.post(
+        reverse("coverage:settings"),
+        {"nightly_time": at, "recipients": [user.pk for user in users]},
+    )
+
+
+def test_settings_change_the_nightly_time_and_no_other_schedule(browse, scheduled, admin_user):
+    before = schedules()
+
+    response = post_settings(browse("admin_user"), [admin_user], at="03:30")
+
+    assert response.status_code == 302
+    after = schedules()
+    assert after[NIGHTLY_TASK_NAME][1:] == ("30", "3")
+    others = (SWEEP_TASK_NAME, HEARTBEAT_TASK_NAME, REMINDERS_TASK_NAME)
+    assert {name: after[name] for name in others} == {name: before[name] for name in others}
+
+
+def test_a_crontab_shared_with_another_task_is_left_alone(browse, scheduled, admin_user):
+    nightly = PeriodicTask.objects.get(name=NIGHTLY_TASK_NAME)
+    other = PeriodicTask.objects.create(
+        name="Monthly export", task="exports.monthly", crontab=nightly.crontab
+    )
+
+    post_settings(browse("admin_user"), at="04:15")
+
+    other.refresh_from_db()
+    nightly.refresh_from_db()
+    assert (other.crontab.hour, other.crontab.minute) == ("2", "0")
+    assert nightly.crontab_id != other.crontab_id
+    assert (nightly.crontab.hour, nightly.crontab.minute) == ("4", "15")
+    # The shared one, the nightly task's new one, and the daily reminders' own.
+    assert CrontabSchedule.objects.count() == 3
+
+
+def test_settings_set_the_report_recipients(browse, scheduled, admin_user, django_user_model):
+    keep = make_user(django_user_model, "rosa.keller", first_name="Rosa", last_name="Keller")
+    leave = make_user(django_user_model, "ian.moss")
+    Group.objects.get(name=groups.REPORT_RECIPIENTS).user_set.add(leave)
+    client = browse("admin_user")
+    assert "Rosa Keller (rosa.keller)" in client.get(reverse("coverage:settings")).content.decode()
+
+    post_settings(client, [keep, admin_user])
+
+    assert recipients() == {"rosa.keller", admin_user.username}
+
+
+def test_a_bad_time_changes_nothing(browse, scheduled, admin_user):
+    before = schedules()
+
+    response = post_settings(browse("admin_user"), [admin_user], at="25:99")
+
+    assert response.status_code == 200
+    assert "Give a time of day" in response.content.decode()
+    assert schedules() == before
+    assert recipients() == set()
+
+
+def test_settings_page_says_the_next_run_and_whether_today_ran(browse, scheduled):
+    page = browse("admin_user").get(reverse("coverage:settings")).content.decode()
+
+    assert "27 Nov 2026 02:00" in page  # 02:00 has passed today in New York
+    assert "Not run yet today." in page
+    assert "COVERAGE_WARNING_DAYS" in page
+
+
+def test_next_run_is_today_when_the_time_is_still_to_come(scheduled):
+    crontab = PeriodicTask.objects.get(name=NIGHTLY_TASK_NAME).crontab
+    crontab.hour = "23"
+    crontab.save()
+
+    assert nightly_next_run().date() == datetime.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("role", ["consultant", "viewer"])
+def test_settings_are_refused_to_users_who_are_not_staff(browse, scheduled, role):
+    client = browse(role)
+    before = schedules()
+
+    assert client.get(reverse("coverage:settings")).status_code == 403
+    assert post_settings(client).status_code == 403
+    assert schedules() == before
+
+
+def test_staff_without_the_second_factor_log_in_again_with_it(client, django_user_model):
+    staff = make_user(django_user_model, "lena.staff", is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(reverse("coverage:settings"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_user_stops_the_report_on_their_notifications_page(browse, consultant):
+    Group.objects.get(name=groups.REPORT_RECIPIENTS).user_set.add(consultant)
+    client = browse("consultant")
+    assert (
+        "Stop emailing me the report"
+        in client.get(reverse("coverage:notifications")).content.decode()
+    )
+
+    client.post(reverse("coverage:notifications"), {"report": "stop"})
+
+    assert recipients() == set()
+    assert "You do not receive" in client.get(reverse("coverage:notifications")).content.decode()
