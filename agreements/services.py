@@ -168,16 +168,19 @@ def agreement_terms_roll_over(*, day: datetime.date) -> TermsRollOver:
     ended = Agreement.objects.filter(
         status=Agreement.Status.ACTIVE, auto_renew=False, end_date__lt=day
     )
-    expired = 0
-    for agreement in ended.select_for_update():
-        agreement.status = Agreement.Status.EXPIRED
+    expiring = list(ended.select_for_update())
+    now = timezone.now()
+    for agreement in expiring:
+        agreement.status, agreement.updated_at = Agreement.Status.EXPIRED, now
         agreement._change_reason = (
             f"Expired: its end date, {day_text(agreement.end_date)}, has passed and it does not "
             "renew automatically."
         )
-        agreement.save(update_fields=["status", "updated_at"])
-        expired += 1
-    return TermsRollOver(renewed=renewed, expired=expired)
+    # Set-based: the first night after a long pause may expire thousands at once.
+    bulk_update_with_history(
+        expiring, Agreement, ["status", "updated_at"], batch_size=1000, default_date=now
+    )
+    return TermsRollOver(renewed=renewed, expired=len(expiring))
 
 
 def agreement_services_set(*, agreement: Agreement, services: Iterable[Service]) -> None:
