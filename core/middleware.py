@@ -12,6 +12,7 @@ ACCOUNT_URL_NAMES = {
     "password_reset_confirm",
     "two_factor",
     "calendar_feed_settings",
+    "notifications",
 }
 
 

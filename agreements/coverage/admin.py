@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agreements.models import CoverageFlag, CoverageRun, Reminder
+from agreements.models import CoverageFlag, CoverageRun, Reminder, ReminderOptOut
 from core.formatting import money
 
 
@@ -105,3 +105,12 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReminderOptOut)
+class ReminderOptOutAdmin(admin.ModelAdmin):
+    """Who asked not to receive which reminders (on their Notifications page)."""
+
+    list_display = ["user", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "user__email"]

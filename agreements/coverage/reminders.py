@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -23,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_recipients
-from agreements.models import Agreement, CoverageStatus, Reminder
+from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS
+from agreements.models import Agreement, CoverageStatus, Reminder, ReminderOptOut
 from agreements.terms import renewal_end
+from core import groups
 from core.formatting import day_text
 from skills.models import Technician, TechnicianCertification, TrainingGoal
 
@@ -47,7 +49,27 @@ def _people(*users) -> tuple[tuple[str, int | None], ...]:
 
 
 def _recipients_of_the_report() -> tuple[tuple[str, int | None], ...]:
-    return tuple((email, None) for email in coverage_report_recipients())
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=groups.REPORT_RECIPIENTS)
+        .exclude(email="")
+    )
+    return tuple(users.order_by("email").values_list("email", "pk").distinct())
+
+
+def reminder_kinds_of(user) -> set[str]:
+    """The kinds of reminder `user` receives (all but those they opted out of)."""
+    opted_out = set(ReminderOptOut.objects.filter(user=user).values_list("kind", flat=True))
+    return {kind for kind in Reminder.Kind.values if kind not in opted_out}
+
+
+@transaction.atomic
+def reminder_kinds_set(*, user, kinds) -> None:
+    """`user` receives the reminders of `kinds` and no others."""
+    ReminderOptOut.objects.filter(user=user).delete()
+    ReminderOptOut.objects.bulk_create(
+        ReminderOptOut(user=user, kind=kind) for kind in Reminder.Kind.values if kind not in kinds
+    )
 
 
 def _technician_address(technician: Technician) -> tuple[tuple[str, int | None], ...]:
@@ -115,6 +137,7 @@ def reminders_queue(*, day: datetime.date) -> list[int]:
     leads = settings.REMINDER_LEAD_DAYS
     first, last = day + datetime.timedelta(days=1), day + datetime.timedelta(days=max(leads))
     rows = []
+    opted_out = set(ReminderOptOut.objects.values_list("user_id", "kind"))
     for deadline in deadlines_between(first, last):
         days_left = (deadline.deadline - day).days
         due = [lead for lead in leads if days_left <= lead]
@@ -131,6 +154,7 @@ def reminders_queue(*, day: datetime.date) -> list[int]:
                     status=status,
                 )
                 for email, user_id in deadline.recipients
+                if (user_id, deadline.kind) not in opted_out
             ]
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     return list(

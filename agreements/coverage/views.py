@@ -32,6 +32,7 @@ from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.forms import CoverageSettingsForm
 from agreements.coverage.matrix import skills_matrix, skills_matrix_rows
+from agreements.coverage.reminders import reminder_kinds_of, reminder_kinds_set
 from agreements.coverage.report import (
     report_context,
     report_recipient_opt_out,
@@ -47,6 +48,7 @@ from agreements.models import (
     CoverageFlag,
     CoverageRun,
     CoverageStatus,
+    Reminder,
 )
 from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
@@ -458,8 +460,13 @@ class NotificationsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        receives = reminder_kinds_of(user)
         return super().get_context_data(
             receives_report=report_recipient_users().filter(pk=user.pk).exists(),
+            reminder_kinds=[
+                (kind, label, kind in receives) for kind, label in Reminder.Kind.choices
+            ],
+            lead_days=settings.REMINDER_LEAD_DAYS,
             **kwargs,
         )
 
@@ -467,4 +474,8 @@ class NotificationsView(TemplateView):
         if request.POST.get("report") == "stop":
             report_recipient_opt_out(user=request.user)
             messages.success(request, "You will no longer receive the nightly coverage report.")
+        elif request.POST.get("action") == "reminders":
+            kinds = set(request.POST.getlist("kinds")) & set(Reminder.Kind.values)
+            reminder_kinds_set(user=request.user, kinds=kinds)
+            messages.success(request, "Your reminders are saved.")
         return redirect("coverage:notifications")

@@ -25,7 +25,7 @@ from agreements.models.coverage import (
 )
 from agreements.models.imports import ImportBatch, ImportKind, ImportMappingPreset
 from agreements.models.planning import PlannedRequirement
-from agreements.models.reminders import CalendarFeed, Reminder
+from agreements.models.reminders import CalendarFeed, Reminder, ReminderOptOut
 
 __all__ = [
     "ImportBatch",
@@ -48,6 +48,7 @@ __all__ = [
     "CoverageRun",
     "CoverageStatus",
     "Reminder",
+    "ReminderOptOut",
     "PlannedRequirement",
     "Requirement",
     "Service",

@@ -62,3 +62,21 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+
+class ReminderOptOut(models.Model):
+    """A kind of reminder a user asked not to receive (their Notifications page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_opt_outs"
+    )
+    kind = models.CharField(max_length=15, choices=Reminder.Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="reminder_opt_out_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} receives no {self.get_kind_display().lower()} reminders"

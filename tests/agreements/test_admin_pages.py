@@ -43,7 +43,7 @@ def test_admin_pages_open_for_a_superuser(demo_site, admin_user, model, model_ad
 
 # Rows that only a user's action or a job creates: an import batch is an uploaded file; a
 # reminder is written by the daily reminders job (and read-only in the admin).
-MADE_BY_USE = {"agreements.ImportBatch", "agreements.Reminder"}
+MADE_BY_USE = {"agreements.ImportBatch", "agreements.Reminder", "agreements.ReminderOptOut"}
 
 
 def test_demo_fills_the_models_whose_change_pages_matter(demo_site):

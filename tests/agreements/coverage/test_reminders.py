@@ -7,6 +7,7 @@ from collections import defaultdict
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.coverage.reminders import reminder_send, reminders_queue
@@ -175,3 +176,23 @@ def test_a_notice_reminder_starts_with_a_lapse_before_the_end_of_the_next_term(d
     assert "Coverage lapses on 1 Oct 2027: Sam Lee's last day is 30 Sep 2027" in first_line
     assert "30 Jun 2028, the end of the next term" in first_line
     assert "the last day to give notice is 1 May 2027" in message.body
+
+
+def test_a_user_who_opted_out_of_a_kind_is_not_reminded_of_it(deadlines, client):
+    rachel = Reminder._meta.get_field("user").related_model.objects.get(username="rachel")
+    client.force_login(rachel)
+
+    page = client.post(
+        reverse("coverage:notifications"), {"action": "reminders", "kinds": ["notice", "goal"]}
+    )
+    sent = follow(D(2027, 1, 15), D(2027, 1, 15))  # the certification's 90-day reminders
+
+    assert page.status_code == 302
+    assert sent[("certification", "dana@msp.example")] == [D(2027, 1, 15)]
+    assert ("certification", "rachel@msp.example") not in sent
+    options = client.get(reverse("coverage:notifications")).context["reminder_kinds"]
+    assert [(kind, receives) for kind, _, receives in options] == [
+        ("notice", True),
+        ("certification", False),
+        ("goal", True),
+    ]
