@@ -68,8 +68,8 @@ class ProspectResult:
 
     @property
     def at_stake(self) -> Decimal | None:
-        """The deal's value when it is not plainly deliverable."""
-        if self.annual_value is None or self.verdict.status == CoverageStatus.COVERED:
+        """The deal's value when the team cannot plainly deliver it (at risk or uncovered)."""
+        if self.verdict.status not in (CoverageStatus.AT_RISK, CoverageStatus.UNCOVERED):
             return None
         return self.annual_value
 
