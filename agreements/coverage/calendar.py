@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.urls import reverse
 from icalendar import Calendar, Event
 
-from agreements.coverage.reminders import OPEN_GOAL_STATUSES
 from agreements.models import Agreement, CalendarFeed
 from core import groups
 from skills.models import Technician, TechnicianCertification, TrainingGoal
@@ -97,7 +96,7 @@ def deadlines_of(user, *, day: datetime.date) -> list[Deadline]:
             )
         )
     goals = TrainingGoal.objects.filter(
-        technician__user=user, status__in=OPEN_GOAL_STATUSES, due_date__range=(first, last)
+        technician__user=user, status__in=TrainingGoal.OPEN_STATUSES, due_date__range=(first, last)
     ).select_related("skill", "target_version", "certification", "technician")
     for goal in goals[:MAX_EVENTS]:
         found.append(

@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -24,16 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS
+from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, report_recipient_addresses
 from agreements.models import Agreement, CoverageStatus, Reminder, ReminderOptOut
 from agreements.terms import renewal_end
-from core import groups
 from core.formatting import day_text
 from skills.models import Technician, TechnicianCertification, TrainingGoal
 
 log = logging.getLogger(__name__)
-
-OPEN_GOAL_STATUSES = (TrainingGoal.Status.PLANNED, TrainingGoal.Status.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -49,12 +45,7 @@ def _people(*users) -> tuple[tuple[str, int | None], ...]:
 
 
 def _recipients_of_the_report() -> tuple[tuple[str, int | None], ...]:
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=groups.REPORT_RECIPIENTS)
-        .exclude(email="")
-    )
-    return tuple(users.order_by("email").values_list("email", "pk").distinct())
+    return tuple(report_recipient_addresses())
 
 
 def reminder_kinds_of(user) -> set[str]:
@@ -123,7 +114,7 @@ def deadlines_between(first: datetime.date, last: datetime.date) -> list[Deadlin
             )
         )
     goals = TrainingGoal.objects.filter(
-        status__in=OPEN_GOAL_STATUSES, due_date__range=(first, last)
+        status__in=TrainingGoal.OPEN_STATUSES, due_date__range=(first, last)
     ).select_related("technician__user")
     for goal in goals:
         people = _technician_address(goal.technician)
@@ -175,7 +166,9 @@ def _current_deadline(reminder: Reminder, day: datetime.date) -> datetime.date |
     if reminder.kind == Reminder.Kind.CERTIFICATION:
         held = TechnicianCertification.objects.filter(pk=reminder.object_id).first()
         return held.expires_on if held else None
-    goal = TrainingGoal.objects.filter(pk=reminder.object_id, status__in=OPEN_GOAL_STATUSES).first()
+    goal = TrainingGoal.objects.filter(
+        pk=reminder.object_id, status__in=TrainingGoal.OPEN_STATUSES
+    ).first()
     return goal.due_date if goal else None
 
 

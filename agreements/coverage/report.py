@@ -303,16 +303,21 @@ def report_context(*, coverage_check: CoverageCheck, base_url: str | None = None
 # ------------------------------------------------------------------------------ sending
 
 
-def coverage_report_recipients() -> list[str]:
-    """Emails of the active members of the report recipients group."""
+def report_recipient_addresses() -> list[tuple[str, int]]:
+    """(email, user id) of the active members of the report recipients group, by email."""
     return list(
         get_user_model()
         .objects.filter(is_active=True, groups__name=groups.REPORT_RECIPIENTS)
         .exclude(email="")
         .order_by("email")
-        .values_list("email", flat=True)
+        .values_list("email", "pk")
         .distinct()
     )
+
+
+def coverage_report_recipients() -> list[str]:
+    """Emails of the active members of the report recipients group."""
+    return [email for email, _ in report_recipient_addresses()]
 
 
 def _recipients_group():

@@ -91,14 +91,19 @@ def run_coverage_check(user_id: int | None = None) -> int:
 )
 def send_coverage_report(self, run_id: int) -> str:
     """Email the run's report at most once, retrying SMTP failures with exponential backoff."""
+    return _send_retrying_smtp(self, coverage_report_send, run_id=run_id)
+
+
+def _send_retrying_smtp(task, send, **ids) -> str:
+    """`send(**ids, final_attempt=…)`, retried on SMTP errors after
+    COVERAGE_EMAIL_RETRY_BASE_SECONDS, doubling, at most COVERAGE_EMAIL_MAX_RETRIES times: the
+    report and the reminders alike."""
     max_retries = settings.COVERAGE_EMAIL_MAX_RETRIES
     try:
-        return coverage_report_send(
-            run_id=run_id, final_attempt=self.request.retries >= max_retries
-        )
+        return send(**ids, final_attempt=task.request.retries >= max_retries)
     except TRANSIENT_EMAIL_ERRORS as exc:
-        countdown = settings.COVERAGE_EMAIL_RETRY_BASE_SECONDS * 2**self.request.retries
-        raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
+        countdown = settings.COVERAGE_EMAIL_RETRY_BASE_SECONDS * 2**task.request.retries
+        raise task.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
 
 
 @shared_task(name="agreements.tasks.send_reminders", acks_late=True, **RETRY)
@@ -121,11 +126,4 @@ def send_reminders(day: str | None = None) -> int:
 )
 def send_reminder(self, reminder_id: int) -> str:
     """Email one reminder at most once, retrying SMTP failures like the report."""
-    max_retries = settings.COVERAGE_EMAIL_MAX_RETRIES
-    try:
-        return reminder_send(
-            reminder_id=reminder_id, final_attempt=self.request.retries >= max_retries
-        )
-    except TRANSIENT_EMAIL_ERRORS as exc:
-        countdown = settings.COVERAGE_EMAIL_RETRY_BASE_SECONDS * 2**self.request.retries
-        raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
+    return _send_retrying_smtp(self, reminder_send, reminder_id=reminder_id)
