@@ -11,6 +11,7 @@ admin.site.index_title = "Covered administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("agreements.api.urls")),
     # The app's own login, password reset and two-factor pages come before Django's defaults.
     path("", include("core.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,10 +1,13 @@
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from core.models import WorkerHeartbeat
 
@@ -114,3 +117,24 @@ def row_changes_apply(changes: RowChanges, *, model: type[models.Model], parent:
         model_update(instance=row, fields=fields)
     for fields in changes.added:
         model_create(model=model, fields={**parent, **fields})
+
+
+@contextlib.contextmanager
+def history_user(user) -> Iterator[None]:
+    """Rows saved inside the block are recorded in their history as changed by `user`.
+
+    The history middleware takes the user from the web request; a caller it does not see (an
+    API token, a task) names the user here."""
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", _UNSET)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is _UNSET:
+            del context.request
+        else:
+            context.request = previous
+
+
+_UNSET = object()

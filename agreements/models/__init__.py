@@ -1,6 +1,7 @@
 """The agreements app's models, in one app label: the contract book, the recorded coverage and
 the competitors. `from agreements.models import X` works for every one of them."""
 
+from agreements.models.api import ApiToken
 from agreements.models.competitors import Competitor, CompetitorOffering
 from agreements.models.contracts import (
     Agreement,
@@ -28,6 +29,7 @@ from agreements.models.planning import PlannedRequirement
 from agreements.models.reminders import CalendarFeed, Reminder, ReminderOptOut
 
 __all__ = [
+    "ApiToken",
     "ImportBatch",
     "ImportKind",
     "ImportMappingPreset",

@@ -124,6 +124,10 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "import_export",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "core",
@@ -133,6 +137,7 @@ LOCAL_APPS = [
     "agreements.coverage",
     "agreements.planning",
     "agreements.imports",
+    "agreements.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -405,6 +410,64 @@ except ValueError:
     raise ImproperlyConfigured(
         f"REMINDER_TIME must be HH:MM in 24-hour time, not {REMINDER_TIME!r}"
     ) from None
+
+# ------------------------------------------------------------------------------ api
+# /api/v1/: personal tokens (stored hashed, agreements.ApiToken) or the browser's session; the
+# same roles as the pages (agreements/api/permissions.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "agreements.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["agreements.api.permissions.RolePermission"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "agreements.api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "agreements.api.throttling.TokenRateThrottle",
+        "agreements.api.throttling.SessionRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_TOKEN_RATE", default="1200/hour"),
+        "session": env.str("API_SESSION_RATE", default="1200/hour"),
+        "anon": env.str("API_ANONYMOUS_RATE", default="60/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "agreements.api.schema.CoveredAutoSchema",
+    "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DATE_INPUT_FORMATS": ["iso-8601"],
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+KNOX_TOKEN_MODEL = "agreements.ApiToken"
+REST_KNOX = {
+    # Tokens last until they are revoked unless their user gives them an expiry.
+    "TOKEN_TTL": None,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "cov_",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Covered API",
+    "DESCRIPTION": (
+        "Clients, technicians, the catalog, agreements and their recorded coverage, with the "
+        "same roles as the web app. Authenticate with a personal token: "
+        "`Authorization: Token <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+# Webhook URLs may point at private or loopback addresses only where this is true (the tests).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
 
 # ------------------------------------------------------------------------------ health
 # /health/ calls the worker stale when its heartbeat (every minute) is older than this, and the

@@ -1,0 +1,83 @@
+"""Nested rows in the API, replaced as the pages' forms replace them: a row given with its `id`
+is updated, a row without one is added, and a row of the parent left out is removed. An `id`
+that is not one of the parent's rows is refused, as a tampered form is."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+
+from agreements.api.errors import validation_detail
+from core.services import RowChanges
+
+
+class RowSerializer(serializers.ModelSerializer):
+    """One nested row: `id` to keep or change a row, none to add one. The model's own clean()
+    (e.g. a version must belong to the skill) runs here, so that its messages name the row."""
+
+    id = serializers.IntegerField(required=False)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        row = self.Meta.model(**{name: value for name, value in attrs.items() if name != "id"})
+        try:
+            row.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(validation_detail(error)) from None
+        return attrs
+
+
+def rows_replacing(
+    existing: QuerySet, given: Sequence[Mapping[str, Any]], *, field: str
+) -> RowChanges:
+    """The changes that turn `existing` (the parent's rows; none for a new parent) into `given`."""
+    by_id: dict[int, Model] = {row.pk: row for row in existing}
+    added, changed, errors, kept = [], [], [], set()
+    for values in given:
+        values = dict(values)
+        row_id = values.pop("id", None)
+        if row_id is None:
+            added.append(values)
+            errors.append({})
+        elif row_id not in by_id or row_id in kept:
+            errors.append({"id": [f"{row_id} is not one of the rows of this {field} list."]})
+        else:
+            kept.add(row_id)
+            changed.append((by_id[row_id], values))
+            errors.append({})
+    if any(errors):
+        raise serializers.ValidationError({field: errors})
+    removed = [row for row_id, row in by_id.items() if row_id not in kept]
+    return RowChanges(added=added, changed=changed, removed=removed)
+
+
+class ParentSerializer(serializers.ModelSerializer):
+    """A row with nested lists, written by its app's save service in one transaction.
+
+    `nested` names the writable nested lists, each the parent's related name of its rows (or
+    with it as its source); `save_rows(instance, fields, **changes)` calls the service with the
+    changes by related name. A list left out of the request (as PATCH may) keeps its rows."""
+
+    nested: Sequence[str] = ()
+
+    def save_rows(self, *, instance, fields, **changes):
+        raise NotImplementedError
+
+    def create(self, validated_data):
+        return self._save(None, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, instance, data):
+        changes = {}
+        for field in self.nested:
+            related_name = self.fields[field].source
+            if related_name in data:
+                existing = getattr(instance, related_name).all() if instance else []
+                changes[related_name] = rows_replacing(
+                    existing, data.pop(related_name), field=field
+                )
+        return self.save_rows(instance=instance, fields=data, **changes)
