@@ -34,20 +34,21 @@ def rows_replacing(
 ) -> RowChanges:
     """The changes that turn `existing` (the parent's rows; none for a new parent) into `given`."""
     by_id: dict[int, Model] = {row.pk: row for row in existing}
-    added, changed, errors, kept = [], [], [], set()
-    for values in given:
+    added, changed, errors, kept = [], [], {}, set()
+    for position, values in enumerate(given):
         values = dict(values)
         row_id = values.pop("id", None)
         if row_id is None:
             added.append(values)
-            errors.append({})
         elif row_id not in by_id or row_id in kept:
-            errors.append({"id": [f"{row_id} is not one of the rows of this {field} list."]})
+            errors[str(position)] = {
+                "id": [f"{row_id} is not one of the rows of this {field} list."]
+            }
         else:
             kept.add(row_id)
             changed.append((by_id[row_id], values))
-            errors.append({})
-    if any(errors):
+    if errors:
+        # The shape DRF gives errors of a nested list: by the row's position.
         raise serializers.ValidationError({field: errors})
     removed = [row for row_id, row in by_id.items() if row_id not in kept]
     return RowChanges(added=added, changed=changed, removed=removed)
@@ -65,6 +66,10 @@ class ParentSerializer(serializers.ModelSerializer):
     def save_rows(self, *, instance, fields, **changes):
         raise NotImplementedError
 
+    def existing_rows(self, instance, field):
+        """The parent's rows that the nested list `field` stands for."""
+        return getattr(instance, self.fields[field].source).all()
+
     def create(self, validated_data):
         return self._save(None, validated_data)
 
@@ -76,7 +81,7 @@ class ParentSerializer(serializers.ModelSerializer):
         for field in self.nested:
             related_name = self.fields[field].source
             if related_name in data:
-                existing = getattr(instance, related_name).all() if instance else []
+                existing = self.existing_rows(instance, field) if instance else []
                 changes[related_name] = rows_replacing(
                     existing, data.pop(related_name), field=field
                 )

@@ -11,9 +11,9 @@ FIELD_ERRORS = OpenApiResponse(
     response={
         "type": "object",
         "additionalProperties": {},
-        "description": "Each field that was refused, with its messages (a list of strings, or "
-        "for a nested list one object per row); errors about the whole row under "
-        "non_field_errors.",
+        "description": "Each field that was refused, with its messages (a list of strings; for "
+        "a nested list, an object of the refused rows by their position, from 0); errors "
+        "about the whole row under non_field_errors.",
     },
     description="The request was refused: see the messages.",
 )

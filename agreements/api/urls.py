@@ -1,5 +1,6 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from agreements.api import views
@@ -8,7 +9,20 @@ from agreements.api.docs import SwaggerView
 app_name = "api"
 
 router = DefaultRouter()
-router.register("clients", views.ClientViewSet, basename="client")
+for prefix, viewset in (
+    ("clients", views.ClientViewSet),
+    ("technicians", views.TechnicianViewSet),
+    ("training-goals", views.TrainingGoalViewSet),
+    ("skill-categories", views.SkillCategoryViewSet),
+    ("skills", views.SkillViewSet),
+    ("skill-versions", views.SkillVersionViewSet),
+    ("skill-aliases", views.SkillAliasViewSet),
+    ("certifications", views.CertificationViewSet),
+    ("services", views.ServiceViewSet),
+    ("agreements", views.AgreementViewSet),
+    ("competitors", views.CompetitorViewSet),
+):
+    router.register(prefix, viewset, basename=viewset.model._meta.model_name)
 
 
 def login_not_required(patterns):
@@ -22,10 +36,17 @@ def login_not_required(patterns):
     return patterns
 
 
-urlpatterns = login_not_required(
-    [
-        path("v1/", include(router.urls)),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
-    ]
-)
+urlpatterns = [
+    *login_not_required(
+        [
+            path("v1/", include(router.urls)),
+            path(
+                "schema/",
+                SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+                name="schema",
+            ),
+        ]
+    ),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("tokens/", views.ApiTokensView.as_view(), name="tokens"),
+]

@@ -463,7 +463,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name for the skill levels, wherever a field takes one.
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "skills.models.Level"},
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 # Webhook URLs may point at private or loopback addresses only where this is true (the tests).
