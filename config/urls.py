@@ -22,3 +22,5 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("", include("skills.urls")),
 ]
+
+handler404 = "agreements.api.errors.not_found"

@@ -7,7 +7,7 @@ carries admin-only rights: whatever its user may do, a token reads and writes th
 (skills, clients, agreements) and deletes nothing.
 """
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from agreements.api.authentication import signed_in_with_token
 from core.groups import DOMAIN_APPS
@@ -41,11 +41,14 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
+        model = self.model_of(view)
+        if model is None:
+            # A page of links (the API's root) or a schema: to read only.
+            return request.method in SAFE_METHODS
         if request.method == "DELETE":
             return is_admin_with_second_factor(request) and user.has_perm(
-                perm_name(self.model_of(view), "delete")
+                perm_name(model, "delete")
             )
-        model = self.model_of(view)
         action = getattr(view, "permission_actions", {}).get(
             getattr(view, "action", None), ACTION_OF_METHOD.get(request.method)
         )
@@ -58,6 +61,7 @@ class RolePermission(BasePermission):
     @staticmethod
     def model_of(view):
         model = getattr(view, "permission_model", None)
-        if model is None:
-            model = view.queryset.model if view.queryset is not None else view.get_queryset().model
+        if model is None and hasattr(view, "get_queryset"):
+            queryset = getattr(view, "queryset", None)
+            model = (queryset if queryset is not None else view.get_queryset()).model
         return model

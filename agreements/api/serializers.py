@@ -160,7 +160,8 @@ class ServiceSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
     def create(self, validated_data):
-        return service_create(**validated_data)
+        skills = validated_data.pop("skills_in_scope", ())
+        return service_create(skills=skills, **validated_data)
 
     def update(self, instance, validated_data):
         skills = validated_data.pop("skills_in_scope", None)

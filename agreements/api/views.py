@@ -62,6 +62,8 @@ class RowsViewSet(
     `model` names the rows, `related` what every row's serializer reads along."""
 
     model: type[Model]
+    # Any path segment reaches the view, which answers a malformed id with the API's own 404.
+    lookup_value_regex = "[^/]+"
     select: tuple[str, ...] = ()
     prefetch: tuple = ()
 

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -443,7 +444,15 @@ REST_FRAMEWORK = {
     "DATE_INPUT_FORMATS": ["iso-8601"],
     "COERCE_DECIMAL_TO_STRING": True,
 }
+for _name, _rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].items():
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(
+            f"API_{_name.upper()}_RATE must be a number of requests per second, minute, hour "
+            f"or day, e.g. 1200/hour, not {_rate!r}"
+        )
 KNOX_TOKEN_MODEL = "agreements.ApiToken"
+# django-rest-knox's own token table is never made: agreements.ApiToken stands in for it.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     # Tokens last until they are revoked unless their user gives them an expiry.
     "TOKEN_TTL": None,

@@ -23,7 +23,13 @@ PUBLIC_PAGES = {
 }
 
 # Values tried for each captured parameter: ids, slugs, uuids and (for the admin) app labels.
-SAMPLE_VALUES = ["1", "x", str(uuid.UUID(int=1)), *(c.label for c in apps.get_app_configs())]
+SAMPLE_VALUES = [
+    "1",
+    "x",
+    ".json",
+    str(uuid.UUID(int=1)),
+    *(c.label for c in apps.get_app_configs()),
+]
 
 
 def fillings(pattern):
@@ -68,10 +74,16 @@ ALL_PAGES = dict(url_patterns())
 # feeds, opened by calendar apps with the secret in the URL (404 without the right one:
 # tests/agreements/coverage/test_calendar.py).
 MONITORING_ENDPOINTS = {"health", "coverage:calendar_feed"}
+# The API answers for itself: 401 and a WWW-Authenticate header, not a redirect to a page.
+API_ENDPOINTS = {
+    name: path
+    for name, path in ALL_PAGES.items()
+    if path.startswith("/api/") and name not in {"api:docs", "api:tokens"}
+}
 PROTECTED_PAGES = {
     name: path
     for name, path in ALL_PAGES.items()
-    if name not in PUBLIC_PAGES | MONITORING_ENDPOINTS
+    if name not in PUBLIC_PAGES | MONITORING_ENDPOINTS | set(API_ENDPOINTS)
 }
 
 
@@ -93,6 +105,15 @@ def test_anonymous_visitor_is_sent_to_log_in(client, path):
         login_urls.append(reverse("admin:login"))
     assert response.status_code == 302
     assert response.url.startswith(tuple(f"{url}?next=" for url in login_urls))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", API_ENDPOINTS.values(), ids=API_ENDPOINTS.keys())
+def test_anonymous_api_caller_is_told_to_authenticate(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.django_db

@@ -55,6 +55,7 @@ def test_deploy_check_passes_with_production_settings_and_a_valid_environment():
         ("ALLOWED_HOSTS", None, "is required in production"),
         ("COVERAGE_WARNING_DAYS", "sixty", "whole number"),
         ("COVERAGE_REPORT_TIME", "2am", "HH:MM"),
+        ("API_TOKEN_RATE", "lots", "per second, minute, hour or day"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(variable, value, complaint):

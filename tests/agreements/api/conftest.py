@@ -22,3 +22,14 @@ def api():
         return client
 
     return as_role
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.agreements.api import test_schemathesis
+
+    counts = test_schemathesis.CASES
+    if any(counts.values()):
+        terminalreporter.write_line(
+            f"schemathesis: {sum(counts.values())} generated cases "
+            f"({counts['consultant']} as a consultant, {counts['viewer']} as a viewer)"
+        )

@@ -73,7 +73,11 @@ ENDPOINTS = {
         lambda: {"name": "CompTIA Network+"},
         {"issuer": "CompTIA"},
     ),
-    "services": (ServiceFactory, lambda: {"name": "VoIP support"}, {"description": "Phones"}),
+    "services": (
+        ServiceFactory,
+        lambda: {"name": "VoIP support", "skills_in_scope": [SkillFactory().pk]},
+        {"description": "Phones"},
+    ),
     "agreements": (
         AgreementFactory,
         lambda: {
