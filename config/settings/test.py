@@ -57,3 +57,5 @@ WEBHOOK_ALLOW_PRIVATE_HOSTS = True
 # on committed data (PostgreSQL will not truncate auth_user alone). Without knox's migrations
 # the swapped model gets no table.
 MIGRATION_MODULES = {"knox": None}
+# Webhook retries after 1, 2, 4 … seconds instead of half-minutes.
+WEBHOOK_RETRY_BASE_SECONDS = 1
