@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from agreements.coverage import signals
 from agreements.coverage.engine import CoverageResult, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements, flags_sync
 from agreements.coverage.report import report_sections_build
@@ -55,7 +56,8 @@ def coverage_check_run(*, day: datetime.date, trigger: str, user=None) -> Covera
 def coverage_check_record(
     *, result: CoverageResult, trigger: str, started_at: datetime.datetime, user=None
 ) -> CoverageCheck:
-    """Write `result` as a check and bring the flags in line with it. A fixed number of
+    """Write `result` as a check and bring the flags in line with it, then announce the check
+    and the flags it opened and resolved (agreements/coverage/signals.py). A fixed number of
     queries: the check, its rows by COPY, the flags, the report's reads."""
     counts = result.counts
     check = CoverageCheck.objects.create(
@@ -129,6 +131,11 @@ def coverage_check_record(
     check.finished_at = timezone.now()
     check.save()
     statistics_refresh(CheckedAgreement, CheckedRequirement, CheckedSkill, CoverageFlag)
+    signals.check_finished.send(sender=CoverageCheck, coverage_check=check)
+    if changes.opened_ids:
+        signals.flags_opened.send(sender=CoverageFlag, flag_ids=changes.opened_ids)
+    if changes.resolved_ids:
+        signals.flags_resolved.send(sender=CoverageFlag, flag_ids=changes.resolved_ids)
     return check
 
 

@@ -32,6 +32,7 @@ def flagged_requirements(result: CoverageResult) -> Iterator[RequirementCoverage
 @dataclass(frozen=True)
 class FlagChanges:
     opened_requirement_ids: set[int]
+    opened_ids: list[int]
     resolved_ids: list[int]
 
 
@@ -92,7 +93,9 @@ def flags_sync(
     ]
     CoverageFlag.objects.bulk_create(opened, batch_size=1000)
     return FlagChanges(
-        opened_requirement_ids={flag.requirement_id for flag in opened}, resolved_ids=resolved_ids
+        opened_requirement_ids={flag.requirement_id for flag in opened},
+        opened_ids=[flag.pk for flag in opened],
+        resolved_ids=resolved_ids,
     )
 
 

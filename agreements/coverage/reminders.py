@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.coverage import signals
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, report_recipient_addresses
 from agreements.models import Agreement, CoverageStatus, Reminder, ReminderOptOut
@@ -232,7 +233,9 @@ def reminder_content(reminder: Reminder, day: datetime.date) -> tuple[str, str]:
 
 def reminder_send(*, reminder_id: int, final_attempt: bool = True) -> str:
     """Send one reminder at most once; returns its status afterwards. On a transient SMTP error
-    the attempt is recorded and the error raised again for the caller to retry."""
+    the attempt is recorded and the error raised again for the caller to retry. Each attempt
+    announces the reminder as due (agreements/coverage/signals.py), whether its email then goes
+    out or not."""
     error = None
     day = timezone.localdate()
     with transaction.atomic():
@@ -245,6 +248,7 @@ def reminder_send(*, reminder_id: int, final_attempt: bool = True) -> str:
             reminder.save(update_fields=["status", "last_error", "updated_at"])
             return reminder.status
         reminder.subject, body = reminder_content(reminder, day)
+        signals.reminder_due.send(sender=Reminder, reminder=reminder)
         reminder.attempts += 1
         try:
             EmailMessage(reminder.subject, body, to=[reminder.recipient]).send()

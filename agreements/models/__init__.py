@@ -1,5 +1,6 @@
-"""The agreements app's models, in one app label: the contract book, the recorded coverage and
-the competitors. `from agreements.models import X` works for every one of them."""
+"""The agreements app's models, in one app label: the contract book, the recorded coverage,
+the competitors, the API's tokens and webhooks. `from agreements.models import X` works for
+every one of them."""
 
 from agreements.models.api import ApiToken
 from agreements.models.competitors import Competitor, CompetitorOffering
@@ -27,6 +28,7 @@ from agreements.models.coverage import (
 from agreements.models.imports import ImportBatch, ImportKind, ImportMappingPreset
 from agreements.models.planning import PlannedRequirement
 from agreements.models.reminders import CalendarFeed, Reminder, ReminderOptOut
+from agreements.models.webhooks import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -56,4 +58,7 @@ __all__ = [
     "Service",
     "default_min_technicians",
     "requirement_label",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

@@ -478,6 +478,31 @@ SPECTACULAR_SETTINGS = {
 }
 # Webhook URLs may point at private or loopback addresses only where this is true (the tests).
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
+# Each webhook delivery is one POST that waits at most WEBHOOK_TIMEOUT_SECONDS for the receiver
+# to connect and for each read. A failed one (no 2xx answer) is tried again after base, 2 × base,
+# 4 × base … seconds, capped at WEBHOOK_RETRY_MAX_SECONDS, WEBHOOK_MAX_ATTEMPTS attempts in all.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", default=900)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", default=6)
+# Deliveries wait in a queue of their own, served by a worker of its own (`celery worker -Q
+# webhooks`, see docker-compose.yml), so that receivers that hang never hold up the nightly run
+# and its report on the main worker. "celery" puts them in the main queue instead.
+WEBHOOK_QUEUE = env.str("WEBHOOK_QUEUE", default="webhooks")
+CELERY_TASK_ROUTES = {"agreements.api.deliver_webhook": {"queue": WEBHOOK_QUEUE}}
+for _name in (
+    "WEBHOOK_TIMEOUT_SECONDS",
+    "WEBHOOK_RETRY_BASE_SECONDS",
+    "WEBHOOK_RETRY_MAX_SECONDS",
+    "WEBHOOK_MAX_ATTEMPTS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+# A retry waiting longer than Redis's visibility timeout would be handed out twice.
+if WEBHOOK_RETRY_MAX_SECONDS >= 3600:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_MAX_SECONDS must be less than 3600 (an hour)")
+if not WEBHOOK_QUEUE:
+    raise ImproperlyConfigured("WEBHOOK_QUEUE must name a queue")
 
 # ------------------------------------------------------------------------------ health
 # /health/ calls the worker stale when its heartbeat (every minute) is older than this, and the

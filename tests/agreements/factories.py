@@ -12,6 +12,7 @@ from agreements.models import (
     CoverageFlag,
     Requirement,
     Service,
+    Webhook,
 )
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import SkillFactory
@@ -91,3 +92,15 @@ class CompetitorOfferingFactory(factory.django.DjangoModelFactory):
     competitor = factory.SubFactory(CompetitorFactory)
     service = factory.SubFactory(ServiceFactory)
     price = Decimal("1500.00")
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    """An active webhook told of every event, as JSON, written straight to the table."""
+
+    class Meta:
+        model = Webhook
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "https://hooks.msp.example/covered"
+    secret = factory.Sequence(lambda n: f"webhook-secret-{n:04d}-for-tests")
+    events = factory.LazyFunction(lambda: list(Webhook.Event.values))

@@ -42,8 +42,15 @@ def test_admin_pages_open_for_a_superuser(demo_site, admin_user, model, model_ad
 
 
 # Rows that only a user's action or a job creates: an import batch is an uploaded file; a
-# reminder is written by the daily reminders job (and read-only in the admin).
-MADE_BY_USE = {"agreements.ImportBatch", "agreements.Reminder", "agreements.ReminderOptOut"}
+# reminder is written by the daily reminders job (and read-only in the admin); a webhook is a
+# receiver an admin registers, and its deliveries are written as events happen.
+MADE_BY_USE = {
+    "agreements.ImportBatch",
+    "agreements.Reminder",
+    "agreements.ReminderOptOut",
+    "agreements.Webhook",
+    "agreements.WebhookDelivery",
+}
 
 
 def test_demo_fills_the_models_whose_change_pages_matter(demo_site):

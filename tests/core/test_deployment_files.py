@@ -10,7 +10,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-APP_SERVICES = {"web", "worker", "beat"}
+APP_SERVICES = {"web", "worker", "webhooks", "beat"}
 # Read before .env, or only by the test settings: no place in .env.
 NOT_IN_ENV_FILE = {"CELERY_TASK_ALWAYS_EAGER", "DJANGO_READ_DOT_ENV_FILE"}
 
@@ -49,7 +49,15 @@ def compose_variables():
 
 
 def test_compose_runs_the_whole_stack():
-    assert set(compose()["services"]) == {"postgres", "redis", "web", "worker", "beat", "mailpit"}
+    assert set(compose()["services"]) == {
+        "postgres",
+        "redis",
+        "web",
+        "worker",
+        "webhooks",
+        "beat",
+        "mailpit",
+    }
 
 
 def test_app_services_share_one_definition_from_the_image_built_here():
@@ -93,12 +101,23 @@ def test_worker_and_exactly_one_beat_run_celery():
     assert services["beat"]["deploy"]["replicas"] == 1
 
 
+def test_webhook_deliveries_have_a_worker_of_their_own():
+    # The main worker serves the default queue only; the deliveries' queue is the setting's.
+    assert "--queues" not in command_line("worker")
+    assert command_line("webhooks").startswith(
+        "celery -A config worker --queues ${WEBHOOK_QUEUE:-webhooks} "
+    )
+    assert settings.CELERY_TASK_ROUTES["agreements.api.deliver_webhook"] == {
+        "queue": settings.WEBHOOK_QUEUE
+    }
+
+
 def test_app_services_wait_for_healthy_database_and_broker():
     services = compose()["services"]
 
     assert services["web"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["web"]["depends_on"]["redis"]["condition"] == "service_healthy"
-    for name in ("worker", "beat"):
+    for name in ("worker", "webhooks", "beat"):
         # The web service migrates first; it becomes healthy only once gunicorn listens.
         assert services[name]["depends_on"]["web"]["condition"] == "service_healthy"
 

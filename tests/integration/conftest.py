@@ -106,12 +106,13 @@ def processes():
 def celery_worker(transactional_db, tmp_path, processes):
     """A real `celery worker` process consuming from Redis, on the test database.
 
-    Yields a function that starts it with extra environment variables (e.g. EMAIL_URL).
+    Yields a function that starts it with extra arguments (e.g. "-Q", "webhooks") and
+    environment variables (e.g. EMAIL_URL).
     """
     needs_real_services()
     celery_app.control.purge()
 
-    def start(**extra_env):
+    def start(*arguments, **extra_env):
         suffix = uuid.uuid4().hex[:8]
         process = processes(
             [
@@ -129,6 +130,7 @@ def celery_worker(transactional_db, tmp_path, processes):
                 f"test-{suffix}@%h",
                 "--without-gossip",
                 "--without-mingle",
+                *arguments,
             ],
             child_environment(**extra_env),
             tmp_path / f"worker-{suffix}.log",

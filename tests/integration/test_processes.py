@@ -30,9 +30,13 @@ pytestmark = pytest.mark.integration
 
 
 def compose_command(service):
-    """The service's command from docker-compose.yml, as an argument list."""
+    """The service's command from docker-compose.yml, as an argument list, with the defaults of
+    the variables it names (`${WEBHOOK_QUEUE:-webhooks}`) filled in as compose would."""
     compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
-    return compose["services"][service]["command"]
+    return [
+        re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", part)
+        for part in compose["services"][service]["command"]
+    ]
 
 
 def get(url):
@@ -105,15 +109,24 @@ def test_compose_web_command_serves_the_login_page_and_static_css(
 
 def test_compose_worker_and_beat_commands_start(production_environment, processes, tmp_path):
     worker = processes(compose_command("worker"), production_environment, tmp_path / "worker.log")
+    webhooks = processes(
+        compose_command("webhooks"), production_environment, tmp_path / "webhooks.log"
+    )
     beat = processes(compose_command("beat"), production_environment, tmp_path / "beat.log")
 
     wait_for(log_contains(worker, "ready."), 90, "worker ready", worker)
+    wait_for(log_contains(webhooks, "ready."), 90, "webhooks worker ready", webhooks)
     wait_for(log_contains(beat, "beat: Starting"), 90, "beat starting", beat)
     stop_process(worker)
+    stop_process(webhooks)
     stop_process(beat)
 
     assert worker.returncode == 0
+    assert webhooks.returncode == 0
     assert beat.returncode == 0
+    # Each worker lists the queues it serves when it starts.
+    assert ".> webhooks " in Path(webhooks.log_path).read_text()
+    assert ".> webhooks " not in Path(worker.log_path).read_text()
     # setup_schedule wrote the nightly entry that beat's DatabaseScheduler reads.
     assert PeriodicTask.objects.filter(crontab__isnull=False, enabled=True).exists()
 
@@ -148,4 +161,4 @@ def test_run_all_starts_web_worker_and_beat_and_ctrl_c_stops_them(transactional_
             os.killpg(run_all.pid, signal.SIGKILL)
         run_all.log.close()
 
-    assert "Stopping web server, worker and scheduler" in Path(run_all.log_path).read_text()
+    assert "Stopping web server, workers and scheduler" in Path(run_all.log_path).read_text()

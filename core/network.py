@@ -1,0 +1,170 @@
+"""Outbound connections to addresses that people type (webhook URLs): which hosts they may
+reach.
+
+A URL whose host is, or resolves to, an address that is not on the public internet (private,
+loopback, link-local, reserved, multicast, unspecified; IPv4 and IPv6) would let whoever types
+it make the server call into its own network. `public_addresses` resolves a host once and
+refuses it when any of its addresses is such; the caller then connects to exactly the addresses
+it was given (`http_post`), so a DNS answer that changes in between cannot slip past the check.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+UNRESOLVABLE = "unresolvable"
+PRIVATE_ADDRESS = "private_address"
+
+
+@dataclass(frozen=True)
+class Address:
+    """One address a host resolved to, as `socket.connect` takes it."""
+
+    family: int
+    sockaddr: tuple
+
+    @property
+    def ip(self) -> str:
+        return self.sockaddr[0]
+
+
+def address_refusal(ip: str) -> str:
+    """Why `ip` may not be reached from outside the server's own network, or "" when it may."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0")
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    for quality, words in (
+        ("is_unspecified", "an unspecified address"),
+        ("is_loopback", "a loopback address"),
+        ("is_link_local", "a link-local address"),
+        ("is_multicast", "a multicast address"),
+        ("is_reserved", "a reserved address"),
+        ("is_private", "a private address"),
+    ):
+        if getattr(address, quality):
+            return words
+    if not address.is_global:  # e.g. carrier-grade NAT, 100.64.0.0/10
+        return "not a public address"
+    return ""
+
+
+def resolve(host: str, port: int) -> list[Address]:
+    """Every address `host` resolves to for a TCP connection on `port`, in the resolver's order.
+
+    Raises ValidationError (code "unresolvable") when it resolves to none.
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise ValidationError(
+            f"The host “{host}” could not be found ({error}).", code=UNRESOLVABLE
+        ) from error
+    addresses = []
+    for family, _, _, _, sockaddr in found:
+        address = Address(family, sockaddr)
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise ValidationError(f"The host “{host}” could not be found.", code=UNRESOLVABLE)
+    return addresses
+
+
+def public_addresses(host: str, port: int, *, allow_private: bool = False) -> list[Address]:
+    """The addresses of `host`, once each is known to be public (any when `allow_private`).
+
+    Raises ValidationError: code "unresolvable" when the host is not found, "private_address"
+    when it is or resolves to an address that is not public.
+    """
+    addresses = resolve(host, port)
+    if allow_private:
+        return addresses
+    for address in addresses:
+        refusal = address_refusal(address.ip)
+        if refusal:
+            shown = host if host == address.ip else f"{host} ({address.ip})"
+            raise ValidationError(
+                f"{shown} is {refusal}: only hosts on the public internet may be used.",
+                code=PRIVATE_ADDRESS,
+            )
+    return addresses
+
+
+# ------------------------------------------------------------------------------ posting
+
+
+def _connected_socket(addresses: list[Address], timeout: float) -> socket.socket:
+    """A TCP connection to the first of `addresses` that answers."""
+    error: OSError | None = None
+    for address in addresses:
+        sock = socket.socket(address.family, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(address.sockaddr)
+        except OSError as exc:
+            sock.close()
+            error = exc
+        else:
+            return sock
+    raise error or OSError("no address to connect to")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to the addresses given, whatever the host name resolves to now."""
+
+    def __init__(self, *args, addresses: list[Address], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = addresses
+
+    def connect(self):
+        self.sock = _connected_socket(self.addresses, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS, the certificate checked against the host name."""
+
+    def __init__(self, *args, addresses: list[Address], **kwargs):
+        super().__init__(*args, context=ssl.create_default_context(), **kwargs)
+        self.addresses = addresses
+
+    def connect(self):
+        sock = _connected_socket(self.addresses, self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    reason: str
+    start_of_body: bytes
+
+
+def http_post(
+    *,
+    scheme: str,
+    host: str,
+    port: int,
+    target: str,
+    addresses: list[Address],
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    read_at_most: int = 1024,
+) -> HttpAnswer:
+    """POST `body` to `target` (path and query) on `host`, connecting to `addresses` only.
+
+    Redirects are answers like any other: they are not followed, so a receiver cannot send the
+    request on to an address that was never checked. `timeout` bounds the connection and each
+    read. Raises OSError (timeouts, refusals, TLS errors) or http.client.HTTPException.
+    """
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, timeout=timeout, addresses=addresses)
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        return HttpAnswer(response.status, response.reason, response.read(read_at_most))
+    finally:
+        connection.close()
