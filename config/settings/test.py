@@ -52,10 +52,5 @@ REST_FRAMEWORK = {
     },
 }
 WEBHOOK_ALLOW_PRIVATE_HOSTS = True
-# django-rest-knox's own migrations create its token table even though KNOX_TOKEN_MODEL swaps it
-# for agreements.ApiToken; that table's key to auth_user then stops the flush after every test
-# on committed data (PostgreSQL will not truncate auth_user alone). Without knox's migrations
-# the swapped model gets no table.
-MIGRATION_MODULES = {"knox": None}
 # Webhook retries after 1, 2, 4 … seconds instead of half-minutes.
 WEBHOOK_RETRY_BASE_SECONDS = 1
