@@ -1,18 +1,23 @@
-"""What the API reads and writes of each row. Nested lists are replaced as the pages' forms
-replace them (rows.py); writes go through the apps' save services."""
+"""What the API reads and writes of each row: the fields of the row's form on the pages, with
+nested lists replaced as those forms replace them (rows.py); writes go through the apps' save
+services."""
 
 from django.db import transaction
 from rest_framework import serializers
 
 from agreements.api.rows import ParentSerializer, RowSerializer
+from agreements.forms import REQUIREMENT_FIELDS, AgreementForm
 from agreements.models import Agreement, Competitor, CompetitorOffering, Requirement, Service
+from agreements.planning.forms import OFFERING_FIELDS, CompetitorForm
 from agreements.planning.services import competitor_save
 from agreements.services import agreement_save, service_create, service_skills_set, service_update
+from clients.forms import ClientForm, ClientTechnologyForm, ContactForm
 from clients.models import Client, ClientTechnology, Contact
 from clients.services import client_save
 from core.forms import active_users
 from core.services import NO_CHANGES as NO_ROWS
 from core.services import model_create, model_update
+from skills.forms import TechnicianCertificationForm, TechnicianForm, TechnicianSkillForm
 from skills.models import (
     Certification,
     Level,
@@ -41,13 +46,13 @@ TIMESTAMPS = ("created_at", "updated_at")
 class ContactSerializer(RowSerializer):
     class Meta:
         model = Contact
-        fields = ("id", "name", "email", "phone", "role", "is_primary")
+        fields = ("id", *ContactForm.Meta.fields)
 
 
 class EnvironmentRowSerializer(RowSerializer):
     class Meta:
         model = ClientTechnology
-        fields = ("id", "skill", "version", "quantity", "notes")
+        fields = ("id", *ClientTechnologyForm.Meta.fields)
 
 
 class ClientSerializer(ParentSerializer):
@@ -57,22 +62,7 @@ class ClientSerializer(ParentSerializer):
 
     class Meta:
         model = Client
-        fields = (
-            "id",
-            "name",
-            "status",
-            "industry",
-            "seats",
-            "account_manager",
-            "phone",
-            "email",
-            "address",
-            "website",
-            "notes",
-            "contacts",
-            "environment",
-            *TIMESTAMPS,
-        )
+        fields = ("id", *ClientForm.Meta.fields, "contacts", "environment", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
     def save_rows(self, *, instance, fields, **changes):
@@ -178,13 +168,13 @@ class ServiceSerializer(serializers.ModelSerializer):
 class TechnicianSkillSerializer(RowSerializer):
     class Meta:
         model = TechnicianSkill
-        fields = ("id", "skill", "level", "oldest_version", "newest_version", "last_used")
+        fields = ("id", *TechnicianSkillForm.Meta.fields)
 
 
 class TechnicianCertificationSerializer(RowSerializer):
     class Meta:
         model = TechnicianCertification
-        fields = ("id", "certification", "earned_on", "expires_on", "credential_id")
+        fields = ("id", *TechnicianCertificationForm.Meta.fields)
 
 
 class TechnicianSerializer(ParentSerializer):
@@ -197,18 +187,7 @@ class TechnicianSerializer(ParentSerializer):
 
     class Meta:
         model = Technician
-        fields = (
-            "id",
-            "name",
-            "email",
-            "status",
-            "available_until",
-            "user",
-            "notes",
-            "skills",
-            "certifications",
-            *TIMESTAMPS,
-        )
+        fields = ("id", *TechnicianForm.Meta.fields, "skills", "certifications", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
     def save_rows(self, *, instance, fields, **changes):
@@ -292,15 +271,7 @@ MANUAL = Requirement.Source.MANUAL
 class ManualRequirementSerializer(RowSerializer):
     class Meta:
         model = Requirement
-        fields = (
-            "id",
-            "skill",
-            "version",
-            "certification",
-            "min_level",
-            "min_technicians",
-            "notes",
-        )
+        fields = ("id", *REQUIREMENT_FIELDS)
 
 
 class AgreementSerializer(ParentSerializer):
@@ -322,20 +293,7 @@ class AgreementSerializer(ParentSerializer):
         fields = (
             "id",
             "reference",
-            "client",
-            "title",
-            "status",
-            "start_date",
-            "end_date",
-            "auto_renew",
-            "renewal_term_months",
-            "notice_days",
-            "billing_cycle",
-            "annual_value",
-            "sla_response_hours",
-            "support_hours",
-            "owner",
-            "notes",
+            *AgreementForm.Meta.fields,
             "services",
             "current_term",
             "requirements",
@@ -377,7 +335,7 @@ class AgreementSerializer(ParentSerializer):
 class OfferingSerializer(RowSerializer):
     class Meta:
         model = CompetitorOffering
-        fields = ("id", "service", "name", "price", "notes")
+        fields = ("id", *OFFERING_FIELDS)
 
 
 class CompetitorSerializer(ParentSerializer):
@@ -386,7 +344,7 @@ class CompetitorSerializer(ParentSerializer):
 
     class Meta:
         model = Competitor
-        fields = ("id", "name", "website", "notes", "offerings", *TIMESTAMPS)
+        fields = ("id", *CompetitorForm.Meta.fields, "offerings", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
     def save_rows(self, *, instance, fields, **changes):
