@@ -2,13 +2,38 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from agreements.api import views
+from agreements.api import coverage, views
 from agreements.api.docs import SwaggerView
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("clients", views.ClientViewSet, basename="client")
+router.register("checks", coverage.CheckViewSet, basename="check")
+router.register("flags", coverage.FlagViewSet, basename="flag")
+router.register("what-if", coverage.WhatIfViewSet, basename="what-if")
+
+# Coverage paths beside the router's: a check's rows, its run-now requests, and an agreement's
+# coverage as a sub-path of its own (agreements/<pk>/ is the data's).
+coverage_patterns = [
+    path("checks/run/", coverage.CheckRunView.as_view(), name="check-run"),
+    path(
+        "checks/<int:pk>/agreements/",
+        coverage.CheckAgreementListView.as_view(),
+        name="check-agreements",
+    ),
+    path(
+        "checks/<int:pk>/requirements/",
+        coverage.CheckRequirementListView.as_view(),
+        name="check-requirements",
+    ),
+    path("check-requests/<int:pk>/", coverage.CheckRequestView.as_view(), name="check-request"),
+    path(
+        "agreements/<int:pk>/coverage/",
+        coverage.AgreementCoverageView.as_view(),
+        name="agreement-coverage",
+    ),
+]
 
 
 def login_not_required(patterns):
@@ -24,6 +49,7 @@ def login_not_required(patterns):
 
 urlpatterns = login_not_required(
     [
+        path("v1/", include(coverage_patterns)),
         path("v1/", include(router.urls)),
         path("schema/", SpectacularAPIView.as_view(), name="schema"),
         path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -463,7 +463,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets shared by several fields named "status", each under one name.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "agreements.models.Agreement.Status",
+        "ClientStatusEnum": "clients.models.Client.Status",
+        "CoverageStatusEnum": "agreements.models.CoverageStatus",
+        "FlagStatusEnum": "agreements.models.CoverageFlag.Status",
+        "CheckRequestStatusEnum": "agreements.models.CoverageCheckRequest.Status",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 # Webhook URLs may point at private or loopback addresses only where this is true (the tests).
