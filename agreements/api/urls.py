@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from agreements.api import coverage, views
+from agreements.api import coverage, presale, views
 from agreements.api.docs import SwaggerView
 
 app_name = "api"
@@ -12,9 +12,10 @@ router.register("clients", views.ClientViewSet, basename="client")
 router.register("checks", coverage.CheckViewSet, basename="check")
 router.register("flags", coverage.FlagViewSet, basename="flag")
 router.register("what-if", coverage.WhatIfViewSet, basename="what-if")
+router.register("pre-sale", presale.ProspectCheckViewSet, basename="pre-sale")
 
 # Coverage paths beside the router's: a check's rows, its run-now requests, and an agreement's
-# coverage as a sub-path of its own (agreements/<pk>/ is the data's).
+# coverage and pre-sale verdict as sub-paths of its own (agreements/<pk>/ is the data's).
 coverage_patterns = [
     path("checks/run/", coverage.CheckRunView.as_view(), name="check-run"),
     path(
@@ -32,6 +33,11 @@ coverage_patterns = [
         "agreements/<int:pk>/coverage/",
         coverage.AgreementCoverageView.as_view(),
         name="agreement-coverage",
+    ),
+    path(
+        "agreements/<int:pk>/presale/",
+        presale.AgreementPresaleView.as_view(),
+        name="agreement-presale",
     ),
 ]
 
