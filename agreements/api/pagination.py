@@ -8,3 +8,10 @@ class IdCursorPagination(CursorPagination):
     ordering = "id"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class NewestFirstCursorPagination(IdCursorPagination):
+    """Pages of a record newest first (checks, flags): by id, which is unique, so that a cursor
+    stays stable while new rows arrive at the front."""
+
+    ordering = "-id"

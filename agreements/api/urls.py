@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from agreements.api import views
+from agreements.api import coverage, presale, views
 from agreements.api.docs import SwaggerView
 
 app_name = "api"
@@ -27,8 +27,40 @@ for prefix, viewset in (
     ("competitors", views.CompetitorViewSet),
 ):
     router.register(prefix, viewset, basename=viewset.model._meta.model_name)
+router.register("checks", coverage.CheckViewSet, basename="check")
+router.register("flags", coverage.FlagViewSet, basename="flag")
+router.register("what-if", coverage.WhatIfViewSet, basename="what-if")
+router.register("pre-sale", presale.ProspectCheckViewSet, basename="pre-sale")
+
+# Coverage paths beside the router's: a check's rows, its run-now requests, and an agreement's
+# coverage and pre-sale verdict as sub-paths of its own (agreements/<pk>/ is the data's).
+coverage_patterns = [
+    path("checks/run/", coverage.CheckRunView.as_view(), name="check-run"),
+    path(
+        "checks/<int:pk>/agreements/",
+        coverage.CheckAgreementListView.as_view(),
+        name="check-agreements",
+    ),
+    path(
+        "checks/<int:pk>/requirements/",
+        coverage.CheckRequirementListView.as_view(),
+        name="check-requirements",
+    ),
+    path("check-requests/<int:pk>/", coverage.CheckRequestView.as_view(), name="check-request"),
+    path(
+        "agreements/<int:pk>/coverage/",
+        coverage.AgreementCoverageView.as_view(),
+        name="agreement-coverage",
+    ),
+    path(
+        "agreements/<int:pk>/presale/",
+        presale.AgreementPresaleView.as_view(),
+        name="agreement-presale",
+    ),
+]
 
 urlpatterns = [
+    path("v1/", include(coverage_patterns)),
     path("v1/", include(router.urls)),
     path(
         "schema/",

@@ -43,8 +43,6 @@ from agreements.models.webhooks import webhook_url_parts
 from core.formatting import CENT, count_text, day_text, money
 from core.network import UNRESOLVABLE, http_post, public_addresses
 
-# A check in the API's coverage endpoints (issue 15 item 2).
-API_CHECK_PATH = "/api/v1/checks/{id}/"
 USER_AGENT = "Covered-Webhooks/1"
 
 
@@ -115,7 +113,7 @@ def check_announcement(coverage_check: CoverageCheck) -> Announcement:
             "resolved_flags": check.resolved_flags_count,
             "open_flags": check.open_flags_count,
         },
-        "url": _link(API_CHECK_PATH.format(id=check.pk)),
+        "url": _link(reverse("api:check-detail", args=[check.pk])),
         "report_url": report_url,
     }
     text = (

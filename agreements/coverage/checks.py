@@ -24,6 +24,7 @@ from agreements.models import (
     CheckedRequirement,
     CheckedSkill,
     CoverageCheck,
+    CoverageCheckRequest,
     CoverageDataChange,
     CoverageFlag,
     CoverageStatus,
@@ -51,6 +52,38 @@ def coverage_check_run(*, day: datetime.date, trigger: str, user=None) -> Covera
         return coverage_check_record(
             result=result, trigger=trigger, started_at=started_at, user=user
         )
+
+
+def coverage_check_request_run(*, request_id: int) -> int | None:
+    """Run the manual check a CoverageCheckRequest asks for, moving the row from queued to
+    running, then to done with the check (in the check's own transaction) or to failed with why.
+
+    Returns the check's id; None when the request is already done or failed, so that running
+    the task twice records one check. A request left running (its worker was lost and the task
+    delivered again) is taken up again.
+    """
+    Status = CoverageCheckRequest.Status
+    requests = CoverageCheckRequest.objects.filter(pk=request_id)
+    taken = requests.filter(status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.RUNNING, started_at=timezone.now()
+    )
+    if not taken:
+        return None
+    user = requests.select_related("requested_by").get().requested_by
+    try:
+        with transaction.atomic():
+            check = coverage_check_run(
+                day=timezone.localdate(), trigger=CoverageCheck.Trigger.MANUAL, user=user
+            )
+            requests.update(status=Status.DONE, coverage_check=check, finished_at=timezone.now())
+    except Exception as error:
+        requests.update(
+            status=Status.FAILED,
+            error=f"The check failed: {type(error).__name__}: {error}"[:1000],
+            finished_at=timezone.now(),
+        )
+        raise
+    return check.pk
 
 
 def coverage_check_record(

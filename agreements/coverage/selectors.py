@@ -192,6 +192,34 @@ def agreements_of_coverage(
     return agreements.filter(pk__in=checked.filter(status=value).values("agreement"))
 
 
+def _of_agreement(field: str) -> Subquery:
+    """A column of the row's agreement, None when it has been deleted since the check (the
+    check's rows keep its id without a foreign key)."""
+    agreement = Agreement.objects.filter(pk=OuterRef("agreement_id")).order_by()
+    return Subquery(agreement.values(field)[:1])
+
+
+def check_agreement_results(check: CoverageCheck) -> QuerySet[CheckedAgreement]:
+    """Every agreement of `check` with the status and annual value it recorded, and the
+    reference, title and client of the agreement as it is now. One query per page: the
+    agreements' columns are subqueries of the page's own rows."""
+    return CheckedAgreement.objects.filter(coverage_check=check).annotate(
+        reference=_of_agreement("reference"),
+        title=_of_agreement("title"),
+        client_name=_of_agreement("client__name"),
+    )
+
+
+def check_requirement_results(check: CoverageCheck) -> QuerySet[CheckedRequirement]:
+    """The requirements `check` found uncovered or at risk, as it recorded them (reasons,
+    qualified technicians, nearest candidates), with their agreement's reference and client.
+    One query per page, like check_agreement_results."""
+    return CheckedRequirement.objects.filter(coverage_check=check).annotate(
+        reference=_of_agreement("reference"),
+        client_name=_of_agreement("client__name"),
+    )
+
+
 @dataclass(frozen=True)
 class RequirementRow:
     requirement: object  # a Requirement

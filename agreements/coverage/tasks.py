@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from agreements.coverage.checks import coverage_check_run
+from agreements.coverage.checks import coverage_check_request_run, coverage_check_run
 from agreements.coverage.reminders import reminder_send, reminders_queue
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
 from agreements.coverage.runs import coverage_run_execute, coverage_run_sweep
@@ -73,8 +73,12 @@ def sweep_nightly_coverage() -> str:
 
 
 @shared_task(name="agreements.tasks.run_coverage_check", acks_late=True, reject_on_worker_lost=True)
-def run_coverage_check(user_id: int | None = None) -> int:
-    """ "Run coverage check now": record a manual check for today; no run, no email."""
+def run_coverage_check(user_id: int | None = None, request_id: int | None = None) -> int | None:
+    """ "Run coverage check now": record a manual check for today; no run, no email. With
+    `request_id` (the API), the CoverageCheckRequest row follows the check and names its user;
+    None when that request was already done."""
+    if request_id is not None:
+        return coverage_check_request_run(request_id=request_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     check = coverage_check_run(
         day=timezone.localdate(), trigger=CoverageCheck.Trigger.MANUAL, user=user

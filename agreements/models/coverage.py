@@ -259,6 +259,34 @@ class CoverageCheck(models.Model):
         return self.arr_uncovered + self.arr_at_risk
 
 
+class CoverageCheckRequest(models.Model):
+    """A user's "Run coverage check now" through the API, followed from queued to done (with the
+    check it recorded) or failed (with why), so that the caller can poll its status."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    coverage_check = optional_key(CoverageCheck, on_delete=models.SET_NULL, related_name="requests")
+    error = models.TextField(blank=True, help_text="Why the check could not be queued or run.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "coverage check request"
+
+    def __str__(self):
+        return f"Coverage check request {self.pk} ({self.get_status_display().lower()})"
+
+
 class CheckedAgreement(models.Model):
     """An agreement's status in a check. The agreement may since have been deleted."""
 

@@ -472,8 +472,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One name for the skill levels, wherever a field takes one.
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "skills.models.Level"},
+    # One name for each choice set that several fields use (skill levels, the statuses).
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "skills.models.Level",
+        "AgreementStatusEnum": "agreements.models.Agreement.Status",
+        "ClientStatusEnum": "clients.models.Client.Status",
+        "CoverageStatusEnum": "agreements.models.CoverageStatus",
+        "FlagStatusEnum": "agreements.models.CoverageFlag.Status",
+        "CheckRequestStatusEnum": "agreements.models.CoverageCheckRequest.Status",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 # Webhook URLs may point at private or loopback addresses only where this is true (the tests).
