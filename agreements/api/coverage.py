@@ -410,7 +410,8 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FlagSerializer
     filterset_class = FlagFilter
     pagination_class = NewestFirstCursorPagination
-    lookup_value_regex = r"[0-9]+"
+    # Any segment reaches the view: a viewer's acknowledge is refused for their role first.
+    lookup_value_regex = "[^/]+"
     permission_actions = {"acknowledge": "change"}
 
     def get_queryset(self):

@@ -25,6 +25,8 @@ from tests.agreements.api.conftest import token_for
 from tests.clients.factories import ClientFactory
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# POSTs that write nothing: the what-if evaluates the chosen technicians' leaving, as the page.
+READS_BY_POST = {"/api/v1/what-if/"}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -81,5 +83,5 @@ def test_the_api_holds_against_generated_requests(case, role, tokens):
         response = case.call(headers={"Authorization": f"Token {tokens[role]}"})
 
     case.validate_response(response, checks=CHECKS)
-    if role == "viewer" and case.method.upper() in WRITES:
+    if role == "viewer" and case.method.upper() in WRITES and case.path not in READS_BY_POST:
         assert response.status_code == 403, (case.method, case.path, response.status_code)
