@@ -1,5 +1,5 @@
 """Webhooks: tell the rest of the MSP's stack when coverage changes (DESIGN "Getting data in and
-out"; issue 15 item 5).
+out").
 
 Coverage announces what happened with its signals (agreements/coverage/signals.py); the
 receivers (agreements/api/receivers.py) turn each announcement into one `WebhookDelivery` per

@@ -1,4 +1,4 @@
-"""Webhooks (issue 15 item 5) against a real HTTP server started by each test: what is sent,
+"""Webhooks against a real HTTP server started by each test: what is sent,
 to whom, signed how, retried how, and which URLs may receive it."""
 
 import datetime
