@@ -66,7 +66,15 @@ class SkillVersion(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="versions")
     label = models.CharField(max_length=50, help_text="As people say it, e.g. “2016” or “24H2”.")
     rank = models.PositiveIntegerField(help_text="Higher is newer; used to compare versions.")
-    end_of_support = models.DateField(null=True, blank=True)
+    end_of_support = models.DateField(
+        null=True, blank=True, help_text="The vendor's last day of (extended) support."
+    )
+    successor = optional_key(
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+        help_text="The version a client on this one moves to when its support ends.",
+    )
 
     class Meta:
         ordering = ["skill__name", "rank"]
@@ -85,6 +93,33 @@ class SkillVersion(models.Model):
 
     def __str__(self):
         return f"{self.skill.name} {self.label}"
+
+    def clean(self):
+        super().clean()
+        if self.successor_id and self.skill_id and self.successor.skill_id != self.skill_id:
+            raise ValidationError(
+                {"successor": "The successor must be a version of the same skill."}
+            )
+        if self.successor_id and self.pk and self.successor_id == self.pk:
+            raise ValidationError({"successor": "A version cannot succeed itself."})
+
+
+class LifecycleSnapshot(models.Model):
+    """A snapshot of public lifecycle data loaded into the catalog's versions (end of support,
+    successor): which source, as of which day, when it was loaded. A newer snapshot updates the
+    versions it lists; an older or the same one changes nothing."""
+
+    source = models.CharField(max_length=300)
+    taken_on = models.DateField(help_text="The day the lifecycle data was read from its source.")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    versions_updated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-taken_on", "-pk"]
+        get_latest_by = "taken_on"
+
+    def __str__(self):
+        return f"Lifecycle data of {self.taken_on} ({self.source})"
 
 
 class SkillAlias(TimeStampedModel):
