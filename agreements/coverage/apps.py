@@ -111,6 +111,14 @@ class CoverageConfig(AppConfig):
         )
         agreement_list_panels.register(notice)
         client_detail_panels.register(notice)
+        client_detail_panels.register(
+            Panel(
+                key="end_of_support",
+                template="coverage/_client_end_of_support.html",
+                context=views.client_end_of_support_panel,
+                order=150,
+            )
+        )
         agreement_columns.register(
             Column(
                 key="coverage",

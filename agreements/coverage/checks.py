@@ -8,6 +8,7 @@ check set-based (COPY on PostgreSQL), brings the flags in line and builds the re
 
 import datetime
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,9 +19,12 @@ from django.utils import timezone
 from agreements.coverage import signals
 from agreements.coverage.engine import CoverageResult, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements, flags_sync
+from agreements.coverage.lookahead import draft_verdicts, end_of_support_forecast
 from agreements.coverage.report import report_sections_build
 from agreements.models import (
     CheckedAgreement,
+    CheckedDraft,
+    CheckedEndOfSupport,
     CheckedRequirement,
     CheckedSkill,
     CoverageCheck,
@@ -152,18 +156,28 @@ def coverage_check_record(
         ),
     )
     _skills_record(check=check, result=result)
+    forecast = end_of_support_forecast(result)
+    _lookahead_record(check=check, result=result, forecast=forecast)
     check.new_flags_count = len(changes.opened_requirement_ids)
     check.resolved_flags_count = len(changes.resolved_ids)
     check.open_flags_count = CoverageFlag.objects.filter(resolved_at__isnull=True).count()
     # Kept as it will be read back: dates and amounts as text.
     check.report = json.loads(
         json.dumps(
-            report_sections_build(coverage_check=check, result=result), cls=DjangoJSONEncoder
+            report_sections_build(coverage_check=check, result=result, end_of_support=forecast),
+            cls=DjangoJSONEncoder,
         )
     )
     check.finished_at = timezone.now()
     check.save()
-    statistics_refresh(CheckedAgreement, CheckedRequirement, CheckedSkill, CoverageFlag)
+    statistics_refresh(
+        CheckedAgreement,
+        CheckedRequirement,
+        CheckedSkill,
+        CheckedDraft,
+        CheckedEndOfSupport,
+        CoverageFlag,
+    )
     signals.check_finished.send(sender=CoverageCheck, coverage_check=check)
     if changes.opened_ids:
         signals.flags_opened.send(sender=CoverageFlag, flag_ids=changes.opened_ids)
@@ -209,6 +223,79 @@ def _skills_record(*, check: CoverageCheck, result: CoverageResult) -> None:
     )
 
 
+def _lookahead_record(*, check: CoverageCheck, result: CoverageResult, forecast) -> None:
+    """The drafts' pre-sale verdicts and the versions reaching end of support, with the two
+    forward-looking figures of the dashboard (see agreements/coverage/lookahead.py)."""
+    drafts = draft_verdicts(day=result.day)
+    rows_insert(
+        CheckedDraft,
+        ["coverage_check_id", "agreement_id", "status", "annual_value", "assessed_on"],
+        ((check.pk, d.agreement_id, d.status, d.annual_value, d.assessed_on) for d in drafts),
+    )
+    not_deliverable = [d for d in drafts if d.status == CoverageStatus.UNCOVERED]
+    check.drafts_not_deliverable_count = len(not_deliverable)
+    check.drafts_not_deliverable_value = sum((d.annual_value for d in not_deliverable), Decimal(0))
+    rows_insert(
+        CheckedEndOfSupport,
+        [
+            "coverage_check_id",
+            "client_id",
+            "client_name",
+            "skill_id",
+            "version_id",
+            "label",
+            "end_of_support",
+            "successor_id",
+            "successor_label",
+            "min_level",
+            "min_technicians",
+            "status",
+            "qualified",
+            "reason",
+            "candidates",
+            "annual_value",
+            "agreement_ids",
+        ],
+        (
+            (
+                check.pk,
+                row.client_id,
+                row.client_name[:200],
+                row.skill_id,
+                row.version_id,
+                row.label[:255],
+                row.end_of_support,
+                row.successor_id,
+                row.successor_label[:255],
+                row.min_level,
+                row.min_technicians,
+                coverage.status if coverage else "",
+                json.dumps(
+                    list(zip(coverage.qualified_ids, coverage.qualified_names, strict=True))
+                    if coverage
+                    else []
+                ),
+                coverage.reason[:500] if coverage else "",
+                json.dumps(
+                    [candidate_json(c) for c in coverage.candidates] if coverage else [],
+                    cls=DjangoJSONEncoder,
+                ),
+                row.annual_value,
+                json.dumps(sorted(row.agreements)),
+            )
+            for row in forecast
+            for coverage in [row.successor_coverage]
+        ),
+    )
+    # An agreement counts once however many of its versions' successors are not covered.
+    not_covered = {}
+    for row in forecast:
+        coverage = row.successor_coverage
+        if coverage is not None and coverage.status == CoverageStatus.UNCOVERED:
+            not_covered.update(row.agreements)
+    check.end_of_support_arr_not_covered = sum(not_covered.values(), Decimal(0))
+
+
 # ------------------------------------------------------------------------------ reads
 
 
@@ -248,7 +335,13 @@ def coverage_checks_prune(*, now: datetime.datetime | None = None) -> int:
     ids = list(old.values_list("pk", flat=True))
     if not ids:
         return 0
-    for model in (CheckedAgreement, CheckedRequirement, CheckedSkill):
+    for model in (
+        CheckedAgreement,
+        CheckedRequirement,
+        CheckedSkill,
+        CheckedDraft,
+        CheckedEndOfSupport,
+    ):
         model.objects.filter(coverage_check_id__in=ids).delete()
     CoverageCheck.objects.filter(pk__in=ids).update(details_pruned_at=now)
     return len(ids)

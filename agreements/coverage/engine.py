@@ -86,8 +86,8 @@ class Candidate:
 
 @dataclass(slots=True, unsafe_hash=True)
 class RequirementCoverage:
-    requirement_id: int
-    agreement_id: int
+    requirement_id: int | None  # None for a hypothetical requirement (CoverageResult.hypothetical)
+    agreement_id: int | None
     label: str  # "Exchange 2016 at level 3+", "CCNA", "Cisco IOS at level 3+ and CCNA"
     skill_id: int | None
     certification_id: int | None
@@ -151,6 +151,11 @@ class AgreementCoverage:
             self._requirements = self._matcher.requirement_coverages(self._rows)
         return self._requirements
 
+    def version_needs(self):
+        """(skill, version, min level, min technicians) of each requirement that names a
+        version, without building result objects."""
+        return [(row[2], row[3], row[4], row[6]) for row in self._rows if row[3] is not None]
+
     def requirement_counts(self) -> dict[int, tuple[int, int, int]]:
         """{requirement id: (severity of its status, |Q|, |L|)}, read from the evaluation's
         memoised outcomes: no result object is built."""
@@ -174,6 +179,17 @@ class CoverageResult:
     arr_at_risk: Decimal
     revenue_dependence: dict[int, Decimal]  # skill id -> ARR of active agreements requiring it
     counts: dict[str, int] = field(default_factory=dict)  # CoverageStatus value -> agreements
+    matcher: "_Matcher | None" = field(default=None, repr=False, compare=False)
+
+    def hypothetical(
+        self, *, skill_id, version_id, min_level, min_technicians, certification_id=None
+    ) -> RequirementCoverage:
+        """How the same team on the same day would meet a requirement no agreement has (yet),
+        e.g. the successor of a version reaching end of support: the rules of a real one,
+        without requirement or agreement ids. The version must have been read by the
+        evaluation (a full evaluation reads them all)."""
+        key = (skill_id, version_id, min_level, certification_id, min_technicians)
+        return RequirementCoverage(None, None, *self.matcher._detail(key))
 
     @property
     def requirements(self) -> list[RequirementCoverage]:
@@ -386,6 +402,7 @@ def _result(*, day, warning_days, inputs: _Inputs, matcher) -> CoverageResult:
         arr_at_risk=arr_at_risk,
         revenue_dependence=dict(revenue_dependence),
         counts=counts,
+        matcher=matcher,
     )
 
 

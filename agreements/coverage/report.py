@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
 from agreements.coverage.engine import CoverageResult
-from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun, CoverageStatus
+from agreements.coverage.lookahead import REPORT_END_OF_SUPPORT_DAYS
+from agreements.models import (
+    Agreement,
+    CheckedEndOfSupport,
+    CoverageCheck,
+    CoverageFlag,
+    CoverageRun,
+    CoverageStatus,
+)
 from core import groups
 from skills import selectors as skill_selectors
 from skills.models import Skill
@@ -43,9 +51,10 @@ SECTION_LIMITS = {
     "notice_dates": 10,
     "training_goals": 10,
     "technicians_without_baseline": 15,
+    "end_of_support": 10,
 }
 # Stored as text in the check's JSON; turned back into dates and amounts when read.
-DATE_KEYS = {"lapses_on", "expires_on", "notice_date", "end_date", "due_date"}
+DATE_KEYS = {"lapses_on", "expires_on", "notice_date", "end_date", "due_date", "end_of_support"}
 MONEY_KEYS = {"annual_value", "revenue_dependence"}
 
 # Errors worth another try later: the server refused, timed out or hung up. ConnectionError and
@@ -134,9 +143,39 @@ def _flags_section(key: str, flags, more_path: str) -> dict:
     )
 
 
-def report_sections_build(*, coverage_check: CoverageCheck, result: CoverageResult) -> dict:
+def _end_of_support_rows(rows, *, day: datetime.date) -> list[dict]:
+    """The client versions reaching end of support within the report's 90 days (not those
+    already past it), most revenue first, then soonest."""
+    horizon = day + datetime.timedelta(days=REPORT_END_OF_SUPPORT_DAYS)
+    soon = sorted(
+        (row for row in rows if day <= row.end_of_support <= horizon),
+        key=lambda row: (-row.annual_value, row.end_of_support, row.client_name, row.label),
+    )
+    return [
+        {
+            "client": row.client_name,
+            "version": row.label,
+            "end_of_support": row.end_of_support,
+            "days_left": (row.end_of_support - day).days,
+            "successor": row.successor_label,
+            "successor_status": coverage.status if coverage else "",
+            "successor_status_label": CheckedEndOfSupport.STATUS_WORDS[
+                coverage.status if coverage else ""
+            ],
+            "annual_value": row.annual_value,
+            "path": reverse("clients:detail", args=[row.client_id]),
+        }
+        for row in soon
+        for coverage in [row.successor_coverage]
+    ]
+
+
+def report_sections_build(
+    *, coverage_check: CoverageCheck, result: CoverageResult, end_of_support=()
+) -> dict:
     """The report of a check that has just been written and has synced the flags: its sections
-    as JSON-ready rows, links as paths within the site. A fixed number of queries."""
+    as JSON-ready rows, links as paths within the site. A fixed number of queries.
+    `end_of_support`: the check's forecast (agreements/coverage/lookahead.py)."""
     day = result.day
     check_pk = coverage_check.pk
     requirements_path = reverse("coverage:check_requirements", args=[check_pk])
@@ -150,6 +189,7 @@ def report_sections_build(*, coverage_check: CoverageCheck, result: CoverageResu
     )
     goals = skill_selectors.training_goals_due(day=day, within_days=TRAINING_DUE_HORIZON_DAYS)
     without_baseline = skill_selectors.technicians_without_baseline(day=day)
+    ending = _end_of_support_rows(end_of_support, day=day)
     technician_path = "skills:technician_detail"
     sections = {
         "new_flags": _flags_section(
@@ -243,6 +283,12 @@ def report_sections_build(*, coverage_check: CoverageCheck, result: CoverageResu
             without_baseline.count(),
             reverse("planning:plan"),
         ),
+        "end_of_support": _section(
+            "end_of_support",
+            ending,
+            len(ending),
+            reverse("coverage:end_of_support") + f"?within={REPORT_END_OF_SUPPORT_DAYS}",
+        ),
     }
     status_arr = dict.fromkeys(CoverageStatus.values, Decimal("0"))
     for agreement in result.agreements:
@@ -253,6 +299,7 @@ def report_sections_build(*, coverage_check: CoverageCheck, result: CoverageResu
         "warning_days": result.warning_days,
         "notice_horizon_days": agreement_selectors.NOTICE_HORIZON_DAYS,
         "training_horizon_days": TRAINING_DUE_HORIZON_DAYS,
+        "end_of_support_days": REPORT_END_OF_SUPPORT_DAYS,
         "sections": sections,
     }
 
@@ -294,6 +341,7 @@ def report_context(*, coverage_check: CoverageCheck, base_url: str | None = None
         "warning_days": report.get("warning_days", coverage_check.warning_days),
         "notice_horizon_days": report.get("notice_horizon_days"),
         "training_horizon_days": report.get("training_horizon_days"),
+        "end_of_support_days": report.get("end_of_support_days"),
         "sections": sections,
         "report_url": base_url + reverse("coverage:report_detail", args=[coverage_check.pk]),
         "reports_url": base_url + reverse("coverage:report_list"),

@@ -14,10 +14,12 @@ from django.utils import timezone
 from agreements import selectors as agreement_selectors
 from agreements.coverage.checks import coverage_data_changed_since, newest_check
 from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.lookahead import END_OF_SUPPORT_HORIZON_DAYS, presale_day
 from agreements.coverage.report import report_context
 from agreements.models import (
     Agreement,
     CheckedAgreement,
+    CheckedEndOfSupport,
     CheckedRequirement,
     CoverageCheck,
     CoverageFlag,
@@ -254,10 +256,6 @@ class PresaleVerdict:
     label: str
 
 
-def presale_day(agreement: Agreement, day: datetime.date) -> datetime.date:
-    return max(agreement.start_date, day)
-
-
 def agreement_presale_verdict(*, agreement: Agreement, day: datetime.date):
     """(verdict, the engine's coverage of it): the saved agreement evaluated as if it were
     active on its start date (today when that has passed), without recording anything."""
@@ -340,3 +338,37 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
         ),
         "flags": open_flags(visible_to(user, CoverageFlag)).filter(agreement=agreement),
     }
+
+
+# ------------------------------------------------------------------------------ end of support
+
+
+def end_of_support_results(
+    check: CoverageCheck | None, *, within_days: int = END_OF_SUPPORT_HORIZON_DAYS
+) -> QuerySet[CheckedEndOfSupport]:
+    """The client versions `check` found reaching end of support by its day + `within_days`
+    (those already past it included), by client, then date."""
+    if check is None:
+        return CheckedEndOfSupport.objects.none()
+    horizon = check.check_date + datetime.timedelta(days=within_days)
+    return CheckedEndOfSupport.objects.filter(
+        coverage_check=check, end_of_support__lte=horizon
+    ).order_by("client_name", "client_id", "end_of_support", "label", "pk")
+
+
+def client_end_of_support_results(*, client_id: int, limit: int = 50) -> list[CheckedEndOfSupport]:
+    """A client's rows of the newest check within its 12 months, by date, each with its check
+    (without the report): one query."""
+    newest = CoverageCheck.objects.order_by("-finished_at", "-pk").values("pk")[:1]
+    rows = (
+        CheckedEndOfSupport.objects.filter(coverage_check=Subquery(newest), client_id=client_id)
+        .select_related("coverage_check")
+        .only(
+            *(f.name for f in CheckedEndOfSupport._meta.concrete_fields),
+            "coverage_check__check_date",
+            "coverage_check__finished_at",
+        )
+        .order_by("end_of_support", "label", "pk")[:limit]
+    )
+    horizon = datetime.timedelta(days=END_OF_SUPPORT_HORIZON_DAYS)
+    return [row for row in rows if row.end_of_support <= row.coverage_check.check_date + horizon]

@@ -21,6 +21,7 @@ urlpatterns = [
         views.CheckRequirementListView.as_view(),
         name="check_requirements",
     ),
+    path("end-of-support/", views.EndOfSupportView.as_view(), name="end_of_support"),
     path("skills/matrix/", views.SkillsMatrixView.as_view(), name="matrix"),
     path("skills/matrix/csv/", views.SkillsMatrixCsvView.as_view(), name="matrix_csv"),
     path(

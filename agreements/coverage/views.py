@@ -281,6 +281,48 @@ class CheckRequirementListView(ModelPermissionMixin, ListView):
         }
 
 
+# ------------------------------------------------------------------------------ end of support
+
+
+class EndOfSupportView(ModelPermissionMixin, ListView):
+    """Per client, the versions the newest check found reaching end of support within 12
+    months (or `?within=90` days), the successor and whether the team covers it."""
+
+    model = CoverageCheck
+    template_name = "coverage/end_of_support.html"
+    paginate_by = PAGE_SIZE
+    WITHIN_CHOICES = (90, 365)
+
+    def get_queryset(self):
+        within = self.request.GET.get("within", "")
+        self.within = int(within) if within in {str(d) for d in self.WITHIN_CHOICES} else 365
+        self.not_covered = self.request.GET.get("successor") == "not_covered"
+        self.freshness = selectors.check_freshness(user=self.request.user)
+        rows = selectors.end_of_support_results(self.freshness.check, within_days=self.within)
+        if self.not_covered:
+            rows = rows.filter(status=CoverageStatus.UNCOVERED)
+        return rows
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            freshness=self.freshness,
+            within=self.within,
+            not_covered=self.not_covered,
+            day=self.freshness.check.check_date if self.freshness.check else None,
+            **kwargs,
+        )
+
+
+def client_end_of_support_panel(*, request, obj) -> dict:
+    """The client page's versions reaching end of support, from the newest check (apps.py):
+    one query, the check's day and time joined to its rows."""
+    rows = selectors.client_end_of_support_results(client_id=obj.pk)
+    return {
+        "end_of_support_rows": rows,
+        "end_of_support_check": rows[0].coverage_check if rows else None,
+    }
+
+
 # ------------------------------------------------------------------------------ skills matrix
 
 

@@ -17,6 +17,8 @@ from agreements.models.contracts import (
 )
 from agreements.models.coverage import (
     CheckedAgreement,
+    CheckedDraft,
+    CheckedEndOfSupport,
     CheckedRequirement,
     CheckedSkill,
     CoverageCheck,
@@ -41,6 +43,8 @@ __all__ = [
     "CalendarFeed",
     "CheckedAgreement",
     "CheckedRequirement",
+    "CheckedDraft",
+    "CheckedEndOfSupport",
     "CheckedSkill",
     "AgreementQuerySet",
     "AgreementReferenceCounter",

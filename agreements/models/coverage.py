@@ -241,6 +241,19 @@ class CoverageCheck(models.Model):
     new_flags_count = models.PositiveIntegerField(default=0)
     resolved_flags_count = models.PositiveIntegerField(default=0)
     open_flags_count = models.PositiveIntegerField(default=0)
+    drafts_not_deliverable_count = models.PositiveIntegerField(
+        default=0, help_text="Draft agreements whose pre-sale verdict is not deliverable."
+    )
+    drafts_not_deliverable_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    end_of_support_arr_not_covered = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="ARR of active agreements on versions reaching end of support within 12 "
+        "months whose successor the team does not cover.",
+    )
     report = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     details_pruned_at = models.DateTimeField(null=True, blank=True)
 
@@ -363,6 +376,107 @@ class CheckedSkill(models.Model):
 
     def __str__(self):
         return f"{self.skill_id}: {self.qualified_count}"
+
+
+class CheckedDraft(models.Model):
+    """A draft agreement's pre-sale verdict in a check: as if active on its start date (or on
+    the check's day, when that has passed)."""
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="draft_results"
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=CoverageStatus.choices)
+    annual_value = models.DecimalField(max_digits=12, decimal_places=2)
+    assessed_on = models.DateField(help_text="The day the draft was evaluated as if active.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coverage_check", "agreement"], name="checkeddraft_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["coverage_check", "status"])]
+
+    def __str__(self):
+        return f"{self.agreement_id}: {self.status}"
+
+
+class CheckedEndOfSupport(models.Model):
+    """A client version reaching end of support within 12 months of a check, and whether the
+    team covers its successor: the successor as a requirement at the level (and with the number
+    of technicians) the client's active agreements ask of the ending version, evaluated by the
+    engine on the check's day. `status` is blank when the catalog names no successor."""
+
+    # How the successor's coverage reads on the pages and in the report.
+    STATUS_WORDS = {
+        CoverageStatus.COVERED.value: "Successor covered",
+        CoverageStatus.AT_RISK.value: "Successor covered, at risk",
+        CoverageStatus.UNCOVERED.value: "Successor not covered",
+        "": "No successor named",
+    }
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="end_of_support_results"
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    client_name = models.CharField(max_length=200)
+    skill = models.ForeignKey(
+        "skills.Skill", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    version = models.ForeignKey(
+        "skills.SkillVersion", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    label = models.CharField(
+        max_length=255, help_text="The ending version, e.g. “Windows Server 2016”."
+    )
+    end_of_support = models.DateField()
+    successor = models.ForeignKey(
+        "skills.SkillVersion",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    successor_label = models.CharField(max_length=255, blank=True)
+    min_level = models.PositiveSmallIntegerField()
+    min_technicians = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=CoverageStatus.choices, blank=True)
+    qualified = models.JSONField(default=list, help_text="[[technician id, name], …] by name.")
+    reason = models.CharField(max_length=500, blank=True)
+    candidates = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    annual_value = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="ARR of the agreements concerned."
+    )
+    agreement_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["end_of_support", "client_name", "label", "pk"]
+        indexes = [
+            models.Index(fields=["coverage_check", "end_of_support"]),
+            models.Index(fields=["coverage_check", "client"]),
+        ]
+
+    def __str__(self):
+        return f"{self.client_name}: {self.label} ends {day_text(self.end_of_support)}"
+
+    @property
+    def status_words(self) -> str:
+        return self.STATUS_WORDS[self.status]
+
+    @property
+    def status_color(self) -> str:
+        return CoverageStatus(self.status).color if self.status else "secondary"
+
+    @property
+    def needs_plan(self) -> bool:
+        """Worth "Add to plan": a successor the team does not cover, or covers thinly."""
+        return self.status in (CoverageStatus.UNCOVERED, CoverageStatus.AT_RISK)
 
 
 class CoverageDataChange(models.Model):

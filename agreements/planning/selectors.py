@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 
+from agreements.coverage.lookahead import plan_due_date
 from agreements.models import (
     Agreement,
+    CheckedEndOfSupport,
     CheckedRequirement,
     CoverageFlag,
     PlannedRequirement,
     Requirement,
 )
 from agreements.planning.gaps import Gap
-from core.formatting import count_text
+from clients.models import Client
+from core.formatting import count_text, day_text
 from core.permissions import visible_to
 from skills.models import (
     Certification,
@@ -338,5 +341,29 @@ def plan_prefill(*, user, requirement_id) -> dict:
         "target_level": requirement.min_level if requirement.skill_id else None,
         "certification": requirement.certification_id,
         "technicians": [candidates[0]["technician_id"]] if candidates else [],
+        "reason": reason[:255],
+    }
+
+
+def end_of_support_plan_prefill(*, user, row_id, day: datetime.date) -> dict:
+    """ "Add to plan" for a successor: its skill, version and level, the nearest candidate the
+    check found, due a quarter before the end of support. Nothing for a row of a client the
+    user cannot see."""
+    row = CheckedEndOfSupport.objects.filter(
+        pk=row_id, client__in=visible_to(user, Client).values("pk")
+    ).first()
+    if row is None or row.successor_id is None:
+        return {}
+    reason = (
+        f"{row.successor_label} before {row.label} reaches end of support on "
+        f"{day_text(row.end_of_support)} ({row.client_name})"
+    )
+    return {
+        "gap": f"{row.successor_label} at level {row.min_level}+"[:150],
+        "skill": row.skill_id,
+        "target_version": row.successor_id,
+        "target_level": row.min_level,
+        "technicians": [row.candidates[0]["technician_id"]] if row.candidates else [],
+        "due_date": plan_due_date(row.end_of_support, day),
         "reason": reason[:255],
     }

@@ -171,6 +171,13 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
         if requirement_id.isdigit():
             initial.update(selectors.plan_prefill(user=request.user, requirement_id=requirement_id))
             agreement = initial.pop("agreement", None)
+        ending_id = request.GET.get("end_of_support", "")
+        if ending_id.isdigit():
+            initial.update(
+                selectors.end_of_support_plan_prefill(
+                    user=request.user, row_id=ending_id, day=today
+                )
+            )
         form = AddToPlanForm(initial=initial, user=request.user, day=today)
         return self.render_form(form, today, agreement=agreement)
 

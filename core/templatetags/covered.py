@@ -53,3 +53,23 @@ def page_query(context, param, number):
     query = context["request"].GET.copy()
     query[param] = number
     return f"?{query.urlencode()}"
+
+
+@register.filter
+def days_until(date, day):
+    """Days from `day` to `date` (negative once it has passed); None without both."""
+    if date is None or day is None:
+        return None
+    return (date - day).days
+
+
+@register.filter
+def days_away_text(days):
+    """A number of days_until as words: "in 41 days", "today", "14 days ago"."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"in {formatting.count_text(days, 'day')}"
+    return f"{formatting.count_text(-days, 'day')} ago"

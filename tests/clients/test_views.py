@@ -486,8 +486,8 @@ def test_client_detail_query_count_does_not_grow_with_rows(
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
     # group permissions, the client; the notice: the newest check, the change stamp; the
     # agreements panel: the newest check, the agreements with their recorded coverage, the
-    # active annual value; the environment, the contacts
-    with django_assert_num_queries(14):
+    # active annual value; the environment, the contacts; the versions reaching end of support
+    with django_assert_num_queries(15):
         response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
     assert len(response.context["agreements"]) == rows
 

@@ -64,3 +64,15 @@ def status_text(context, status):
             '<strong style="color:{};">{}</strong>', status.email_color, status.label
         )
     return format_html('<span class="badge text-bg-{}">{}</span>', status.color, status.label)
+
+
+@register.simple_tag(takes_context=True)
+def status_words(context, status, words):
+    """Words about a status (e.g. "Successor not covered") in its colour: inline in the email,
+    a badge on the page; plain muted text without a status."""
+    if not status:
+        return format_html("<span {}>{}</span>", rs(context, "muted"), words)
+    status = CoverageStatus(status)
+    if context.get("for_email"):
+        return format_html('<strong style="color:{};">{}</strong>', status.email_color, words)
+    return format_html('<span class="badge text-bg-{}">{}</span>', status.color, words)

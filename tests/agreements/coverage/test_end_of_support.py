@@ -1,0 +1,312 @@
+"""End of support (DESIGN "End of support"): a check records each client version reaching end of
+support within 12 months and whether the team covers its successor; the pages and the report
+read that record."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from agreements.coverage.checks import coverage_check_run, coverage_checks_prune
+from agreements.coverage.report import report_context
+from agreements.coverage.selectors import agreement_presale_verdict
+from agreements.models import (
+    Agreement,
+    CheckedDraft,
+    CheckedEndOfSupport,
+    CoverageCheck,
+)
+from tests.agreements.factories import AgreementFactory, AgreementServiceFactory, ServiceFactory
+from tests.clients.factories import ClientFactory, ClientTechnologyFactory
+from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
+
+pytestmark = pytest.mark.django_db
+
+EOS = datetime.date(2027, 1, 12)  # Windows Server 2016, as the lifecycle snapshot has it
+
+
+def at(day):
+    """The clock frozen at noon of `day` in the app's time zone."""
+    noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return time_machine.travel(noon, tick=False)
+
+
+@pytest.fixture
+def windows_server():
+    skill = SkillFactory(name="Windows Server")
+    v2012 = skill.versions.create(
+        label="2012 R2", rank=10, end_of_support=datetime.date(2023, 10, 10)
+    )
+    v2016 = skill.versions.create(label="2016", rank=20, end_of_support=EOS)
+    v2019 = skill.versions.create(label="2019", rank=30, end_of_support=datetime.date(2029, 1, 9))
+    v2012.successor = v2019
+    v2012.save()
+    v2016.successor = v2019
+    v2016.save()
+    return {"skill": skill, "2016": v2016, "2019": v2019}
+
+
+@pytest.fixture
+def harbor(windows_server, settings):
+    """Harbor Dental runs Windows Server 2016 under a managed-servers agreement at level 3 that
+    one technician can deliver; Dana Ortiz knows Windows Server up to 2016 only."""
+    settings.COVERAGE_MIN_TECHNICIANS = 1
+    service = ServiceFactory(name="Managed servers", min_level=3)
+    service.skills_in_scope.add(windows_server["skill"])
+    client = ClientFactory(name="Harbor Dental")
+    ClientTechnologyFactory(
+        client=client, skill=windows_server["skill"], version=windows_server["2016"]
+    )
+    agreement = AgreementFactory(client=client, annual_value=Decimal("24000.00"))
+    AgreementServiceFactory(agreement=agreement, service=service)
+    dana = TechnicianFactory(name="Dana Ortiz")
+    holding = TechnicianSkillFactory(
+        technician=dana,
+        skill=windows_server["skill"],
+        level=3,
+        oldest_version=None,
+        newest_version=windows_server["2016"],
+    )
+    return {
+        "client": client,
+        "agreement": agreement,
+        "dana": dana,
+        "holding": holding,
+        **windows_server,
+    }
+
+
+def check_on(day):
+    with at(day):
+        return coverage_check_run(day=day, trigger=CoverageCheck.Trigger.MANUAL)
+
+
+def test_a_client_on_windows_server_2016_is_listed_with_its_date_and_successor_until_covered(
+    harbor, consultant_client
+):
+    day = datetime.date(2026, 11, 2)
+    check = check_on(day)
+
+    row = CheckedEndOfSupport.objects.get(coverage_check=check)
+    assert (row.client_name, row.label, row.end_of_support, row.successor_label) == (
+        "Harbor Dental",
+        "Windows Server 2016",
+        EOS,
+        "Windows Server 2019",
+    )
+    assert (row.min_level, row.status, row.annual_value) == (3, "uncovered", Decimal("24000.00"))
+    assert [candidate["name"] for candidate in row.candidates] == ["Dana Ortiz"]
+    assert check.end_of_support_arr_not_covered == Decimal("24000.00")
+    with at(day):
+        page = consultant_client.get(reverse("coverage:end_of_support")).content.decode()
+        client_page = consultant_client.get(
+            reverse("clients:detail", args=[harbor["client"].pk])
+        ).content.decode()
+        dashboard = consultant_client.get(reverse("coverage:dashboard")).content.decode()
+    for html in (page, client_page):
+        assert "Windows Server 2016" in html
+        assert "12 Jan 2027" in html
+        assert "Windows Server 2019" in html
+        assert ">Successor not covered</span>" in html
+        assert "$24,000" in html
+    assert 'data-testid="eos-arr-not-covered">$24,000' in dashboard
+
+    # Dana learns Windows Server 2019: the next check finds the successor covered.
+    harbor["holding"].newest_version = harbor["2019"]
+    harbor["holding"].save()
+    check = check_on(day)
+
+    row = CheckedEndOfSupport.objects.get(coverage_check=check)
+    assert row.status == "covered"
+    assert [name for _, name in row.qualified] == ["Dana Ortiz"]
+    assert check.end_of_support_arr_not_covered == 0
+    with at(day):
+        page = consultant_client.get(reverse("coverage:end_of_support")).content.decode()
+    assert ">Successor covered</span>" in page
+    assert ">Successor not covered</span>" not in page
+
+
+def test_the_report_lists_the_version_within_90_days_of_its_end_of_support(harbor):
+    early = check_on(EOS - datetime.timedelta(days=91))
+    late = check_on(EOS - datetime.timedelta(days=90))
+
+    assert CheckedEndOfSupport.objects.filter(coverage_check=early).count() == 1  # 12 months
+    assert early.report["sections"]["end_of_support"]["rows"] == []
+    (row,) = late.report["sections"]["end_of_support"]["rows"]
+    assert (row["client"], row["version"], row["successor"], row["days_left"]) == (
+        "Harbor Dental",
+        "Windows Server 2016",
+        "Windows Server 2019",
+        90,
+    )
+    assert row["successor_status_label"] == "Successor not covered"
+    section = report_context(coverage_check=late)["sections"]["end_of_support"]
+    assert section["rows"][0]["end_of_support"] == EOS
+
+
+def test_the_report_email_and_page_show_the_end_of_support_section(harbor, consultant_client):
+    from django.template.loader import render_to_string
+
+    check = check_on(EOS - datetime.timedelta(days=30))
+    context = report_context(coverage_check=check)
+    text = render_to_string("emails/coverage-report-body.txt", {"report": context})
+    page = consultant_client.get(reverse("coverage:report_detail", args=[check.pk]))
+    assert "VERSIONS REACHING END OF SUPPORT WITHIN 90 DAYS" in text
+    assert "12 Jan 2027 (30 days): Harbor Dental runs Windows Server 2016" in text
+    assert "Successor not covered" in text
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Versions reaching end of support within 90 days" in html
+    assert "Harbor Dental</a>: Windows Server 2016" in html
+
+
+def test_versions_beyond_12_months_or_not_required_are_not_listed(harbor, windows_server):
+    other = ClientFactory(name="Quarry Hill Veterinary")
+    ClientTechnologyFactory(
+        client=other, skill=windows_server["skill"], version=windows_server["2016"]
+    )
+
+    check = check_on(EOS - datetime.timedelta(days=366))
+    assert not CheckedEndOfSupport.objects.filter(coverage_check=check).exists()
+    check = check_on(EOS - datetime.timedelta(days=365))
+    # Quarry Hill runs the version but has no agreement that requires it.
+    assert list(
+        CheckedEndOfSupport.objects.filter(coverage_check=check).values_list(
+            "client_name", flat=True
+        )
+    ) == ["Harbor Dental"]
+
+
+def test_add_to_plan_from_an_ending_version_is_prefilled_and_due_a_quarter_before(
+    harbor, consultant_client
+):
+    day = datetime.date(2026, 9, 1)
+    check = check_on(day)
+    row = CheckedEndOfSupport.objects.get(coverage_check=check)
+
+    with at(day):
+        page = consultant_client.get(reverse("coverage:end_of_support"))
+        assert f"?end_of_support={row.pk}" in page.content.decode()
+        form = consultant_client.get(
+            reverse("planning:add_to_plan"), {"end_of_support": row.pk}
+        ).context["form"]
+        response = consultant_client.post(
+            reverse("planning:add_to_plan"),
+            {
+                "gap": form.initial["gap"],
+                "skill": form.initial["skill"],
+                "target_version": form.initial["target_version"],
+                "target_level": form.initial["target_level"],
+                "technicians": form.initial["technicians"],
+                "due_date": form.initial["due_date"].isoformat(),
+                "reason": form.initial["reason"],
+            },
+        )
+    assert response.status_code == 302
+    assert form.initial["skill"] == harbor["skill"].pk
+    assert form.initial["target_version"] == harbor["2019"].pk
+    assert form.initial["target_level"] == 3
+    assert form.initial["technicians"] == [harbor["dana"].pk]
+    assert form.initial["due_date"] == EOS - datetime.timedelta(days=91)
+    goal = harbor["dana"].training_goals.get()
+    assert (goal.target_version, goal.target_level, goal.due_date) == (
+        harbor["2019"],
+        3,
+        datetime.date(2026, 10, 13),
+    )
+    assert "before Windows Server 2016 reaches end of support on 12 Jan 2027" in goal.reason
+
+
+def test_a_row_id_that_is_not_an_ending_version_prefills_nothing(harbor, consultant_client):
+    with at(datetime.date(2026, 9, 1)):
+        form = consultant_client.get(
+            reverse("planning:add_to_plan"), {"end_of_support": "987654"}
+        ).context["form"]
+    assert "target_version" not in form.initial
+
+
+def test_a_check_records_each_drafts_pre_sale_verdict_and_the_figure(harbor, windows_server):
+    day = datetime.date(2026, 11, 2)
+    service = ServiceFactory(name="Managed email", min_level=3)
+    exchange = SkillFactory(name="Exchange Server")
+    service.skills_in_scope.add(exchange)
+    client = ClientFactory(name="Lakeside Law")
+    ClientTechnologyFactory(client=client, skill=exchange)
+    draft = AgreementFactory(
+        client=client,
+        status=Agreement.Status.DRAFT,
+        start_date=datetime.date(2027, 2, 1),
+        annual_value=Decimal("18000.00"),
+    )
+    AgreementServiceFactory(agreement=draft, service=service)
+    covered_draft = AgreementFactory(
+        client=harbor["client"],
+        status=Agreement.Status.DRAFT,
+        start_date=datetime.date(2026, 6, 1),  # passed: judged on the check's day
+        annual_value=Decimal("5000.00"),
+    )
+    AgreementServiceFactory(agreement=covered_draft, service=harbor["agreement"].services.get())
+
+    check = check_on(day)
+
+    recorded = {
+        row.agreement_id: (row.status, row.assessed_on)
+        for row in CheckedDraft.objects.filter(coverage_check=check)
+    }
+    assert recorded == {
+        draft.pk: ("uncovered", datetime.date(2027, 2, 1)),
+        covered_draft.pk: ("covered", day),
+    }
+    for agreement in (draft, covered_draft):
+        verdict, _ = agreement_presale_verdict(agreement=agreement, day=day)
+        assert recorded[agreement.pk] == (verdict.status, verdict.day)
+    assert (check.drafts_not_deliverable_count, check.drafts_not_deliverable_value) == (
+        1,
+        Decimal("18000.00"),
+    )
+
+
+def test_pruning_drops_the_look_ahead_rows_of_old_checks(harbor):
+    old = check_on(datetime.date(2026, 9, 1))
+    check_on(datetime.date(2026, 11, 2))
+    assert CheckedEndOfSupport.objects.filter(coverage_check=old).exists()
+
+    pruned = coverage_checks_prune(
+        now=old.finished_at + datetime.timedelta(days=settings.COVERAGE_CHECK_RETENTION_DAYS + 1)
+    )
+
+    assert pruned == 1
+    assert not CheckedEndOfSupport.objects.filter(coverage_check=old).exists()
+    assert not CheckedDraft.objects.filter(coverage_check=old).exists()
+
+
+def test_the_end_of_support_page_pages_and_filters_at_a_fixed_query_count(
+    harbor, windows_server, consultant_client, django_assert_max_num_queries
+):
+    for n in range(30):
+        client = ClientFactory(name=f"Clinic {n:02d}")
+        ClientTechnologyFactory(
+            client=client, skill=windows_server["skill"], version=windows_server["2016"]
+        )
+        agreement = AgreementFactory(client=client)
+        AgreementServiceFactory(agreement=agreement, service=harbor["agreement"].services.get())
+    day = datetime.date(2026, 11, 2)
+    check_on(day)
+
+    with at(day), django_assert_max_num_queries(12):
+        response = consultant_client.get(reverse("coverage:end_of_support"))
+    assert response.context["paginator"].count == 31
+    assert len(response.context["object_list"]) == 25
+    with at(day):
+        filtered = consultant_client.get(
+            reverse("coverage:end_of_support"), {"successor": "not_covered", "within": "90"}
+        )
+    assert filtered.context["paginator"].count == 31
+    with at(day):
+        bogus = consultant_client.get(reverse("coverage:end_of_support"), {"within": "9999"})
+    assert bogus.status_code == 200
+    assert bogus.context["within"] == 365
