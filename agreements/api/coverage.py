@@ -33,6 +33,7 @@ from agreements.coverage.flags import flag_acknowledge
 from agreements.models import (
     Agreement,
     CheckedAgreement,
+    CheckedEndOfSupport,
     CheckedRequirement,
     CoverageCheck,
     CoverageCheckRequest,
@@ -96,6 +97,7 @@ class CheckSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:check-detail")
     agreements_url = serializers.HyperlinkedIdentityField(view_name="api:check-agreements")
     requirements_url = serializers.HyperlinkedIdentityField(view_name="api:check-requirements")
+    end_of_support_url = serializers.HyperlinkedIdentityField(view_name="api:check-end-of-support")
     requested_by = UserRefSerializer(
         read_only=True, allow_null=True, help_text="Who ran it by hand; null for a nightly check."
     )
@@ -129,10 +131,14 @@ class CheckSerializer(serializers.ModelSerializer):
             "new_flags_count",
             "resolved_flags_count",
             "open_flags_count",
+            "drafts_not_deliverable_count",
+            "drafts_not_deliverable_value",
+            "end_of_support_arr_not_covered",
             "details_pruned_at",
             "nightly_run",
             "agreements_url",
             "requirements_url",
+            "end_of_support_url",
         )
         read_only_fields = fields
 
@@ -182,6 +188,59 @@ class CheckedRequirementSerializer(serializers.ModelSerializer):
     @extend_schema_field(TechnicianRefSerializer(many=True))
     def get_qualified(self, row) -> list[dict]:
         return [{"id": pk, "name": name} for pk, name in row.qualified]
+
+
+class CheckedEndOfSupportSerializer(serializers.ModelSerializer):
+    """A client version reaching end of support within 12 months of the check, and whether
+    the team covered its successor on the check's day."""
+
+    qualified = serializers.SerializerMethodField(help_text="Qualified for the successor.")
+    candidates = CandidateSerializer(many=True, read_only=True)
+    status = serializers.CharField(
+        help_text="The successor's coverage: covered, at_risk or uncovered; empty when the "
+        "catalog names no successor."
+    )
+    agreements = serializers.ListField(
+        source="agreement_ids", child=serializers.IntegerField(), help_text="Agreements concerned."
+    )
+
+    class Meta:
+        model = CheckedEndOfSupport
+        fields = (
+            "id",
+            "client",
+            "client_name",
+            "skill",
+            "version",
+            "label",
+            "end_of_support",
+            "successor",
+            "successor_label",
+            "min_level",
+            "min_technicians",
+            "status",
+            "qualified",
+            "reason",
+            "candidates",
+            "annual_value",
+            "agreements",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(TechnicianRefSerializer(many=True))
+    def get_qualified(self, row) -> list[dict]:
+        return [{"id": pk, "name": name} for pk, name in row.qualified]
+
+
+class CheckedEndOfSupportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(v, label) for v, label in CoverageStatus.choices if v != "not_assessed"]
+    )
+    client = django_filters.NumberFilter(field_name="client_id")
+
+    class Meta:
+        model = CheckedEndOfSupport
+        fields = ["status", "client"]
 
 
 class CheckedAgreementFilter(django_filters.FilterSet):
@@ -267,6 +326,23 @@ class CheckRequirementListView(CheckRowsView):
 
     def get_queryset(self):
         return selectors.check_requirement_results(self.get_check())
+
+
+@extend_schema(
+    summary="The client versions a check found reaching end of support within 12 months",
+    description="Those already past it included, by date; with the successor, whether the "
+    "team covered it at the level the client's agreements ask, and the ARR concerned. Empty "
+    "for a check whose details were pruned.",
+)
+class CheckEndOfSupportListView(CheckRowsView):
+    queryset = CheckedEndOfSupport.objects.none()  # the model, for the schema
+    serializer_class = CheckedEndOfSupportSerializer
+    filterset_class = CheckedEndOfSupportFilter
+
+    def get_queryset(self):
+        return CheckedEndOfSupport.objects.filter(coverage_check=self.get_check()).order_by(
+            "end_of_support", "client_name", "pk"
+        )
 
 
 # ------------------------------------------------------------------------------ run a check now

@@ -46,6 +46,11 @@ coverage_patterns = [
         coverage.CheckRequirementListView.as_view(),
         name="check-requirements",
     ),
+    path(
+        "checks/<int:pk>/end-of-support/",
+        coverage.CheckEndOfSupportListView.as_view(),
+        name="check-end-of-support",
+    ),
     path("check-requests/<int:pk>/", coverage.CheckRequestView.as_view(), name="check-request"),
     path(
         "agreements/<int:pk>/coverage/",

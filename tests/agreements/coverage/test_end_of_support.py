@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from agreements.coverage.checks import coverage_check_run, coverage_checks_prune
 from agreements.coverage.report import report_context
@@ -20,6 +22,7 @@ from agreements.models import (
     CheckedEndOfSupport,
     CoverageCheck,
 )
+from tests.agreements.api.conftest import token_for
 from tests.agreements.factories import AgreementFactory, AgreementServiceFactory, ServiceFactory
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
 from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
@@ -149,8 +152,6 @@ def test_the_report_lists_the_version_within_90_days_of_its_end_of_support(harbo
 
 
 def test_the_report_email_and_page_show_the_end_of_support_section(harbor, consultant_client):
-    from django.template.loader import render_to_string
-
     check = check_on(EOS - datetime.timedelta(days=30))
     context = report_context(coverage_check=check)
     text = render_to_string("emails/coverage-report-body.txt", {"report": context})
@@ -310,3 +311,25 @@ def test_the_end_of_support_page_pages_and_filters_at_a_fixed_query_count(
         bogus = consultant_client.get(reverse("coverage:end_of_support"), {"within": "9999"})
     assert bogus.status_code == 200
     assert bogus.context["within"] == 365
+
+
+def test_the_api_gives_a_checks_ending_versions_and_its_forward_looking_figures(harbor, consultant):
+    check = check_on(datetime.date(2026, 11, 2))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(consultant)}")
+
+    figures = api.get(f"/api/v1/checks/{check.pk}/").json()
+    rows = api.get(figures["end_of_support_url"]).json()["results"]
+    covered = api.get(figures["end_of_support_url"], {"status": "covered"}).json()["results"]
+
+    assert figures["end_of_support_arr_not_covered"] == "24000.00"
+    assert figures["drafts_not_deliverable_count"] == 0
+    assert [
+        (r["client_name"], r["label"], r["end_of_support"], r["successor_label"], r["status"])
+        for r in rows
+    ] == [
+        ("Harbor Dental", "Windows Server 2016", "2027-01-12", "Windows Server 2019", "uncovered")
+    ]
+    assert rows[0]["agreements"] == [harbor["agreement"].pk]
+    assert rows[0]["candidates"][0]["name"] == "Dana Ortiz"
+    assert covered == []
