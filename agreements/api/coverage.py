@@ -156,7 +156,15 @@ class CheckedAgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CheckedRequirementSerializer(serializers.ModelSerializer):
+class RecordedQualifiedMixin:
+    """`qualified` of a check's row, recorded as [[technician id, name], …]."""
+
+    @extend_schema_field(TechnicianRefSerializer(many=True))
+    def get_qualified(self, row) -> list[dict]:
+        return [{"id": pk, "name": name} for pk, name in row.qualified]
+
+
+class CheckedRequirementSerializer(RecordedQualifiedMixin, serializers.ModelSerializer):
     reference = serializers.CharField(
         allow_null=True, help_text="Null when the agreement has been deleted since the check."
     )
@@ -185,12 +193,8 @@ class CheckedRequirementSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @extend_schema_field(TechnicianRefSerializer(many=True))
-    def get_qualified(self, row) -> list[dict]:
-        return [{"id": pk, "name": name} for pk, name in row.qualified]
 
-
-class CheckedEndOfSupportSerializer(serializers.ModelSerializer):
+class CheckedEndOfSupportSerializer(RecordedQualifiedMixin, serializers.ModelSerializer):
     """A client version reaching end of support within 12 months of the check, and whether
     the team covered its successor on the check's day."""
 
@@ -226,10 +230,6 @@ class CheckedEndOfSupportSerializer(serializers.ModelSerializer):
             "agreements",
         )
         read_only_fields = fields
-
-    @extend_schema_field(TechnicianRefSerializer(many=True))
-    def get_qualified(self, row) -> list[dict]:
-        return [{"id": pk, "name": name} for pk, name in row.qualified]
 
 
 class CheckedEndOfSupportFilter(django_filters.FilterSet):

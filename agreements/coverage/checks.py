@@ -148,8 +148,7 @@ def coverage_check_record(
                 r.lasting_count,
                 r.lapses_on,
                 r.reason[:500],
-                json.dumps(list(zip(r.qualified_ids, r.qualified_names, strict=True))),
-                json.dumps([candidate_json(c) for c in r.candidates], cls=DjangoJSONEncoder),
+                *_people_json(r),
                 r.requirement_id in changes.opened_requirement_ids,
             )
             for r in flagged_requirements(result)
@@ -184,6 +183,16 @@ def coverage_check_record(
     if changes.resolved_ids:
         signals.flags_resolved.send(sender=CoverageFlag, flag_ids=changes.resolved_ids)
     return check
+
+
+def _people_json(coverage) -> tuple[str, str]:
+    """A result's qualified technicians ([[id, name], …]) and nearest candidates, as the JSON
+    columns of a check's rows take them; empty lists without a result."""
+    if coverage is None:
+        return "[]", "[]"
+    qualified = list(zip(coverage.qualified_ids, coverage.qualified_names, strict=True))
+    candidates = [candidate_json(c) for c in coverage.candidates]
+    return json.dumps(qualified), json.dumps(candidates, cls=DjangoJSONEncoder)
 
 
 def candidate_json(candidate) -> dict:
@@ -251,8 +260,8 @@ def _lookahead_record(*, check: CoverageCheck, result: CoverageResult, forecast)
             "min_technicians",
             "status",
             "qualified",
-            "reason",
             "candidates",
+            "reason",
             "annual_value",
             "agreement_ids",
         ],
@@ -270,16 +279,8 @@ def _lookahead_record(*, check: CoverageCheck, result: CoverageResult, forecast)
                 row.min_level,
                 row.min_technicians,
                 coverage.status if coverage else "",
-                json.dumps(
-                    list(zip(coverage.qualified_ids, coverage.qualified_names, strict=True))
-                    if coverage
-                    else []
-                ),
+                *_people_json(coverage),
                 coverage.reason[:500] if coverage else "",
-                json.dumps(
-                    [candidate_json(c) for c in coverage.candidates] if coverage else [],
-                    cls=DjangoJSONEncoder,
-                ),
                 row.annual_value,
                 json.dumps(sorted(row.agreements)),
             )

@@ -21,9 +21,9 @@ REPORT_END_OF_SUPPORT_DAYS = 90  # the nightly report's section
 PLAN_DAYS_BEFORE_END = 91  # "Add to plan" for a successor is due a quarter before the date
 
 
-def presale_day(agreement: Agreement, day: datetime.date) -> datetime.date:
+def presale_day(start_date: datetime.date, day: datetime.date) -> datetime.date:
     """The day a draft is judged on: its start date, or `day` when that has passed."""
-    return max(agreement.start_date, day)
+    return max(start_date, day)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def draft_verdicts(*, day: datetime.date) -> list[DraftVerdict]:
     for pk, start_date in Agreement.objects.filter(status=Agreement.Status.DRAFT).values_list(
         "pk", "start_date"
     ):
-        by_day[max(start_date, day)].append(pk)
+        by_day[presale_day(start_date, day)].append(pk)
     verdicts = []
     for on, ids in sorted(by_day.items()):
         result = evaluate_coverage(day=on, agreement_ids=ids, as_if_active=True)

@@ -259,7 +259,7 @@ class PresaleVerdict:
 def agreement_presale_verdict(*, agreement: Agreement, day: datetime.date):
     """(verdict, the engine's coverage of it): the saved agreement evaluated as if it were
     active on its start date (today when that has passed), without recording anything."""
-    on = presale_day(agreement, day)
+    on = presale_day(agreement.start_date, day)
     result = evaluate_coverage(day=on, agreement_ids=[agreement.pk], as_if_active=True)
     coverage = result.agreements[0]
     verdict = PresaleVerdict(day=on, status=coverage.status, label=VERDICTS[coverage.status])
@@ -359,7 +359,7 @@ def end_of_support_results(
 def client_end_of_support_results(*, client_id: int, limit: int = 50) -> list[CheckedEndOfSupport]:
     """A client's rows of the newest check within its 12 months, by date, each with its check
     (without the report): one query."""
-    newest = CoverageCheck.objects.order_by("-finished_at", "-pk").values("pk")[:1]
+    newest = CoverageCheck.objects.values("pk")[:1]  # Meta.ordering: newest first
     rows = (
         CheckedEndOfSupport.objects.filter(coverage_check=Subquery(newest), client_id=client_id)
         .select_related("coverage_check")

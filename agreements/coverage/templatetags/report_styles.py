@@ -58,12 +58,7 @@ def rs(context, kind):
 @register.simple_tag(takes_context=True)
 def status_text(context, status):
     """A flag's status: coloured words in the email, the badge on the page."""
-    status = CoverageStatus(status)
-    if context.get("for_email"):
-        return format_html(
-            '<strong style="color:{};">{}</strong>', status.email_color, status.label
-        )
-    return format_html('<span class="badge text-bg-{}">{}</span>', status.color, status.label)
+    return status_words(context, status, CoverageStatus(status).label)
 
 
 @register.simple_tag(takes_context=True)
