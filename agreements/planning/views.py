@@ -460,7 +460,8 @@ class ProspectCheckView(ModelPermissionMixin, TemplateView):
                 raise PermissionDenied
             name = prospect.name or "a prospect"
             count = presale.prospect_plan_add(
-                result=result, reason=f"Pre-sale check for {name}, starting {prospect.start_date}"
+                result=result,
+                reason=f"Pre-sale check for {name}, starting {day_text(prospect.start_date)}",
             )
             messages.success(request, f"Added {count} training goal{pluralize(count)} to the plan.")
             return redirect("planning:plan")
