@@ -11,6 +11,7 @@ from django.db import transaction
 from agreements.models import Service
 from agreements.services import service_create
 from skills.catalog import LoadReport, load_skill_catalog
+from skills.lifecycle import SHIPPED_SNAPSHOT
 from skills.models import Level, Skill
 
 
@@ -96,12 +97,13 @@ SERVICES = [
 
 
 @transaction.atomic
-def load_catalog() -> LoadReport:
-    """Load the whole starter catalog: skills and certifications, then services.
+def load_catalog(*, lifecycle=SHIPPED_SNAPSHOT) -> LoadReport:
+    """Load the whole starter catalog: skills and certifications with the `lifecycle` snapshot,
+    then services.
 
     Get-or-create by name (ignoring case); an existing service keeps its scope and level.
     """
-    report = load_skill_catalog()
+    report = load_skill_catalog(lifecycle=lifecycle)
     skills = {skill.name.lower(): skill for skill in Skill.objects.all()}
     for entry in SERVICES:
         if Service.objects.filter(name__iexact=entry.name).exists():

@@ -21,7 +21,9 @@ class SkillCategoryAdmin(admin.ModelAdmin):
 
 class SkillVersionInline(admin.TabularInline):
     model = models.SkillVersion
-    fields = ["label", "rank", "end_of_support"]
+    fk_name = "skill"
+    fields = ["label", "rank", "end_of_support", "successor"]
+    autocomplete_fields = ["successor"]
     extra = 1
 
 
@@ -44,12 +46,26 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(models.SkillVersion)
 class SkillVersionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "skill", "label", "rank", "end_of_support"]
+    list_display = ["__str__", "skill", "label", "rank", "end_of_support", "successor"]
     list_filter = ["skill__category", "skill"]
     search_fields = ["skill__name", "label"]
-    autocomplete_fields = ["skill"]
-    list_select_related = ["skill"]
+    autocomplete_fields = ["skill", "successor"]
+    list_select_related = ["skill", "successor__skill"]
     ordering = ["skill__name", "-rank"]
+
+
+@admin.register(models.LifecycleSnapshot)
+class LifecycleSnapshotAdmin(admin.ModelAdmin):
+    """What lifecycle data was loaded, read-only: `manage.py load_catalog --lifecycle` loads."""
+
+    list_display = ["taken_on", "source", "loaded_at", "versions_updated"]
+    readonly_fields = ["source", "taken_on", "loaded_at", "versions_updated"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class TechnicianSkillInline(admin.TabularInline):

@@ -2,18 +2,23 @@
 
 Plain data an MSP can start from on day one; `load_skill_catalog()` adds what is missing and
 leaves alone what a user already changed. Versions are listed oldest first; their ranks step by 10
-so that a version added later by hand can slot in between. End-of-support dates are the vendors'
-published last day of (extended) support; None where the vendor publishes no fixed date.
+so that a version added later by hand can slot in between. End-of-support dates and successors are
+not kept here: they come from the dated lifecycle snapshot in skills/data/ (see skills.lifecycle).
 """
 
-import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 
+from skills.lifecycle import (
+    RANK_STEP,
+    SHIPPED_SNAPSHOT,
+    LifecycleLoad,
+    lifecycle_snapshot_load,
+    lifecycle_snapshot_read,
+)
 from skills.models import Certification, Skill, SkillAlias, SkillCategory, SkillVersion
-
-RANK_STEP = 10
 
 DESKTOP_OS = "Desktop OS"
 SERVER_OS = "Server OS"
@@ -42,18 +47,14 @@ CATEGORIES = [
 ]
 
 
-def _date(text):
-    return datetime.date.fromisoformat(text)
-
-
 @dataclass(frozen=True)
 class SkillEntry:
     name: str
     category: str
     vendor: str
     description: str = ""
-    # (label, end of support or None), oldest first
-    versions: tuple[tuple[str, datetime.date | None], ...] = ()
+    # version labels, oldest first
+    versions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,19 @@ SKILLS = [
         "Microsoft",
         "Windows on desktops and laptops.",
         (
-            ("7", _date("2020-01-14")),
-            ("8.1", _date("2023-01-10")),
-            ("10", _date("2025-10-14")),
-            ("11", None),
+            "7",
+            "8.1",
+            "10",
+            "11",
         ),
     ),
     SkillEntry(
         "macOS",
         DESKTOP_OS,
         "Apple",
-        "Macs in the office; Apple publishes no end-of-support dates.",
-        (("12 Monterey", None), ("13 Ventura", None), ("14 Sonoma", None), ("15 Sequoia", None)),
+        "Macs in the office; Apple announces no end of support, so the dates are when security "
+        "updates stopped.",
+        ("12 Monterey", "13 Ventura", "14 Sonoma", "15 Sequoia", "26 Tahoe"),
     ),
     # Server OS
     SkillEntry(
@@ -93,11 +95,11 @@ SKILLS = [
         "Microsoft",
         "File, print and application servers running Windows Server.",
         (
-            ("2012 R2", _date("2023-10-10")),
-            ("2016", _date("2027-01-12")),
-            ("2019", _date("2029-01-09")),
-            ("2022", _date("2031-10-14")),
-            ("2025", _date("2034-10-10")),
+            "2012 R2",
+            "2016",
+            "2019",
+            "2022",
+            "2025",
         ),
     ),
     SkillEntry(
@@ -106,9 +108,10 @@ SKILLS = [
         "Canonical",
         "Linux servers; dates are the end of standard support.",
         (
-            ("20.04 LTS", _date("2025-05-31")),
-            ("22.04 LTS", _date("2027-06-01")),
-            ("24.04 LTS", _date("2029-05-31")),
+            "20.04 LTS",
+            "22.04 LTS",
+            "24.04 LTS",
+            "26.04 LTS",
         ),
     ),
     # Email & Collaboration
@@ -118,10 +121,10 @@ SKILLS = [
         "Microsoft",
         "On-premises Exchange mail servers.",
         (
-            ("2013", _date("2023-04-11")),
-            ("2016", _date("2025-10-14")),
-            ("2019", _date("2025-10-14")),
-            ("SE", None),
+            "2013",
+            "2016",
+            "2019",
+            "SE",
         ),
     ),
     SkillEntry(
@@ -149,14 +152,14 @@ SKILLS = [
         NETWORKING,
         "Cisco",
         "Cisco routers and switches; support ends per hardware platform and release train.",
-        (("15", None), ("XE 16", None), ("XE 17", None)),
+        ("15", "XE 16", "XE 17"),
     ),
     SkillEntry(
         "SonicWall SonicOS",
         NETWORKING,
         "SonicWall",
         "SonicWall TZ and NSa firewalls; support ends per appliance generation.",
-        (("6.5", None), ("7.0", None), ("7.1", None)),
+        ("6.5", "7.0", "7.1"),
     ),
     SkillEntry(
         "Fortinet FortiOS",
@@ -164,10 +167,11 @@ SKILLS = [
         "Fortinet",
         "FortiGate firewalls.",
         (
-            ("6.4", _date("2024-09-30")),
-            ("7.0", _date("2025-09-30")),
-            ("7.2", _date("2026-09-30")),
-            ("7.4", _date("2027-11-11")),
+            "6.4",
+            "7.0",
+            "7.2",
+            "7.4",
+            "7.6",
         ),
     ),
     SkillEntry(
@@ -195,7 +199,7 @@ SKILLS = [
         BACKUP,
         "Veeam",
         "Image-level backup and replication of servers and virtual machines.",
-        (("10", None), ("11", None), ("12", None)),
+        ("10", "11", "12", "13"),
     ),
     SkillEntry(
         "Datto BCDR",
@@ -216,9 +220,11 @@ SKILLS = [
         "Broadcom",
         "ESXi hosts and vCenter; dates are the end of general support.",
         (
-            ("6.7", _date("2022-10-15")),
-            ("7.0", _date("2025-10-02")),
-            ("8.0", _date("2027-10-11")),
+            "6.7",
+            "7.0",
+            "8.0",
+            "9.0",
+            "9.1",
         ),
     ),
     # Cloud
@@ -241,10 +247,11 @@ SKILLS = [
         "Microsoft",
         "The database behind many line-of-business applications.",
         (
-            ("2016", _date("2026-07-14")),
-            ("2017", _date("2027-10-12")),
-            ("2019", _date("2030-01-08")),
-            ("2022", _date("2033-01-11")),
+            "2016",
+            "2017",
+            "2019",
+            "2022",
+            "2025",
         ),
     ),
     # Line-of-business apps
@@ -254,10 +261,10 @@ SKILLS = [
         "Intuit",
         "Accounting; Intuit discontinues each yearly release after three years.",
         (
-            ("2021", _date("2024-05-31")),
-            ("2022", _date("2025-05-31")),
-            ("2023", _date("2026-05-31")),
-            ("2024", _date("2027-05-31")),
+            "2021",
+            "2022",
+            "2023",
+            "2024",
         ),
     ),
     SkillEntry(
@@ -277,7 +284,7 @@ SKILLS = [
         LOB_APPS,
         "Autodesk",
         "Drafting and design; licences, add-ins and graphics drivers.",
-        (("2022", None), ("2023", None), ("2024", None), ("2025", None)),
+        ("2022", "2023", "2024", "2025"),
     ),
     SkillEntry(
         "IDEXX Cornerstone",
@@ -412,6 +419,7 @@ class LoadReport:
     services: int = 0
     aliases: int = 0
     skipped_versions: list[str] = field(default_factory=list)
+    lifecycle: LifecycleLoad | None = None
 
     @property
     def created(self):
@@ -432,6 +440,8 @@ class LoadReport:
         )
         if self.skipped_versions:
             text += f"; rank already taken, not added: {', '.join(self.skipped_versions)}"
+        if self.lifecycle is not None:
+            text += f"; {self.lifecycle}"
         return text
 
 
@@ -446,25 +456,30 @@ def _missing_versions(skill, entry, report):
     """Add the catalog versions a skill lacks, unless a user already used that rank."""
     existing = {version.label.lower(): version for version in skill.versions.all()}
     taken_ranks = {version.rank for version in existing.values()}
-    for position, (label, end_of_support) in enumerate(entry.versions, start=1):
+    for position, label in enumerate(entry.versions, start=1):
         if label.lower() in existing:
             continue
         rank = position * RANK_STEP
         if rank in taken_ranks:
             report.skipped_versions.append(f"{skill.name} {label}")
             continue
-        _create(SkillVersion, skill=skill, label=label, rank=rank, end_of_support=end_of_support)
+        _create(SkillVersion, skill=skill, label=label, rank=rank)
         taken_ranks.add(rank)
         report.versions += 1
 
 
 @transaction.atomic
-def load_skill_catalog(report: LoadReport | None = None) -> LoadReport:
-    """Get-or-create categories, skills and certifications by name (ignoring case).
+def load_skill_catalog(
+    report: LoadReport | None = None, *, lifecycle: Path | str = SHIPPED_SNAPSHOT
+) -> LoadReport:
+    """Get-or-create categories, skills and certifications by name (ignoring case), then load
+    the `lifecycle` snapshot (skills.lifecycle: only when newer than the one loaded last).
 
     Rows that already exist keep whatever a user changed; only a skill's missing versions are
-    filled in.
+    filled in. A lifecycle file that cannot be read raises LifecycleFileError before anything
+    is written.
     """
+    snapshot = lifecycle_snapshot_read(lifecycle)
     report = report or LoadReport()
     categories = {}
     for name in CATEGORIES:
@@ -509,4 +524,5 @@ def load_skill_catalog(report: LoadReport | None = None) -> LoadReport:
         version = skill.versions.filter(label=label).first() if label else None
         _create(SkillAlias, skill=skill, pattern=pattern, version=version)
         report.aliases += 1
+    report.lifecycle = lifecycle_snapshot_load(snapshot)
     return report

@@ -20,6 +20,7 @@ from core.permissions import visible_to
 from skills.aliases import ProductMatcher
 from skills.models import (
     Certification,
+    LifecycleSnapshot,
     Skill,
     SkillAlias,
     SkillCategory,
@@ -115,14 +116,24 @@ def technician_training_goals(*, technician: Technician) -> QuerySet[TrainingGoa
 
 
 def skill_catalog(*, user, day: datetime.date) -> QuerySet[Skill]:
-    """Skills with their category and versions (newest first, each with `support_state`)."""
-    versions = SkillVersion.objects.annotate(support_state=support_state(day=day)).order_by("-rank")
+    """Skills with their category and versions (newest first, each with `support_state` and
+    its successor)."""
+    versions = (
+        SkillVersion.objects.select_related("successor")
+        .annotate(support_state=support_state(day=day))
+        .order_by("-rank")
+    )
     return (
         visible_to(user, Skill)
         .select_related("category")
         .prefetch_related(Prefetch("versions", queryset=versions))
         .order_by("category__name", "name")
     )
+
+
+def lifecycle_snapshot_newest() -> LifecycleSnapshot | None:
+    """The lifecycle data the versions' dates come from. One query."""
+    return LifecycleSnapshot.objects.order_by("-taken_on", "-pk").first()
 
 
 def skill_categories() -> QuerySet[SkillCategory]:

@@ -165,3 +165,6 @@ class SkillCatalogView(ModelPermissionMixin, FilterView):
 
     def get_queryset(self):
         return selectors.skill_catalog(user=self.request.user, day=timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(lifecycle=selectors.lifecycle_snapshot_newest(), **kwargs)

@@ -41,13 +41,13 @@ class TestLoad:
                 .order_by("rank")
                 .values_list("label", flat=True)
             )
-            assert labels == [label for label, _ in entry.versions], entry.name
+            assert labels == list(entry.versions), entry.name
 
         server = SkillVersion.objects.filter(skill__name="Windows Server")
         assert server.get(label="2012 R2").rank < server.get(label="2016").rank
         assert server.get(label="2022").rank < server.get(label="2025").rank
 
-    def test_versions_carry_the_vendors_end_of_support_dates(self):
+    def test_versions_carry_the_lifecycle_snapshots_end_of_support_dates(self):
         load_skill_catalog()
 
         versions = SkillVersion.objects.select_related("skill")

@@ -1,8 +1,10 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
+from agreements.catalog import load_catalog
 from skills.models import Technician, TechnicianCertification, TechnicianSkill
 from tests.forms import formset
 from tests.skills.factories import (
@@ -416,6 +418,18 @@ def test_catalog_groups_skills_by_category_with_version_support(consultant_clien
     assert "2012 R2 · ended Oct 2023" in page_text(response)
 
 
+def test_catalog_names_each_successor_and_the_lifecycle_source(consultant_client):
+    load_catalog()
+
+    html = page_text(consultant_client.get(reverse("skills:catalog"), {"q": "Windows Server"}))
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert "2016 · until Jan 2027 → , then 2019" in text
+    assert "Supported until 12 Jan 2027; clients move on to 2019" in html
+    assert "End-of-support dates and successors: endoflife.date" in text
+    assert "data of 22 Aug 2026" in text
+
+
 def test_catalog_filters_by_category(consultant_client):
     servers = SkillCategoryFactory(name="Server OS")
     SkillFactory(name="Windows Server", category=servers)
@@ -473,8 +487,8 @@ def test_skill_catalog_query_count_does_not_grow_with_rows(
         SkillVersionFactory.create_batch(2, skill=skill)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
     # group permissions, the count for the paginator, the category choices, the page of skills,
-    # their versions
-    with django_assert_num_queries(10):
+    # their versions with successors, the lifecycle data's source
+    with django_assert_num_queries(11):
         response = consultant_client.get(reverse("skills:catalog"))
     assert len(response.context["page_obj"]) == rows
 

@@ -22,10 +22,12 @@ from agreements.models import (
     CheckedEndOfSupport,
     CoverageCheck,
 )
+from skills.catalog import load_skill_catalog
+from skills.models import Skill
 from tests.agreements.api.conftest import token_for
 from tests.agreements.factories import AgreementFactory, AgreementServiceFactory, ServiceFactory
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
-from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
+from tests.skills.factories import TechnicianFactory, TechnicianSkillFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +42,13 @@ def at(day):
 
 @pytest.fixture
 def windows_server():
-    skill = SkillFactory(name="Windows Server")
-    v2012 = skill.versions.create(
-        label="2012 R2", rank=10, end_of_support=datetime.date(2023, 10, 10)
-    )
-    v2016 = skill.versions.create(label="2016", rank=20, end_of_support=EOS)
-    v2019 = skill.versions.create(label="2019", rank=30, end_of_support=datetime.date(2029, 1, 9))
-    v2012.successor = v2019
-    v2012.save()
-    v2016.successor = v2019
-    v2016.save()
-    return {"skill": skill, "2016": v2016, "2019": v2019}
+    """The starter catalog's Windows Server, with the shipped lifecycle snapshot's dates."""
+    load_skill_catalog()
+    skill = Skill.objects.get(name="Windows Server")
+    versions = {version.label: version for version in skill.versions.all()}
+    assert versions["2016"].end_of_support == EOS
+    assert versions["2016"].successor == versions["2019"]
+    return {"skill": skill, "2016": versions["2016"], "2019": versions["2019"]}
 
 
 @pytest.fixture
@@ -233,7 +231,7 @@ def test_a_row_id_that_is_not_an_ending_version_prefills_nothing(harbor, consult
 def test_a_check_records_each_drafts_pre_sale_verdict_and_the_figure(harbor, windows_server):
     day = datetime.date(2026, 11, 2)
     service = ServiceFactory(name="Managed email", min_level=3)
-    exchange = SkillFactory(name="Exchange Server")
+    exchange = Skill.objects.get(name="Exchange Server")
     service.skills_in_scope.add(exchange)
     client = ClientFactory(name="Lakeside Law")
     ClientTechnologyFactory(client=client, skill=exchange)
