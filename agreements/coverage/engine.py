@@ -98,7 +98,7 @@ class RequirementCoverage:
     lasting_count: int  # |L|: still qualified on day + W
     lapses_on: datetime.date | None
     reason: str  # "" when covered
-    candidates: tuple[Candidate, ...] = ()  # filled for uncovered requirements
+    candidates: tuple[Candidate, ...] = ()  # filled for uncovered and at-risk requirements
 
     @property
     def qualified_count(self):
@@ -679,14 +679,16 @@ class _Matcher:
             lasting,
             lapses_on,
             reason,
-            self._candidates_of(wanted) if status == UNCOVERED else (),
+            self._candidates_of(wanted, ids) if status != COVERED else (),
         )
 
-    def _candidates_of(self, wanted):
-        """Available technicians with the skill who miss the level, the version or the cert."""
+    def _candidates_of(self, wanted, qualified_ids):
+        """Available technicians with the skill who miss the level, the version or the cert:
+        everyone with the skill but the `qualified_ids` (those of an at-risk requirement)."""
         found = self._candidates.get(wanted)
         if found is not None:
             return found
+        qualified_ids = set(qualified_ids)
         skill_id, version_id, min_level, certification_id = wanted
         if skill_id is None:
             return ()
@@ -694,6 +696,8 @@ class _Matcher:
         holders = self.certificate_holders.get(certification_id, {})
         candidates = []
         for technician_id, level, oldest, newest in self.skill_holders.get(skill_id, ()):
+            if technician_id in qualified_ids:
+                continue
             version_range = self._version_ranges.get((oldest, newest))
             if version_range is None:
                 version_range = self._version_ranges[(oldest, newest)] = version_range_text(

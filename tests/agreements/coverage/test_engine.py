@@ -677,10 +677,21 @@ def test_unavailable_technicians_are_not_candidates(exchange):
     assert coverage_of(requirement).candidates == ()
 
 
-def test_at_risk_requirement_lists_no_candidates(exchange):
+def test_at_risk_requirement_lists_those_not_yet_qualified_as_candidates(exchange):
+    technician_with(exchange, name="Sam Lee", level=3)
+    technician_with(exchange, name="Dana Ortiz", level=2)
+    requirement = RequirementFactory(skill=exchange, min_level=3, min_technicians=2)
+
+    coverage = coverage_of(requirement)
+
+    assert coverage.status == AT_RISK
+    assert [(c.name, c.gap) for c in coverage.candidates] == [("Dana Ortiz", "level 2 of 3 needed")]
+
+
+def test_covered_requirement_lists_no_candidates(exchange):
     technician_with(exchange, level=3)
     technician_with(exchange, level=2)
-    requirement = RequirementFactory(skill=exchange, min_technicians=2)
+    requirement = RequirementFactory(skill=exchange, min_level=3, min_technicians=1)
 
     assert coverage_of(requirement).candidates == ()
 

@@ -401,6 +401,28 @@ def test_add_to_plan_from_a_requirement_is_prefilled_with_it_and_the_nearest_can
     assert f'href="{reverse("agreements:detail", args=[agreement.pk])}">Back to' in html
 
 
+def test_add_to_plan_from_an_at_risk_requirement_proposes_someone_not_yet_qualified(
+    consultant_client, flagged
+):
+    """Sam alone delivers Exchange 2016 where two are needed: the plan proposes Dana."""
+    sam = TechnicianFactory(name="Sam Lee")
+    TechnicianSkillFactory(technician=sam, skill=flagged["exchange"], level=4)
+    requirement = flagged["requirement"]
+    requirement.min_technicians = 2
+    requirement.save()
+    check = coverage_check_run(day=DAY, trigger=CoverageCheck.Trigger.MANUAL)
+    assert check.requirement_results.get(requirement=requirement).status == "at_risk"
+
+    response = consultant_client.get(
+        reverse("planning:add_to_plan"), {"requirement": requirement.pk}
+    )
+
+    html = response.content.decode()
+    assert f'name="technicians" value="{flagged["dana"].pk}"' in html
+    assert f'name="technicians" value="{sam.pk}"' not in html
+    assert f'<option value="{flagged["v2016"].pk}" selected>' in html
+
+
 def test_add_to_plan_ignores_a_requirement_that_does_not_exist(consultant_client, flagged):
     response = consultant_client.get(reverse("planning:add_to_plan"), {"requirement": "987654"})
 
