@@ -343,7 +343,12 @@ def test_detail_names_the_qualified_technicians(consultant_client, agreement, ex
     row, *_ = response.context["requirement_rows"]
     assert row.live.status == "at_risk"
     assert row.live.qualified_names == ("Dana Ortiz",)
-    assert "Only Dana Ortiz qualifies (2 needed)" in response.content.decode()
+    html = response.content.decode()
+    assert "Only Dana Ortiz qualifies (2 needed)" in html
+    # at risk, the one who could make it two is proposed
+    assert [c.name for c in row.live.candidates] == ["Lee Park"]
+    assert "Nearest candidates:" in html
+    assert "level 2 of 3 needed" in html
 
 
 def test_detail_of_a_draft_agreement_shows_its_pre_sale_verdict(consultant_client, agreement):
