@@ -426,7 +426,7 @@ def test_catalog_names_each_successor_and_the_lifecycle_source(consultant_client
 
     assert "2016 · until Jan 2027 → , then 2019" in text
     assert "Supported until 12 Jan 2027; clients move on to 2019" in html
-    assert "End-of-support dates and successors: endoflife.date" in text
+    assert "End-of-support dates and successors (→): endoflife.date" in text
     assert "data of 22 Aug 2026" in text
 
 
