@@ -28,6 +28,14 @@ class AgreementsConfig(AppConfig):
                 context=views.client_agreements_panel,
             )
         )
+        client_detail_panels.register(
+            Panel(
+                key="requirements",
+                template="agreements/_client_requirements.html",
+                context=views.client_requirements_panel,
+                order=110,
+            )
+        )
         # Amounts and counts of the client's agreements active today, right-aligned.
         for order, (key, label, annotate, template, sortable) in enumerate(
             (

@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Requirement
 from agreements.panels import agreement_columns
 from clients.models import Client
 from core.formatting import money
@@ -85,6 +85,27 @@ def client_agreements(*, user, client: Client, day: datetime.date) -> QuerySet[A
     )
     return columns_annotate(agreement_columns, agreements, day=day).order_by(
         "-is_active", "-start_date", "reference"
+    )
+
+
+CLIENT_REQUIREMENTS_SHOWN = 50
+
+
+def client_requirements(*, user, client: Client, day: datetime.date) -> list[Requirement]:
+    """What the client's agreements active on `day` require, derived or added by hand, by
+    agreement: at most CLIENT_REQUIREMENTS_SHOWN + 1 rows (one more than the page shows tells it
+    there are more). One query."""
+    return list(
+        Requirement.objects.filter(
+            agreement__in=visible_to(user, Agreement)
+            .active_on(day)
+            .filter(client=client)
+            .values("pk")
+        )
+        .select_related("agreement", "skill", "version", "certification", "service")
+        .order_by("agreement__reference", "skill__name", "version__rank", "certification__name")[
+            : CLIENT_REQUIREMENTS_SHOWN + 1
+        ]
     )
 
 

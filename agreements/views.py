@@ -36,6 +36,16 @@ def client_agreements_panel(*, request, obj) -> dict:
     }
 
 
+def client_requirements_panel(*, request, obj) -> dict:
+    """The client page's requirements: what its active agreements ask of the team, derived from
+    their services and the client's environment or added by hand (registered by apps.py)."""
+    requirements = selectors.client_requirements(
+        user=request.user, client=obj, day=timezone.localdate()
+    )
+    shown = selectors.CLIENT_REQUIREMENTS_SHOWN
+    return {"requirements": requirements[:shown], "more_requirements": len(requirements) > shown}
+
+
 class AgreementListView(ExportMixin, ModelPermissionMixin, ListView):
     model = Agreement
     template_name = "agreements/agreement_list.html"

@@ -319,7 +319,8 @@ def client_end_of_support_panel(*, request, obj) -> dict:
     rows = selectors.client_end_of_support_results(client_id=obj.pk)
     return {
         "end_of_support_rows": rows,
-        "end_of_support_check": rows[0].coverage_check if rows else None,
+        # with no row, one more query tells "nothing ends" from "no check yet"
+        "end_of_support_check": rows[0].coverage_check if rows else newest_check(),
     }
 
 

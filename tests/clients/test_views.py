@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run
 from agreements.models import Agreement, CoverageCheck, Requirement
+from agreements.services import requirements_sync_for_client
 from clients.models import Client, ClientTechnology, Contact
 from tests.agreements.factories import (
     AgreementFactory,
@@ -307,6 +308,32 @@ def test_editing_the_environment_resyncs_the_agreements_requirements(consultant_
     )
 
 
+def test_client_detail_lists_what_the_active_agreements_require(consultant_client):
+    client = ClientFactory(name="Harbor Dental")
+    exchange = SkillFactory(name="Exchange")
+    v2016 = SkillVersionFactory(skill=exchange, label="2016")
+    service = ServiceFactory(name="Email management", min_level=3)
+    service.skills_in_scope.add(exchange)
+    agreement = AgreementServiceFactory(agreement__client=client, service=service).agreement
+    ClientTechnologyFactory(client=client, skill=exchange, version=v2016)
+    requirements_sync_for_client(client=client)
+    RequirementFactory(agreement=agreement, skill=SkillFactory(name="Dentrix"), min_level=2)
+    draft = AgreementFactory(client=client, status=Agreement.Status.DRAFT)
+    RequirementFactory(agreement=draft, skill=SkillFactory(name="Clio"))
+
+    response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
+
+    html = response.content.decode()
+    assert [str(r) for r in response.context["requirements"]] == [
+        "Dentrix at level 2+",
+        "Exchange 2016 at level 3+",
+    ]
+    assert "What the active agreements require" in html
+    assert "Email management and the environment" in html
+    assert "added by hand" in html
+    assert "Clio" not in html
+
+
 def test_edit_removes_a_technology_marked_for_removal(consultant_client):
     technology = ClientTechnologyFactory(client__name="Harbor Dental")
 
@@ -486,8 +513,9 @@ def test_client_detail_query_count_does_not_grow_with_rows(
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
     # group permissions, the client; the notice: the newest check, the change stamp; the
     # agreements panel: the newest check, the agreements with their recorded coverage, the
-    # active annual value; the environment, the contacts; the versions reaching end of support
-    with django_assert_num_queries(15):
+    # active annual value; the requirements of the active agreements; the environment, the
+    # contacts; the versions reaching end of support and, as none does, the newest check
+    with django_assert_num_queries(17):
         response = consultant_client.get(reverse("clients:detail", args=[client.pk]))
     assert len(response.context["agreements"]) == rows
 
