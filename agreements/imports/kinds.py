@@ -362,6 +362,12 @@ class ModelKind(Kind):
         """Changes besides the row's own fields (a client's primary contact); none by default."""
         return []
 
+    def one_per_file(self, instance) -> tuple[tuple, str] | None:
+        """(key, what) of something only one row of a file may claim for `instance` beyond its
+        natural key (a client's primary contact), which the database would refuse at the
+        write; none by default."""
+        return None
+
     def plan(self, records, context):
         plan = Plan()
         labels = {**self.headers()}
@@ -379,6 +385,7 @@ class ModelKind(Kind):
         }
         existing = self.existing(keys)
         first_row: dict[tuple, int] = {}
+        claimed: dict[tuple, int] = {}
         for reader, new_values in read:
             key = None if reader.errors else self.natural_key(new_values)
             display = self.display(new_values)
@@ -401,6 +408,11 @@ class ModelKind(Kind):
                 changes = apply(instance, new_values, labels=labels)
                 status = CHANGED if changes else UNCHANGED
             errors = checked(instance, reader.row, labels)
+            claim = None if errors else self.one_per_file(instance)
+            if claim is not None and claim[0] in claimed:
+                errors.append(f"Row {reader.row}: {claim[1]} is already row {claimed[claim[0]]}")
+            elif claim is not None:
+                claimed[claim[0]] = reader.row
             extra = self.after(instance, reader, plan, context) if not errors else []
             errors += reader.errors
             if errors:
@@ -601,6 +613,11 @@ class ContactsKind(ModelKind):
     def display(self, new_values):
         client = new_values.get("client")
         return f"{client.name if client else '?'}: {new_values.get('name') or '(no name)'}"
+
+    def one_per_file(self, instance):
+        if not instance.is_primary:
+            return None
+        return (instance.client.pk, "primary"), f"{instance.client.name}'s primary contact"
 
 
 # ------------------------------------------------------------------------------ technicians

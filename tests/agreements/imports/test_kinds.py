@@ -114,6 +114,27 @@ def test_contacts(acme, upload, confirm):
     assert Contact.objects.filter(client=acme).count() == 3
 
 
+def test_two_new_primary_contacts_of_one_client_are_a_row_error(upload, catalog):
+    ClientFactory(name="Birch Law")
+    lines = [
+        "Client,Name,Email,Primary",
+        "Birch Law,Nora Vance,nora@birch.example,yes",
+        "Birch Law,Owen Hale,owen@birch.example,yes",
+        "Birch Law,Ivy Chen,ivy@birch.example,no",
+    ]
+
+    batch = upload("contacts", csv_bytes(lines))
+
+    assert statuses(batch) == {
+        "Birch Law: Nora Vance": "new",
+        "Birch Law: Owen Hale": "error",
+        "Birch Law: Ivy Chen": "new",
+    }
+    error = next(row for row in batch.preview["rows"] if row["status"] == "error")
+    assert error["errors"] == ["Row 3: Birch Law's primary contact is already row 2"]
+    assert not Contact.objects.exists()
+
+
 def test_environment(acme, upload, confirm):
     ClientTechnologyFactory(
         client=acme, skill=skill("Windows"), version=version("Windows", "11"), quantity=5
