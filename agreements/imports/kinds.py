@@ -231,6 +231,10 @@ class RowReader:
             self.fail(key, str(error))
             return None
 
+    def choice(self, key: str, choices, default):
+        """One of `choices` (value or label, ignoring case); `default` for an empty cell."""
+        return self.read(key, lambda raw: values.choice(raw, choices)) or default
+
     def text(self, key: str, *, required=False, max_length=None) -> str:
         value = self.read(key, values.text, required=required) or ""
         if max_length and len(value) > max_length:
@@ -346,11 +350,24 @@ class ModelKind(Kind):
         """{model field: value} for the columns the file has."""
         raise NotImplementedError
 
+    # A kind keyed on one text field, matched ignoring case, names it; others override
+    # natural_key and existing.
+    key_field: str | None = None
+
     def natural_key(self, new_values: dict) -> tuple | None:
-        raise NotImplementedError
+        if self.key_field is None:
+            raise NotImplementedError
+        value = new_values.get(self.key_field)
+        return (value.casefold(),) if value else None
 
     def existing(self, keys: set) -> dict:
-        raise NotImplementedError
+        """{natural key: saved row} of the rows of `keys` already in the database."""
+        if self.key_field is None:
+            raise NotImplementedError
+        rows = self.model.objects.annotate(import_key=Lower(self.key_field)).filter(
+            import_key__in=[key[0] for key in keys]
+        )
+        return {(getattr(row, self.key_field).casefold(),): row for row in rows}
 
     def display(self, new_values: dict) -> str:
         raise NotImplementedError
@@ -436,6 +453,7 @@ class ClientsKind(ModelKind):
     model = Client
     resource_class = ClientResource
     what = "client name"
+    key_field = "name"
     keep_spelling = ("name",)
     columns = (
         Column(
@@ -486,23 +504,10 @@ class ClientsKind(ModelKind):
             if reader.has(key):
                 new_values[key] = reader.text(key)
         if reader.has("status"):
-            new_values["status"] = (
-                reader.read("status", lambda raw: values.choice(raw, Client.Status))
-                or Client.Status.ACTIVE
-            )
+            new_values["status"] = reader.choice("status", Client.Status, Client.Status.ACTIVE)
         if reader.has("seats"):
             new_values["seats"] = reader.read("seats", values.whole_number) or 0
         return new_values
-
-    def natural_key(self, new_values):
-        return (new_values["name"].casefold(),) if new_values.get("name") else None
-
-    def existing(self, keys):
-        names = [key[0] for key in keys]
-        return {
-            (client.name.casefold(),): client
-            for client in Client.objects.annotate(lower=Lower("name")).filter(lower__in=names)
-        }
 
     def display(self, new_values):
         return new_values.get("name") or "(no name)"
@@ -628,6 +633,7 @@ class TechniciansKind(ModelKind):
     model = Technician
     resource_class = TechnicianResource
     what = "email address"
+    key_field = "email"
     keep_spelling = ("email",)
     columns = (
         Column(
@@ -668,25 +674,14 @@ class TechniciansKind(ModelKind):
             "email": reader.text("email", required=True),
         }
         if reader.has("status"):
-            new_values["status"] = (
-                reader.read("status", lambda raw: values.choice(raw, Technician.Status))
-                or Technician.Status.ACTIVE
+            new_values["status"] = reader.choice(
+                "status", Technician.Status, Technician.Status.ACTIVE
             )
         if reader.has("available_until"):
             new_values["available_until"] = reader.date("available_until")
         if reader.has("notes"):
             new_values["notes"] = reader.text("notes")
         return new_values
-
-    def natural_key(self, new_values):
-        return (new_values["email"].casefold(),) if new_values.get("email") else None
-
-    def existing(self, keys):
-        emails = [key[0] for key in keys]
-        return {
-            (tech.email.casefold(),): tech
-            for tech in Technician.objects.annotate(lower=Lower("email")).filter(lower__in=emails)
-        }
 
     def display(self, new_values):
         return f"{new_values.get('name') or '?'} <{new_values.get('email') or '?'}>"
@@ -1126,10 +1121,7 @@ class AgreementsKind(Kind):
             "annual_value": reader.read("annual_value", values.money, required=True),
         }
         if reader.has("status"):
-            new_values["status"] = (
-                reader.read("status", lambda raw: values.choice(raw, Agreement.Status))
-                or Agreement.Status.DRAFT
-            )
+            new_values["status"] = reader.choice("status", Agreement.Status, Agreement.Status.DRAFT)
         if reader.has("end_date"):
             new_values["end_date"] = reader.date("end_date")
         if reader.has("auto_renew"):
@@ -1143,9 +1135,7 @@ class AgreementsKind(Kind):
             ("support_hours", Agreement.SupportHours, Agreement.SupportHours.BUSINESS),
         ):
             if reader.has(key):
-                new_values[key] = (
-                    reader.read(key, lambda raw, c=choices: values.choice(raw, c)) or default
-                )
+                new_values[key] = reader.choice(key, choices, default)
         if reader.has("notes"):
             new_values["notes"] = reader.text("notes")
         services = None
