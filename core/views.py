@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -154,19 +155,27 @@ class AutocompleteView(ModelPermissionMixin, View):
         term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         rows = self.get_queryset()
         if term:
-            match = Q()
-            for field in self.search_fields:
-                match |= Q(**{f"{field}__icontains": term})
-            starts = Q(**{f"{self.search_fields[0]}__istartswith": term})
-            rows = rows.filter(match).annotate(
-                starts=Case(When(starts, then=Value(0)), default=Value(1))
-            )
-            rows = rows.order_by("starts", *self.search_fields, "pk")
+            found = self._matches(rows, term)
         else:
-            rows = rows.order_by(*self.search_fields, "pk")
-        return JsonResponse(
-            {"results": [{"id": obj.pk, "text": self.label(obj)} for obj in rows[: self.limit]]}
-        )
+            found = list(rows.order_by(*self.search_fields, "pk")[: self.limit])
+        return JsonResponse({"results": [{"id": obj.pk, "text": self.label(obj)} for obj in found]})
+
+    def _matches(self, rows, term) -> list:
+        """Rows whose first search field starts with `term`, then those where any field contains
+        it, each in name order: two queries that stop at `limit` rows however many match, so
+        that a common term costs the same in a large portfolio as in a small one."""
+        first = self.search_fields[0]
+        order = (Lower(first), "pk")
+        starts = Q(**{f"{first}__istartswith": term})
+        found = list(rows.filter(starts).order_by(*order)[: self.limit])
+        if len(found) < self.limit:
+            contains = Q()
+            for field in self.search_fields:
+                contains |= Q(**{f"{field}__icontains": term})
+            found += (
+                rows.filter(contains).exclude(starts).order_by(*order)[: self.limit - len(found)]
+            )
+        return found
 
 
 # ------------------------------------------------------------------------------ accounts

@@ -241,7 +241,11 @@ class Technician(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["status"])]
+        # status for the team filters; lower(name) for the pickers, which read names in order
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(Lower("name"), name="technician_name_ci"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
