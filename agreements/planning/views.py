@@ -179,7 +179,9 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
                 )
             )
         form = AddToPlanForm(initial=initial, user=request.user, day=today)
-        return self.render_form(form, today, agreement=agreement)
+        return self.render_form(
+            form, today, agreement=agreement, from_end_of_support=ending_id.isdigit()
+        )
 
     def post(self, request, *args, **kwargs):
         today = timezone.localdate()
@@ -208,10 +210,15 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
                 return redirect("planning:plan")
         return self.render_form(form, today)
 
-    def render_form(self, form, today, agreement=None):
-        """The form; `agreement` is the one of the flag it came from, to go back to."""
+    def render_form(self, form, today, agreement=None, from_end_of_support=False):
+        """The form; `agreement` is the one of the flag it came from, to go back to, and
+        `from_end_of_support` says it came from a version reaching end of support."""
         form.use_choices(selectors.plan_choices(day=today))
-        return self.render_to_response(self.get_context_data(form=form, agreement=agreement))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, agreement=agreement, from_end_of_support=from_end_of_support
+            )
+        )
 
 
 class PlanView(ModelPermissionMixin, TemplateView):

@@ -190,9 +190,10 @@ def test_add_to_plan_from_an_ending_version_is_prefilled_and_due_a_quarter_befor
     with at(day):
         page = consultant_client.get(reverse("coverage:end_of_support"))
         assert f"?end_of_support={row.pk}" in page.content.decode()
-        form = consultant_client.get(
-            reverse("planning:add_to_plan"), {"end_of_support": row.pk}
-        ).context["form"]
+        adding = consultant_client.get(reverse("planning:add_to_plan"), {"end_of_support": row.pk})
+        form = adding.context["form"]
+        back = f'<a href="{reverse("coverage:end_of_support")}">End of support</a>'
+        assert back in adding.content.decode()
         response = consultant_client.post(
             reverse("planning:add_to_plan"),
             {
