@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max
 
 from core.formatting import day_text
 from skills.models import LifecycleSnapshot, Skill, SkillVersion
+from skills.selectors import lifecycle_snapshot_newest
 
 SHIPPED_SNAPSHOT = Path(__file__).resolve().parent / "data" / "lifecycle.json"
 RANK_STEP = 10
@@ -50,12 +50,10 @@ class Snapshot:
 
 @dataclass
 class LifecycleLoad:
-    """What loading a snapshot did: `record` is None when it was not newer than `newest`."""
+    """What loading a snapshot did: `record` is None when it was not newer than the last one."""
 
     snapshot: Snapshot
     record: LifecycleSnapshot | None = None
-    newest: datetime.date | None = None
-    added: list[str] = field(default_factory=list)
     skipped_skills: list[str] = field(default_factory=list)
 
     def __str__(self):
@@ -154,11 +152,11 @@ def lifecycle_snapshot_read(path: Path | str = SHIPPED_SNAPSHOT) -> Snapshot:
 # ------------------------------------------------------------------------------ loading
 
 
-def _product_load(skill, product, load):
+def _product_load(skill, product):
     """Write one product's dates and successors; returns how many versions changed. A successor
     may be a version the file lists or one the catalog already has."""
     versions = {version.label.lower(): version for version in skill.versions.all()}
-    rank = skill.versions.aggregate(newest=Max("rank"))["newest"] or 0
+    rank = max((version.rank for version in versions.values()), default=0)
     added = set()
     for entry in product.versions:
         if entry.label.lower() not in versions:
@@ -166,7 +164,6 @@ def _product_load(skill, product, load):
             version = SkillVersion.objects.create(skill=skill, label=entry.label, rank=rank)
             versions[entry.label.lower()] = version
             added.add(version.pk)
-            load.added.append(str(version))
     changed = 0
     for entry in product.versions:
         version = versions[entry.label.lower()]
@@ -192,8 +189,7 @@ def _product_load(skill, product, load):
 def lifecycle_snapshot_load(snapshot: Snapshot) -> LifecycleLoad:
     """Write a snapshot into the catalog's versions when it is newer than the last one loaded."""
     load = LifecycleLoad(snapshot)
-    latest = LifecycleSnapshot.objects.select_for_update().order_by("-taken_on").first()
-    load.newest = latest.taken_on if latest else None
+    latest = lifecycle_snapshot_newest()
     if latest is not None and latest.taken_on >= snapshot.taken_on:
         return load
     changed = 0
@@ -202,9 +198,8 @@ def lifecycle_snapshot_load(snapshot: Snapshot) -> LifecycleLoad:
         if skill is None:
             load.skipped_skills.append(product.skill)
             continue
-        changed += _product_load(skill, product, load)
+        changed += _product_load(skill, product)
     load.record = LifecycleSnapshot.objects.create(
         source=snapshot.source, taken_on=snapshot.taken_on, versions_updated=changed
     )
-    load.newest = snapshot.taken_on
     return load

@@ -133,7 +133,7 @@ def skill_catalog(*, user, day: datetime.date) -> QuerySet[Skill]:
 
 def lifecycle_snapshot_newest() -> LifecycleSnapshot | None:
     """The lifecycle data the versions' dates come from. One query."""
-    return LifecycleSnapshot.objects.order_by("-taken_on", "-pk").first()
+    return LifecycleSnapshot.objects.first()  # the model's order: newest data first
 
 
 def skill_categories() -> QuerySet[SkillCategory]:
