@@ -1,16 +1,18 @@
 """gunicorn's settings for every way the app is served (Dockerfile, docker compose, the page
 benchmark); gunicorn reads this file from the working folder.
 
-Threads: a page that takes long (a what-if, a large CSV) occupies one thread, not a whole
-worker, so the short pages behind it are not kept waiting. Django is thread-safe and every
-thread keeps its own database connection."""
+Processes: two per CPU by default, so that the CPUs share the requests between them (a process
+runs Python on one CPU at a time). Threads: two per process, so a page that takes long (a
+what-if evaluated for the first time, a large CSV) does not keep the short pages behind it
+waiting; more threads per process would mostly wait for each other's turn at the interpreter.
+Django is thread-safe and every thread keeps its own database connection."""
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 60
 # Longer than a user pauses between two clicks, so a kept-alive connection is not closed by
 # the server just as the browser reuses it.

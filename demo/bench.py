@@ -259,6 +259,7 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         requirement_count = _requirements(
             rng, sizes, agreements, skills, versions_by_skill, certifications
         )
+    statistics_refresh()
     return {
         "clients": len(clients),
         "agreements": len(agreements),
@@ -272,6 +273,14 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         "technician_skills": len(technician_skills),
         "technician_certifications": len(holdings),
     }
+
+
+def statistics_refresh() -> None:
+    """Have PostgreSQL read the new rows' statistics now (ANALYZE), so that what is measured
+    next is planned on them, instead of autovacuum doing it in the middle of the measurement."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _technician(rng, n, day):

@@ -36,7 +36,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import Agreement, CoverageCheck
+from agreements.coverage.checks import coverage_data_touch
+from agreements.models import Agreement, CoverageCheck, CoverageDataChange
 from core.groups import CONSULTANT
 from demo import bench
 from demo.http_client import LOGIN_PATH, SESSION_COOKIE, cookie_header, log_in
@@ -47,12 +48,17 @@ RATIO_TARGET = 1.5
 BYTES_TARGET = 300_000
 P95_TARGET_MS = 150
 WHAT_IF_TECHNICIANS = 3
+WHAT_IF_MEDIAN_TARGET_MS = 1500
 REQUEST_TIMEOUT_SECONDS = 120
 WORKER_TIMEOUT_SECONDS = 60
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 40
 MEMORY_SAMPLE_SECONDS = 0.005
 QUERIES_MEASURED = "in-process test client"
+EVALUATED_ANEW = (
+    "each timed request evaluates anew (coverage data marked changed before it); under load, "
+    "the users who choose the same technicians read the first one's result from the cache"
+)
 MEMORY_MEASURED = "peak RSS growth of the gunicorn workers during the request, sampled every 5 ms"
 # A record of the log starts with Django's time stamp or gunicorn's.
 LOG_RECORD = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ |\[\d{4}-\d\d-\d\d )", re.MULTILINE)
@@ -69,6 +75,9 @@ class Page:
     path: str
     # A streamed CSV: judged by rows per second and worker memory instead of the page targets.
     download: bool = False
+    # A what-if: each timed request evaluates it anew (it is cached once evaluated), judged by
+    # its own median target instead of the ratio.
+    evaluates: bool = False
 
 
 def bench_pages(*, check: CoverageCheck, day) -> list[Page]:
@@ -103,7 +112,7 @@ def bench_pages(*, check: CoverageCheck, day) -> list[Page]:
         Page("skills_matrix_csv", reverse("coverage:matrix_csv"), download=True),
         Page("gap_analysis", reverse("planning:gap_analysis")),
         Page("plan", reverse("planning:plan")),
-        Page("what_if", f"{reverse('planning:what_if')}?{what_if}"),
+        Page("what_if", f"{reverse('planning:what_if')}?{what_if}", evaluates=True),
         Page("report_list", reverse("coverage:report_list")),
         Page("report_detail", reverse("coverage:report_detail", args=[check.pk])),
         Page("flag_list", reverse("coverage:flag_list")),
@@ -288,6 +297,19 @@ def _stop(process: subprocess.Popen) -> None:
 # ------------------------------------------------------------------------------ measuring
 
 
+@contextlib.contextmanager
+def coverage_data_mark_kept():
+    """Put back, on the way out, when coverage data last changed: timing a what-if anew marks
+    it changed before each request, which the other pages would otherwise show as "changed
+    since this check"."""
+    kept = CoverageDataChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    try:
+        yield
+    finally:
+        if kept is not None:
+            CoverageDataChange.objects.filter(pk=1).update(changed_at=kept)
+
+
 class WorkerMemory:
     """The largest growth of any server worker's resident memory while the block runs."""
 
@@ -355,6 +377,8 @@ def page_measure(*, server: Server, cookies: str, page: Page, repeat: int) -> di
     samples = []
     try:
         for _ in range(repeat + 1):
+            if page.evaluates:
+                coverage_data_touch()
             sample = _get(session, server, cookies, page)
             samples.append(sample)
             if sample.status != 200:
@@ -385,6 +409,8 @@ def queries_count(client: Client, page: Page) -> tuple[int, int]:
     """The status and the SQL queries of the page through the test client in this process, on
     the same database as the user; the second of two requests, so that nothing warms up."""
     for _ in range(2):
+        if page.evaluates:
+            coverage_data_touch()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.path)
             if response.streaming:
@@ -407,8 +433,9 @@ def size_measure(
     figures = {}
     try:
         for page in pages:
-            result = page_measure(server=server, cookies=cookies, page=page, repeat=repeat)
-            status, queries = queries_count(in_process, page)
+            with coverage_data_mark_kept():
+                result = page_measure(server=server, cookies=cookies, page=page, repeat=repeat)
+                status, queries = queries_count(in_process, page)
             result["queries"] = queries if status == 200 else None
             if status != 200:
                 result.setdefault("error", f"the in-process request answered {status}")
@@ -466,6 +493,15 @@ def page_line(page: Page, small: dict, large: dict) -> dict:
     }
     if page.download:
         return line | {"memory_measured": MEMORY_MEASURED, "targets": None}
+    if page.evaluates:
+        median = large.get("median_ms")
+        return line | {
+            "measured": EVALUATED_ANEW,
+            "targets": {
+                "median_ok": median is not None and median <= WHAT_IF_MEDIAN_TARGET_MS,
+                "size_ok": large.get("bytes") is not None and large["bytes"] <= BYTES_TARGET,
+            },
+        }
     return line | {
         "targets": {
             "ratio_ok": line["ratio"] is not None and line["ratio"] <= RATIO_TARGET,
@@ -475,12 +511,13 @@ def page_line(page: Page, small: dict, large: dict) -> dict:
 
 
 def load_line(page: Page, figures: dict, *, users: int, seconds) -> dict:
+    """A download is judged by its rows per second instead (it takes as long as it is big)."""
     p95 = figures["p95_ms"]
     return {
         "page": page.name,
         "path": page.path,
         "load": {"users": users, "seconds": seconds, **figures},
-        "targets": {"p95_ok": p95 is not None and p95 <= P95_TARGET_MS},
+        "targets": None if page.download else {"p95_ok": p95 is not None and p95 <= P95_TARGET_MS},
     }
 
 
@@ -521,6 +558,7 @@ def report_lines(*, pages: list[Page], small: dict, large: dict, load: dict, run
         "load_errors": load["errors"],
         "pages_missing_targets": {
             "ratio": [line["page"] for line in page_lines if _missed(line, "ratio_ok")],
+            "what_if_median": [line["page"] for line in page_lines if _missed(line, "median_ok")],
             "size": [line["page"] for line in page_lines if _missed(line, "size_ok")],
             "p95": [line["page"] for line in load_lines if _missed(line, "p95_ok")],
         },
@@ -530,4 +568,5 @@ def report_lines(*, pages: list[Page], small: dict, large: dict, load: dict, run
 
 
 def _missed(line: dict, target: str) -> bool:
-    return line["targets"] is not None and not line["targets"][target]
+    targets = line["targets"]
+    return targets is not None and target in targets and not targets[target]

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -52,6 +53,13 @@ def groups_after_flush(request):
 def second_factor(user):
     """A confirmed authenticator-app device for `user`."""
     return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Each test starts with an empty cache (the tests' is in this process's memory): what one
+    test kept, a what-if say, is not served to the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -312,6 +312,11 @@ def coverage_data_changed_since(check: CoverageCheck | None) -> bool:
     return CoverageDataChange.objects.filter(pk=1, changed_at__gt=check.started_at).exists()
 
 
+def coverage_data_changed_at() -> datetime.datetime | None:
+    """When data coverage depends on last changed (None before the first write). One query."""
+    return CoverageDataChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
 # ------------------------------------------------------------------------------ upkeep
 
 

@@ -405,19 +405,20 @@ class WhatIfView(ModelPermissionMixin, TemplateView):
             technicians=technicians_available_to(self.request.user, day=today),
         )
         chosen = form.chosen()
-        result = (
-            whatif.what_if_technicians_leave(technician_ids=[pk for pk, _ in chosen], day=today)
-            if chosen
-            else None
-        )
+        technician_ids = [pk for pk, _ in chosen]
+        result = whatif.what_if_page(technician_ids=technician_ids, day=today) if chosen else None
         pages = {}
         if result is not None:
-            pages = {
-                f"{name}_page": Paginator(getattr(result, name), WHAT_IF_ROWS).get_page(
+            for name in ("changes", "thinner"):
+                pages[f"{name}_page"] = Paginator(getattr(result, name), WHAT_IF_ROWS).get_page(
                     self.request.GET.get(f"{name}_page")
                 )
-                for name in ("changes", "thinner")
-            }
+            changes, thinner = pages["changes_page"], pages["thinner_page"]
+            shown = whatif.what_if_rows_detailed(
+                [*changes, *thinner], technician_ids=technician_ids, day=today
+            )
+            pages["changes_rows"] = shown[: len(changes)]
+            pages["thinner_rows"] = shown[len(changes) :]
         return super().get_context_data(
             form=form,
             chosen_names=[name for _, name in chosen],

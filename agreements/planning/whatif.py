@@ -6,15 +6,24 @@ change, so only those are evaluated, on both sides: as things are and with the t
 treated as gone (engine.evaluate_coverage_without, one read for both), and the two are
 compared. The agreements are selected in SQL, as a subquery of that read: a fixed number of
 queries, whatever the number of technicians chosen.
+
+The page (`what_if_page`) keeps the evaluated lists in the cache, as plain rows, and builds
+what changes for each requirement for the rows it shows (`what_if_rows_detailed`): its next
+pages, and the next user who picks the same technicians, cost a page's worth of work.
 """
 
 import datetime
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 
+from agreements.coverage.checks import coverage_data_changed_at
 from agreements.coverage.engine import (
     AgreementCoverage,
     CoverageResult,
@@ -63,6 +72,22 @@ class AgreementChange:
             for r in new.requirements
             if r.requirement_id in self.requirement_ids
         )
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """An AgreementChange as the page lists it, without the evaluations it came from; its
+    requirements' changes are built for the rows on show only (`what_if_rows_detailed`)."""
+
+    agreement_id: int
+    reference: str
+    title: str
+    client_name: str
+    annual_value: Decimal
+    before: str
+    after: str
+    requirement_ids: frozenset[int]
+    requirements: tuple[RequirementChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,3 +237,135 @@ def what_if_technicians_leave(*, technician_ids, day: datetime.date) -> WhatIf:
         changes=tuple(changes),
         thinner=tuple(thinner),
     )
+
+
+@dataclass(frozen=True)
+class WhatIfPage:
+    """What the what-if page shows of a WhatIf: its figures and both lists, as plain rows."""
+
+    day: datetime.date
+    warning_days: int
+    relying: int  # agreements relying on the chosen technicians
+    arr_affected: Decimal
+    arr_newly_uncovered: Decimal
+    arr_newly_at_risk: Decimal
+    arr_uncovered: tuple[Decimal, Decimal]  # among those relying on them: today, without them
+    arr_at_risk: tuple[Decimal, Decimal]
+    changes: "ChangeRows"
+    thinner: "ChangeRows"
+
+    @classmethod
+    def of(cls, result: WhatIf) -> "WhatIfPage":
+        return cls(
+            day=result.day,
+            warning_days=result.scenario.warning_days,
+            relying=len(result.baseline.agreements),
+            arr_affected=result.arr_affected,
+            arr_newly_uncovered=result.arr_newly_uncovered,
+            arr_newly_at_risk=result.arr_newly_at_risk,
+            arr_uncovered=(result.baseline.arr_uncovered, result.scenario.arr_uncovered),
+            arr_at_risk=(result.baseline.arr_at_risk, result.scenario.arr_at_risk),
+            changes=ChangeRows.of(result.changes),
+            thinner=ChangeRows.of(result.thinner),
+        )
+
+
+class ChangeRows(Sequence):
+    """A list of ChangeRows kept as tuples of plain values (thousands of them pickle into the
+    cache and out again in a few milliseconds); a row is built when read, a page at a time."""
+
+    def __init__(self, values: tuple[tuple, ...]):
+        self.values = values
+
+    @classmethod
+    def of(cls, changes) -> "ChangeRows":
+        return cls(
+            tuple(
+                (
+                    c.agreement_id,
+                    c.reference,
+                    c.title,
+                    c.client_name,
+                    str(c.annual_value),
+                    c.before,
+                    c.after,
+                    tuple(sorted(c.requirement_ids)),
+                )
+                for c in changes
+            )
+        )
+
+    @staticmethod
+    def _row(values: tuple) -> ChangeRow:
+        agreement_id, reference, title, client_name, value, before, after, requirements = values
+        return ChangeRow(
+            agreement_id=agreement_id,
+            reference=reference,
+            title=title,
+            client_name=client_name,
+            annual_value=Decimal(value),
+            before=before,
+            after=after,
+            requirement_ids=frozenset(requirements),
+        )
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(values) for values in self.values[index]]
+        return self._row(self.values[index])
+
+    def __eq__(self, other):
+        return isinstance(other, ChangeRows) and self.values == other.values
+
+
+def what_if_page_key(*, technician_ids, day: datetime.date, data_changed_at) -> str:
+    """The cache key of a what-if: the technicians, the day and the data's last change."""
+    chosen = ",".join(str(pk) for pk in sorted(set(technician_ids)))
+    stamp = data_changed_at.isoformat() if data_changed_at else "-"
+    digest = hashlib.sha256(f"{day.isoformat()}|{stamp}|{chosen}".encode()).hexdigest()
+    return f"what-if:{digest}"
+
+
+def what_if_page(*, technician_ids, day: datetime.date) -> WhatIfPage:
+    """The what-if of `technician_ids` for the page, its rows without their requirements:
+    evaluated once, then read from the cache by the next pages of its lists and the next users
+    who choose the same technicians, until data coverage depends on changes (which makes a new
+    key), the day changes or WHAT_IF_CACHE_SECONDS pass (a client's or an agreement's name
+    shown in a list may be renamed meanwhile). One query when cached."""
+    key = what_if_page_key(
+        technician_ids=technician_ids, day=day, data_changed_at=coverage_data_changed_at()
+    )
+    page = cache.get(key)
+    if page is None:
+        page = WhatIfPage.of(what_if_technicians_leave(technician_ids=technician_ids, day=day))
+        cache.set(key, page, timeout=settings.WHAT_IF_CACHE_SECONDS)
+    return page
+
+
+def what_if_rows_detailed(rows, *, technician_ids, day: datetime.date) -> list[ChangeRow]:
+    """`rows` (a page of a WhatIfPage's lists) with what changes for each of their
+    requirements: their agreements evaluated again on both sides, those alone (a page's worth,
+    whatever the size of the what-if). A fixed number of queries."""
+    rows = list(rows)
+    if not rows:
+        return []
+    baseline, scenario = evaluate_coverage_without(
+        day=day,
+        technician_ids=list(technician_ids),
+        agreement_ids=[row.agreement_id for row in rows],
+    )
+    before = {a.agreement_id: a for a in baseline.agreements}
+    after = {a.agreement_id: a for a in scenario.agreements}
+    detailed = []
+    for row in rows:
+        if row.agreement_id not in after:  # ended or deleted since the what-if was evaluated
+            detailed.append(row)
+            continue
+        change = _agreement_change(
+            before[row.agreement_id], after[row.agreement_id], row.requirement_ids
+        )
+        detailed.append(replace(row, requirements=change.requirements))
+    return detailed

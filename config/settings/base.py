@@ -178,8 +178,9 @@ TEMPLATES = [
     }
 ]
 
-# Widgets render with the project's templates too (templates/core/widgets/).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render with the project's templates too (templates/core/widgets/); Django's own widgets
+# from their Jinja2 versions (core/renderers.py).
+FORM_RENDERER = "core.renderers.TemplatesWithJinja2Widgets"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -349,6 +350,9 @@ COVERAGE_REPORT_TIME = env.str("COVERAGE_REPORT_TIME", default="02:00")
 # Per-agreement and per-requirement details of older checks are pruned; figures and report
 # sections are kept for good.
 COVERAGE_CHECK_RETENTION_DAYS = env_int("COVERAGE_CHECK_RETENTION_DAYS", default=400)
+# A what-if is kept in the cache for its next pages and users until coverage data changes, the
+# day does, or this many seconds pass (names shown in its lists may change meanwhile).
+WHAT_IF_CACHE_SECONDS = env_int("WHAT_IF_CACHE_SECONDS", default=600)
 # A worker that takes up the nightly run holds it this long; one that dies gives it up then, and
 # the sweep (every COVERAGE_SWEEP_MINUTES) queues the run again, at most so many times.
 COVERAGE_RUN_LEASE_MINUTES = env_int("COVERAGE_RUN_LEASE_MINUTES", default=15)
@@ -377,6 +381,8 @@ for _name in (
         raise ImproperlyConfigured(f"{_name} must be at least 1")
 if COVERAGE_RUN_LEASE_SECONDS is not None and COVERAGE_RUN_LEASE_SECONDS < 1:
     raise ImproperlyConfigured("COVERAGE_RUN_LEASE_SECONDS must be at least 1 when set")
+if WHAT_IF_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("WHAT_IF_CACHE_SECONDS must be 0 or more seconds")
 if COVERAGE_CHECK_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("COVERAGE_CHECK_RETENTION_DAYS must be at least 1")
 if COVERAGE_MIN_TECHNICIANS < 1:

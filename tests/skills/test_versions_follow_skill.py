@@ -104,6 +104,33 @@ def test_a_version_of_another_skill_is_refused_with_the_forms_message(consultant
     assert not TechnicianSkill.objects.filter(technician=technician).exists()
 
 
+def test_a_refused_row_marks_the_field_and_says_why_in_its_cell(consultant_client, catalog):
+    technician = TechnicianFactory()
+    url = reverse("skills:technician_update", args=[technician.pk])
+    data = post_form_data(consultant_client.get(url).content.decode())
+    exchange_2019 = catalog["versions"]["Exchange"][2]
+    data.update(
+        {
+            "skills-0-skill": str(catalog["windows"].pk),
+            "skills-0-level": "3",
+            "skills-0-oldest_version": str(exchange_2019.pk),
+        }
+    )
+
+    html = consultant_client.post(url, data).content.decode()
+
+    cell = html[html.index('<td id="div_id_skills-0-oldest_version"') :]
+    cell = cell[: cell.index("</td>")]
+    assert 'class="select form-select is-invalid"' in cell
+    assert (
+        '<div id="id_skills-0-oldest_version_error" class="invalid-feedback">'
+        '<span id="error_1_id_skills-0-oldest_version">'
+        "<strong>Version 2019 belongs to Exchange, not Windows Server.</strong></span></div>"
+    ) in cell
+    level = html[html.index('<td id="div_id_skills-0-level"') :]
+    assert 'class="select form-select" id="id_skills-0-level"' in level[: level.index("</td>")]
+
+
 def test_client_environment_rows_follow_their_skill(consultant_client, catalog):
     client_row = ClientFactory()
     ClientTechnology.objects.create(

@@ -60,7 +60,10 @@ class Command(BaseCommand):
             help="The large portfolio as a fraction of the roll-up sizes (default %(default)s).",
         )
         parser.add_argument(
-            "--workers", type=int, default=2, help="gunicorn workers (default %(default)s)."
+            "--workers",
+            type=int,
+            default=2 * (os.cpu_count() or 1),
+            help="gunicorn workers (default %(default)s: 2 per CPU, as gunicorn.conf.py).",
         )
         parser.add_argument(
             "--repeat",

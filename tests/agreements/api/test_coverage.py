@@ -24,7 +24,7 @@ from agreements.models import (
     CoverageRun,
     Requirement,
 )
-from agreements.planning.whatif import what_if_technicians_leave
+from agreements.planning.whatif import WhatIfPage, what_if_technicians_leave
 from config.celery import app as celery_app
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
@@ -697,30 +697,30 @@ def test_what_if_gives_the_same_agreements_and_figures_as_the_service_and_the_pa
 
     assert body["day"] == "2026-11-26"
     assert body["technicians"] == [{"id": book.dana.pk, "name": "Dana Ortiz"}]
-    for result in (expected, page):
-        assert api_rows(body["changes"]) == what_if_rows(result.changes)
-        assert api_rows(body["thinner"]) == what_if_rows(result.thinner)
-        assert (
-            body["arr_affected"],
-            body["arr_newly_uncovered"],
-            body["arr_newly_at_risk"],
-            body["arr_uncovered_before"],
-            body["arr_uncovered_after"],
-            body["arr_at_risk_before"],
-            body["arr_at_risk_after"],
-        ) == tuple(
-            f"{value:.2f}"
-            for value in (
-                result.arr_affected,
-                result.arr_newly_uncovered,
-                result.arr_newly_at_risk,
-                result.baseline.arr_uncovered,
-                result.scenario.arr_uncovered,
-                result.baseline.arr_at_risk,
-                result.scenario.arr_at_risk,
-            )
+    assert page == WhatIfPage.of(expected)
+    assert api_rows(body["changes"]) == what_if_rows(expected.changes)
+    assert api_rows(body["thinner"]) == what_if_rows(expected.thinner)
+    assert (
+        body["arr_affected"],
+        body["arr_newly_uncovered"],
+        body["arr_newly_at_risk"],
+        body["arr_uncovered_before"],
+        body["arr_uncovered_after"],
+        body["arr_at_risk_before"],
+        body["arr_at_risk_after"],
+    ) == tuple(
+        f"{value:.2f}"
+        for value in (
+            expected.arr_affected,
+            expected.arr_newly_uncovered,
+            expected.arr_newly_at_risk,
+            expected.baseline.arr_uncovered,
+            expected.scenario.arr_uncovered,
+            expected.baseline.arr_at_risk,
+            expected.scenario.arr_at_risk,
         )
-        assert body["relying_count"] == len(result.baseline.agreements)
+    )
+    assert body["relying_count"] == len(expected.baseline.agreements)
     assert [row["agreement_id"] for row in body["changes"]] == [book.email.pk]
     assert [row["agreement_id"] for row in body["thinner"]] == [book.desktops.pk]
 

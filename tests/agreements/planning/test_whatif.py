@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from agreements.coverage.engine import evaluate_coverage
 from agreements.models import Agreement, CoverageFlag, CoverageStatus
+from agreements.planning import whatif
 from agreements.planning.whatif import what_if_technicians_leave
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
@@ -211,6 +212,54 @@ def test_what_if_page_query_count_does_not_depend_on_the_choice(consultant_clien
             consultant_client.get(url, {"technician": [single_expert["dana"].pk, *others]})
 
     assert len(one) == len(four)
+
+
+@pytest.fixture
+def evaluations(monkeypatch):
+    """The what-ifs evaluated in full (the real function, counted)."""
+    calls = []
+    real = whatif.what_if_technicians_leave
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(whatif, "what_if_technicians_leave", counted)
+    return calls
+
+
+def test_what_if_page_is_evaluated_once_then_read_from_the_cache(
+    consultant_client, single_expert, evaluations
+):
+    url = reverse("planning:what_if")
+    choice = {"technician": [single_expert["dana"].pk]}
+
+    computed = consultant_client.get(url, choice)
+    cached = consultant_client.get(url, {**choice, "changes_page": 1})
+
+    assert len(evaluations) == 1
+    assert computed.context["result"] == cached.context["result"]
+    for response in (computed, cached):
+        html = response.content.decode()
+        assert 'data-testid="arr-affected">$38,000<' in html
+        assert "No active technician has Exchange at level 4 or above" in html
+
+
+def test_a_coverage_relevant_write_makes_the_next_what_if_evaluate_again(
+    consultant_client, single_expert, evaluations
+):
+    url = reverse("planning:what_if")
+    choice = {"technician": [single_expert["dana"].pk]}
+    consultant_client.get(url, choice)
+
+    # Someone else learns what only Dana knew: her leaving would break nothing any more.
+    exchange = single_expert["dana"].skills.get().skill
+    TechnicianSkillFactory(technician=TechnicianFactory(name="Lee Park"), skill=exchange, level=4)
+    html = consultant_client.get(url, choice).content.decode()
+
+    assert len(evaluations) == 2
+    assert "No agreement would become uncovered or at risk" in html
+    assert 'data-testid="what-if-changes"' not in html
 
 
 def test_viewer_may_ask_what_if(viewer_client, single_expert):
