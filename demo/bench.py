@@ -30,6 +30,7 @@ from agreements.models import (
     Requirement,
 )
 from clients.models import Client, ClientTechnology, Contact
+from core.db import statistics_refresh
 from skills.models import (
     Certification,
     Skill,
@@ -259,7 +260,19 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         requirement_count = _requirements(
             rng, sizes, agreements, skills, versions_by_skill, certifications
         )
-    statistics_refresh()
+    # Planned on the new rows' statistics, not autovacuum's in the middle of a measurement.
+    statistics_refresh(
+        SkillCategory,
+        Skill,
+        SkillVersion,
+        Certification,
+        Technician,
+        TechnicianSkill,
+        TechnicianCertification,
+        Client,
+        Agreement,
+        Requirement,
+    )
     return {
         "clients": len(clients),
         "agreements": len(agreements),
@@ -273,14 +286,6 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         "technician_skills": len(technician_skills),
         "technician_certifications": len(holdings),
     }
-
-
-def statistics_refresh() -> None:
-    """Have PostgreSQL read the new rows' statistics now (ANALYZE), so that what is measured
-    next is planned on them, instead of autovacuum doing it in the middle of the measurement."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def _technician(rng, n, day):

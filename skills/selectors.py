@@ -11,9 +11,11 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.permissions import visible_to
@@ -65,6 +67,19 @@ def _valid_baseline_held(*, day: datetime.date) -> Exists:
     )
 
 
+def _skills_counted() -> Coalesce:
+    """A technician's skills, counted in a subquery: a page of the list counts the skills of its
+    own rows, where a join and GROUP BY would count everyone's before taking the page."""
+    counted = (
+        TechnicianSkill.objects.filter(technician=OuterRef("pk"))
+        .order_by()
+        .values("technician")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def baseline_certifications_named() -> bool:
     """Whether the firm named any baseline certification; without one, nobody lacks it."""
     return Certification.objects.filter(is_baseline=True).exists()
@@ -78,7 +93,7 @@ def technician_list(*, user, day: datetime.date) -> QuerySet[Technician]:
     )
     return (
         visible_to(user, Technician)
-        .annotate(skill_count=Count("skills"), has_baseline=_valid_baseline_held(day=day))
+        .annotate(skill_count=_skills_counted(), has_baseline=_valid_baseline_held(day=day))
         .prefetch_related(Prefetch("certifications", queryset=held.order_by("expires_on")))
         .order_by("name")
     )
