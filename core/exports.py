@@ -38,8 +38,12 @@ def csv_response(filename: str, header: list, rows: Iterable[list]) -> Streaming
     writer = csv.writer(_Line())
 
     def safe(row):
-        # Only text can be a formula: numbers and None (an empty cell) skip the call.
-        return [spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row]
+        # Only text can be a formula: numbers and None (an empty cell, the commonest in a wide
+        # matrix, told apart first and most cheaply) skip the call.
+        return [
+            cell if cell is None or not isinstance(cell, str) else spreadsheet_safe(cell)
+            for cell in row
+        ]
 
     def lines():
         yield BOM + writer.writerow(safe(header))

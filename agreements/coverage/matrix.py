@@ -90,17 +90,21 @@ def _technician(technician: Technician) -> MatrixTechnician:
     )
 
 
-def _rows(skills, technicians, coverage_check, *, csv_day=None) -> tuple[MatrixSkill, ...]:
+def _rows(
+    skills, technicians, coverage_check, *, csv_day=None, technicians_read=None
+) -> tuple[MatrixSkill, ...]:
     """The matrix rows of `skills` for the columns `technicians`: two queries. For the CSV
     (`csv_day`), a level also says its version range ("4 (2016 – 2019)") and a third query
-    reads the certifications valid on that day."""
+    reads the certifications valid on that day. `technicians_read`, a query of the columns'
+    ids, stands in for the list of them (the CSV's thousand technicians, in every chunk)."""
     skill_ids = [skill.pk for skill in skills]
     column_of = {technician.id: index for index, technician in enumerate(technicians)}
+    columns = list(column_of) if technicians_read is None else technicians_read
     # Each row starts empty and gets the levels its skill has: the cost follows the skills
     # people know, not skills × technicians.
     levels = {skill_id: [None] * len(column_of) for skill_id in skill_ids}
     for technician_id, skill_id, level, oldest, newest in TechnicianSkill.objects.filter(
-        skill_id__in=skill_ids, technician_id__in=list(column_of)
+        skill_id__in=skill_ids, technician_id__in=columns
     ).values_list(
         "technician_id", "skill_id", "level", "oldest_version__label", "newest_version__label"
     ):
@@ -111,7 +115,7 @@ def _rows(skills, technicians, coverage_check, *, csv_day=None) -> tuple[MatrixS
     if csv_day is not None:
         held = (
             TechnicianCertification.objects.valid_on(csv_day)
-            .filter(technician_id__in=list(column_of), certification__skills__in=skill_ids)
+            .filter(technician_id__in=columns, certification__skills__in=skill_ids)
             .order_by("technician__name", "certification__name")
             .values_list(
                 "certification__skills", "technician__name", "certification__name", "expires_on"
@@ -170,11 +174,14 @@ def skills_matrix_rows(
     """Every technician, and every skill row against them, read CSV_CHUNK skills at a time."""
     columns = tuple(_technician(technician) for technician in matrix_technicians(day))
     coverage_check = newest_check()
+    technicians_read = matrix_technicians(day).order_by().values("pk")
 
     def rows() -> Iterator[MatrixSkill]:
         skills = matrix_skills(category)
         for start in range(0, skills.count(), CSV_CHUNK):
             chunk = list(skills[start : start + CSV_CHUNK])
-            yield from _rows(chunk, columns, coverage_check, csv_day=day)
+            yield from _rows(
+                chunk, columns, coverage_check, csv_day=day, technicians_read=technicians_read
+            )
 
     return columns, rows()
