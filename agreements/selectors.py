@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     OuterRef,
     QuerySet,
@@ -22,6 +21,7 @@ from django.db.models.functions import Coalesce
 from agreements.models import Agreement, Requirement
 from agreements.panels import agreement_columns
 from clients.models import Client
+from core.db import count_per_row
 from core.formatting import money
 from core.permissions import visible_to
 from core.registry import columns_annotate
@@ -117,8 +117,7 @@ def _active_per_client(day: datetime.date):
 
 def clients_with_active_agreements(clients: QuerySet[Client], *, day: datetime.date) -> QuerySet:
     """`clients` with `active_agreements`: how many of their agreements are active on `day`."""
-    count = _active_per_client(day).annotate(count=Count("pk")).values("count")
-    return clients.annotate(active_agreements=Coalesce(Subquery(count), Value(0)))
+    return clients.annotate(active_agreements=count_per_row(_active_per_client(day), per="client"))
 
 
 def clients_with_annual_value(clients: QuerySet[Client], *, day: datetime.date) -> QuerySet:

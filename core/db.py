@@ -1,9 +1,12 @@
-"""Database helpers for writes that must stay set-based at any size."""
+"""Database helpers for writes that must stay set-based at any size, and for reads that count
+per row."""
 
 import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+from django.db.models import Count, Subquery, Value
+from django.db.models.functions import Coalesce
 
 BATCH_SIZE = 5_000
 
@@ -60,3 +63,12 @@ def statistics_refresh(*models: type[models.Model]) -> None:
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
+def count_per_row(rows: models.QuerySet, *, per: str) -> Coalesce:
+    """How many of `rows` (filtered on an OuterRef to the annotated row, through the field
+    `per`) belong to each annotated row, 0 for none: a correlated subquery, so a page of a
+    list counts for its own rows only, where a join and GROUP BY would count for every row
+    before taking the page."""
+    counted = rows.order_by().values(per).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), Value(0))

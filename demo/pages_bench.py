@@ -36,7 +36,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.coverage.checks import coverage_data_touch
+from agreements.coverage.checks import coverage_data_changed_at, coverage_data_touch
 from agreements.models import Agreement, CoverageCheck, CoverageDataChange
 from core.groups import CONSULTANT
 from demo import bench
@@ -302,7 +302,7 @@ def coverage_data_mark_kept():
     """Put back, on the way out, when coverage data last changed: timing a what-if anew marks
     it changed before each request, which the other pages would otherwise show as "changed
     since this check"."""
-    kept = CoverageDataChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    kept = coverage_data_changed_at()
     try:
         yield
     finally:

@@ -6,18 +6,16 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from core.db import count_per_row
 from core.permissions import visible_to
 from skills.aliases import ProductMatcher
 from skills.models import (
@@ -67,19 +65,6 @@ def _valid_baseline_held(*, day: datetime.date) -> Exists:
     )
 
 
-def _skills_counted() -> Coalesce:
-    """A technician's skills, counted in a subquery: a page of the list counts the skills of its
-    own rows, where a join and GROUP BY would count everyone's before taking the page."""
-    counted = (
-        TechnicianSkill.objects.filter(technician=OuterRef("pk"))
-        .order_by()
-        .values("technician")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 def baseline_certifications_named() -> bool:
     """Whether the firm named any baseline certification; without one, nobody lacks it."""
     return Certification.objects.filter(is_baseline=True).exists()
@@ -93,7 +78,12 @@ def technician_list(*, user, day: datetime.date) -> QuerySet[Technician]:
     )
     return (
         visible_to(user, Technician)
-        .annotate(skill_count=_skills_counted(), has_baseline=_valid_baseline_held(day=day))
+        .annotate(
+            skill_count=count_per_row(
+                TechnicianSkill.objects.filter(technician=OuterRef("pk")), per="technician"
+            ),
+            has_baseline=_valid_baseline_held(day=day),
+        )
         .prefetch_related(Prefetch("certifications", queryset=held.order_by("expires_on")))
         .order_by("name")
     )
