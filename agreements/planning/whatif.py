@@ -14,6 +14,7 @@ pages, and the next user who picks the same technicians, cost a page's worth of 
 
 import datetime
 import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -340,8 +341,39 @@ def what_if_page(*, technician_ids, day: datetime.date) -> WhatIfPage:
     )
     page = cache.get(key)
     if page is None:
+        page = _evaluated_once(key, technician_ids=technician_ids, day=day)
+    return page
+
+
+EVALUATION_WAIT_SECONDS = 30  # longest wait for another request's evaluation of the same key
+EVALUATION_POLL_SECONDS = 0.05
+
+
+def _evaluated_once(key: str, *, technician_ids, day: datetime.date) -> WhatIfPage:
+    """Evaluate the what-if of `key` and keep it. A request that finds the same what-if being
+    evaluated by another (its lock is in the cache) waits for that result instead of evaluating
+    it a second time beside it; if the result does not come (that request failed, or it takes
+    longer than EVALUATION_WAIT_SECONDS), it evaluates the what-if itself."""
+    keeps = settings.WHAT_IF_CACHE_SECONDS != 0
+    lock = f"{key}:evaluating"
+    if keeps and not cache.add(lock, True, timeout=EVALUATION_WAIT_SECONDS):
+        deadline = time.monotonic() + EVALUATION_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(EVALUATION_POLL_SECONDS)
+            # The lock first: its holder keeps the result before it lets the lock go.
+            evaluating = cache.get(lock)
+            page = cache.get(key)
+            if page is not None:
+                return page
+            if not evaluating:
+                break
+    try:
         page = WhatIfPage.of(what_if_technicians_leave(technician_ids=technician_ids, day=day))
-        cache.set(key, page, timeout=settings.WHAT_IF_CACHE_SECONDS)
+        if keeps:
+            cache.set(key, page, timeout=settings.WHAT_IF_CACHE_SECONDS)
+    finally:
+        if keeps:
+            cache.delete(lock)
     return page
 
 

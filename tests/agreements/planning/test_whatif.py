@@ -2,14 +2,19 @@
 
 import datetime
 import random
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from agreements.coverage.checks import coverage_data_changed_at
 from agreements.coverage.engine import evaluate_coverage
 from agreements.models import Agreement, CoverageFlag, CoverageStatus
 from agreements.planning import whatif
@@ -260,6 +265,75 @@ def test_a_coverage_relevant_write_makes_the_next_what_if_evaluate_again(
     assert len(evaluations) == 2
     assert "No agreement would become uncovered or at risk" in html
     assert 'data-testid="what-if-changes"' not in html
+
+
+def _being_evaluated_elsewhere(*, technician_ids, day, then):
+    """Hold the evaluation lock of this what-if as another request would, and after a moment
+    run `then(key)` in a thread (that request finishing); returns the thread."""
+    key = whatif.what_if_page_key(
+        technician_ids=technician_ids, day=day, data_changed_at=coverage_data_changed_at()
+    )
+    assert cache.add(f"{key}:evaluating", True, timeout=30)
+
+    def finish():
+        time.sleep(0.3)
+        then(key)
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+def test_a_what_if_being_evaluated_by_another_request_is_waited_for_not_evaluated_again(
+    single_expert, evaluations
+):
+    day = timezone.localdate()
+    chosen = [single_expert["dana"].pk]
+    theirs = whatif.WhatIfPage.of(what_if_technicians_leave(technician_ids=chosen, day=day))
+
+    def kept_then_released(key):
+        cache.set(key, theirs)
+        cache.delete(f"{key}:evaluating")
+
+    thread = _being_evaluated_elsewhere(technician_ids=chosen, day=day, then=kept_then_released)
+    page = whatif.what_if_page(technician_ids=chosen, day=day)
+    thread.join()
+
+    assert evaluations == []
+    assert page == theirs
+    assert page.arr_affected == Decimal("38000")
+
+
+def test_a_what_if_whose_other_evaluation_gave_up_is_evaluated_here(single_expert, evaluations):
+    day = timezone.localdate()
+    chosen = [single_expert["dana"].pk]
+
+    def released_without_result(key):
+        cache.delete(f"{key}:evaluating")
+
+    thread = _being_evaluated_elsewhere(
+        technician_ids=chosen, day=day, then=released_without_result
+    )
+    page = whatif.what_if_page(technician_ids=chosen, day=day)
+    thread.join()
+
+    assert len(evaluations) == 1
+    assert page.arr_affected == Decimal("38000")
+    assert whatif.what_if_page(technician_ids=chosen, day=day) == page
+    assert len(evaluations) == 1
+
+
+def test_a_what_if_is_evaluated_every_time_when_the_cache_keeps_none(
+    settings, single_expert, evaluations
+):
+    settings.WHAT_IF_CACHE_SECONDS = 0
+    day = timezone.localdate()
+    chosen = [single_expert["dana"].pk]
+
+    pages = [whatif.what_if_page(technician_ids=chosen, day=day) for _ in range(2)]
+
+    assert len(evaluations) == 2
+    assert pages[0] == pages[1]
 
 
 def test_viewer_may_ask_what_if(viewer_client, single_expert):
