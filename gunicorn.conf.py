@@ -7,6 +7,7 @@ what-if evaluated for the first time, a large CSV) does not keep the short pages
 waiting; more threads per process would mostly wait for each other's turn at the interpreter.
 Django is thread-safe and every thread keeps its own database connection."""
 
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
@@ -17,3 +18,15 @@ timeout = 60
 # Longer than a user pauses between two clicks, so a kept-alive connection is not closed by
 # the server just as the browser reuses it.
 keepalive = 5
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the app: load every view too (the URLconf imports them), then
+    hand what is loaded to the garbage collector's permanent generation. It lives as long as
+    the process, and a full collection, which holds up the worker's other thread too, no longer
+    scans it: at roll-up scale that collection took 45 to 75 ms, afterwards about 5 ms."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (loads the URLconf)
+    gc.collect()
+    gc.freeze()

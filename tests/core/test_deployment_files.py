@@ -4,7 +4,10 @@ No container engine runs where the tests do: tests/integration/test_processes.py
 commands compose runs, for real.
 """
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -159,3 +162,26 @@ def test_readme_documents_every_variable(variable):
     readme = (settings.BASE_DIR / "README.md").read_text()
 
     assert re.search(rf"^\| `{variable}` \|", readme, flags=re.MULTILINE)
+
+
+def test_a_gunicorn_worker_hands_the_loaded_app_to_the_permanent_generation():
+    # In a process of its own, as a worker: freezing is for the life of the process.
+    script = (
+        "import gc, runpy, sys, django; django.setup(); "
+        "hooks = runpy.run_path('gunicorn.conf.py'); hooks['post_worker_init'](None); "
+        "print(gc.get_freeze_count(), 'agreements.planning.views' in sys.modules)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    frozen, views_loaded = completed.stdout.split()
+
+    # Django, the models and, through the URLconf, every view.
+    assert int(frozen) > 50_000
+    assert views_loaded == "True"
