@@ -535,6 +535,19 @@ def test_client_autocomplete_finds_names_starting_with_the_term_first(consultant
     ]
 
 
+def test_client_autocomplete_ignores_case_and_takes_wildcards_literally(consultant_client):
+    for name in ("100% Uptime Ltd", "100 Percent Print", "harbor_works", "Harborside Café"):
+        ClientFactory(name=name)
+    url = reverse("clients:autocomplete")
+
+    def found(term):
+        return [row["text"] for row in consultant_client.get(url, {"q": term}).json()["results"]]
+
+    assert found("100%") == ["100% Uptime Ltd"]
+    assert found("HARBOR_") == ["harbor_works"]
+    assert found("HARBORS") == ["Harborside Café"]
+
+
 def test_client_autocomplete_ignores_a_nul_byte_in_the_term(consultant_client):
     ClientFactory(name="Harbor Dental")
 
