@@ -24,7 +24,8 @@ def post_worker_init(worker):
     """Once a worker has loaded the app: load every view too (the URLconf imports them), then
     hand what is loaded to the garbage collector's permanent generation. It lives as long as
     the process, and a full collection, which holds up the worker's other thread too, no longer
-    scans it: at roll-up scale that collection took 45 to 75 ms, afterwards about 5 ms."""
+    scans it: such a collection went through some 190,000 objects in 45 to 75 ms, and takes
+    about 5 ms afterwards."""
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 (loads the URLconf)
