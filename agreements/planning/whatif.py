@@ -336,6 +336,8 @@ def what_if_page(*, technician_ids, day: datetime.date) -> WhatIfPage:
     who choose the same technicians, until data coverage depends on changes (which makes a new
     key), the day changes or WHAT_IF_CACHE_SECONDS pass (a client's or an agreement's name
     shown in a list may be renamed meanwhile). One query when cached."""
+    if not settings.WHAT_IF_CACHE_SECONDS:
+        return _evaluated(technician_ids=technician_ids, day=day)
     key = what_if_page_key(
         technician_ids=technician_ids, day=day, data_changed_at=coverage_data_changed_at()
     )
@@ -343,6 +345,10 @@ def what_if_page(*, technician_ids, day: datetime.date) -> WhatIfPage:
     if page is None:
         page = _evaluated_once(key, technician_ids=technician_ids, day=day)
     return page
+
+
+def _evaluated(*, technician_ids, day: datetime.date) -> WhatIfPage:
+    return WhatIfPage.of(what_if_technicians_leave(technician_ids=technician_ids, day=day))
 
 
 EVALUATION_WAIT_SECONDS = 30  # longest wait for another request's evaluation of the same key
@@ -354,9 +360,8 @@ def _evaluated_once(key: str, *, technician_ids, day: datetime.date) -> WhatIfPa
     evaluated by another (its lock is in the cache) waits for that result instead of evaluating
     it a second time beside it; if the result does not come (that request failed, or it takes
     longer than EVALUATION_WAIT_SECONDS), it evaluates the what-if itself."""
-    keeps = settings.WHAT_IF_CACHE_SECONDS != 0
     lock = f"{key}:evaluating"
-    if keeps and not cache.add(lock, True, timeout=EVALUATION_WAIT_SECONDS):
+    if not cache.add(lock, True, timeout=EVALUATION_WAIT_SECONDS):
         deadline = time.monotonic() + EVALUATION_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(EVALUATION_POLL_SECONDS)
@@ -368,12 +373,10 @@ def _evaluated_once(key: str, *, technician_ids, day: datetime.date) -> WhatIfPa
             if not evaluating:
                 break
     try:
-        page = WhatIfPage.of(what_if_technicians_leave(technician_ids=technician_ids, day=day))
-        if keeps:
-            cache.set(key, page, timeout=settings.WHAT_IF_CACHE_SECONDS)
+        page = _evaluated(technician_ids=technician_ids, day=day)
+        cache.set(key, page, timeout=settings.WHAT_IF_CACHE_SECONDS)
     finally:
-        if keeps:
-            cache.delete(lock)
+        cache.delete(lock)
     return page
 
 
