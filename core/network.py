@@ -13,8 +13,11 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 UNRESOLVABLE = "unresolvable"
 PRIVATE_ADDRESS = "private_address"
@@ -168,3 +171,37 @@ def http_post(
         return HttpAnswer(response.status, response.reason, response.read(read_at_most))
     finally:
         connection.close()
+
+
+WEBHOOK_SCHEMES = {"http": 80, "https": 443}
+
+
+def webhook_url_parts(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a webhook URL; ValueError when one is missing or wrong."""
+    parts = urlsplit(url)
+    if parts.scheme not in WEBHOOK_SCHEMES or not parts.hostname:
+        raise ValueError(url)
+    return parts.scheme, parts.hostname, parts.port or WEBHOOK_SCHEMES[parts.scheme]
+
+
+def webhook_url_validate(url: str) -> None:
+    """An http or https URL without a password, whose host, unless WEBHOOK_ALLOW_PRIVATE_HOSTS,
+    is on the public internet: checked when a webhook is saved and again before each delivery
+    (agreements/api/webhooks.py), since what a name resolves to may change."""
+    if urlsplit(url).scheme not in WEBHOOK_SCHEMES:
+        raise ValidationError(
+            "Use an address that starts with https:// (or http://).", code="scheme"
+        )
+    URLValidator(schemes=list(WEBHOOK_SCHEMES))(url)
+    if urlsplit(url).username is not None:
+        raise ValidationError(
+            "Leave the user name and password out of the address: the receiver checks the "
+            "signature instead.",
+            code="credentials",
+        )
+    try:
+        _, host, port = webhook_url_parts(url)
+    except ValueError:  # a port out of range
+        raise ValidationError("Enter a valid URL.", code="invalid") from None
+    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        public_addresses(host, port)

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from core.formatting import day_text
 
@@ -21,3 +22,34 @@ def date_in_range(value: datetime.date) -> None:
 def date_not_in_future(value: datetime.date) -> None:
     if value > timezone.localdate():
         raise ValidationError("This date is in the future.", code="date_in_future")
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A list of at least one of `choices`, each at most once (a JSON list field's value)."""
+
+    def __init__(self, choices, *, noun: str):
+        self.choices = list(choices)
+        self.noun = noun
+
+    def __call__(self, values) -> None:
+        if not isinstance(values, list) or not values:
+            raise ValidationError(f"Choose at least one {self.noun}.", code=f"no_{self.noun}s")
+        unknown = [value for value in values if value not in self.choices]
+        if unknown:
+            raise ValidationError(
+                f"Unknown {self.noun}s: %(unknown)s.",
+                code=f"unknown_{self.noun}s",
+                params={"unknown": ", ".join(map(str, unknown))},
+            )
+        if len(set(values)) != len(values):
+            raise ValidationError(
+                f"Each {self.noun} may be chosen only once.", code=f"repeated_{self.noun}s"
+            )
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, ChoiceListValidator)
+            and self.choices == other.choices
+            and self.noun == other.noun
+        )

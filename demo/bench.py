@@ -17,9 +17,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from agreements.models import (
-    Agreement,
-    AgreementService,
+from agreements.coverage.models import (
     CheckedAgreement,
     CheckedDraft,
     CheckedEndOfSupport,
@@ -27,8 +25,8 @@ from agreements.models import (
     CheckedSkill,
     CoverageCheck,
     CoverageFlag,
-    Requirement,
 )
+from agreements.models import Agreement, AgreementService, Requirement
 from clients.models import Client, ClientTechnology, Contact
 from core.db import statistics_refresh
 from skills.models import (

@@ -37,7 +37,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.coverage.checks import coverage_data_changed_at, coverage_data_touch
-from agreements.models import Agreement, CoverageCheck, CoverageDataChange
+from agreements.coverage.models import CoverageCheck, CoverageDataChange
+from agreements.models import Agreement
 from core.groups import CONSULTANT
 from demo import bench
 from demo.http_client import LOGIN_PATH, SESSION_COOKIE, cookie_header, log_in

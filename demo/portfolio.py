@@ -40,13 +40,9 @@ from agreements.catalog import (
     VIRTUALIZATION,
     load_catalog,
 )
-from agreements.models import (
-    Agreement,
-    Competitor,
-    ImportKind,
-    ImportMappingPreset,
-    Service,
-)
+from agreements.imports.models import ImportKind, ImportMappingPreset
+from agreements.models import Agreement, Service
+from agreements.planning.models import Competitor
 from agreements.planning.services import competitor_create, competitor_offering_create
 from agreements.selectors import annual_value_active_on
 from agreements.services import agreement_create, requirement_create

@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 
-from agreements.models import ApiToken
+from agreements.api.models import ApiToken
 
 # A token's "last used" is written at most this often, not on every request.
 LAST_USED_REFRESH = datetime.timedelta(minutes=1)

@@ -30,8 +30,7 @@ from agreements.api.schema import Detail
 from agreements.coverage import check_now, selectors
 from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CheckedAgreement,
     CheckedEndOfSupport,
     CheckedRequirement,
@@ -40,8 +39,8 @@ from agreements.models import (
     CoverageFlag,
     CoverageRun,
     CoverageStatus,
-    Requirement,
 )
+from agreements.models import Agreement, Requirement
 from agreements.planning.whatif import what_if_technicians_leave
 from core.permissions import visible_to
 from core.validators import date_in_range

@@ -21,7 +21,8 @@ from agreements.api.coverage import (
     agreement_for,
     technician_refs,
 )
-from agreements.models import Agreement, CoverageStatus, Service
+from agreements.coverage.models import CoverageStatus
+from agreements.models import Agreement, Service
 from agreements.planning.presale import MAX_LINES, ProspectInput, prospect_check
 from core.permissions import visible_to
 from core.validators import date_in_range

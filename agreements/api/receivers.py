@@ -2,6 +2,7 @@
 ApiConfig.ready(): each announcement becomes deliveries to the webhooks that want it, queued
 once the transaction that announced it commits."""
 
+from agreements.api.models import WebhookEvent
 from agreements.api.tasks import deliveries_queue
 from agreements.api.webhooks import (
     check_announcement,
@@ -9,7 +10,6 @@ from agreements.api.webhooks import (
     reminder_announcement,
     webhook_deliveries_create,
 )
-from agreements.models import WebhookEvent
 
 
 def check_finished(sender, coverage_check, **kwargs) -> None:

@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from agreements.api.rows import ParentSerializer, RowSerializer
 from agreements.forms import REQUIREMENT_FIELDS, AgreementForm
-from agreements.models import Agreement, Competitor, CompetitorOffering, Requirement, Service
+from agreements.models import Agreement, Requirement, Service
 from agreements.planning.forms import OFFERING_FIELDS, CompetitorForm
+from agreements.planning.models import Competitor, CompetitorOffering
 from agreements.planning.services import competitor_save
 from agreements.services import agreement_save, service_create, service_skills_set, service_update
 from clients.forms import ClientForm, ClientTechnologyForm, ContactForm

@@ -3,7 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from agreements.models import ApiToken
+from agreements.api.models import ApiToken
 
 MAX_TOKENS_PER_USER = 20
 

@@ -14,9 +14,11 @@ from rest_framework.response import Response
 
 from agreements.api import serializers
 from agreements.api.forms import ApiTokenForm
+from agreements.api.models import ApiToken
 from agreements.api.services import api_token_create, api_token_revoke
 from agreements.filters import AgreementFilter
-from agreements.models import Agreement, ApiToken, Competitor, Service
+from agreements.models import Agreement, Service
+from agreements.planning.models import Competitor
 from agreements.planning.services import training_goal_complete
 from clients.filters import ClientFilter
 from clients.models import Client

@@ -31,17 +31,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import (
-    CoverageCheck,
-    CoverageFlag,
-    Reminder,
-    Webhook,
-    WebhookDelivery,
-    WebhookEvent,
-)
-from agreements.models.webhooks import webhook_url_parts
+from agreements.api.models import Webhook, WebhookDelivery, WebhookEvent
+from agreements.coverage.models import CoverageCheck, CoverageFlag, Reminder
 from core.formatting import CENT, count_text, day_text, money
-from core.network import UNRESOLVABLE, http_post, public_addresses
+from core.network import UNRESOLVABLE, http_post, public_addresses, webhook_url_parts
 
 USER_AGENT = "Covered-Webhooks/1"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agreements.models import CoverageFlag, CoverageRun, Reminder, ReminderOptOut
+from agreements.coverage.models import CoverageFlag, CoverageRun, Reminder, ReminderOptOut
 from core.formatting import money
 
 
@@ -63,16 +63,17 @@ class CoverageRunAdmin(admin.ModelAdmin):
         "run_date",
         "started_at",
         "finished_at",
-        "agreements_count",
-        "covered_count",
-        "at_risk_count",
-        "uncovered_count",
+        "coverage_check__agreements_count",
+        "coverage_check__covered_count",
+        "coverage_check__at_risk_count",
+        "coverage_check__uncovered_count",
         "arr_at_risk_display",
         "arr_uncovered_display",
         "email_status",
         "sent_at",
     ]
     list_filter = ["email_status"]
+    list_select_related = ["coverage_check"]
     search_fields = ["run_date", "last_error"]
     date_hierarchy = "run_date"
 
@@ -82,13 +83,13 @@ class CoverageRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="ARR at risk", ordering="arr_at_risk")
+    @admin.display(description="ARR at risk", ordering="coverage_check__arr_at_risk")
     def arr_at_risk_display(self, obj):
-        return money(obj.arr_at_risk)
+        return money(obj.coverage_check.arr_at_risk) if obj.coverage_check else ""
 
-    @admin.display(description="ARR uncovered", ordering="arr_uncovered")
+    @admin.display(description="ARR uncovered", ordering="coverage_check__arr_uncovered")
     def arr_uncovered_display(self, obj):
-        return money(obj.arr_uncovered)
+        return money(obj.coverage_check.arr_uncovered) if obj.coverage_check else ""
 
 
 @admin.register(Reminder)

@@ -21,7 +21,7 @@ class CoverageConfig(AppConfig):
     def register_health(self):
         from django.conf import settings
 
-        from agreements.models import CoverageRun
+        from agreements.coverage.models import CoverageRun
         from core.health import age_check, health_check_register
 
         def nightly_run():
@@ -78,7 +78,7 @@ class CoverageConfig(AppConfig):
         from django_filters import ChoiceFilter
 
         from agreements.coverage import selectors, views
-        from agreements.models import CoverageStatus
+        from agreements.coverage.models import CoverageStatus
         from agreements.panels import (
             agreement_columns,
             agreement_detail_panels,

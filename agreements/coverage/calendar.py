@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from icalendar import Calendar, Event
 
-from agreements.models import Agreement, CalendarFeed
+from agreements.coverage.models import CalendarFeed
+from agreements.models import Agreement
 from core import groups
 from skills.models import Technician, TechnicianCertification, TrainingGoal
 

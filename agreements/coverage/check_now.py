@@ -12,8 +12,8 @@ import datetime
 import kombu.exceptions
 from django.utils import timezone
 
+from agreements.coverage.models import CoverageCheckRequest
 from agreements.coverage.tasks import run_coverage_check
-from agreements.models import CoverageCheckRequest
 
 BROKER_ERRORS = (kombu.exceptions.OperationalError, OSError)
 

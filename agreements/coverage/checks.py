@@ -20,8 +20,7 @@ from agreements.coverage import signals
 from agreements.coverage.engine import CoverageResult, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements, flags_sync
 from agreements.coverage.lookahead import draft_verdicts, end_of_support_forecast
-from agreements.coverage.report import report_sections_build
-from agreements.models import (
+from agreements.coverage.models import (
     CheckedAgreement,
     CheckedDraft,
     CheckedEndOfSupport,
@@ -33,6 +32,7 @@ from agreements.models import (
     CoverageFlag,
     CoverageStatus,
 )
+from agreements.coverage.report import report_sections_build
 from agreements.services import requirements_sync_all
 from core.db import advisory_lock, rows_insert, statistics_refresh
 from skills.models import Level, Skill, Technician, TechnicianSkill

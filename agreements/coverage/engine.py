@@ -45,7 +45,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-from agreements.models import Agreement, CoverageStatus, Requirement, requirement_label
+from agreements.coverage.models import CoverageStatus
+from agreements.models import Agreement, Requirement, requirement_label
 from core.formatting import day_text
 from skills.models import (
     Certification,

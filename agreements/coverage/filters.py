@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from agreements.models import CoverageFlag
+from agreements.coverage.models import CoverageFlag
 
 
 class FlagFilter(django_filters.FilterSet):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agreements.coverage.engine import CoverageResult, RequirementCoverage
-from agreements.models import CoverageCheck, CoverageFlag, CoverageStatus
+from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageStatus
 
 FLAG_DETAILS = ("status", "reason", "requirement_label", "qualified_count", "lapses_on")
 

@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 
 from agreements.coverage.checks import QUALIFIED_LEVEL, newest_check
-from agreements.models import CheckedSkill, CoverageCheck
+from agreements.coverage.models import CheckedSkill, CoverageCheck
 from skills.models import (
     Skill,
     SkillCategory,

@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from agreements.coverage import signals
 from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.models import CoverageStatus, Reminder, ReminderOptOut
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, report_recipient_addresses
-from agreements.models import Agreement, CoverageStatus, Reminder, ReminderOptOut
+from agreements.models import Agreement
 from agreements.terms import renewal_end
 from core.formatting import day_text
 from skills.models import Technician, TechnicianCertification, TrainingGoal

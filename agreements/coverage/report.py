@@ -25,14 +25,14 @@ from django.utils import timezone
 from agreements import selectors as agreement_selectors
 from agreements.coverage.engine import CoverageResult
 from agreements.coverage.lookahead import REPORT_END_OF_SUPPORT_DAYS
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CheckedEndOfSupport,
     CoverageCheck,
     CoverageFlag,
     CoverageRun,
     CoverageStatus,
 )
+from agreements.models import Agreement
 from core import groups
 from skills import selectors as skill_selectors
 from skills.models import Skill

@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run, coverage_checks_prune
+from agreements.coverage.models import CoverageCheck, CoverageRun
 from agreements.coverage.schedule import nightly_time
-from agreements.models import CoverageCheck, CoverageRun
 from agreements.services import agreement_terms_roll_over
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,8 @@ def coverage_run_execute(
                 return None  # taken over while this attempt waited: the other one does it
             agreement_terms_roll_over(day=run_date)
             check = coverage_check_run(day=run_date, trigger=trigger)
-            _run_figures_set(run=run, coverage_check=check)
+            run.coverage_check = check
+            run.finished_at = check.finished_at
             run.lease_until = None
             run.run_last_error = ""
             run.save()
@@ -113,25 +114,6 @@ def coverage_run_failure_record(*, run_id: int, error: BaseException) -> None:
         )
     except Exception:  # the database itself may be what failed
         log.exception("Could not record the failure of coverage run %s", run_id)
-
-
-def _run_figures_set(*, run: CoverageRun, coverage_check: CoverageCheck) -> None:
-    run.coverage_check = coverage_check
-    for name in (
-        "agreements_count",
-        "covered_count",
-        "at_risk_count",
-        "uncovered_count",
-        "not_assessed_count",
-        "arr_total",
-        "arr_uncovered",
-        "arr_at_risk",
-        "new_flags_count",
-        "resolved_flags_count",
-        "open_flags_count",
-    ):
-        setattr(run, name, getattr(coverage_check, name))
-    run.finished_at = coverage_check.finished_at
 
 
 # ------------------------------------------------------------------------------ the sweep

@@ -15,17 +15,16 @@ from agreements import selectors as agreement_selectors
 from agreements.coverage.checks import coverage_data_changed_since, newest_check
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.lookahead import END_OF_SUPPORT_HORIZON_DAYS, presale_day
-from agreements.coverage.report import report_context
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CheckedAgreement,
     CheckedEndOfSupport,
     CheckedRequirement,
     CoverageCheck,
     CoverageFlag,
     CoverageStatus,
-    active_on_condition,
 )
+from agreements.coverage.report import report_context
+from agreements.models import Agreement, active_on_condition
 from core.formatting import day_text
 from core.permissions import perm_name, visible_to
 from skills import selectors as skill_selectors

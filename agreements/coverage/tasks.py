@@ -16,10 +16,10 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_request_run, coverage_check_run
+from agreements.coverage.models import CoverageCheck
 from agreements.coverage.reminders import reminder_send, reminders_queue
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
 from agreements.coverage.runs import coverage_run_execute, coverage_run_sweep
-from agreements.models import CoverageCheck
 
 # The database or the broker went away for a moment: worth another try.
 TRANSIENT_SERVICE_ERRORS = (

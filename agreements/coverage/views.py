@@ -32,16 +32,7 @@ from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.forms import CoverageSettingsForm
 from agreements.coverage.matrix import skills_matrix, skills_matrix_rows
-from agreements.coverage.reminders import reminder_kinds_of, reminder_kinds_set
-from agreements.coverage.report import (
-    report_context,
-    report_recipient_opt_out,
-    report_recipient_users,
-    report_recipients_set,
-)
-from agreements.coverage.schedule import nightly_next_run, nightly_time, nightly_time_set
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CalendarFeed,
     CheckedRequirement,
     CoverageCheck,
@@ -50,6 +41,15 @@ from agreements.models import (
     CoverageStatus,
     Reminder,
 )
+from agreements.coverage.reminders import reminder_kinds_of, reminder_kinds_set
+from agreements.coverage.report import (
+    report_context,
+    report_recipient_opt_out,
+    report_recipient_users,
+    report_recipients_set,
+)
+from agreements.coverage.schedule import nightly_next_run, nightly_time, nightly_time_set
+from agreements.models import Agreement
 from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
 from core.formatting import count_text

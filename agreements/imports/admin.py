@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from agreements.imports.models import ImportBatch, ImportMappingPreset
 from agreements.imports.views import ImportStartView
-from agreements.models import ImportBatch, ImportMappingPreset
 
 
 @admin.register(ImportBatch)

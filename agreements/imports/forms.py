@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from agreements.imports.kinds import KINDS
-from agreements.models import ImportKind, ImportMappingPreset
+from agreements.imports.models import ImportKind, ImportMappingPreset
 from skills.models import Skill
 
 DATE_ORDERS = [

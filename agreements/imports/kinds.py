@@ -18,7 +18,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from agreements.imports import values
-from agreements.models import Agreement, AgreementService, ImportKind, Service
+from agreements.imports.models import ImportKind
+from agreements.models import Agreement, AgreementService, Service
 from agreements.resources import SERVICE_SEPARATOR, AgreementResource
 from agreements.services import agreement_reference_claim, agreement_reference_next
 from clients.models import Client, ClientTechnology, Contact

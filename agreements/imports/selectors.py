@@ -1,6 +1,6 @@
 from django.http import Http404
 
-from agreements.models import ImportBatch
+from agreements.imports.models import ImportBatch
 
 
 def import_batches_of(user):

@@ -15,7 +15,8 @@ from agreements.coverage.checks import coverage_data_touch
 from agreements.imports import values
 from agreements.imports.files import FileRefused, Table, read_table
 from agreements.imports.kinds import KINDS, Context, Plan
-from agreements.models import Agreement, ImportBatch, ImportMappingPreset
+from agreements.imports.models import ImportBatch, ImportMappingPreset
+from agreements.models import Agreement
 from agreements.services import requirements_sync_for_agreements
 from skills.aliases import normalised
 from skills.models import Skill, SkillVersion

@@ -4,8 +4,8 @@ worker processes share. Safe to run twice: a batch no longer waiting is left alo
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from agreements.imports.models import ImportBatch
 from agreements.imports.services import import_batch_confirm, import_batch_preview
-from agreements.models import ImportBatch
 
 
 @shared_task(name="imports.preview")

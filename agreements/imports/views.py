@@ -15,8 +15,8 @@ from agreements.imports.forms import (
     skill_version_choices,
 )
 from agreements.imports.kinds import KINDS
+from agreements.imports.models import ImportBatch
 from agreements.imports.selectors import import_batch_get, import_batches_of
-from agreements.models import ImportBatch
 from core.exports import EXPORT_FORMATS, resource_download
 from core.permissions import ModelPermissionMixin
 

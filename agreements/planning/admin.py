@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agreements.models import Competitor, CompetitorOffering
+from agreements.planning.models import Competitor, CompetitorOffering
 from core.formatting import money
 
 

@@ -5,7 +5,8 @@ from django.forms import inlineformset_factory
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 
-from agreements.models import Agreement, Competitor, CompetitorOffering, Requirement, Service
+from agreements.models import Agreement, Requirement, Service
+from agreements.planning.models import Competitor, CompetitorOffering
 from agreements.planning.presale import ProspectInput
 from agreements.planning.selectors import PlanChoices
 from core.formatting import day_text

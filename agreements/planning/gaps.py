@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from agreements.models import Agreement, CompetitorOffering, Requirement, Service
+from agreements.models import Agreement, Requirement, Service
+from agreements.planning.models import CompetitorOffering
 from clients.models import Client, ClientTechnology
 from skills.models import Technician, TechnicianSkill, rank_in_range
 

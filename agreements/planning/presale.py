@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from agreements.coverage.models import CoverageStatus
 from agreements.coverage.selectors import agreement_presale_verdict
-from agreements.models import Agreement, CoverageStatus
+from agreements.models import Agreement
 from agreements.services import agreement_create
 from clients.models import Client
 from clients.services import client_create, client_technology_add

@@ -9,15 +9,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 
 from agreements.coverage.lookahead import plan_due_date
-from agreements.models import (
-    Agreement,
-    CheckedEndOfSupport,
-    CheckedRequirement,
-    CoverageFlag,
-    PlannedRequirement,
-    Requirement,
-)
+from agreements.coverage.models import CheckedEndOfSupport, CheckedRequirement, CoverageFlag
+from agreements.models import Agreement, Requirement
 from agreements.planning.gaps import Gap
+from agreements.planning.models import PlannedRequirement
 from clients.models import Client
 from core.formatting import count_text, day_text
 from core.permissions import visible_to

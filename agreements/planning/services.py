@@ -16,14 +16,10 @@ from django.utils import timezone
 
 from agreements.coverage.engine import RequirementCoverage, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements
+from agreements.coverage.models import CoverageFlag
 from agreements.coverage.tasks import run_coverage_check
-from agreements.models import (
-    Competitor,
-    CompetitorOffering,
-    CoverageFlag,
-    PlannedRequirement,
-    Requirement,
-)
+from agreements.models import Requirement
+from agreements.planning.models import Competitor, CompetitorOffering, PlannedRequirement
 from agreements.planning.selectors import (
     affected_agreement_ids,
     flags_by_client,

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from agreements.models import Agreement, Competitor, CompetitorOffering, CoverageStatus
+from agreements.coverage.models import CoverageStatus
+from agreements.models import Agreement
 from agreements.planning import gaps, presale, selectors, services, whatif
 from agreements.planning.forms import (
     AddToPlanForm,
@@ -30,6 +31,7 @@ from agreements.planning.forms import (
     WhatIfForm,
     offering_formset,
 )
+from agreements.planning.models import Competitor, CompetitorOffering
 from core.formatting import day_text
 from core.forms import apply_validation_error
 from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to

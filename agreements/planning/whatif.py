@@ -31,7 +31,8 @@ from agreements.coverage.engine import (
     RequirementCoverage,
     evaluate_coverage_without,
 )
-from agreements.models import Agreement, CoverageStatus, Requirement
+from agreements.coverage.models import CoverageStatus
+from agreements.models import Agreement, Requirement
 
 
 @dataclass(frozen=True)

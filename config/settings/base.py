@@ -483,9 +483,9 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "skills.models.Level",
         "AgreementStatusEnum": "agreements.models.Agreement.Status",
         "ClientStatusEnum": "clients.models.Client.Status",
-        "CoverageStatusEnum": "agreements.models.CoverageStatus",
-        "FlagStatusEnum": "agreements.models.CoverageFlag.Status",
-        "CheckRequestStatusEnum": "agreements.models.CoverageCheckRequest.Status",
+        "CoverageStatusEnum": "agreements.coverage.models.CoverageStatus",
+        "FlagStatusEnum": "agreements.coverage.models.CoverageFlag.Status",
+        "CheckRequestStatusEnum": "agreements.coverage.models.CoverageCheckRequest.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }

@@ -4,16 +4,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from agreements.models import (
-    Agreement,
-    AgreementService,
-    Competitor,
-    CompetitorOffering,
-    CoverageFlag,
-    Requirement,
-    Service,
-    Webhook,
-)
+from agreements.api.models import Webhook
+from agreements.coverage.models import CoverageFlag
+from agreements.models import Agreement, AgreementService, Requirement, Service
+from agreements.planning.models import Competitor, CompetitorOffering
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import SkillFactory
 

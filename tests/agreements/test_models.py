@@ -6,17 +6,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agreements.coverage.models import CoverageFlag, CoverageRun, CoverageStatus
 from agreements.models import (
     Agreement,
     AgreementReferenceCounter,
     AgreementService,
-    CompetitorOffering,
-    CoverageFlag,
-    CoverageRun,
-    CoverageStatus,
     Requirement,
     Service,
 )
+from agreements.planning.models import CompetitorOffering
 from tests.agreements.factories import (
     AgreementFactory,
     AgreementServiceFactory,

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run
-from agreements.models import Agreement, CoverageCheck, Requirement
+from agreements.coverage.models import CoverageCheck
+from agreements.models import Agreement, Requirement
 from agreements.services import requirements_sync_for_client
 from clients.models import Client, ClientTechnology, Contact
 from tests.agreements.factories import (

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from agreements.coverage.models import CoverageRun
 from agreements.coverage.report import coverage_report_message
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import CoverageRun
 from tests.app_pages import VIEWS, page_url, takes_other_arguments
 
 ISO_DATE = re.compile(r"\b(19|20|21)\d\d-[01]\d-[0-3]\d\b")

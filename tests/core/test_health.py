@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import CoverageRun
+from agreements.coverage.models import CoverageRun
 from core import health
 from core.models import WorkerHeartbeat
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from agreements.models import CoverageFlag
+from agreements.coverage.models import CoverageFlag
 from core.views import local_path
 from tests.agreements.factories import CoverageFlagFactory
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from agreements.models import CoverageRun
+from agreements.coverage.models import CoverageRun
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,8 @@ post is refused with a message and writes nothing."""
 import pytest
 from django.urls import reverse
 
-from agreements.models import Competitor, CompetitorOffering, Requirement
+from agreements.models import Requirement
+from agreements.planning.models import Competitor, CompetitorOffering
 from clients.models import Client, ClientTechnology, Contact
 from core.forms import MAX_ROWS, RowFormSet
 from tests.agreements.factories import (

@@ -7,7 +7,8 @@ from django.db import transaction
 from hypothesis import given, settings
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.models import Agreement, CoverageFlag, CoverageRun, Requirement
+from agreements.coverage.models import CoverageFlag, CoverageRun
+from agreements.models import Agreement, Requirement
 from clients.models import Client
 from demo.management.commands import bench_coverage
 from demo.management.commands.bench_coverage import sql_floor

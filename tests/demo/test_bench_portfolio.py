@@ -3,14 +3,14 @@ import datetime
 import pytest
 
 from agreements.coverage.checks import coverage_check_run
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CheckedAgreement,
     CheckedRequirement,
     CheckedSkill,
     CoverageCheck,
     CoverageFlag,
 )
+from agreements.models import Agreement
 from demo import bench
 from tests.agreements.factories import AgreementFactory, CoverageFlagFactory
 

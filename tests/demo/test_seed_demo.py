@@ -11,15 +11,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.models import CoverageCheck, CoverageFlag
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import (
-    Agreement,
-    Competitor,
-    CompetitorOffering,
-    CoverageCheck,
-    CoverageFlag,
-    Requirement,
-)
+from agreements.models import Agreement, Requirement
+from agreements.planning.models import Competitor, CompetitorOffering
 from clients.models import Client
 from demo.portfolio import seed_demo
 from skills.models import (

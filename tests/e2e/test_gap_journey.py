@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agreements.coverage.models import CoverageFlag
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import CoverageFlag
 from agreements.planning.services import competitor_create, competitor_offering_create
 from agreements.services import agreement_create, service_create
 from clients.services import client_create, client_technology_add

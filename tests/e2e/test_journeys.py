@@ -12,8 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agreements.coverage.checks import coverage_check_run
+from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageRun
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun
+from agreements.models import Agreement
 from agreements.services import agreement_create
 from clients.models import Client
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory

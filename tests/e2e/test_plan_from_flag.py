@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agreements.coverage.models import CoverageFlag
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageFlag, PlannedRequirement
+from agreements.models import Agreement
+from agreements.planning.models import PlannedRequirement
 from agreements.services import agreement_create
 from skills.models import TrainingGoal
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from agreements.coverage.checks import LOCK as COVERAGE_CHECK_LOCK
+from agreements.coverage.models import CoverageCheck, CoverageRun
 from agreements.coverage.schedule import SWEEP_TASK, SWEEP_TASK_NAME
-from agreements.models import CoverageCheck, CoverageRun
 from config.celery import app as celery_app
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.conftest import add_recipient

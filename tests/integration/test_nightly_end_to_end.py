@@ -11,8 +11,8 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from agreements.coverage.models import CoverageFlag, CoverageRun
 from agreements.coverage.tasks import send_coverage_report
-from agreements.models import CoverageFlag, CoverageRun
 from config.celery import app as celery_app
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory

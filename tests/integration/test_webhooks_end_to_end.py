@@ -7,9 +7,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from agreements.api.models import WebhookDelivery, WebhookEvent
 from agreements.api.tasks import deliver_webhook
 from agreements.api.webhooks import Announcement, webhook_deliveries_create
-from agreements.models import CoverageRun, WebhookDelivery, WebhookEvent
+from agreements.coverage.models import CoverageRun
 from config.celery import app as celery_app
 from tests.agreements.factories import AgreementFactory, RequirementFactory, WebhookFactory
 from tests.conftest import add_recipient

@@ -10,7 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from agreements.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus
 
 register = template.Library()
 

@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.models import CoverageRun
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageRun, Requirement
+from agreements.models import Agreement, Requirement
 from core.management.options import run_date_option
 from demo import bench
 from skills.models import SkillVersion, Technician, TechnicianCertification, TechnicianSkill
@@ -295,5 +296,5 @@ class Command(BaseCommand):
         return {
             "nightly_run_seconds": round(seconds, 3),
             "nightly_run_queries": len(queries),
-            "nightly_run_flags_opened": run.new_flags_count,
+            "nightly_run_flags_opened": run.coverage_check.new_flags_count,
         }

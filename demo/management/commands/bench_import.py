@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from agreements.catalog import load_catalog
+from agreements.imports.models import ImportBatch
 from agreements.imports.services import import_batch_confirm, import_batch_create
-from agreements.models import Agreement, ImportBatch
+from agreements.models import Agreement
 from clients.models import Client, ClientTechnology
 
 CLIENT_PREFIX = "Bench Import Client"

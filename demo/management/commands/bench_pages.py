@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run
-from agreements.models import CoverageCheck
+from agreements.coverage.models import CoverageCheck
 from demo import bench
 from demo.http_client import LoginFailed
 from demo.pages_bench import (

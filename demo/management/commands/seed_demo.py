@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run, newest_check
-from agreements.models import CoverageCheck
+from agreements.coverage.models import CoverageCheck
 from core.formatting import money
 from demo.portfolio import DemoDataError, seed_demo
 

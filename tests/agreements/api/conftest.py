@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from agreements.models import ApiToken
+from agreements.api.models import ApiToken
 
 
 def token_for(user, name="Integration"):

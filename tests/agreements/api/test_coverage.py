@@ -15,15 +15,14 @@ from django.urls import reverse
 
 from agreements.coverage.checks import LOCK as COVERAGE_CHECK_LOCK
 from agreements.coverage.checks import coverage_check_request_run, coverage_check_run
-from agreements.coverage.runs import coverage_run_execute
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CoverageCheck,
     CoverageCheckRequest,
     CoverageFlag,
     CoverageRun,
-    Requirement,
 )
+from agreements.coverage.runs import coverage_run_execute
+from agreements.models import Agreement, Requirement
 from agreements.planning.whatif import WhatIfPage, what_if_technicians_leave
 from config.celery import app as celery_app
 from skills.models import Technician

@@ -526,7 +526,7 @@ def test_a_token_is_stored_only_as_its_hash(consultant):
 
 
 def test_an_expired_token_is_refused(consultant):
-    from agreements.models import ApiToken
+    from agreements.api.models import ApiToken
 
     _, secret = ApiToken.objects.create(
         user=consultant, expiry=datetime.timedelta(seconds=-1), name="Old sync"

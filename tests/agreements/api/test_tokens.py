@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from agreements.models import ApiToken
+from agreements.api.models import ApiToken
 from tests.agreements.api.conftest import token_for
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from agreements.api.models import Webhook, WebhookDelivery, WebhookEvent
 from agreements.api.webhooks import Announcement, webhook_deliver, webhook_deliveries_create
-from agreements.models import Webhook, WebhookDelivery, WebhookEvent
 from tests.agreements.factories import WebhookFactory
 from tests.receivers import WebhookReceiver
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from agreements.api.models import WebhookDelivery, WebhookEvent
 from agreements.api.tasks import deliver_webhook
 from agreements.api.webhooks import (
     Announcement,
@@ -23,8 +24,8 @@ from agreements.api.webhooks import (
     webhook_retry_delay,
 )
 from agreements.coverage.checks import coverage_check_run
+from agreements.coverage.models import CoverageCheck, CoverageFlag
 from agreements.coverage.tasks import send_reminders
-from agreements.models import CoverageCheck, CoverageFlag, WebhookDelivery, WebhookEvent
 from config.celery import app as celery_app
 from tests.agreements.factories import (
     AgreementFactory,

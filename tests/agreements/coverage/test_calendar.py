@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
-from agreements.models import CalendarFeed
+from agreements.coverage.models import CalendarFeed
 from tests.agreements.factories import AgreementFactory
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import (

@@ -17,19 +17,18 @@ from agreements.coverage.checks import (
     coverage_data_changed_since,
     newest_check,
 )
-from agreements.coverage.report import coverage_report_send
-from agreements.coverage.runs import coverage_run_execute
-from agreements.coverage.tasks import run_coverage_check, run_nightly_coverage
-from agreements.models import (
-    Agreement,
+from agreements.coverage.models import (
     CheckedAgreement,
     CheckedRequirement,
     CheckedSkill,
     CoverageCheck,
     CoverageFlag,
     CoverageRun,
-    Requirement,
 )
+from agreements.coverage.report import coverage_report_send
+from agreements.coverage.runs import coverage_run_execute
+from agreements.coverage.tasks import run_coverage_check, run_nightly_coverage
+from agreements.models import Agreement, Requirement
 from clients.models import Client
 from skills.models import Skill, SkillCategory, Technician
 from tests.agreements.coverage.conftest import DAY, NIGHT
@@ -158,7 +157,7 @@ def test_a_second_check_the_same_day_leaves_the_emailed_report_as_it_was(
     assert rows_of(page_after) == rows_of(page_before) == rows_of(html)
     assert second.pk != run.coverage_check.pk and second.uncovered_count == 3
     run.refresh_from_db()
-    assert (run.coverage_check_id, run.uncovered_count) == (run.coverage_check.pk, 1)
+    assert (run.coverage_check_id, run.coverage_check.uncovered_count) == (run.coverage_check.pk, 1)
     assert len(mail.outbox) == 1
     assert newest_check() == second
 
@@ -226,7 +225,7 @@ def test_report_email_stays_under_100_kb_with_5000_flags_and_says_how_many_more(
 
     message = mail.outbox[0]
     html = message.alternatives[0][0]
-    assert run.new_flags_count == 5000
+    assert run.coverage_check.new_flags_count == 5000
     assert len(html.encode()) < 100_000
     assert "and 4975 more" in html and "and 4975 more" in message.body
     assert len(message.body.encode()) < 100_000

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from agreements.models import CoverageFlag, CoverageRun
+from agreements.coverage.models import CoverageFlag, CoverageRun
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
 from tests.processes import manage

@@ -8,8 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from agreements.coverage.checks import coverage_check_run
+from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageRun
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun
+from agreements.models import Agreement
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import (

@@ -14,14 +14,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agreements.coverage.checks import coverage_check_run, coverage_checks_prune
+from agreements.coverage.models import CheckedDraft, CheckedEndOfSupport, CoverageCheck
 from agreements.coverage.report import report_context
 from agreements.coverage.selectors import agreement_presale_verdict
-from agreements.models import (
-    Agreement,
-    CheckedDraft,
-    CheckedEndOfSupport,
-    CoverageCheck,
-)
+from agreements.models import Agreement
 from skills.catalog import load_skill_catalog
 from skills.models import Skill
 from tests.agreements.api.conftest import token_for

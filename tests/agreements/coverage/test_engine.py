@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.models import Agreement, CoverageStatus
+from agreements.coverage.models import CoverageStatus
+from agreements.models import Agreement
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import (

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.matrix import SKILLS_PER_PAGE, TECHNICIANS_PER_PAGE, skills_matrix
-from agreements.models import Agreement, CoverageCheck
+from agreements.coverage.models import CoverageCheck
+from agreements.models import Agreement
 from skills.models import Technician, TechnicianSkill
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import (

@@ -10,11 +10,11 @@ from django.db import OperationalError
 from django_celery_beat.models import PeriodicTask
 
 from agreements.coverage import runs
+from agreements.coverage.models import CoverageCheck, CoverageRun
 from agreements.coverage.report import coverage_report_send
 from agreements.coverage.runs import coverage_run_claim, coverage_run_execute, coverage_run_sweep
 from agreements.coverage.schedule import SWEEP_TASK, coverage_schedule_setup
 from agreements.coverage.tasks import run_nightly_coverage, sweep_nightly_coverage
-from agreements.models import CoverageCheck, CoverageRun
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import SkillFactory
 

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from agreements.coverage.models import CoverageCheck
 from agreements.coverage.selectors import agreement_presale_verdict
-from agreements.models import Agreement, CoverageCheck
+from agreements.models import Agreement
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
 

@@ -10,9 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.coverage.models import Reminder
 from agreements.coverage.reminders import reminder_send, reminders_queue
 from agreements.coverage.tasks import send_reminders
-from agreements.models import Reminder
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.conftest import add_recipient, make_user
 from tests.skills.factories import (

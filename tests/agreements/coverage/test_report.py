@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from agreements.coverage.models import CoverageRun
 from agreements.coverage.report import (
     coverage_report_recipients,
     coverage_report_send,
     report_context,
 )
-from agreements.models import CoverageRun
 from tests.conftest import add_recipient
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_report_figures_match_the_run(book):
     assert check.arr_total == Decimal("165000.00")
     assert check.arr_at_risk_total == Decimal("41000.00")
     run = book["run"]
-    assert (run.uncovered_count, run.arr_total) == (check.uncovered_count, check.arr_total)
+    assert (run.coverage_check.uncovered_count, run.coverage_check.arr_total) == (check.uncovered_count, check.arr_total)
 
 
 def test_report_separates_new_still_open_and_resolved_flags(book):

@@ -10,9 +10,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from agreements.coverage.flags import flag_acknowledge
+from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageRun
 from agreements.coverage.runs import coverage_run_claim, coverage_run_execute
 from agreements.coverage.tasks import run_nightly_coverage, send_coverage_report
-from agreements.models import Agreement, CoverageCheck, CoverageFlag, CoverageRun, Requirement
+from agreements.models import Agreement, Requirement
 from clients.models import ClientTechnology
 from config.celery import app as celery_app
 from tests.agreements.factories import (
@@ -117,12 +118,12 @@ def test_run_records_counts_revenue_and_flag_figures(exchange_requirement):
         run = coverage_run_execute(run_date=DAY)
 
     run.refresh_from_db()
-    assert (run.agreements_count, run.uncovered_count, run.at_risk_count) == (3, 1, 0)
-    assert (run.covered_count, run.not_assessed_count) == (1, 1)
-    assert run.arr_total == Decimal("166000.00")
-    assert run.arr_uncovered == Decimal("41000.00")
-    assert run.arr_at_risk == Decimal("0")
-    assert (run.new_flags_count, run.resolved_flags_count, run.open_flags_count) == (1, 0, 1)
+    assert (run.coverage_check.agreements_count, run.coverage_check.uncovered_count, run.coverage_check.at_risk_count) == (3, 1, 0)
+    assert (run.coverage_check.covered_count, run.coverage_check.not_assessed_count) == (1, 1)
+    assert run.coverage_check.arr_total == Decimal("166000.00")
+    assert run.coverage_check.arr_uncovered == Decimal("41000.00")
+    assert run.coverage_check.arr_at_risk == Decimal("0")
+    assert (run.coverage_check.new_flags_count, run.coverage_check.resolved_flags_count, run.coverage_check.open_flags_count) == (1, 0, 1)
     assert run.started_at == NIGHT
     assert run.finished_at == NIGHT
     assert run.email_status == CoverageRun.EmailStatus.PENDING
@@ -179,7 +180,7 @@ def test_next_run_updates_the_open_flag_instead_of_adding_one(exchange_requireme
     assert flag.qualified_count == 1
     assert flag.first_detected_at == first.first_detected_at
     assert flag.last_seen_at == NIGHT + datetime.timedelta(days=1)
-    assert (run.new_flags_count, run.resolved_flags_count, run.open_flags_count) == (0, 0, 1)
+    assert (run.coverage_check.new_flags_count, run.coverage_check.resolved_flags_count, run.coverage_check.open_flags_count) == (0, 0, 1)
 
 
 def test_flag_resolved_when_the_requirement_becomes_covered(exchange_requirement):
@@ -191,7 +192,7 @@ def test_flag_resolved_when_the_requirement_becomes_covered(exchange_requirement
 
     flag = CoverageFlag.objects.get()
     assert flag.resolved_at == NIGHT + datetime.timedelta(days=1)
-    assert (run.new_flags_count, run.resolved_flags_count, run.open_flags_count) == (0, 1, 0)
+    assert (run.coverage_check.new_flags_count, run.coverage_check.resolved_flags_count, run.coverage_check.open_flags_count) == (0, 1, 0)
 
 
 def test_flag_resolved_when_the_requirement_is_deleted(exchange_requirement):
@@ -204,7 +205,7 @@ def test_flag_resolved_when_the_requirement_is_deleted(exchange_requirement):
     assert flag.requirement is None
     assert flag.resolved_at is not None
     assert flag.requirement_label == "Exchange at level 3+"
-    assert run.resolved_flags_count == 1
+    assert run.coverage_check.resolved_flags_count == 1
 
 
 def test_flag_resolved_when_the_agreement_is_no_longer_active(exchange_requirement):

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from agreements.models import Agreement, ImportBatch
+from agreements.imports.models import ImportBatch
+from agreements.models import Agreement
 from clients.models import Client, ClientTechnology, Contact
 from skills.models import Skill, Technician, TechnicianCertification, TechnicianSkill
 from tests.agreements.imports.conftest import csv_bytes, saved_state, statuses

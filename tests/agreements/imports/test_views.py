@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agreements.models import ImportBatch
+from agreements.imports.models import ImportBatch
 from clients.models import Client
 from tests.agreements.imports.conftest import csv_bytes
 from tests.conftest import make_user

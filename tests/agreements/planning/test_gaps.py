@@ -36,8 +36,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import Agreement, Competitor, CompetitorOffering
+from agreements.models import Agreement
 from agreements.planning.gaps import Delivery, competitor_gaps
+from agreements.planning.models import Competitor, CompetitorOffering
 from skills.models import Technician, TrainingGoal
 from tests.agreements.factories import (
     AgreementFactory,

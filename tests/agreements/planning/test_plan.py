@@ -11,7 +11,8 @@ from django.utils import timezone
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.flags import flags_sync
-from agreements.models import CoverageCheck, CoverageFlag, PlannedRequirement
+from agreements.coverage.models import CoverageCheck, CoverageFlag
+from agreements.planning.models import PlannedRequirement
 from agreements.planning.selectors import goal_reaches
 from agreements.planning.services import training_goal_complete
 from skills.models import TechnicianCertification, TechnicianSkill, TrainingGoal

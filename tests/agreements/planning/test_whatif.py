@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from agreements.coverage.checks import coverage_data_changed_at
 from agreements.coverage.engine import evaluate_coverage
-from agreements.models import Agreement, CoverageFlag, CoverageStatus
+from agreements.coverage.models import CoverageFlag, CoverageStatus
+from agreements.models import Agreement
 from agreements.planning import whatif
 from agreements.planning.whatif import what_if_technicians_leave
 from skills.models import Technician

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus
 from agreements.planning.whatif import what_if_technicians_leave
 from skills.models import Technician
 from tests.agreements.coverage.test_engine_property import DAY, build, live_portfolios

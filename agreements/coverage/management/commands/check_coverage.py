@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus
 from core.formatting import count_text, money
 from core.management.options import run_date_option
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from agreements.coverage.models import CoverageRun
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
 from agreements.coverage.runs import coverage_run_execute
-from agreements.models import CoverageRun
 from core.formatting import count_text, money
 from core.management.options import run_date_option
 
@@ -24,13 +24,13 @@ class Command(BaseCommand):
             run = CoverageRun.objects.get(run_date=day)
             self.stdout.write(f"Coverage for {day.isoformat()} was already run; not run again.")
         else:
-            agreements = count_text(run.agreements_count, "agreement")
+            agreements = count_text(run.coverage_check.agreements_count, "agreement")
             self.stdout.write(
                 f"Checked coverage for {day.isoformat()}: {agreements}, "
-                f"{run.uncovered_count} uncovered, {run.at_risk_count} at risk, "
-                f"{money(run.arr_at_risk_total)} of {money(run.arr_total)} ARR at "
-                f"risk; flags {run.new_flags_count} new, {run.resolved_flags_count} resolved, "
-                f"{run.open_flags_count} open."
+                f"{run.coverage_check.uncovered_count} uncovered, {run.coverage_check.at_risk_count} at risk, "
+                f"{money(run.coverage_check.arr_at_risk_total)} of {money(run.coverage_check.arr_total)} ARR at "
+                f"risk; flags {run.coverage_check.new_flags_count} new, {run.coverage_check.resolved_flags_count} resolved, "
+                f"{run.coverage_check.open_flags_count} open."
             )
         if run.email_status == CoverageRun.EmailStatus.SENT:
             self.stdout.write(

@@ -1,47 +1,14 @@
-from urllib.parse import urlsplit
+"""The API's own models: webhooks with their deliveries, and personal API tokens."""
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator, URLValidator
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import Q
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel, optional_key
-from core.network import public_addresses
-
-WEBHOOK_SCHEMES = {"http": 80, "https": 443}
-
-
-def webhook_url_parts(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of a webhook URL; ValueError when one is missing or wrong."""
-    parts = urlsplit(url)
-    if parts.scheme not in WEBHOOK_SCHEMES or not parts.hostname:
-        raise ValueError(url)
-    return parts.scheme, parts.hostname, parts.port or WEBHOOK_SCHEMES[parts.scheme]
-
-
-def webhook_url_validate(url: str) -> None:
-    """An http or https URL without a password, whose host, unless WEBHOOK_ALLOW_PRIVATE_HOSTS,
-    is on the public internet: checked when a webhook is saved and again before each delivery
-    (agreements/api/webhooks.py), since what a name resolves to may change."""
-    if urlsplit(url).scheme not in WEBHOOK_SCHEMES:
-        raise ValidationError(
-            "Use an address that starts with https:// (or http://).", code="scheme"
-        )
-    URLValidator(schemes=list(WEBHOOK_SCHEMES))(url)
-    if urlsplit(url).username is not None:
-        raise ValidationError(
-            "Leave the user name and password out of the address: the receiver checks the "
-            "signature instead.",
-            code="credentials",
-        )
-    try:
-        _, host, port = webhook_url_parts(url)
-    except ValueError:  # a port out of range
-        raise ValidationError("Enter a valid URL.", code="invalid") from None
-    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
-        public_addresses(host, port)
+from core.network import webhook_url_validate
+from core.validators import ChoiceListValidator
 
 
 class WebhookEvent(models.TextChoices):
@@ -49,21 +16,6 @@ class WebhookEvent(models.TextChoices):
     FLAG_OPENED = "flag.opened", "Flag opened"
     FLAG_RESOLVED = "flag.resolved", "Flag resolved"
     REMINDER_DUE = "reminder.due", "Reminder due"
-
-
-def webhook_events_validate(events) -> None:
-    """A list of at least one event, each one of WebhookEvent, each once."""
-    if not isinstance(events, list) or not events:
-        raise ValidationError("Choose at least one event.", code="no_events")
-    unknown = [event for event in events if event not in WebhookEvent.values]
-    if unknown:
-        raise ValidationError(
-            "Unknown events: %(unknown)s.",
-            code="unknown_events",
-            params={"unknown": ", ".join(map(str, unknown))},
-        )
-    if len(set(events)) != len(events):
-        raise ValidationError("Each event may be chosen only once.", code="repeated_events")
 
 
 class Webhook(TimeStampedModel):
@@ -93,7 +45,7 @@ class Webhook(TimeStampedModel):
     )
     events = models.JSONField(
         default=list,
-        validators=[webhook_events_validate],
+        validators=[ChoiceListValidator(WebhookEvent.values, noun="event")],
         help_text="The events it is told of.",
     )
     payload_format = models.CharField(
@@ -110,6 +62,7 @@ class Webhook(TimeStampedModel):
     history = HistoricalRecords(excluded_fields=["updated_at", "secret"])
 
     class Meta:
+        app_label = "agreements"
         ordering = ["name", "pk"]
 
     def __str__(self):
@@ -159,6 +112,7 @@ class WebhookDelivery(TimeStampedModel):
     )
 
     class Meta:
+        app_label = "agreements"
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "webhook deliveries"
         constraints = [
@@ -175,3 +129,19 @@ class WebhookDelivery(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_event_display()} to {self.webhook} ({self.get_status_display()})"
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token: only its hash is stored (django-rest-knox); the token itself is shown
+    once, when it is made. It acts as its user, never with admin-only rights."""
+
+    name = models.CharField(max_length=80, help_text="What the token is for, e.g. “PSA sync”.")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "agreements"
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.token_key}…)"

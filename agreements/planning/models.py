@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from agreements.models.contracts import Service
+from agreements.models.contracts import Requirement, Service
 from core.models import (
     TimeStampedModel,
     UniqueNameModel,
@@ -13,6 +13,7 @@ from core.models import (
     optional_key,
     unique_name_constraint,
 )
+from skills.models import TrainingGoal
 
 
 class Competitor(UniqueNameModel, TimeStampedModel):
@@ -21,6 +22,7 @@ class Competitor(UniqueNameModel, TimeStampedModel):
     notes = models.TextField(blank=True)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["name"]
         constraints = [unique_name_constraint("competitor")]
 
@@ -50,6 +52,7 @@ class CompetitorOffering(TimeStampedModel):
     notes = models.TextField(blank=True)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["competitor__name", "service__name", "name"]
         constraints = [
             models.CheckConstraint(
@@ -74,3 +77,21 @@ class CompetitorOffering(TimeStampedModel):
     def clean(self):
         if not self.service_id and not self.name.strip():
             raise ValidationError({"name": "Pick one of our services or type the offering's name."})
+
+
+class PlannedRequirement(models.Model):
+    """The requirement a training goal was made for ("Add to plan" from its flag): the plan
+    shows the goal against that requirement's flags, and says when someone else covers it."""
+
+    goal = models.OneToOneField(
+        TrainingGoal, on_delete=models.CASCADE, related_name="planned_requirement"
+    )
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.CASCADE, related_name="planned_goals"
+    )
+
+    class Meta:
+        app_label = "agreements"
+
+    def __str__(self):
+        return f"{self.goal} for {self.requirement}"

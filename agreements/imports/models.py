@@ -43,6 +43,7 @@ class ImportBatch(TimeStampedModel):
     imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
 
@@ -62,6 +63,7 @@ class ImportMappingPreset(TimeStampedModel):
     mapping = models.JSONField(default=dict)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 
 from agreements.models.contracts import Agreement, Requirement
 from core.formatting import day_text
-from core.models import optional_key
+from core.models import TimeStampedModel, optional_key
 
 
 class CoverageStatus(models.TextChoices):
@@ -100,6 +100,7 @@ class CoverageFlag(models.Model):
     )
 
     class Meta:
+        app_label = "agreements"
         ordering = ["-first_detected_at"]
         constraints = [
             models.UniqueConstraint(
@@ -142,6 +143,9 @@ class CoverageFlag(models.Model):
 
 
 class CoverageRun(models.Model):
+    """The nightly run of one date: claimed once (unique date, with a lease), then its report
+    emailed at most once. Its figures are those of the check it recorded (`coverage_check`)."""
+
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
@@ -151,17 +155,6 @@ class CoverageRun(models.Model):
     run_date = models.DateField(unique=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    agreements_count = models.PositiveIntegerField(default=0)
-    covered_count = models.PositiveIntegerField(default=0)
-    at_risk_count = models.PositiveIntegerField(default=0)
-    uncovered_count = models.PositiveIntegerField(default=0)
-    not_assessed_count = models.PositiveIntegerField(default=0)
-    arr_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    arr_uncovered = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    arr_at_risk = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    new_flags_count = models.PositiveIntegerField(default=0)
-    resolved_flags_count = models.PositiveIntegerField(default=0)
-    open_flags_count = models.PositiveIntegerField(default=0)
     email_status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
@@ -192,6 +185,7 @@ class CoverageRun(models.Model):
     )
 
     class Meta:
+        app_label = "agreements"
         ordering = ["-run_date"]
 
     def __str__(self):
@@ -200,11 +194,6 @@ class CoverageRun(models.Model):
     @property
     def is_finished(self):
         return self.finished_at is not None
-
-    @property
-    def arr_at_risk_total(self) -> Decimal:
-        """ARR of the agreements not covered: uncovered plus at risk."""
-        return self.arr_uncovered + self.arr_at_risk
 
 
 class CoverageCheck(models.Model):
@@ -258,6 +247,7 @@ class CoverageCheck(models.Model):
     details_pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["-finished_at", "-pk"]
         indexes = [models.Index(fields=["-finished_at", "-id"], name="coveragecheck_newest_first")]
 
@@ -293,6 +283,7 @@ class CoverageCheckRequest(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["-created_at", "-pk"]
         verbose_name = "coverage check request"
 
@@ -313,6 +304,7 @@ class CheckedAgreement(models.Model):
     annual_value = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
+        app_label = "agreements"
         constraints = [
             models.UniqueConstraint(
                 fields=["coverage_check", "agreement"], name="checkedagreement_unique"
@@ -348,6 +340,7 @@ class CheckedRequirement(models.Model):
     is_new = models.BooleanField(default=False, help_text="Its flag was opened by this check.")
 
     class Meta:
+        app_label = "agreements"
         ordering = ["pk"]
         indexes = [models.Index(fields=["coverage_check", "agreement"])]
 
@@ -370,6 +363,7 @@ class CheckedSkill(models.Model):
     revenue_dependence = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
+        app_label = "agreements"
         constraints = [
             models.UniqueConstraint(fields=["coverage_check", "skill"], name="checkedskill_unique")
         ]
@@ -393,6 +387,7 @@ class CheckedDraft(models.Model):
     assessed_on = models.DateField(help_text="The day the draft was evaluated as if active.")
 
     class Meta:
+        app_label = "agreements"
         constraints = [
             models.UniqueConstraint(
                 fields=["coverage_check", "agreement"], name="checkeddraft_unique"
@@ -456,6 +451,7 @@ class CheckedEndOfSupport(models.Model):
     agreement_ids = models.JSONField(default=list)
 
     class Meta:
+        app_label = "agreements"
         ordering = ["end_of_support", "client_name", "label", "pk"]
         indexes = [
             models.Index(fields=["coverage_check", "end_of_support"]),
@@ -485,5 +481,91 @@ class CoverageDataChange(models.Model):
 
     changed_at = models.DateTimeField()
 
+    class Meta:
+        app_label = "agreements"
+
     def __str__(self):
         return f"Coverage data changed at {self.changed_at}"
+
+
+class Reminder(TimeStampedModel):
+    """One reminder email to one person before a deadline (DESIGN "Agreement terms, renewals and
+    reminders"): claimed once per (object, deadline, lead time, recipient) by the unique
+    constraint, then sent at most once, with its attempts recorded like the report's."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "Notice deadline"
+        CERTIFICATION = "certification", "Certification expiry"
+        GOAL = "goal", "Training goal due"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"  # a shorter lead time was already due when it came up
+
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(
+        help_text="The agreement, certification held or training goal it is about."
+    )
+    deadline = models.DateField()
+    lead_days = models.PositiveSmallIntegerField()
+    recipient = models.EmailField()
+    user = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "agreements"
+        ordering = ["-deadline", "kind", "recipient"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "deadline", "lead_days", "recipient"],
+                name="reminder_once_per_deadline_lead_and_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="reminder_status_deadline")]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} {self.deadline} ({self.lead_days} days) to {self.recipient}"
+        )
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed of the deadlines that concern them: the secret of its URL
+    is shown once and only its SHA-256 is kept; making a new one revokes the old."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "agreements"
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
+
+
+class ReminderOptOut(models.Model):
+    """A kind of reminder a user asked not to receive (their Notifications page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_opt_outs"
+    )
+    kind = models.CharField(max_length=15, choices=Reminder.Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "agreements"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="reminder_opt_out_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} receives no {self.get_kind_display().lower()} reminders"

@@ -1,6 +1,6 @@
 from django import template
 
-from agreements.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus
 
 register = template.Library()
 

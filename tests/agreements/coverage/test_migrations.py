@@ -1,0 +1,52 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE = [("agreements", "0016_check_looks_ahead")]
+AFTER = [("agreements", "0018_runs_read_their_checks")]
+
+
+def migrated_apps(target):
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.fixture
+def back_to_latest():
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_finished_before_checks_keeps_its_figures_in_a_check_of_its_own(back_to_latest):
+    old_apps = migrated_apps(BEFORE)
+    now = timezone.now()
+    old_apps.get_model("agreements", "CoverageRun").objects.create(
+        run_date=datetime.date(2026, 3, 1),
+        started_at=now,
+        finished_at=now,
+        agreements_count=8,
+        uncovered_count=2,
+        arr_total=Decimal("165000.00"),
+        arr_uncovered=Decimal("41000.00"),
+        new_flags_count=3,
+    )
+    old_apps.get_model("agreements", "CoverageRun").objects.create(
+        run_date=datetime.date(2026, 3, 2), started_at=now
+    )
+
+    new_apps = migrated_apps(AFTER)
+
+    runs = new_apps.get_model("agreements", "CoverageRun").objects.order_by("run_date")
+    finished, unfinished = runs.select_related("coverage_check")
+    check = finished.coverage_check
+    assert (check.check_date, check.trigger) == (datetime.date(2026, 3, 1), "schedule")
+    assert (check.agreements_count, check.uncovered_count, check.new_flags_count) == (8, 2, 3)
+    assert (check.arr_total, check.arr_uncovered) == (Decimal("165000.00"), Decimal("41000.00"))
+    assert unfinished.coverage_check is None
