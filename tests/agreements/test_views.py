@@ -640,7 +640,8 @@ def test_run_now_on_a_day_already_run_checks_again_without_touching_the_run(
 
     run.refresh_from_db()
     assert CoverageRun.objects.count() == 1
-    assert (run.coverage_check.uncovered_count, run.coverage_check.covered_count) == (1, 0)  # the run's figures stay
+    figures = run.coverage_check  # the run's figures stay
+    assert (figures.uncovered_count, figures.covered_count) == (1, 0)
     manual = CoverageCheck.objects.get(trigger="manual")
     assert (manual.uncovered_count, manual.covered_count, manual.resolved_flags_count) == (0, 1, 1)
     assert not CoverageFlag.objects.get().is_open  # flags follow the newest check
@@ -719,7 +720,10 @@ def test_report_detail_shows_what_the_email_shows(consultant_client, run):
     assert "Coverage report for 26 Nov 2026" in html
     assert "$25,000</strong> of $25,000 ARR at risk" in html
     assert "No active technician has Exchange 2016 at level 3 or above" in html
-    assert f'href="/agreements/{run.coverage_check.agreements_count and Agreement.objects.get().pk}/"' in html
+    agreement_path = (
+        f"/agreements/{run.coverage_check.agreements_count and Agreement.objects.get().pk}/"
+    )
+    assert f'href="{agreement_path}"' in html
     for section in ("New flags", "Still open", "Resolved", "Training goals due or overdue"):
         assert section in html
 

@@ -118,12 +118,14 @@ def test_run_records_counts_revenue_and_flag_figures(exchange_requirement):
         run = coverage_run_execute(run_date=DAY)
 
     run.refresh_from_db()
-    assert (run.coverage_check.agreements_count, run.coverage_check.uncovered_count, run.coverage_check.at_risk_count) == (3, 1, 0)
-    assert (run.coverage_check.covered_count, run.coverage_check.not_assessed_count) == (1, 1)
-    assert run.coverage_check.arr_total == Decimal("166000.00")
-    assert run.coverage_check.arr_uncovered == Decimal("41000.00")
-    assert run.coverage_check.arr_at_risk == Decimal("0")
-    assert (run.coverage_check.new_flags_count, run.coverage_check.resolved_flags_count, run.coverage_check.open_flags_count) == (1, 0, 1)
+    figures = run.coverage_check
+    assert (figures.agreements_count, figures.uncovered_count, figures.at_risk_count) == (3, 1, 0)
+    assert (figures.covered_count, figures.not_assessed_count) == (1, 1)
+    assert figures.arr_total == Decimal("166000.00")
+    assert figures.arr_uncovered == Decimal("41000.00")
+    assert figures.arr_at_risk == Decimal("0")
+    flags = (figures.new_flags_count, figures.resolved_flags_count, figures.open_flags_count)
+    assert flags == (1, 0, 1)
     assert run.started_at == NIGHT
     assert run.finished_at == NIGHT
     assert run.email_status == CoverageRun.EmailStatus.PENDING
@@ -180,7 +182,9 @@ def test_next_run_updates_the_open_flag_instead_of_adding_one(exchange_requireme
     assert flag.qualified_count == 1
     assert flag.first_detected_at == first.first_detected_at
     assert flag.last_seen_at == NIGHT + datetime.timedelta(days=1)
-    assert (run.coverage_check.new_flags_count, run.coverage_check.resolved_flags_count, run.coverage_check.open_flags_count) == (0, 0, 1)
+    figures = run.coverage_check
+    flags = (figures.new_flags_count, figures.resolved_flags_count, figures.open_flags_count)
+    assert flags == (0, 0, 1)
 
 
 def test_flag_resolved_when_the_requirement_becomes_covered(exchange_requirement):
@@ -192,7 +196,9 @@ def test_flag_resolved_when_the_requirement_becomes_covered(exchange_requirement
 
     flag = CoverageFlag.objects.get()
     assert flag.resolved_at == NIGHT + datetime.timedelta(days=1)
-    assert (run.coverage_check.new_flags_count, run.coverage_check.resolved_flags_count, run.coverage_check.open_flags_count) == (0, 1, 0)
+    figures = run.coverage_check
+    flags = (figures.new_flags_count, figures.resolved_flags_count, figures.open_flags_count)
+    assert flags == (0, 1, 0)
 
 
 def test_flag_resolved_when_the_requirement_is_deleted(exchange_requirement):

@@ -24,13 +24,14 @@ class Command(BaseCommand):
             run = CoverageRun.objects.get(run_date=day)
             self.stdout.write(f"Coverage for {day.isoformat()} was already run; not run again.")
         else:
-            agreements = count_text(run.coverage_check.agreements_count, "agreement")
+            figures = run.coverage_check
+            agreements = count_text(figures.agreements_count, "agreement")
             self.stdout.write(
                 f"Checked coverage for {day.isoformat()}: {agreements}, "
-                f"{run.coverage_check.uncovered_count} uncovered, {run.coverage_check.at_risk_count} at risk, "
-                f"{money(run.coverage_check.arr_at_risk_total)} of {money(run.coverage_check.arr_total)} ARR at "
-                f"risk; flags {run.coverage_check.new_flags_count} new, {run.coverage_check.resolved_flags_count} resolved, "
-                f"{run.coverage_check.open_flags_count} open."
+                f"{figures.uncovered_count} uncovered, {figures.at_risk_count} at risk, "
+                f"{money(figures.arr_at_risk_total)} of {money(figures.arr_total)} ARR at "
+                f"risk; flags {figures.new_flags_count} new, "
+                f"{figures.resolved_flags_count} resolved, {figures.open_flags_count} open."
             )
         if run.email_status == CoverageRun.EmailStatus.SENT:
             self.stdout.write(
