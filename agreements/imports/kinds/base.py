@@ -51,16 +51,15 @@ class Context:
             self._lookups[name] = build()
         return self._lookups[name]
 
+    def by_casefold(self, name: str, rows: models.QuerySet, field: str) -> dict:
+        """`rows` by their `field` ignoring case, read once per plan."""
+        return self.lookup(name, lambda: {getattr(row, field).casefold(): row for row in rows})
+
     def clients(self) -> dict[str, Client]:
-        return self.lookup(
-            "clients", lambda: {client.name.casefold(): client for client in Client.objects.all()}
-        )
+        return self.by_casefold("clients", Client.objects.all(), "name")
 
     def technicians(self) -> dict[str, Technician]:
-        return self.lookup(
-            "technicians",
-            lambda: {tech.email.casefold(): tech for tech in Technician.objects.all()},
-        )
+        return self.by_casefold("technicians", Technician.objects.all(), "email")
 
     def skills(self) -> dict[int, Skill]:
         return self.lookup(
@@ -79,16 +78,10 @@ class Context:
         )
 
     def certifications(self) -> dict[str, Certification]:
-        return self.lookup(
-            "certifications",
-            lambda: {cert.name.casefold(): cert for cert in Certification.objects.all()},
-        )
+        return self.by_casefold("certifications", Certification.objects.all(), "name")
 
     def services(self) -> dict[str, Service]:
-        return self.lookup(
-            "services",
-            lambda: {service.name.casefold(): service for service in Service.objects.all()},
-        )
+        return self.by_casefold("services", Service.objects.all(), "name")
 
 
 @dataclass
@@ -225,18 +218,26 @@ class RowReader:
             key, lambda raw: values.date(raw, order=self.context.date_order), required=required
         )
 
-    def client(self, key: str = "client") -> Client | None:
+    def named(self, key: str, known: Callable[[], dict], unknown: str):
+        """What a required cell names among `known` (by name, ignoring case and extra spaces);
+        `unknown` says what the name is not."""
         name = self.text(key, required=True)
         if not name:
             return None
-        client = self.context.clients().get(" ".join(name.split()).casefold())
-        if client is None:
-            self.fail(
-                key,
-                f"'{name[:80]}' is not a client in Covered (import the clients first, or check "
-                "the spelling)",
-            )
-        return client
+        found = known().get(" ".join(name.split()).casefold())
+        if found is None:
+            self.fail(key, f"'{name[:80]}' is not {unknown}")
+        return found
+
+    def client(self, key: str = "client") -> Client | None:
+        return self.named(
+            key,
+            self.context.clients,
+            "a client in Covered (import the clients first, or check the spelling)",
+        )
+
+    def certification(self, key: str = "certification") -> Certification | None:
+        return self.named(key, self.context.certifications, "a certification of the catalog")
 
     def technician(self, key: str = "technician_email") -> Technician | None:
         email = self.text(key, required=True)

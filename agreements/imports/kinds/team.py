@@ -73,11 +73,40 @@ class TechniciansKind(ModelKind):
         return f"{new_values.get('name') or '?'} <{new_values.get('email') or '?'}>"
 
 
-class TechnicianSkillsKind(ModelKind):
+class HeldKind(ModelKind):
+    """Something of the catalog that technicians hold (a skill, a certification): a file's row
+    is matched on the technician and what is held."""
+
+    held: str  # the field that names what is held
+    # Relations of a saved row that the preview's old → new reads, besides the technician and
+    # what is held.
+    held_with: tuple[str, ...] = ()
+
+    def natural_key(self, new_values):
+        technician, held = new_values.get("technician"), new_values.get(self.held)
+        if technician and held:
+            return (technician.pk, held.pk)
+        return None
+
+    def existing(self, keys):
+        rows = self.model.objects.filter(technician_id__in={key[0] for key in keys})
+        return {
+            (row.technician_id, getattr(row, f"{self.held}_id")): row
+            for row in rows.select_related("technician", self.held, *self.held_with)
+        }
+
+    def display(self, new_values):
+        technician, held = new_values.get("technician"), new_values.get(self.held)
+        return f"{technician.email if technician else '?'}: {held.name if held else '?'}"
+
+
+class TechnicianSkillsKind(HeldKind):
     key = ImportKind.TECHNICIAN_SKILLS
     model = TechnicianSkill
     resource_class = TechnicianSkillResource
     what = "technician and skill"
+    held = "skill"
+    held_with = ("oldest_version", "newest_version")
     columns = (
         Column(
             "technician_email", True, ("email", "technician", "email address", "resource email")
@@ -114,29 +143,15 @@ class TechnicianSkillsKind(ModelKind):
             new_values["last_used"] = reader.date("last_used")
         return new_values
 
-    def natural_key(self, new_values):
-        if new_values.get("technician") and new_values.get("skill"):
-            return (new_values["technician"].pk, new_values["skill"].pk)
-        return None
 
-    def existing(self, keys):
-        return {
-            (held.technician_id, held.skill_id): held
-            for held in TechnicianSkill.objects.filter(
-                technician_id__in={key[0] for key in keys}
-            ).select_related("technician", "skill", "oldest_version", "newest_version")
-        }
-
-    def display(self, new_values):
-        technician, skill = new_values.get("technician"), new_values.get("skill")
-        return f"{technician.email if technician else '?'}: {skill.name if skill else '?'}"
-
-
-class CertificationsKind(ModelKind):
+class CertificationsKind(HeldKind):
     key = ImportKind.CERTIFICATIONS
     model = TechnicianCertification
     resource_class = TechnicianCertificationResource
     what = "technician and certification"
+    # One holding per technician and certification (the database's rule): a later earned on is
+    # a renewal of the same row, shown as a change of its dates.
+    held = "certification"
     columns = (
         Column("technician_email", True, ("email", "technician", "email address")),
         Column("certification", True, ("certificate", "certification name", "credential", "exam")),
@@ -167,10 +182,7 @@ class CertificationsKind(ModelKind):
         ).order_by(Lower("technician__email"), Lower("certification__name"), "earned_on", "pk")
 
     def read_row(self, reader):
-        name = reader.text("certification", required=True)
-        certification = reader.context.certifications().get(" ".join(name.split()).casefold())
-        if name and certification is None:
-            reader.fail("certification", f"'{name[:80]}' is not a certification of the catalog")
+        certification = reader.certification()
         new_values = {
             "technician": reader.technician(),
             "certification": certification,
@@ -187,28 +199,6 @@ class CertificationsKind(ModelKind):
             new_values["credential_id"] = reader.text("credential_id", max_length=100)
         return new_values
 
-    def natural_key(self, new_values):
-        # One holding per technician and certification (the database's rule): a later earned
-        # on is a renewal of the same row, shown as a change of its dates.
-        if new_values.get("technician") and new_values.get("certification"):
-            return (new_values["technician"].pk, new_values["certification"].pk)
-        return None
-
-    def existing(self, keys):
-        return {
-            (held.technician_id, held.certification_id): held
-            for held in TechnicianCertification.objects.filter(
-                technician_id__in={key[0] for key in keys}
-            ).select_related("technician", "certification")
-        }
-
     def display(self, new_values):
-        technician, cert = new_values.get("technician"), new_values.get("certification")
         earned = new_values.get("earned_on")
-        return (
-            f"{technician.email if technician else '?'}: {cert.name if cert else '?'}"
-            f"{', earned ' + earned.isoformat() if earned else ''}"
-        )
-
-    def create(self, new_values):
-        return TechnicianCertification(**new_values)
+        return f"{super().display(new_values)}{', earned ' + earned.isoformat() if earned else ''}"

@@ -268,6 +268,31 @@ def test_certifications(dana, upload, confirm):
     assert TechnicianCertification.objects.count() == 3
 
 
+def test_held_rows_are_named_by_technician_and_what_is_held(dana, upload):
+    held_skills = upload(
+        "technician_skills",
+        csv_bytes(["Technician email,Skill,Level", "dana@msp.example,Windows,3"]),
+    )
+    held_certifications = upload(
+        "certifications",
+        csv_bytes(
+            [
+                "Technician email,Certification,Earned on",
+                "DANA@msp.example,cisco  ccna,2024-01-15",
+                "dana@msp.example,Unknown Cert,2025-03-10",
+            ]
+        ),
+    )
+    assert [row["key"] for row in held_skills.preview["rows"]] == ["dana@msp.example: Windows"]
+    assert [(row["key"], row["errors"]) for row in held_certifications.preview["rows"]] == [
+        ("dana@msp.example: Cisco CCNA, earned 2024-01-15", []),
+        (
+            "dana@msp.example: ?, earned 2025-03-10",
+            ["Row 3, certification: 'Unknown Cert' is not a certification of the catalog"],
+        ),
+    ]
+
+
 def test_agreements(acme, upload, confirm):
     from agreements.models import Service
     from agreements.services import agreement_create
