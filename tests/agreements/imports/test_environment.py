@@ -5,7 +5,7 @@ out; the write is all or nothing."""
 import pytest
 
 from agreements.imports import kinds
-from agreements.imports.services import import_product_ignore, import_product_map
+from agreements.imports.flow import import_product_ignore, import_product_map
 from agreements.models import CoverageDataChange, ImportBatch
 from clients.models import ClientTechnology
 from skills.models import Skill, SkillAlias

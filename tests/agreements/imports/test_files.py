@@ -10,10 +10,8 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from agreements.imports.files import unprotected
-from agreements.imports.services import (
-    import_batch_options_set,
-    import_preset_save,
-)
+from agreements.imports.flow import import_batch_options_set
+from agreements.imports.services import import_preset_save
 from agreements.models import ImportBatch
 from core.exports import spreadsheet_safe
 from tests.agreements.imports.conftest import csv_bytes, saved_state

@@ -173,7 +173,7 @@ def test_environment(acme, upload, confirm):
 
 
 def test_environment_removes_only_when_replacing(acme, upload, confirm):
-    from agreements.imports.services import import_batch_options_set
+    from agreements.imports.flow import import_batch_options_set
 
     ClientTechnologyFactory(client=acme, skill=skill("Dentrix"), quantity=1)
     lines = ["Client,Product,Version,Quantity", "Acme Dental,Windows,11,7"]

@@ -6,9 +6,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from agreements.imports.flow import import_batch_confirm_start, import_batch_create
 from agreements.imports.kinds import IMPORT_ORDER
 from agreements.imports.selectors import kind_export
-from agreements.imports.services import import_batch_confirm_start, import_batch_create
 from agreements.models import Agreement, CoverageCheck, CoverageRun, ImportBatch
 from clients.models import Client
 from demo.portfolio import demo_remove, seed_demo
