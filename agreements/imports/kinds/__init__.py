@@ -6,6 +6,14 @@ per family of kinds, and here the registry.
 becomes new, changed (field, old → new), unchanged or error, with the writes it would make kept
 as closures. `Plan.write()` runs them; agreements/imports/services.py wraps that in one
 transaction and syncs the derived requirements once at the end.
+
+The columns are django-import-export resources (clients/resources.py …), but the rows are not read
+by its `Resource.import_data`: its dry run saves each row and rolls it back (history and signals
+included), finds a saved row by the exact value of its id fields (a query a row by default), and
+shows a row as an HTML diff of every field, where a preview writes nothing, matches natural keys
+ignoring case with one query per kind, shows the changed fields as old → new, sums many rows into
+one (an RMM inventory), lists unknown products to map, and refuses a key or a primary contact that
+a file claims twice.
 """
 
 from agreements.imports.kinds.agreements import AgreementsKind
