@@ -1,5 +1,9 @@
 """Reading an uploaded file: CSV (UTF-8 with or without BOM, or Windows-1252; comma, semicolon
-or tab, detected) or XLSX, into a header and rows of text, within the limits of the settings."""
+or tab, detected) or XLSX, into a header and rows of text, within the limits of the settings.
+
+Not tablib's loaders (django-import-export's formats): they take one encoding and one delimiter,
+refuse a row longer than the header, read the workbook's active sheet rather than its first one,
+and read every row of a sheet before its length can be refused."""
 
 import csv
 import datetime

@@ -1,6 +1,7 @@
 """An import, step by step: upload (the file kept in the default storage), preview (nothing
 written), the choices of the preview page (column mapping, date order, unknown products), and
-confirm (everything in one transaction, or nothing)."""
+confirm (everything in one transaction, or nothing). agreements/imports/flow.py chains these
+steps and decides which of them run on the worker."""
 
 import logging
 import re
@@ -18,10 +19,7 @@ from agreements.imports.kinds import KINDS, Context, Plan
 from agreements.imports.models import ImportBatch, ImportMappingPreset
 from agreements.models import Agreement
 from agreements.services import requirements_sync_for_agreements
-from skills.aliases import normalised
-from skills.models import Skill, SkillVersion
 from skills.selectors import product_matcher
-from skills.services import skill_alias_create
 
 DATE_KEYS = {"available_until", "last_used", "earned_on", "expires_on", "start_date", "end_date"}
 PROGRESS_EVERY = 500
@@ -67,11 +65,11 @@ def mapping_from_preset(preset: ImportMappingPreset, headers: list[str]) -> list
 # ------------------------------------------------------------------------------ upload
 
 
-def import_batch_create(
+def import_batch_upload(
     *, user, kind: str, filename: str, data: bytes, date_order: str = "", preset=None
 ) -> ImportBatch:
-    """Check and keep the uploaded file, then preview it (now, or on the worker for a long
-    file). ValidationError with a plain-words message when the file cannot be imported."""
+    """Check and keep the uploaded file, as a batch waiting for its preview. ValidationError
+    with a plain-words message when the file cannot be imported."""
     if kind not in KINDS:
         raise ValidationError({"kind": "Choose what the file holds."})
     try:
@@ -109,7 +107,6 @@ def import_batch_create(
     )
     batch.file.save(_stored_name(filename), ContentFile(data), save=False)
     batch.save()
-    import_batch_preview_start(batch=batch)
     return batch
 
 
@@ -118,22 +115,13 @@ def _stored_name(filename: str) -> str:
     return stem
 
 
-def runs_in_background(batch: ImportBatch) -> bool:
-    return batch.rows_total > settings.IMPORT_BACKGROUND_ROWS
-
-
-def import_batch_preview_start(*, batch: ImportBatch) -> None:
-    """Preview now, or queue the preview when the file is long (the page shows its progress)."""
+def import_batch_preview_reset(*, batch: ImportBatch) -> ImportBatch:
+    """Mark the batch as waiting for its preview, which starts over from the first row."""
     ImportBatch.objects.filter(pk=batch.pk).update(
         state=ImportBatch.State.PREVIEWING, rows_done=0, message=""
     )
     batch.state = ImportBatch.State.PREVIEWING
-    if runs_in_background(batch):
-        from agreements.imports.tasks import import_preview
-
-        import_preview.delay_on_commit(batch.pk)
-    else:
-        import_batch_preview(batch=batch)
+    return batch
 
 
 # ------------------------------------------------------------------------------ preview
@@ -247,11 +235,11 @@ def confirm_refusal(batch: ImportBatch) -> str:
 # ------------------------------------------------------------------------------ choices
 
 
-def import_batch_options_set(
+def import_batch_options_change(
     *, batch: ImportBatch, mapping: list[str] | None = None, **options
 ) -> ImportBatch:
-    """Change the column mapping or the date order or "replace this client's environment",
-    then preview again."""
+    """Change the column mapping, the date order, "replace this client's environment" or the
+    products left out (flow.import_batch_options_set previews again)."""
     if batch.state in (ImportBatch.State.IMPORTED, ImportBatch.State.IMPORTING):
         raise ValidationError("This file is already being imported.")
     if mapping is not None:
@@ -268,24 +256,7 @@ def import_batch_options_set(
         batch.options["mapping"] = list(mapping)
     batch.options.update(options)
     batch.save(update_fields=["options", "updated_at"])
-    import_batch_preview_start(batch=batch)
     return batch
-
-
-def import_product_map(
-    *, batch: ImportBatch, name: str, skill: Skill, version: SkillVersion | None = None
-) -> ImportBatch:
-    """Say that the unknown product `name` is `skill` (at `version`): a new alias, then the
-    preview again."""
-    skill_alias_create(skill=skill, pattern=name, version=version)
-    import_batch_preview_start(batch=batch)
-    return batch
-
-
-def import_product_ignore(*, batch: ImportBatch, name: str) -> ImportBatch:
-    ignored = set(batch.options.get("ignored_products", []))
-    ignored.add(normalised(name))
-    return import_batch_options_set(batch=batch, ignored_products=sorted(ignored))
 
 
 def import_preset_save(*, batch: ImportBatch, name: str) -> ImportMappingPreset:
@@ -314,9 +285,9 @@ def import_preset_save(*, batch: ImportBatch, name: str) -> ImportMappingPreset:
 # ------------------------------------------------------------------------------ confirm
 
 
-def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:
-    """Import the previewed file: now, or on the worker for a long file. ValidationError when
-    the preview has errors or the batch was imported already."""
+def import_batch_confirm_claim(*, batch: ImportBatch) -> ImportBatch:
+    """Mark the previewed batch as importing, under a lock so that two confirms cannot both
+    claim it. ValidationError when the preview has errors or the batch was imported already."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         refusal = confirm_refusal(batch)
@@ -324,12 +295,7 @@ def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:
             raise ValidationError(refusal)
         batch.state, batch.rows_done = ImportBatch.State.IMPORTING, 0
         batch.save(update_fields=["state", "rows_done", "updated_at"])
-    if runs_in_background(batch):
-        from agreements.imports.tasks import import_confirm
-
-        import_confirm.delay(batch.pk, user.pk)
-        return batch
-    return import_batch_confirm(batch=batch, user=user)
+    return batch
 
 
 def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:

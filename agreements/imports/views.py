@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from agreements.imports import services
+from agreements.imports import flow, services
 from agreements.imports.forms import (
     OptionsForm,
     PresetForm,
@@ -43,7 +43,7 @@ class ImportStartView(ModelPermissionMixin, TemplateView):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                batch = services.import_batch_create(
+                batch = flow.import_batch_create(
                     user=request.user,
                     kind=form.cleaned_data["kind"],
                     filename=upload.name,
@@ -133,7 +133,7 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
         options = {"date_order": form.cleaned_data["date_order"]}
         if "replace_environment" in form.fields:
             options["replace_environment"] = form.cleaned_data["replace_environment"]
-        services.import_batch_options_set(batch=batch, mapping=form.mapping(), **options)
+        flow.import_batch_options_set(batch=batch, mapping=form.mapping(), **options)
         messages.success(request, "Previewed again with your choices.")
         return redirect("imports:batch", pk=batch.pk)
 
@@ -143,7 +143,7 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
             messages.error(request, "Choose the skill this product is.")
             return redirect("imports:batch", pk=batch.pk)
         skill, version = form.skill_and_version()
-        services.import_product_map(
+        flow.import_product_map(
             batch=batch, name=form.cleaned_data["name"], skill=skill, version=version
         )
         messages.success(
@@ -157,7 +157,7 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
         name = request.POST.get("name", "").replace("\x00", "").strip()[:200]
         if not name:
             return redirect("imports:batch", pk=batch.pk)
-        services.import_product_ignore(batch=batch, name=name)
+        flow.import_product_ignore(batch=batch, name=name)
         messages.success(request, f"“{name}” is left out of this import.")
         return redirect("imports:batch", pk=batch.pk)
 
@@ -172,7 +172,7 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
         return redirect("imports:batch", pk=batch.pk)
 
     def confirm(self, request, batch):
-        batch = services.import_batch_confirm_start(batch=batch, user=request.user)
+        batch = flow.import_batch_confirm_start(batch=batch, user=request.user)
         if batch.state == ImportBatch.State.IMPORTED:
             counts = batch.preview.get("counts", {})
             messages.success(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from agreements.imports.services import import_batch_create
+from agreements.imports.flow import import_batch_create
 from demo.portfolio import seed_demo
 
 pytestmark = pytest.mark.django_db

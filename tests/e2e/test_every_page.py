@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.coverage.runs import coverage_run_execute
-from agreements.imports.services import import_batch_create
+from agreements.imports.flow import import_batch_create
 from agreements.models import Agreement
 from tests.app_pages import VIEWS, page_url, takes_other_arguments
 from tests.conftest import PASSWORD

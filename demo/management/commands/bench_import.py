@@ -13,8 +13,9 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from agreements.catalog import load_catalog
+from agreements.imports.flow import import_batch_create
 from agreements.imports.models import ImportBatch
-from agreements.imports.services import import_batch_confirm, import_batch_create
+from agreements.imports.services import import_batch_confirm
 from agreements.models import Agreement
 from clients.models import Client, ClientTechnology
 

@@ -6,8 +6,8 @@ import pytest
 
 from agreements.coverage.models import CoverageDataChange
 from agreements.imports import kinds
+from agreements.imports.flow import import_product_ignore, import_product_map
 from agreements.imports.models import ImportBatch
-from agreements.imports.services import import_product_ignore, import_product_map
 from clients.models import ClientTechnology
 from skills.models import Skill, SkillAlias
 from tests.agreements.imports.conftest import csv_bytes, saved_state

@@ -10,11 +10,9 @@ from django.test import override_settings
 from openpyxl import Workbook
 
 from agreements.imports.files import unprotected
+from agreements.imports.flow import import_batch_options_set
 from agreements.imports.models import ImportBatch
-from agreements.imports.services import (
-    import_batch_options_set,
-    import_preset_save,
-)
+from agreements.imports.services import import_preset_save
 from core.exports import spreadsheet_safe
 from tests.agreements.imports.conftest import csv_bytes, saved_state
 from tests.clients.factories import ClientFactory

@@ -174,7 +174,7 @@ def test_environment(acme, upload, confirm):
 
 
 def test_environment_removes_only_when_replacing(acme, upload, confirm):
-    from agreements.imports.services import import_batch_options_set
+    from agreements.imports.flow import import_batch_options_set
 
     ClientTechnologyFactory(client=acme, skill=skill("Dentrix"), quantity=1)
     lines = ["Client,Product,Version,Quantity", "Acme Dental,Windows,11,7"]
@@ -267,6 +267,31 @@ def test_certifications(dana, upload, confirm):
         datetime.date(2028, 5, 1),
     )
     assert TechnicianCertification.objects.count() == 3
+
+
+def test_held_rows_are_named_by_technician_and_what_is_held(dana, upload):
+    held_skills = upload(
+        "technician_skills",
+        csv_bytes(["Technician email,Skill,Level", "dana@msp.example,Windows,3"]),
+    )
+    held_certifications = upload(
+        "certifications",
+        csv_bytes(
+            [
+                "Technician email,Certification,Earned on",
+                "DANA@msp.example,cisco  ccna,2024-01-15",
+                "dana@msp.example,Unknown Cert,2025-03-10",
+            ]
+        ),
+    )
+    assert [row["key"] for row in held_skills.preview["rows"]] == ["dana@msp.example: Windows"]
+    assert [(row["key"], row["errors"]) for row in held_certifications.preview["rows"]] == [
+        ("dana@msp.example: Cisco CCNA, earned 2024-01-15", []),
+        (
+            "dana@msp.example: ?, earned 2025-03-10",
+            ["Row 3, certification: 'Unknown Cert' is not a certification of the catalog"],
+        ),
+    ]
 
 
 def test_agreements(acme, upload, confirm):

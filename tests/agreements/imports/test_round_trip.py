@@ -7,10 +7,10 @@ import pytest
 from openpyxl import load_workbook
 
 from agreements.coverage.models import CoverageCheck, CoverageRun
+from agreements.imports.flow import import_batch_confirm_start, import_batch_create
 from agreements.imports.kinds import IMPORT_ORDER
 from agreements.imports.models import ImportBatch
 from agreements.imports.selectors import kind_export
-from agreements.imports.services import import_batch_confirm_start, import_batch_create
 from agreements.models import Agreement
 from clients.models import Client
 from demo.portfolio import demo_remove, seed_demo

@@ -1,0 +1,70 @@
+"""An import's steps as the pages take them: each write of services.py, then the preview or the
+import itself, in the request for a short file and on the worker for a long one. What runs on
+the worker is decided here only, so that services.py never imports the tasks that call it."""
+
+from django.conf import settings
+
+from agreements.imports import services, tasks
+from agreements.imports.models import ImportBatch
+from skills.aliases import normalised
+from skills.models import Skill, SkillVersion
+from skills.services import skill_alias_create
+
+
+def runs_in_background(batch: ImportBatch) -> bool:
+    return batch.rows_total > settings.IMPORT_BACKGROUND_ROWS
+
+
+def import_batch_preview_start(*, batch: ImportBatch) -> ImportBatch:
+    """Preview now, or queue the preview when the file is long (the page shows its progress)."""
+    services.import_batch_preview_reset(batch=batch)
+    if runs_in_background(batch):
+        tasks.import_preview.delay_on_commit(batch.pk)
+    else:
+        services.import_batch_preview(batch=batch)
+    return batch
+
+
+def import_batch_create(
+    *, user, kind: str, filename: str, data: bytes, date_order: str = "", preset=None
+) -> ImportBatch:
+    """Check and keep the uploaded file, then preview it (now, or on the worker for a long
+    file). ValidationError with a plain-words message when the file cannot be imported."""
+    batch = services.import_batch_upload(
+        user=user, kind=kind, filename=filename, data=data, date_order=date_order, preset=preset
+    )
+    return import_batch_preview_start(batch=batch)
+
+
+def import_batch_options_set(
+    *, batch: ImportBatch, mapping: list[str] | None = None, **options
+) -> ImportBatch:
+    """Change the column mapping or the date order or "replace this client's environment",
+    then preview again."""
+    services.import_batch_options_change(batch=batch, mapping=mapping, **options)
+    return import_batch_preview_start(batch=batch)
+
+
+def import_product_map(
+    *, batch: ImportBatch, name: str, skill: Skill, version: SkillVersion | None = None
+) -> ImportBatch:
+    """Say that the unknown product `name` is `skill` (at `version`): a new alias, then the
+    preview again."""
+    skill_alias_create(skill=skill, pattern=name, version=version)
+    return import_batch_preview_start(batch=batch)
+
+
+def import_product_ignore(*, batch: ImportBatch, name: str) -> ImportBatch:
+    ignored = set(batch.options.get("ignored_products", []))
+    ignored.add(normalised(name))
+    return import_batch_options_set(batch=batch, ignored_products=sorted(ignored))
+
+
+def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:
+    """Import the previewed file: now, or on the worker for a long file. ValidationError when
+    the preview has errors or the batch was imported already."""
+    batch = services.import_batch_confirm_claim(batch=batch)
+    if runs_in_background(batch):
+        tasks.import_confirm.delay(batch.pk, user.pk)
+        return batch
+    return services.import_batch_confirm(batch=batch, user=user)
