@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.api.services import webhook_delivery_replay, webhook_delivery_resend, webhook_save
 from agreements.api.tasks import deliveries_queue
-from agreements.api.webhooks import webhook_delivery_replay, webhook_delivery_resend, webhook_save
 from agreements.models import Webhook, WebhookDelivery, WebhookEvent
 from core.formatting import count_text
 

@@ -2,13 +2,9 @@
 ApiConfig.ready(): each announcement becomes deliveries to the webhooks that want it, queued
 once the transaction that announced it commits."""
 
+from agreements.api.services import webhook_deliveries_create
 from agreements.api.tasks import deliveries_queue
-from agreements.api.webhooks import (
-    check_announcement,
-    flag_announcements,
-    reminder_announcement,
-    webhook_deliveries_create,
-)
+from agreements.api.webhooks import check_announcement, flag_announcements, reminder_announcement
 from agreements.models import WebhookEvent
 
 

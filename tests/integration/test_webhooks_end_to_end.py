@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from agreements.api.services import webhook_deliveries_create
 from agreements.api.tasks import deliver_webhook
-from agreements.api.webhooks import Announcement, webhook_deliveries_create
+from agreements.api.webhooks import Announcement
 from agreements.models import CoverageRun, WebhookDelivery, WebhookEvent
 from config.celery import app as celery_app
 from tests.agreements.factories import AgreementFactory, RequirementFactory, WebhookFactory

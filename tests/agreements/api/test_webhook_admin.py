@@ -5,7 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from agreements.api.webhooks import Announcement, webhook_deliver, webhook_deliveries_create
+from agreements.api.services import webhook_deliver, webhook_deliveries_create
+from agreements.api.webhooks import Announcement
 from agreements.models import Webhook, WebhookDelivery, WebhookEvent
 from tests.agreements.factories import WebhookFactory
 from tests.receivers import WebhookReceiver
