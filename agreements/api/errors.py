@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from agreements.coverage.check_now import QueueUnavailable
+
 
 def validation_detail(error: DjangoValidationError) -> dict:
     """A model or service ValidationError as the API's field errors; errors about the whole row
@@ -32,4 +34,7 @@ def exception_handler(exc, context):
             {"detail": f"Still in use, by {used_by}: remove those first."},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, QueueUnavailable):
+        set_rollback()
+        return Response({"detail": exc.user_message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
