@@ -23,4 +23,4 @@ urlpatterns = [
     path("", include("skills.urls")),
 ]
 
-handler404 = "agreements.api.errors.not_found"
+handler404 = "core.views.not_found"

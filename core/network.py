@@ -187,7 +187,7 @@ def webhook_url_parts(url: str) -> tuple[str, str, int]:
 def webhook_url_validate(url: str) -> None:
     """An http or https URL without a password, whose host, unless WEBHOOK_ALLOW_PRIVATE_HOSTS,
     is on the public internet: checked when a webhook is saved and again before each delivery
-    (agreements/api/webhooks.py), since what a name resolves to may change."""
+    (agreements/api/services.py), since what a name resolves to may change."""
     if urlsplit(url).scheme not in WEBHOOK_SCHEMES:
         raise ValidationError(
             "Use an address that starts with https:// (or http://).", code="scheme"

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
+from django.views import View, defaults
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
 
@@ -249,6 +249,17 @@ class HealthView(View):
             {"status": "ok" if healthy else "failing", "checks": checks},
             status=200 if healthy else 503,
         )
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+def not_found(request, exception):
+    """The site's 404 for a URL no view takes (handler404): JSON under /api/, as the API answers,
+    the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 # ------------------------------------------------------------------------------ downloads

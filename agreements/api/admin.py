@@ -5,8 +5,8 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.api.models import Webhook, WebhookDelivery, WebhookEvent
+from agreements.api.services import webhook_delivery_replay, webhook_delivery_resend, webhook_save
 from agreements.api.tasks import deliveries_queue
-from agreements.api.webhooks import webhook_delivery_replay, webhook_delivery_resend, webhook_save
 from core.formatting import count_text
 
 

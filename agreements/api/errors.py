@@ -4,12 +4,12 @@ sends gives a 500."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import JsonResponse
-from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from agreements.coverage.check_now import QueueUnavailable
 
 
 def validation_detail(error: DjangoValidationError) -> dict:
@@ -34,11 +34,7 @@ def exception_handler(exc, context):
             {"detail": f"Still in use, by {used_by}: remove those first."},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, QueueUnavailable):
+        set_rollback()
+        return Response({"detail": exc.user_message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
-
-
-def not_found(request, exception):
-    """Django's 404 for a URL no view takes: JSON under /api/, the page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)

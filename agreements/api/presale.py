@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements.api.coverage import (
+from agreements.api.common import (
     MONEY,
     AgreementRefSerializer,
     CandidateSerializer,

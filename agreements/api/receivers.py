@@ -3,13 +3,9 @@ ApiConfig.ready(): each announcement becomes deliveries to the webhooks that wan
 once the transaction that announced it commits."""
 
 from agreements.api.models import WebhookEvent
+from agreements.api.services import webhook_deliveries_create
 from agreements.api.tasks import deliveries_queue
-from agreements.api.webhooks import (
-    check_announcement,
-    flag_announcements,
-    reminder_announcement,
-    webhook_deliveries_create,
-)
+from agreements.api.webhooks import check_announcement, flag_announcements, reminder_announcement
 
 
 def check_finished(sender, coverage_check, **kwargs) -> None:

@@ -1,16 +1,20 @@
-"""Nested rows in the API, replaced as the pages' forms replace them: a row given with its `id`
-is updated, a row without one is added, and a row of the parent left out is removed. An `id`
-that is not one of the parent's rows is refused, as a tampered form is."""
+"""The rows of the book and the team in the API (book.py, team.py): the viewset they share, and
+nested rows replaced as the pages' forms replace them: a row given with its `id` is updated, a
+row without one is added, and a row of the parent left out is removed. An `id` that is not one
+of the parent's rows is refused, as a tampered form is."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 
 from agreements.api.errors import validation_detail
-from core.services import RowChanges
+from core.permissions import visible_to
+from core.services import RowChanges, history_user
+
+TIMESTAMPS = ("created_at", "updated_at")
 
 
 class RowSerializer(serializers.ModelSerializer):
@@ -86,3 +90,51 @@ class ParentSerializer(serializers.ModelSerializer):
                     existing, data.pop(related_name), field=field
                 )
         return self.save_rows(instance=instance, fields=data, **changes)
+
+
+def without_sort(filterset_class):
+    """A page's FilterSet for the API: its filters without its "sort", since an API list keeps
+    the order of its cursor."""
+
+    class ApiFilter(filterset_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.filters.pop("sort", None)
+
+    ApiFilter.base_filters.pop("sort", None)
+    ApiFilter.__name__ = ApiFilter.__qualname__ = filterset_class.__name__
+    return ApiFilter
+
+
+class RowsViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and update for the roles that may; delete for admins (permissions.py).
+    `model` names the rows, `related` what every row's serializer reads along."""
+
+    model: type[Model]
+    # Any path segment reaches the view, which answers a malformed id with the API's own 404.
+    lookup_value_regex = "[^/]+"
+    select: tuple[str, ...] = ()
+    prefetch: tuple = ()
+
+    def get_queryset(self) -> QuerySet:
+        queryset = visible_to(self.request.user, self.model)
+        return queryset.select_related(*self.select).prefetch_related(*self.prefetch)
+
+    def perform_create(self, serializer):
+        with history_user(self.request.user):
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with history_user(self.request.user):
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with history_user(self.request.user):
+            instance.delete()

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from agreements.api.webhooks import webhook_deliver
+from agreements.api.services import webhook_deliver
 from agreements.coverage.tasks import TRANSIENT_SERVICE_ERRORS
 
 

@@ -4,7 +4,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from agreements.api import coverage, presale, views
+from agreements.api import book, presale, team, tokens, whatif
+from agreements.api.coverage import views as coverage_views
 from agreements.api.docs import SwaggerView
 
 app_name = "api"
@@ -14,47 +15,49 @@ app_name = "api"
 router = DefaultRouter()
 router.include_format_suffixes = False
 for prefix, viewset in (
-    ("clients", views.ClientViewSet),
-    ("technicians", views.TechnicianViewSet),
-    ("training-goals", views.TrainingGoalViewSet),
-    ("skill-categories", views.SkillCategoryViewSet),
-    ("skills", views.SkillViewSet),
-    ("skill-versions", views.SkillVersionViewSet),
-    ("skill-aliases", views.SkillAliasViewSet),
-    ("certifications", views.CertificationViewSet),
-    ("services", views.ServiceViewSet),
-    ("agreements", views.AgreementViewSet),
-    ("competitors", views.CompetitorViewSet),
+    ("clients", book.ClientViewSet),
+    ("technicians", team.TechnicianViewSet),
+    ("training-goals", team.TrainingGoalViewSet),
+    ("skill-categories", team.SkillCategoryViewSet),
+    ("skills", team.SkillViewSet),
+    ("skill-versions", team.SkillVersionViewSet),
+    ("skill-aliases", team.SkillAliasViewSet),
+    ("certifications", team.CertificationViewSet),
+    ("services", book.ServiceViewSet),
+    ("agreements", book.AgreementViewSet),
+    ("competitors", book.CompetitorViewSet),
 ):
     router.register(prefix, viewset, basename=viewset.model._meta.model_name)
-router.register("checks", coverage.CheckViewSet, basename="check")
-router.register("flags", coverage.FlagViewSet, basename="flag")
-router.register("what-if", coverage.WhatIfViewSet, basename="what-if")
+router.register("checks", coverage_views.CheckViewSet, basename="check")
+router.register("flags", coverage_views.FlagViewSet, basename="flag")
+router.register("what-if", whatif.WhatIfViewSet, basename="what-if")
 router.register("pre-sale", presale.ProspectCheckViewSet, basename="pre-sale")
 
 # Coverage paths beside the router's: a check's rows, its run-now requests, and an agreement's
 # coverage and pre-sale verdict as sub-paths of its own (agreements/<pk>/ is the data's).
 coverage_patterns = [
-    path("checks/run/", coverage.CheckRunView.as_view(), name="check-run"),
+    path("checks/run/", coverage_views.CheckRunView.as_view(), name="check-run"),
     path(
         "checks/<int:pk>/agreements/",
-        coverage.CheckAgreementListView.as_view(),
+        coverage_views.CheckAgreementListView.as_view(),
         name="check-agreements",
     ),
     path(
         "checks/<int:pk>/requirements/",
-        coverage.CheckRequirementListView.as_view(),
+        coverage_views.CheckRequirementListView.as_view(),
         name="check-requirements",
     ),
     path(
         "checks/<int:pk>/end-of-support/",
-        coverage.CheckEndOfSupportListView.as_view(),
+        coverage_views.CheckEndOfSupportListView.as_view(),
         name="check-end-of-support",
     ),
-    path("check-requests/<int:pk>/", coverage.CheckRequestView.as_view(), name="check-request"),
+    path(
+        "check-requests/<int:pk>/", coverage_views.CheckRequestView.as_view(), name="check-request"
+    ),
     path(
         "agreements/<int:pk>/coverage/",
-        coverage.AgreementCoverageView.as_view(),
+        coverage_views.AgreementCoverageView.as_view(),
         name="agreement-coverage",
     ),
     path(
@@ -73,5 +76,5 @@ urlpatterns = [
         name="schema",
     ),
     path("docs/", login_required(SwaggerView.as_view(url_name="api:schema")), name="docs"),
-    path("tokens/", views.ApiTokensView.as_view(), name="tokens"),
+    path("tokens/", tokens.ApiTokensView.as_view(), name="tokens"),
 ]

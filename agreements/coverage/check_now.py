@@ -21,6 +21,12 @@ BROKER_ERRORS = (kombu.exceptions.OperationalError, OSError)
 class QueueUnavailable(Exception):
     """The broker could not be reached: nothing was queued."""
 
+    # What the pages and the API tell whoever asked for the check.
+    user_message = (
+        "The job queue cannot be reached right now, so no check was started. Try again in a "
+        "few minutes; the nightly check runs as scheduled."
+    )
+
 
 def coverage_check_queue(*, user) -> None:
     """Queue a manual check for today, now: it reads nothing the request writes. The broker is

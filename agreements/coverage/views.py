@@ -131,12 +131,8 @@ class CoverageRunNowView(ModelPermissionMixin, View):
         queued_at = timezone.now()
         try:
             check_now.coverage_check_queue(user=request.user)
-        except check_now.QueueUnavailable:
-            messages.error(
-                request,
-                "The job queue cannot be reached right now, so no check was started. "
-                "Try again in a few minutes; the nightly check runs as scheduled.",
-            )
+        except check_now.QueueUnavailable as error:
+            messages.error(request, error.user_message)
             return redirect(back)
         request.session[QUEUED_AT_KEY] = queued_at.isoformat()
         messages.info(request, "Coverage check queued; the figures update when it finishes.")

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from agreements.api.models import WebhookDelivery, WebhookEvent
+from agreements.api.services import webhook_deliveries_create
 from agreements.api.tasks import deliver_webhook
-from agreements.api.webhooks import Announcement, webhook_deliveries_create
+from agreements.api.webhooks import Announcement
 from agreements.coverage.models import CoverageRun
 from config.celery import app as celery_app
 from tests.agreements.factories import AgreementFactory, RequirementFactory, WebhookFactory

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from agreements.api.models import Webhook, WebhookDelivery, WebhookEvent
-from agreements.api.webhooks import Announcement, webhook_deliver, webhook_deliveries_create
+from agreements.api.services import webhook_deliver, webhook_deliveries_create
+from agreements.api.webhooks import Announcement
 from tests.agreements.factories import WebhookFactory
 from tests.receivers import WebhookReceiver
 

@@ -15,14 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.api.models import WebhookDelivery, WebhookEvent
+from agreements.api.services import webhook_deliver, webhook_deliveries_create, webhook_retry_delay
 from agreements.api.tasks import deliver_webhook
-from agreements.api.webhooks import (
-    Announcement,
-    flag_announcements,
-    webhook_deliver,
-    webhook_deliveries_create,
-    webhook_retry_delay,
-)
+from agreements.api.webhooks import Announcement, flag_announcements
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.models import CoverageCheck, CoverageFlag
 from agreements.coverage.tasks import send_reminders

@@ -1,45 +1,32 @@
-"""What the API reads and writes of each row: the fields of the row's form on the pages, with
-nested lists replaced as those forms replace them (rows.py); writes go through the apps' save
-services."""
+"""The contract book in the API: clients with their contacts and environment (what runs on
+their LAN), services, agreements with their requirements and current term, and competitors with
+their offerings. Each row reads and writes the fields of its form on the pages, through the apps'
+save services (rows.py)."""
 
 from django.db import transaction
 from rest_framework import serializers
 
-from agreements.api.rows import ParentSerializer, RowSerializer
+from agreements.api.rows import (
+    TIMESTAMPS,
+    ParentSerializer,
+    RowSerializer,
+    RowsViewSet,
+    without_sort,
+)
+from agreements.filters import AgreementFilter
 from agreements.forms import REQUIREMENT_FIELDS, AgreementForm
 from agreements.models import Agreement, Requirement, Service
 from agreements.planning.forms import OFFERING_FIELDS, CompetitorForm
 from agreements.planning.models import Competitor, CompetitorOffering
 from agreements.planning.services import competitor_save
 from agreements.services import agreement_save, service_create, service_skills_set, service_update
+from clients.filters import ClientFilter
 from clients.forms import ClientForm, ClientTechnologyForm, ContactForm
 from clients.models import Client, ClientTechnology, Contact
 from clients.services import client_save
 from core.forms import active_users
 from core.services import NO_CHANGES as NO_ROWS
-from core.services import model_create, model_update
-from skills.forms import TechnicianCertificationForm, TechnicianForm, TechnicianSkillForm
-from skills.models import (
-    Certification,
-    Level,
-    Skill,
-    SkillAlias,
-    SkillCategory,
-    SkillVersion,
-    Technician,
-    TechnicianCertification,
-    TechnicianSkill,
-    TrainingGoal,
-)
-from skills.services import (
-    skill_alias_create,
-    technician_save,
-    training_goal_create,
-    training_goal_update,
-)
-
-TIMESTAMPS = ("created_at", "updated_at")
-
+from skills.models import Skill
 
 # ------------------------------------------------------------------------------ clients
 
@@ -75,61 +62,16 @@ class ClientSerializer(ParentSerializer):
         )
 
 
-class CatalogSerializer(serializers.ModelSerializer):
-    """A row without nested lists, written as the apps' create and update services write."""
+class ClientViewSet(RowsViewSet):
+    """Clients with their contacts and environment (what runs on their LAN)."""
 
-    def create(self, validated_data):
-        return model_create(model=self.Meta.model, fields=validated_data)
-
-    def update(self, instance, validated_data):
-        return model_update(instance=instance, fields=validated_data)
-
-
-# ------------------------------------------------------------------------------ catalog
+    model = Client
+    serializer_class = ClientSerializer
+    filterset_class = without_sort(ClientFilter)
+    prefetch = ("contacts", "technologies")
 
 
-class SkillCategorySerializer(CatalogSerializer):
-    class Meta:
-        model = SkillCategory
-        fields = ("id", "name")
-
-
-class SkillSerializer(CatalogSerializer):
-    class Meta:
-        model = Skill
-        fields = ("id", "name", "category", "vendor", "description", *TIMESTAMPS)
-        read_only_fields = TIMESTAMPS
-
-
-class SkillVersionSerializer(CatalogSerializer):
-    class Meta:
-        model = SkillVersion
-        fields = ("id", "skill", "label", "rank", "end_of_support")
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if self.instance is not None and "skill" in attrs and attrs["skill"] != self.instance.skill:
-            raise serializers.ValidationError(
-                {"skill": ["A version stays with its skill; add a version to the other skill."]}
-            )
-        return attrs
-
-
-class SkillAliasSerializer(CatalogSerializer):
-    class Meta:
-        model = SkillAlias
-        fields = ("id", "skill", "pattern", "version", *TIMESTAMPS)
-        read_only_fields = TIMESTAMPS
-
-    def create(self, validated_data):
-        return skill_alias_create(**validated_data)
-
-
-class CertificationSerializer(CatalogSerializer):
-    class Meta:
-        model = Certification
-        fields = ("id", "name", "issuer", "validity_months", "is_baseline", *TIMESTAMPS)
-        read_only_fields = TIMESTAMPS
+# ------------------------------------------------------------------------------ services
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -163,81 +105,11 @@ class ServiceSerializer(serializers.ModelSerializer):
         return instance
 
 
-# ------------------------------------------------------------------------------ technicians
-
-
-class TechnicianSkillSerializer(RowSerializer):
-    class Meta:
-        model = TechnicianSkill
-        fields = ("id", *TechnicianSkillForm.Meta.fields)
-
-
-class TechnicianCertificationSerializer(RowSerializer):
-    class Meta:
-        model = TechnicianCertification
-        fields = ("id", *TechnicianCertificationForm.Meta.fields)
-
-
-class TechnicianSerializer(ParentSerializer):
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=active_users(), required=False, allow_null=True
-    )
-    skills = TechnicianSkillSerializer(many=True, required=False)
-    certifications = TechnicianCertificationSerializer(many=True, required=False)
-    nested = ("skills", "certifications")
-
-    class Meta:
-        model = Technician
-        fields = ("id", *TechnicianForm.Meta.fields, "skills", "certifications", *TIMESTAMPS)
-        read_only_fields = TIMESTAMPS
-
-    def save_rows(self, *, instance, fields, **changes):
-        return technician_save(
-            technician=instance,
-            fields=fields,
-            skills=changes.get("skills", NO_ROWS),
-            certifications=changes.get("certifications", NO_ROWS),
-        )
-
-
-class TrainingGoalSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TrainingGoal
-        fields = (
-            "id",
-            "technician",
-            "skill",
-            "target_level",
-            "target_version",
-            "certification",
-            "due_date",
-            "status",
-            "reason",
-            "cost",
-            "completed_on",
-            *TIMESTAMPS,
-        )
-        read_only_fields = ("status", "completed_on", *TIMESTAMPS)
-
-    def create(self, validated_data):
-        return training_goal_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return training_goal_update(goal=instance, **validated_data)
-
-
-class GoalCompletionSerializer(serializers.Serializer):
-    """What a technician reached when a goal is done; the goal's targets unless told."""
-
-    level = serializers.ChoiceField(choices=Level.choices, required=False)
-    oldest_version = serializers.PrimaryKeyRelatedField(
-        queryset=SkillVersion.objects.all(), required=False, allow_null=True
-    )
-    newest_version = serializers.PrimaryKeyRelatedField(
-        queryset=SkillVersion.objects.all(), required=False, allow_null=True
-    )
-    earned_on = serializers.DateField(required=False)
-    expires_on = serializers.DateField(required=False, allow_null=True)
+class ServiceViewSet(RowsViewSet):
+    model = Service
+    serializer_class = ServiceSerializer
+    filterset_fields = ("is_active",)
+    prefetch = ("skills_in_scope",)
 
 
 # ------------------------------------------------------------------------------ agreements
@@ -330,6 +202,17 @@ class AgreementSerializer(ParentSerializer):
         )
 
 
+class AgreementViewSet(RowsViewSet):
+    """Agreements with their services, requirements (derived from the services and the client's
+    environment, or added by hand) and current term. Writing the services or the client syncs
+    the derived requirements, as the agreement form does."""
+
+    model = Agreement
+    serializer_class = AgreementSerializer
+    filterset_class = without_sort(AgreementFilter)
+    prefetch = ("services", "requirements")
+
+
 # ------------------------------------------------------------------------------ competitors
 
 
@@ -352,3 +235,9 @@ class CompetitorSerializer(ParentSerializer):
         return competitor_save(
             competitor=instance, fields=fields, offerings=changes.get("offerings", NO_ROWS)
         )
+
+
+class CompetitorViewSet(RowsViewSet):
+    model = Competitor
+    serializer_class = CompetitorSerializer
+    prefetch = ("offerings",)

@@ -1,0 +1,124 @@
+"""Parts of the coverage answers that several topics of the API give: a technician, a candidate,
+an agreement, a pre-sale verdict, and one agreement's requirements evaluated live as its page
+shows them (its live coverage, and the pre-sale verdict of a draft)."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements.coverage import selectors
+from agreements.coverage.models import CoverageStatus
+from agreements.models import Agreement, Requirement
+from core.permissions import visible_to
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class TechnicianRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CandidateSerializer(serializers.Serializer):
+    """A technician close to qualifying: the right skill, a level too low or versions out of
+    range."""
+
+    technician_id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    version_range = serializers.CharField()
+    gap = serializers.CharField(help_text="e.g. “level 2 of 3 needed”.")
+
+
+def technician_refs(ids, names) -> list[dict]:
+    return [{"id": pk, "name": name} for pk, name in zip(ids, names, strict=True)]
+
+
+class AgreementRefSerializer(serializers.ModelSerializer):
+    client_name = serializers.CharField(source="client.name")
+
+    class Meta:
+        model = Agreement
+        fields = ("id", "reference", "title", "status", "client", "client_name", "annual_value")
+        read_only_fields = fields
+
+
+class VerdictSerializer(serializers.Serializer):
+    """The pre-sale verdict of a draft: deliverable, with risk, not deliverable, not assessed."""
+
+    day = serializers.DateField(help_text="The start date, or today when that has passed.")
+    status = serializers.ChoiceField(choices=CoverageStatus.choices)
+    label = serializers.CharField(help_text="e.g. “Deliverable with risk”.")
+
+
+class LiveCandidateSerializer(CandidateSerializer):
+    open_goals = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The candidate's open training goals in the requirement's skill.",
+    )
+
+
+class LiveRequirementSerializer(serializers.Serializer):
+    """A requirement of the agreement, evaluated now, beside what the newest check found."""
+
+    id = serializers.IntegerField(source="requirement.pk")
+    label = serializers.CharField(source="requirement")
+    source = serializers.ChoiceField(source="requirement.source", choices=Requirement.Source)
+    service = serializers.IntegerField(source="requirement.service_id", allow_null=True)
+    min_level = serializers.IntegerField(source="requirement.min_level")
+    min_technicians = serializers.IntegerField(source="requirement.min_technicians")
+    status = serializers.ChoiceField(
+        source="live.status",
+        choices=CoverageStatus.choices,
+        allow_null=True,
+        help_text="Null when the agreement is not evaluated (not active today).",
+    )
+    qualified = serializers.SerializerMethodField()
+    lasting_count = serializers.IntegerField(
+        source="live.lasting_count",
+        allow_null=True,
+        help_text="Still qualified at the end of the warning window.",
+    )
+    lapses_on = serializers.DateField(source="live.lapses_on", allow_null=True)
+    reason = serializers.CharField(source="live.reason", allow_null=True)
+    candidates = serializers.SerializerMethodField()
+    recorded_status = serializers.ChoiceField(
+        choices=CoverageStatus.choices,
+        allow_null=True,
+        help_text="What the newest check found (covered unless it recorded otherwise).",
+    )
+    differs = serializers.BooleanField(help_text="The live status differs from the check's.")
+
+    @extend_schema_field(TechnicianRefSerializer(many=True))
+    def get_qualified(self, row) -> list[dict]:
+        if row.live is None:
+            return []
+        return technician_refs(row.live.qualified_ids, row.live.qualified_names)
+
+    @extend_schema_field(LiveCandidateSerializer(many=True))
+    def get_candidates(self, row) -> list[dict]:
+        if row.live is None:
+            return []
+        goals = self.context["candidate_goals"]
+        return [
+            {
+                **CandidateSerializer(candidate).data,
+                "open_goals": goals.get(candidate.technician_id, {}).get(
+                    row.requirement.skill_id, []
+                ),
+            }
+            for candidate in row.live.candidates
+        ]
+
+
+def agreement_for(request, pk) -> Agreement:
+    return get_object_or_404(visible_to(request.user, Agreement).select_related("client"), pk=pk)
+
+
+def agreement_coverage_data(request, agreement: Agreement) -> dict:
+    """The agreement page's coverage panel (the same selector), for the API's serializers."""
+    panel = selectors.agreement_coverage(
+        agreement=agreement, user=request.user, day=timezone.localdate()
+    )
+    return {**panel, "agreement": agreement}

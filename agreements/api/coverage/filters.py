@@ -1,0 +1,41 @@
+"""Filters of a recorded check's rows; the flags are filtered as the flags page filters them
+(agreements/coverage/filters.py)."""
+
+import django_filters
+
+from agreements.coverage.models import (
+    CheckedAgreement,
+    CheckedEndOfSupport,
+    CheckedRequirement,
+    CoverageFlag,
+    CoverageStatus,
+)
+
+
+class CheckedEndOfSupportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[(v, label) for v, label in CoverageStatus.choices if v != "not_assessed"]
+    )
+    client = django_filters.NumberFilter(field_name="client_id")
+
+    class Meta:
+        model = CheckedEndOfSupport
+        fields = ["status", "client"]
+
+
+class CheckedAgreementFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CoverageStatus.choices)
+
+    class Meta:
+        model = CheckedAgreement
+        fields = ["status"]
+
+
+class CheckedRequirementFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CoverageFlag.Status.choices)
+    is_new = django_filters.BooleanFilter(help_text="Only those whose flag the check opened.")
+    agreement = django_filters.NumberFilter(field_name="agreement_id")
+
+    class Meta:
+        model = CheckedRequirement
+        fields = ["status", "is_new", "agreement"]
