@@ -72,6 +72,13 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(variable, value, c
     assert "s3cret" not in lines[0]
 
 
+def test_a_bad_anonymous_rate_names_the_variable_that_holds_it():
+    result = manage("check", environment=production_environment(API_ANONYMOUS_RATE="lots"))
+
+    assert result.returncode != 0
+    assert "API_ANONYMOUS_RATE must be a number of requests" in result.stderr
+
+
 def test_production_does_not_install_the_demo_tooling():
     result = manage("help", "--commands", environment=production_environment())
 
