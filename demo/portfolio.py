@@ -27,7 +27,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agreements.catalog import (
+from agreements.imports.models import ImportKind, ImportMappingPreset
+from agreements.models import Agreement, Service
+from agreements.planning.models import Competitor
+from agreements.planning.services import competitor_create, competitor_offering_create
+from agreements.selectors import annual_value_active_on
+from agreements.service_catalog import (
     BACKUP,
     CLOUD,
     DESKTOP,
@@ -40,16 +45,10 @@ from agreements.catalog import (
     VIRTUALIZATION,
     load_catalog,
 )
-from agreements.imports.models import ImportKind, ImportMappingPreset
-from agreements.models import Agreement, Service
-from agreements.planning.models import Competitor
-from agreements.planning.services import competitor_create, competitor_offering_create
-from agreements.selectors import annual_value_active_on
 from agreements.services import agreement_create, requirement_create
 from clients.models import Client
 from clients.services import client_create, client_technology_add, contact_create
 from core.models import add_months
-from skills.catalog import CCNA, MCP
 from skills.models import Certification, Skill, SkillVersion, Technician, TrainingGoal
 from skills.services import (
     technician_certification_add,
@@ -58,6 +57,7 @@ from skills.services import (
     training_goal_create,
     training_goal_start,
 )
+from skills.skill_catalog import CCNA, MCP
 
 # ------------------------------------------------------------------------------ the data
 

@@ -1,12 +1,12 @@
 """The contract book in the API: clients with their contacts and environment (what runs on
 their LAN), services, agreements with their requirements and current term, and competitors with
 their offerings. Each row reads and writes the fields of its form on the pages, through the apps'
-save services (rows.py)."""
+save services (nested_rows.py)."""
 
 from django.db import transaction
 from rest_framework import serializers
 
-from agreements.api.rows import (
+from agreements.api.nested_rows import (
     TIMESTAMPS,
     ParentSerializer,
     RowSerializer,

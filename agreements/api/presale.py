@@ -1,7 +1,7 @@
 """The pre-sale check in the API (DESIGN "Before signing"): a draft agreement's verdict as its
 page shows it, and the prospect check with the same input as its page's form. Nothing is
 written: the prospect's client and draft live in a transaction that is always rolled back
-(planning/presale.py)."""
+(planning/prospect_check.py)."""
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agreements.api.common import (
+from agreements.api.live_coverage import (
     MONEY,
     AgreementRefSerializer,
     CandidateSerializer,
@@ -23,7 +23,7 @@ from agreements.api.common import (
 )
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement, Service
-from agreements.planning.presale import MAX_LINES, ProspectInput, prospect_check
+from agreements.planning.prospect_check import MAX_LINES, ProspectInput, prospect_check
 from core.permissions import visible_to
 from core.validators import date_in_range
 

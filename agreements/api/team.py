@@ -1,14 +1,14 @@
 """The team in the API: the catalog of skills (categories, versions, aliases) and
 certifications, the technicians with their skills and certifications held, and the training
 goals of the plan of attack. Each row reads and writes the fields of its form on the pages,
-through the apps' services (rows.py)."""
+through the apps' services (nested_rows.py)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from agreements.api.rows import (
+from agreements.api.nested_rows import (
     TIMESTAMPS,
     ParentSerializer,
     RowSerializer,

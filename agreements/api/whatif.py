@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from agreements.api.common import MONEY, TechnicianRefSerializer
+from agreements.api.live_coverage import MONEY, TechnicianRefSerializer
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement
 from agreements.planning.whatif import what_if_technicians_leave

@@ -17,9 +17,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agreements.coverage import signals
+from agreements.coverage.drafts_and_end_of_support import draft_verdicts, end_of_support_forecast
 from agreements.coverage.engine import CoverageResult, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements, flags_sync
-from agreements.coverage.lookahead import draft_verdicts, end_of_support_forecast
 from agreements.coverage.models import (
     CheckedAgreement,
     CheckedDraft,
@@ -156,7 +156,7 @@ def coverage_check_record(
     )
     _skills_record(check=check, result=result)
     forecast = end_of_support_forecast(result)
-    _lookahead_record(check=check, result=result, forecast=forecast)
+    _outlook_record(check=check, result=result, forecast=forecast)
     check.new_flags_count = len(changes.opened_requirement_ids)
     check.resolved_flags_count = len(changes.resolved_ids)
     check.open_flags_count = CoverageFlag.objects.filter(resolved_at__isnull=True).count()
@@ -232,9 +232,9 @@ def _skills_record(*, check: CoverageCheck, result: CoverageResult) -> None:
     )
 
 
-def _lookahead_record(*, check: CoverageCheck, result: CoverageResult, forecast) -> None:
+def _outlook_record(*, check: CoverageCheck, result: CoverageResult, forecast) -> None:
     """The drafts' pre-sale verdicts and the versions reaching end of support, with the two
-    forward-looking figures of the dashboard (see agreements/coverage/lookahead.py)."""
+    forward-looking figures of the dashboard (coverage/drafts_and_end_of_support.py)."""
     drafts = draft_verdicts(day=result.day)
     rows_insert(
         CheckedDraft,

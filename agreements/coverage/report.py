@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
+from agreements.coverage.drafts_and_end_of_support import REPORT_END_OF_SUPPORT_DAYS
 from agreements.coverage.engine import CoverageResult
-from agreements.coverage.lookahead import REPORT_END_OF_SUPPORT_DAYS
 from agreements.coverage.models import (
     CheckedEndOfSupport,
     CoverageCheck,
@@ -175,7 +175,7 @@ def report_sections_build(
 ) -> dict:
     """The report of a check that has just been written and has synced the flags: its sections
     as JSON-ready rows, links as paths within the site. A fixed number of queries.
-    `end_of_support`: the check's forecast (agreements/coverage/lookahead.py)."""
+    `end_of_support`: the check's forecast (agreements/coverage/drafts_and_end_of_support.py)."""
     day = result.day
     check_pk = coverage_check.pk
     requirements_path = reverse("coverage:check_requirements", args=[check_pk])

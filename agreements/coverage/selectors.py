@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
 from agreements.coverage.checks import coverage_data_changed_since, newest_check
+from agreements.coverage.drafts_and_end_of_support import END_OF_SUPPORT_HORIZON_DAYS, presale_day
 from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.lookahead import END_OF_SUPPORT_HORIZON_DAYS, presale_day
 from agreements.coverage.models import (
     CheckedAgreement,
     CheckedEndOfSupport,

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_data_touch
-from agreements.imports import values
-from agreements.imports.files import FileRefused, Table, read_table
+from agreements.imports import cell_values
 from agreements.imports.kinds import KINDS, Context, Plan
 from agreements.imports.models import ImportBatch, ImportMappingPreset
+from agreements.imports.tables import FileRefused, Table, read_table
 from agreements.models import Agreement
 from agreements.services import requirements_sync_for_agreements
 from skills.selectors import product_matcher
@@ -182,7 +182,7 @@ def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
         "mapping": mapping,
         "missing": missing,
         "ambiguous_dates": any(
-            values.is_ambiguous_date(cells.get(key, ""))
+            cell_values.is_ambiguous_date(cells.get(key, ""))
             for _, cells in records
             for key in DATE_KEYS & mapped
         ),

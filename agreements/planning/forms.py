@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 
 from agreements.models import Agreement, Requirement, Service
 from agreements.planning.models import Competitor, CompetitorOffering
-from agreements.planning.presale import ProspectInput
+from agreements.planning.prospect_check import ProspectInput
 from agreements.planning.selectors import PlanChoices
 from core.formatting import day_text
 from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, SharedChoicesFormSet

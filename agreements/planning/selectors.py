@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 
-from agreements.coverage.lookahead import plan_due_date
+from agreements.coverage.drafts_and_end_of_support import plan_due_date
 from agreements.coverage.models import CheckedEndOfSupport, CheckedRequirement, CoverageFlag
 from agreements.models import Agreement, Requirement
 from agreements.planning.gaps import Gap

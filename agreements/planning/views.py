@@ -21,7 +21,7 @@ from django.views.generic import ListView, TemplateView
 
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement
-from agreements.planning import gaps, presale, selectors, services, whatif
+from agreements.planning import gaps, prospect_check, selectors, services, whatif
 from agreements.planning.forms import (
     AddToPlanForm,
     CompetitorForm,
@@ -458,18 +458,18 @@ class ProspectCheckView(ModelPermissionMixin, TemplateView):
                 form.add_error("name", "Give the prospect's name to create the client.")
                 return self.render_to_response(self.get_context_data(form=form))
             try:
-                agreement = presale.prospect_client_create(prospect=prospect)
+                agreement = prospect_check.prospect_client_create(prospect=prospect)
             except ValidationError as error:
                 apply_validation_error(form, error)
                 return self.render_to_response(self.get_context_data(form=form))
             messages.success(request, f"Created {agreement.client.name} and a draft agreement.")
             return redirect("agreements:detail", pk=agreement.pk)
-        result = presale.prospect_check(prospect=prospect, day=timezone.localdate())
+        result = prospect_check.prospect_check(prospect=prospect, day=timezone.localdate())
         if action == "plan" and result.plan:
             if not can_add(request.user, TrainingGoal):
                 raise PermissionDenied
             name = prospect.name or "a prospect"
-            count = presale.prospect_plan_add(
+            count = prospect_check.prospect_plan_add(
                 result=result,
                 reason=f"Pre-sale check for {name}, starting {day_text(prospect.start_date)}",
             )

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from agreements.catalog import load_catalog
 from agreements.models import Service
+from agreements.service_catalog import load_catalog
 from agreements.services import agreement_create
 from tests.clients.factories import ClientFactory
 

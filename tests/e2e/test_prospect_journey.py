@@ -8,7 +8,7 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from agreements.catalog import EMAIL, load_catalog
+from agreements.service_catalog import EMAIL, load_catalog
 from skills.models import Skill, TrainingGoal
 from tests.skills.factories import TechnicianFactory, TechnicianSkillFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from skills.catalog import load_skill_catalog
 from skills.models import Certification, Skill, SkillVersion, Technician
+from skills.skill_catalog import load_skill_catalog
 from tests.e2e.conftest import choose
 
 SKILLS = [

@@ -4,7 +4,7 @@ versions (skills/aliases.py)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from agreements.catalog import load_catalog
+from agreements.service_catalog import load_catalog
 from skills.models import Skill, SkillAlias, SkillVersion
 from skills.selectors import product_matcher
 from skills.services import skill_alias_create

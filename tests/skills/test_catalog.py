@@ -4,10 +4,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from agreements.catalog import SERVICES, load_catalog
 from agreements.models import Service
-from skills.catalog import CATEGORIES, CERTIFICATIONS, SKILLS, load_skill_catalog
+from agreements.service_catalog import SERVICES, load_catalog
 from skills.models import Certification, Skill, SkillCategory, SkillVersion
+from skills.skill_catalog import CATEGORIES, CERTIFICATIONS, SKILLS, load_skill_catalog
 from tests.skills.factories import SkillVersionFactory
 
 

@@ -8,8 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from agreements.catalog import load_catalog
-from skills.catalog import SKILLS
+from agreements.service_catalog import load_catalog
 from skills.lifecycle import (
     SHIPPED_SNAPSHOT,
     LifecycleFileError,
@@ -17,6 +16,7 @@ from skills.lifecycle import (
     lifecycle_snapshot_read,
 )
 from skills.models import LifecycleSnapshot, SkillVersion
+from skills.skill_catalog import SKILLS
 
 
 def version(skill, label):

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from agreements.catalog import load_catalog
+from agreements.service_catalog import load_catalog
 from skills.models import Technician, TechnicianCertification, TechnicianSkill
 from tests.forms import formset
 from tests.skills.factories import (

@@ -4,7 +4,7 @@ one agreement's live coverage."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements.api.common import (
+from agreements.api.live_coverage import (
     AgreementRefSerializer,
     CandidateSerializer,
     LiveRequirementSerializer,

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from agreements.api.common import agreement_coverage_data, agreement_for
 from agreements.api.coverage.filters import (
     CheckedAgreementFilter,
     CheckedEndOfSupportFilter,
@@ -29,6 +28,7 @@ from agreements.api.coverage.serializers import (
     CheckSerializer,
     FlagSerializer,
 )
+from agreements.api.live_coverage import agreement_coverage_data, agreement_for
 from agreements.api.pagination import NewestFirstCursorPagination
 from agreements.api.schema import Detail
 from agreements.coverage import check_now, selectors

@@ -2,7 +2,7 @@
 
 from django.db.models.functions import Lower
 
-from agreements.imports import values
+from agreements.imports import cell_values
 from agreements.imports.kinds.base import (
     CHANGED,
     ERROR,
@@ -82,17 +82,17 @@ class AgreementsKind(Kind):
             "client": reader.client(),
             "title": " ".join(reader.text("title", required=True, max_length=200).split()),
             "start_date": reader.date("start_date", required=True),
-            "annual_value": reader.read("annual_value", values.money, required=True),
+            "annual_value": reader.read("annual_value", cell_values.money, required=True),
         }
         if reader.has("status"):
             new_values["status"] = reader.choice("status", Agreement.Status, Agreement.Status.DRAFT)
         if reader.has("end_date"):
             new_values["end_date"] = reader.date("end_date")
         if reader.has("auto_renew"):
-            new_values["auto_renew"] = bool(reader.read("auto_renew", values.yes_no))
+            new_values["auto_renew"] = bool(reader.read("auto_renew", cell_values.yes_no))
         for key, default in (("notice_days", 60), ("sla_response_hours", 4)):
             if reader.has(key):
-                number = reader.read(key, lambda raw: values.whole_number(raw, maximum=32767))
+                number = reader.read(key, lambda raw: cell_values.whole_number(raw, maximum=32767))
                 new_values[key] = default if number is None else number
         for key, choices, default in (
             ("billing_cycle", Agreement.BillingCycle, Agreement.BillingCycle.MONTHLY),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
-from agreements.imports import values
+from agreements.imports import cell_values
 from agreements.imports.models import ImportKind
 from agreements.models import Service
 from clients.models import Client
@@ -200,23 +200,23 @@ class RowReader:
             return None
         try:
             return reader(raw)
-        except values.CellError as error:
+        except cell_values.CellError as error:
             self.fail(key, str(error))
             return None
 
     def choice(self, key: str, choices, default):
         """One of `choices` (value or label, ignoring case); `default` for an empty cell."""
-        return self.read(key, lambda raw: values.choice(raw, choices)) or default
+        return self.read(key, lambda raw: cell_values.choice(raw, choices)) or default
 
     def text(self, key: str, *, required=False, max_length=None) -> str:
-        value = self.read(key, values.text, required=required) or ""
+        value = self.read(key, cell_values.text, required=required) or ""
         if max_length and len(value) > max_length:
             self.fail(key, f"is {len(value)} characters long; at most {max_length} fit")
         return value
 
     def date(self, key: str, *, required=False):
         return self.read(
-            key, lambda raw: values.date(raw, order=self.context.date_order), required=required
+            key, lambda raw: cell_values.date(raw, order=self.context.date_order), required=required
         )
 
     def named(self, key: str, known: Callable[[], dict], unknown: str):

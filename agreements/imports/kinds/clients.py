@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 
-from agreements.imports import values
+from agreements.imports import cell_values
 from agreements.imports.kinds.base import Column, ModelKind, apply, checked
 from agreements.imports.models import ImportKind
 from clients.models import Client, Contact
@@ -68,7 +68,7 @@ class ClientsKind(ModelKind):
         if reader.has("status"):
             new_values["status"] = reader.choice("status", Client.Status, Client.Status.ACTIVE)
         if reader.has("seats"):
-            new_values["seats"] = reader.read("seats", values.whole_number) or 0
+            new_values["seats"] = reader.read("seats", cell_values.whole_number) or 0
         return new_values
 
     def display(self, new_values):
@@ -153,7 +153,7 @@ class ContactsKind(ModelKind):
             if reader.has(key):
                 new_values[key] = reader.text(key)
         if reader.has("is_primary"):
-            new_values["is_primary"] = bool(reader.read("is_primary", values.yes_no))
+            new_values["is_primary"] = bool(reader.read("is_primary", cell_values.yes_no))
         return new_values
 
     def natural_key(self, new_values):

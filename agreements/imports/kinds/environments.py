@@ -3,7 +3,7 @@
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from agreements.imports import values
+from agreements.imports import cell_values
 from agreements.imports.kinds.base import (
     CHANGED,
     ERROR,
@@ -142,7 +142,7 @@ class EnvironmentKind(Kind):
                     version = reader.version("version", context.skills()[skill_id])
                     version_id = version.pk if version else None
             quantity = (
-                reader.read("quantity", lambda raw: values.whole_number(raw, minimum=1))
+                reader.read("quantity", lambda raw: cell_values.whole_number(raw, minimum=1))
                 if reader.has("quantity")
                 else None
             )

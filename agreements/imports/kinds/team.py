@@ -2,7 +2,7 @@
 
 from django.db.models.functions import Lower
 
-from agreements.imports import values
+from agreements.imports import cell_values
 from agreements.imports.kinds.base import Column, ModelKind
 from agreements.imports.models import ImportKind
 from core.models import add_months
@@ -130,7 +130,7 @@ class TechnicianSkillsKind(HeldKind):
             "skill": skill,
             "level": reader.read(
                 "level",
-                lambda raw: values.whole_number(
+                lambda raw: cell_values.whole_number(
                     raw.split("–")[0].split("-")[0], minimum=1, maximum=5
                 ),
                 required=True,

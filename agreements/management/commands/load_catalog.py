@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from agreements.catalog import load_catalog
+from agreements.service_catalog import load_catalog
 from skills.lifecycle import SHIPPED_SNAPSHOT, LifecycleFileError
 
 

@@ -12,11 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
-from agreements.catalog import load_catalog
 from agreements.imports.flow import import_batch_create
 from agreements.imports.models import ImportBatch
 from agreements.imports.services import import_batch_confirm
 from agreements.models import Agreement
+from agreements.service_catalog import load_catalog
 from clients.models import Client, ClientTechnology
 
 CLIENT_PREFIX = "Bench Import Client"

@@ -18,8 +18,8 @@ from agreements.coverage.models import CheckedDraft, CheckedEndOfSupport, Covera
 from agreements.coverage.report import report_context
 from agreements.coverage.selectors import agreement_presale_verdict
 from agreements.models import Agreement
-from skills.catalog import load_skill_catalog
 from skills.models import Skill
+from skills.skill_catalog import load_skill_catalog
 from tests.agreements.api.conftest import token_for
 from tests.agreements.factories import AgreementFactory, AgreementServiceFactory, ServiceFactory
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory

@@ -1,7 +1,7 @@
 import pytest
 
-from agreements.catalog import load_catalog
 from agreements.imports.flow import import_batch_confirm_start, import_batch_create
+from agreements.service_catalog import load_catalog
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from openpyxl import Workbook
 
-from agreements.imports.files import unprotected
 from agreements.imports.flow import import_batch_options_set
 from agreements.imports.models import ImportBatch
 from agreements.imports.services import import_preset_save
+from agreements.imports.tables import unprotected
 from core.exports import spreadsheet_safe
 from tests.agreements.imports.conftest import csv_bytes, saved_state
 from tests.clients.factories import ClientFactory

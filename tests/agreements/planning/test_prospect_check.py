@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from agreements.models import Agreement
-from agreements.planning.presale import ProspectInput, prospect_check
+from agreements.planning.prospect_check import ProspectInput, prospect_check
 from clients.models import Client
 from skills.models import SkillAlias, TrainingGoal
 from tests.agreements.factories import ServiceFactory

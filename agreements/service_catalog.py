@@ -1,6 +1,6 @@
 """The starter service catalog, loaded together with the skill catalog by `load_catalog`.
 
-It lives here rather than in skills/catalog.py because services belong to this app and the
+It lives here rather than in skills/skill_catalog.py because services belong to this app and the
 skills app depends on nothing of ours.
 """
 
@@ -10,9 +10,9 @@ from django.db import transaction
 
 from agreements.models import Service
 from agreements.services import service_create
-from skills.catalog import LoadReport, load_skill_catalog
 from skills.lifecycle import SHIPPED_SNAPSHOT
 from skills.models import Level, Skill
+from skills.skill_catalog import LoadReport, load_skill_catalog
 
 
 @dataclass(frozen=True)
