@@ -1,6 +1,8 @@
 """An import's steps as the pages take them: each write of services.py, then the preview or the
 import itself, in the request for a short file and on the worker for a long one. What runs on
-the worker is decided here only, so that services.py never imports the tasks that call it."""
+the worker is decided here only, so that services.py never imports the tasks that call it.
+Tasks are queued once the request's transaction commits, so the worker finds the batch in the
+state the request left it in."""
 
 from django.conf import settings
 
@@ -65,6 +67,6 @@ def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:
     the preview has errors or the batch was imported already."""
     batch = services.import_batch_confirm_claim(batch=batch)
     if runs_in_background(batch):
-        tasks.import_confirm.delay(batch.pk, user.pk)
+        tasks.import_confirm.delay_on_commit(batch.pk, user.pk)
         return batch
     return services.import_batch_confirm(batch=batch, user=user)

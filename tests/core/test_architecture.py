@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 from django.conf import settings
 
 
@@ -20,3 +21,16 @@ def test_every_import_linter_contract_is_kept():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_no_two_modules_import_each_other():
+    graph = grimp.build_graph("config", "core", "skills", "clients", "agreements", "demo")
+
+    circles = {
+        tuple(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if module in graph.find_modules_directly_imported_by(imported)
+    }
+
+    assert circles == set()

@@ -146,7 +146,7 @@ def test_a_long_file_is_previewed_and_imported_by_the_worker(clients, upload, co
     settings.IMPORT_BACKGROUND_ROWS = 5
     with (
         mock.patch.object(tasks.import_preview, "delay_on_commit") as preview_queued,
-        mock.patch.object(tasks.import_confirm, "delay") as confirm_queued,
+        mock.patch.object(tasks.import_confirm, "delay_on_commit") as confirm_queued,
     ):
         batch = upload("environment", csv_bytes(INVENTORY))
         assert batch.state == ImportBatch.State.PREVIEWING
