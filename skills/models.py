@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from core.choices import ChoiceSet
 from core.formatting import day_text
 from core.models import (
     TimeStampedModel,
@@ -210,10 +211,10 @@ EMAIL_TAKEN = "Another technician already uses this email address."
 
 
 class Technician(TimeStampedModel):
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ON_LEAVE = "on_leave", "On leave"
-        DEPARTED = "departed", "Departed"
+    class Status(ChoiceSet):
+        ACTIVE = "active", "Active", "success"
+        ON_LEAVE = "on_leave", "On leave", "warning"
+        DEPARTED = "departed", "Departed", "secondary"
 
     name = models.CharField(max_length=120)
     email = models.EmailField(unique=True)
@@ -256,6 +257,9 @@ class Technician(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_status_color(self) -> str:
+        return self.Status(self.status).color
 
     def clean(self):
         # The database constraint ignores case; checked here too so the form says it on the
@@ -418,11 +422,11 @@ class TechnicianCertification(TimeStampedModel):
 
 
 class TrainingGoal(TimeStampedModel):
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+    class Status(ChoiceSet):
+        PLANNED = "planned", "Planned", "light"
+        IN_PROGRESS = "in_progress", "In progress", "info"
+        DONE = "done", "Done", "success"
+        CANCELLED = "cancelled", "Cancelled", "secondary"
 
     OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
 
@@ -474,6 +478,9 @@ class TrainingGoal(TimeStampedModel):
 
     def __str__(self):
         return f"{self.technician}: {self.target} by {day_text(self.due_date)}"
+
+    def get_status_color(self) -> str:
+        return self.Status(self.status).color
 
     @property
     def target(self):
