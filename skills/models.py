@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import IsNull
 from simple_history.models import HistoricalRecords
 
 from core.choices import ChoiceSet
@@ -269,6 +270,20 @@ class Technician(TimeStampedModel):
             raise ValidationError({"email": EMAIL_TAKEN})
 
 
+class TechnicianSkillQuerySet(models.QuerySet):
+    def meeting(self, *, min_level, version_rank) -> "TechnicianSkillQuerySet":
+        """Skills held at `min_level` or above, by someone who knows the version of rank
+        `version_rank` (DESIGN "Coverage rules"); a NULL rank, no version asked, any knows.
+        `rank_in_range` in SQL: the arguments may be expressions, e.g. a requirement's
+        OuterRef("min_level") and OuterRef("version__rank")."""
+        return self.filter(
+            Q(IsNull(version_rank, True))
+            | (Q(oldest_version__isnull=True) | Q(oldest_version__rank__lte=version_rank))
+            & (Q(newest_version__isnull=True) | Q(newest_version__rank__gte=version_rank)),
+            level__gte=min_level,
+        )
+
+
 class TechnicianSkill(TimeStampedModel):
     technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="skills")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="technician_skills")
@@ -289,6 +304,8 @@ class TechnicianSkill(TimeStampedModel):
         null=True, blank=True, validators=[date_in_range, date_not_in_future]
     )
     history = HistoricalRecords()
+
+    objects = TechnicianSkillQuerySet.as_manager()
 
     class Meta:
         ordering = ["technician__name", "skill__name"]
