@@ -394,9 +394,6 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
         return csv_response(filename, header, lines)
 
 
-# ------------------------------------------------------------------------------ autocomplete
-
-
 # ------------------------------------------------------------------------------ calendar feed
 
 
