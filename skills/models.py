@@ -172,7 +172,8 @@ class SkillAlias(TimeStampedModel):
 
 
 def rank_in_range(rank, oldest_rank, newest_rank):
-    """Whether a version of rank `rank` lies in [oldest, newest]; a None bound is open."""
+    """Whether a version of rank `rank` lies in [oldest, newest]; a None bound is open. Its SQL
+    twin is TechnicianSkill.objects.meeting."""
     return (oldest_rank is None or oldest_rank <= rank) and (
         newest_rank is None or rank <= newest_rank
     )
@@ -272,10 +273,10 @@ class Technician(TimeStampedModel):
 
 class TechnicianSkillQuerySet(models.QuerySet):
     def meeting(self, *, min_level, version_rank) -> "TechnicianSkillQuerySet":
-        """Skills held at `min_level` or above, by someone who knows the version of rank
-        `version_rank` (DESIGN "Coverage rules"); a NULL rank, no version asked, any knows.
-        `rank_in_range` in SQL: the arguments may be expressions, e.g. a requirement's
-        OuterRef("min_level") and OuterRef("version__rank")."""
+        """Skills held at `min_level` or above whose known versions include the version of rank
+        `version_rank`, every version when that is NULL (no version asked): a requirement's skill
+        met, DESIGN "Coverage rules". `rank_in_range` in SQL; the arguments may be expressions,
+        e.g. a requirement's OuterRef("min_level") and OuterRef("version__rank")."""
         return self.filter(
             Q(IsNull(version_rank, True))
             | (Q(oldest_version__isnull=True) | Q(oldest_version__rank__lte=version_rank))
