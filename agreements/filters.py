@@ -6,16 +6,15 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from agreements.models import Agreement
-from agreements.panels import agreement_columns
 from agreements.selectors import agreements_renewing_within, agreements_with_notice_within
 from clients.models import Client
 from core.forms import AutocompleteSelect
-from core.registry import column_filters
+from core.registry import agreement_columns, column_filters
 
 
 class AgreementFilter(django_filters.FilterSet):
     """Filters of the agreements list, plus those of the columns other apps add to it
-    (agreements/panels.py), e.g. coverage."""
+    (core/registry.py), e.g. coverage."""
 
     status = django_filters.ChoiceFilter(choices=Agreement.Status.choices, empty_label="Any status")
     client = django_filters.ModelChoiceFilter(

@@ -12,7 +12,7 @@ def iso(day) -> str:
 
 
 class AgreementResource(resources.Resource):
-    """Export from `agreements.selectors.agreement_export_rows`, which reads the services with
+    """Export from `agreements.selectors.agreements_for_export`, which reads the services with
     the agreements."""
 
     reference = fields.Field(attribute="reference", column_name="Reference")

@@ -19,12 +19,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from agreements.models import Agreement, Requirement
-from agreements.panels import agreement_columns
 from clients.models import Client
 from core.db import count_per_row
 from core.formatting import money
 from core.permissions import visible_to
-from core.registry import columns_annotate
+from core.registry import agreement_columns, columns_annotate
 
 NOTICE_HORIZON_DAYS = 90
 MONEY = DecimalField(max_digits=14, decimal_places=2)

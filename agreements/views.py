@@ -7,24 +7,25 @@ from agreements import selectors
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, requirement_formset
 from agreements.models import Agreement
-from agreements.panels import (
-    agreement_columns,
-    agreement_detail_panels,
-    agreement_form_panels,
-    agreement_list_panels,
-)
 from agreements.resources import AgreementResource
 from agreements.services import agreement_save
 from clients.models import Client
 from core.permissions import ModelPermissionMixin, visible_to
-from core.registry import columns_annotate, panels_render_list
+from core.registry import (
+    agreement_columns,
+    agreement_detail_panels,
+    agreement_form_panels,
+    agreement_list_panels,
+    columns_annotate,
+    panels_render_list,
+)
 from core.views import ExportMixin, ParentWithFormsetsView, export_links
 
 PAGE_SIZE = 25
 
 
 def client_agreements_panel(*, request, obj) -> dict:
-    """The client page's agreements panel (registered in clients/panels.py by apps.py)."""
+    """The client page's agreements panel (registered in agreements/coverage/pages.py)."""
     day = timezone.localdate()
     agreements = selectors.client_agreements(user=request.user, client=obj, day=day)
     return {
@@ -38,7 +39,8 @@ def client_agreements_panel(*, request, obj) -> dict:
 
 def client_requirements_panel(*, request, obj) -> dict:
     """The client page's requirements: what its active agreements ask of the team, derived from
-    their services and the client's environment or added by hand (registered by apps.py)."""
+    their services and the client's environment or added by hand (registered in
+    agreements/coverage/pages.py)."""
     requirements = selectors.client_requirements(
         user=request.user, client=obj, day=timezone.localdate()
     )

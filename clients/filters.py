@@ -3,9 +3,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from clients.models import Client
-from clients.panels import client_list_columns
 from core.filters import NameSearchFilter
 from core.forms import UserChoiceField
+from core.registry import client_list_columns
 
 SORT_FIELDS = ("name", "status", "seats")
 
@@ -53,7 +53,7 @@ class ClientFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Columns other apps add to the list (clients/panels.py) can be sorted on too.
+        # Columns other apps add to the list (core/registry.py) can be sorted on too.
         extra = tuple(column.key for column in client_list_columns if column.sortable)
         if extra:
             sort = TieBreakingOrderingFilter(fields=SORT_FIELDS + extra, label="Sort by")

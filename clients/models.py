@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.choices import ChoiceSet
 from core.models import (
     TimeStampedModel,
     UniqueNameModel,
@@ -15,10 +16,10 @@ from skills.models import Skill, SkillVersion, check_version_of_skill
 
 
 class Client(UniqueNameModel, TimeStampedModel):
-    class Status(models.TextChoices):
-        PROSPECT = "prospect", "Prospect"
-        ACTIVE = "active", "Active"
-        FORMER = "former", "Former"
+    class Status(ChoiceSet):
+        PROSPECT = "prospect", "Prospect", "info"
+        ACTIVE = "active", "Active", "success"
+        FORMER = "former", "Former", "secondary"
 
     name = models.CharField(max_length=150)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -44,6 +45,9 @@ class Client(UniqueNameModel, TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def get_status_color(self) -> str:
+        return self.Status(self.status).color
 
 
 class Contact(TimeStampedModel):

@@ -14,7 +14,7 @@ def iso(day) -> str:
 
 class ClientResource(resources.Resource):
     """One row per client, its primary contact on the same row. Export from
-    `clients.selectors.client_export_rows`, which reads the primary contacts with the clients."""
+    `clients.selectors.clients_for_export`, which reads the primary contacts with the clients."""
 
     name = fields.Field(attribute="name", column_name="Name")
     status = fields.Field(attribute="status", column_name="Status")

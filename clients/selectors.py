@@ -1,7 +1,7 @@
 """Reads for the client pages; each returns a queryset that runs a fixed number of queries.
 
 What other apps show about a client (its agreements, their annual value) comes through the
-registries of clients/panels.py, so that clients never reads their tables.
+places of core/registry.py, so that clients never reads their tables.
 """
 
 import datetime
@@ -10,9 +10,8 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clients.models import Client, ClientTechnology, Contact
-from clients.panels import client_list_columns
 from core.permissions import visible_to
-from core.registry import columns_annotate
+from core.registry import client_list_columns, columns_annotate
 from skills.selectors import support_state
 
 

@@ -6,11 +6,10 @@ from clients import selectors
 from clients.filters import ClientFilter
 from clients.forms import ClientForm, client_formsets
 from clients.models import Client
-from clients.panels import client_detail_panels, client_list_columns
 from clients.resources import ClientResource, ClientTechnologyResource, ContactResource
 from clients.services import client_save
 from core.permissions import ModelPermissionMixin
-from core.registry import panels_render_list
+from core.registry import client_detail_panels, client_list_columns, panels_render_list
 from core.views import AutocompleteView, ExportMixin, ParentWithFormsetsView, export_links
 
 SORTABLE_COLUMNS = [("name", "Name"), ("status", "Status"), ("seats", "Seats")]

@@ -1,9 +1,14 @@
-"""Places on a page that other apps fill in: the read-side twin of a signal.
+"""Places on the agreement and client pages that a higher layer fills: the read-side twin of a
+signal.
 
-An app that must not import another (clients must not know agreements, the contract book must
-not know coverage) declares a `Registry` for a page; the app that knows more registers what it
-adds there from its AppConfig.ready(). A `Panel` is a section of a detail page; a `Column` is a
-column of a list, computed in SQL by an annotation so that the list stays one query.
+The layers (DESIGN "Apps and what each owns", checked by import-linter) keep the contract book
+from importing coverage and clients from importing agreements, yet the agreement pages show
+coverage and the client pages show the client's agreements and their coverage. So those pages
+render the places named at the end of this module, whatever is in them, and
+agreements/coverage/pages.py, which may import everything they show, fills them all in one list
+when the coverage app is ready: to learn what a page shows, read that list. A `Panel` is a section
+of a detail page; a `Column` is a column of a list, computed in SQL by an annotation so that the
+list stays one query.
 """
 
 import datetime
@@ -75,3 +80,11 @@ def columns_annotate(registry: Registry, queryset: QuerySet, *, day: datetime.da
 def column_filters(registry: Registry) -> dict[str, Any]:
     """{key: filter} of the columns of `registry` that can be filtered on."""
     return {column.key: column.filter for column in registry if column.filter is not None}
+
+
+agreement_detail_panels = Registry("agreement detail")
+agreement_list_panels = Registry("above the agreement list")
+agreement_columns = Registry("agreement lists: the list page and the client page")
+agreement_form_panels = Registry("above the agreement form")
+client_detail_panels = Registry("client detail")
+client_list_columns = Registry("client list")

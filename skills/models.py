@@ -4,8 +4,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import IsNull
 from simple_history.models import HistoricalRecords
 
+from core.choices import ChoiceSet
 from core.formatting import day_text
 from core.models import (
     TimeStampedModel,
@@ -170,7 +172,8 @@ class SkillAlias(TimeStampedModel):
 
 
 def rank_in_range(rank, oldest_rank, newest_rank):
-    """Whether a version of rank `rank` lies in [oldest, newest]; a None bound is open."""
+    """Whether a version of rank `rank` lies in [oldest, newest]; a None bound is open. Its SQL
+    twin is TechnicianSkill.objects.meeting."""
     return (oldest_rank is None or oldest_rank <= rank) and (
         newest_rank is None or rank <= newest_rank
     )
@@ -210,10 +213,10 @@ EMAIL_TAKEN = "Another technician already uses this email address."
 
 
 class Technician(TimeStampedModel):
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ON_LEAVE = "on_leave", "On leave"
-        DEPARTED = "departed", "Departed"
+    class Status(ChoiceSet):
+        ACTIVE = "active", "Active", "success"
+        ON_LEAVE = "on_leave", "On leave", "warning"
+        DEPARTED = "departed", "Departed", "secondary"
 
     name = models.CharField(max_length=120)
     email = models.EmailField(unique=True)
@@ -257,12 +260,29 @@ class Technician(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def get_status_color(self) -> str:
+        return self.Status(self.status).color
+
     def clean(self):
         # The database constraint ignores case; checked here too so the form says it on the
         # email field.
         others = Technician.objects.filter(email__iexact=self.email).exclude(pk=self.pk)
         if self.email and others.exists():
             raise ValidationError({"email": EMAIL_TAKEN})
+
+
+class TechnicianSkillQuerySet(models.QuerySet):
+    def meeting(self, *, min_level, version_rank) -> "TechnicianSkillQuerySet":
+        """Skills held at `min_level` or above whose known versions include the version of rank
+        `version_rank`, every version when that is NULL (no version asked): a requirement's skill
+        met, DESIGN "Coverage rules". `rank_in_range` in SQL; the arguments may be expressions,
+        e.g. a requirement's OuterRef("min_level") and OuterRef("version__rank")."""
+        return self.filter(
+            Q(IsNull(version_rank, True))
+            | (Q(oldest_version__isnull=True) | Q(oldest_version__rank__lte=version_rank))
+            & (Q(newest_version__isnull=True) | Q(newest_version__rank__gte=version_rank)),
+            level__gte=min_level,
+        )
 
 
 class TechnicianSkill(TimeStampedModel):
@@ -285,6 +305,8 @@ class TechnicianSkill(TimeStampedModel):
         null=True, blank=True, validators=[date_in_range, date_not_in_future]
     )
     history = HistoricalRecords()
+
+    objects = TechnicianSkillQuerySet.as_manager()
 
     class Meta:
         ordering = ["technician__name", "skill__name"]
@@ -418,11 +440,11 @@ class TechnicianCertification(TimeStampedModel):
 
 
 class TrainingGoal(TimeStampedModel):
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+    class Status(ChoiceSet):
+        PLANNED = "planned", "Planned", "light"
+        IN_PROGRESS = "in_progress", "In progress", "info"
+        DONE = "done", "Done", "success"
+        CANCELLED = "cancelled", "Cancelled", "secondary"
 
     OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
 
@@ -474,6 +496,9 @@ class TrainingGoal(TimeStampedModel):
 
     def __str__(self):
         return f"{self.technician}: {self.target} by {day_text(self.due_date)}"
+
+    def get_status_color(self) -> str:
+        return self.Status(self.status).color
 
     @property
     def target(self):

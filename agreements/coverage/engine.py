@@ -518,10 +518,7 @@ class _Matcher:
             if version_id:
                 rank = self.versions[version_id][1]
                 holders = [
-                    holder
-                    for holder in holders
-                    if (holder[2] is None or holder[2] <= rank)
-                    and (holder[3] is None or rank <= holder[3])
+                    holder for holder in holders if rank_in_range(rank, holder[2], holder[3])
                 ]
             ladder = self._ladders[key] = (
                 [holder[0] for holder in holders],

@@ -6,35 +6,29 @@ from django.db import models
 from django.db.models import F, Q
 
 from agreements.models.contracts import Agreement, Requirement
+from core.choices import ChoiceSet
 from core.formatting import day_text
 from core.models import TimeStampedModel, optional_key
 
 
-class CoverageStatus(models.TextChoices):
-    """How well the team can deliver a requirement or an agreement, with how bad and how shown.
+class CoverageStatus(ChoiceSet):
+    """How well the team can deliver a requirement or an agreement, with how bad and how shown:
+    the colour of its badge, the colour of its words in the report email (where no stylesheet
+    applies) and its severity.
 
     Severity orders the statuses (an agreement is as bad as its worst requirement); not_assessed,
     an agreement without requirements, sits below covered and never is a requirement's status.
     """
 
-    COVERED = "covered", "Covered"
-    AT_RISK = "at_risk", "At risk"
-    UNCOVERED = "uncovered", "Uncovered"
-    NOT_ASSESSED = "not_assessed", "Not assessed"
+    COVERED = "covered", "Covered", "success", "#067647", 1
+    AT_RISK = "at_risk", "At risk", "warning", "#b54708", 2
+    UNCOVERED = "uncovered", "Uncovered", "danger", "#b42318", 3
+    NOT_ASSESSED = "not_assessed", "Not assessed", "secondary", "#475467", 0
 
-    @property
-    def severity(self) -> int:
-        return _SEVERITY[self.value]
-
-    @property
-    def color(self) -> str:
-        """The Bootstrap colour of its badge."""
-        return _COLOR[self.value]
-
-    @property
-    def email_color(self) -> str:
-        """The text colour in the report email, where no stylesheet applies."""
-        return _EMAIL_COLOR[self.value]
+    def __init__(self, value, color, email_color, severity):
+        super().__init__(value, color)
+        self.email_color: str = email_color
+        self.severity: int = severity
 
     @property
     def is_flagged(self) -> bool:
@@ -44,31 +38,16 @@ class CoverageStatus(models.TextChoices):
     @classmethod
     def worst(cls, statuses) -> "CoverageStatus | None":
         """The most severe of `statuses` (values or members); None when there are none."""
-        return max((cls(status) for status in statuses), key=_severity_of, default=None)
+        return max(
+            (cls(status) for status in statuses), key=lambda status: status.severity, default=None
+        )
 
     @classmethod
     def severity_of(cls, status: str | None) -> int:
         """Severity of a status value; -1 for none (e.g. an agreement not active today)."""
-        return _SEVERITY.get(status, -1)
-
-
-_SEVERITY = {"not_assessed": 0, "covered": 1, "at_risk": 2, "uncovered": 3}
-_COLOR = {
-    "not_assessed": "secondary",
-    "covered": "success",
-    "at_risk": "warning",
-    "uncovered": "danger",
-}
-_EMAIL_COLOR = {
-    "not_assessed": "#475467",
-    "covered": "#067647",
-    "at_risk": "#b54708",
-    "uncovered": "#b42318",
-}
-
-
-def _severity_of(status: CoverageStatus) -> int:
-    return _SEVERITY[status.value]
+        # The enum's own map, not cls(status): the what-if calls this for every agreement.
+        member = cls._value2member_map_.get(status)
+        return -1 if member is None else member.severity
 
 
 class CoverageFlag(models.Model):
@@ -146,11 +125,17 @@ class CoverageRun(models.Model):
     """The nightly run of one date: claimed once (unique date, with a lease), then its report
     emailed at most once. Its figures are those of the check it recorded (`coverage_check`)."""
 
-    class EmailStatus(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped (no recipients)"
+    class EmailStatus(ChoiceSet):
+        """Each with the colour and the words of its badge on the report pages."""
+
+        PENDING = "pending", "Pending", "light", "Email pending"
+        SENT = "sent", "Sent", "success", "Email sent"
+        FAILED = "failed", "Failed", "danger", "Email failed"
+        SKIPPED = "skipped", "Skipped (no recipients)", "secondary", "No recipients"
+
+        def __init__(self, value, color, badge_label):
+            super().__init__(value, color)
+            self.badge_label = badge_label
 
     run_date = models.DateField(unique=True)
     started_at = models.DateTimeField()

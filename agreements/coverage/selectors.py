@@ -254,6 +254,10 @@ class PresaleVerdict:
     status: str
     label: str
 
+    @property
+    def color(self) -> str:
+        return CoverageStatus(self.status).color
+
 
 def agreement_presale_verdict(*, agreement: Agreement, day: datetime.date):
     """(verdict, the engine's coverage of it): the saved agreement evaluated as if it were

@@ -68,13 +68,13 @@ def _queued_at(request) -> datetime.datetime | None:
 
 
 def agreement_coverage_panel(*, request, obj) -> dict:
-    """The agreement page's "Requirements and coverage" (registered by apps.py)."""
+    """The agreement page's "Requirements and coverage" (registered in pages.py)."""
     return selectors.agreement_coverage(agreement=obj, user=request.user, day=timezone.localdate())
 
 
 def presale_form_panel(*, request, obj) -> dict:
     """Above a draft's form: its pre-sale verdict, seen again before it is switched to Active
-    (registered by apps.py)."""
+    (registered in pages.py)."""
     if obj.status != Agreement.Status.DRAFT:
         return {"presale": None}
     verdict, _ = selectors.agreement_presale_verdict(agreement=obj, day=timezone.localdate())
@@ -82,7 +82,7 @@ def presale_form_panel(*, request, obj) -> dict:
 
 
 def check_notice_panel(*, request, obj=None) -> dict:
-    """ "Coverage as of …", with "changed since" and "Run coverage check now" (apps.py)."""
+    """ "Coverage as of …", with "changed since" and "Run coverage check now" (pages.py)."""
     return {
         "freshness": selectors.check_freshness(user=request.user),
         "next": request.get_full_path(),
@@ -310,7 +310,7 @@ class EndOfSupportView(ModelPermissionMixin, ListView):
 
 
 def client_end_of_support_panel(*, request, obj) -> dict:
-    """The client page's versions reaching end of support, from the newest check (apps.py):
+    """The client page's versions reaching end of support, from the newest check (pages.py):
     one query, the check's day and time joined to its rows."""
     rows = selectors.client_end_of_support_results(client_id=obj.pk)
     return {
@@ -388,9 +388,6 @@ class SkillsMatrixCsvView(MatrixPermissionMixin, View):
         if request.GET.get("format") == "xlsx":
             return xlsx_response(filename.replace(".csv", ".xlsx"), header, lines)
         return csv_response(filename, header, lines)
-
-
-# ------------------------------------------------------------------------------ autocomplete
 
 
 # ------------------------------------------------------------------------------ calendar feed

@@ -14,22 +14,44 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import models
 
 from agreements.models import Agreement, Requirement, Service
 from agreements.planning.models import CompetitorOffering
 from clients.models import Client, ClientTechnology
+from core.choices import ChoiceSet
 from skills.models import Technician, TechnicianSkill, rank_in_range
 
 
-class Delivery(models.TextChoices):
-    """Can we deliver a service? From best to worst."""
+class Delivery(ChoiceSet):
+    """Can we deliver a service? From best to worst, each with its badge's colour and what the
+    badge says when hovered (`title`)."""
 
-    YES = "yes", "Yes"  # every skill has enough technicians and every client version is known
-    THIN = "thin", "Thin"  # someone for every skill, but fewer than the minimum for some
-    PARTLY = "partly", "Partly"  # a skill nobody has, or a client version nobody knows
-    NO = "no", "No"  # nobody has any skill in its scope
-    UNKNOWN = "unknown", "Unknown"  # no skills known: a free-text offering, or no scope
+    # every skill has enough technicians and every client version is known
+    YES = "yes", "Yes", "success", ""
+    THIN = (
+        "thin",
+        "Thin",
+        "warning",
+        "Someone for every skill, but fewer technicians than an agreement needs",
+    )
+    PARTLY = (
+        "partly",
+        "Partly",
+        "warning",
+        "A skill nobody has at the level, or a client version nobody knows",
+    )
+    NO = "no", "No", "danger", "Nobody has any skill it needs at the level"
+    # no skills known: a free-text offering, or no scope
+    UNKNOWN = (
+        "unknown",
+        "Unknown",
+        "secondary",
+        "Link the offering to one of our services, with skills in scope, to assess it",
+    )
+
+    def __init__(self, value, color, title):
+        super().__init__(value, color)
+        self.title = title
 
 
 @dataclass(frozen=True)
@@ -76,7 +98,7 @@ class Gap:
     price_max: Decimal | None
     skills: tuple[SkillCapacity, ...]
     revenue_dependence: Decimal  # ARR of active agreements requiring any of its skills
-    delivery: str  # a Delivery value
+    delivery: Delivery
 
     @property
     def competitor_count(self) -> int:
@@ -85,10 +107,6 @@ class Gap:
     @property
     def is_gap(self) -> bool:
         return not self.we_offer or self.delivery != Delivery.YES
-
-    @property
-    def delivery_label(self) -> str:
-        return Delivery(self.delivery).label
 
     def weakest_skill(self) -> SkillCapacity | None:
         """The skill to train first: fewest technicians, then most client versions unknown."""
@@ -104,7 +122,7 @@ def normalized_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _delivery(skills: tuple[SkillCapacity, ...], min_technicians: int) -> str:
+def _delivery(skills: tuple[SkillCapacity, ...], min_technicians: int) -> Delivery:
     if not skills:
         return Delivery.UNKNOWN
     counts = [skill.technician_count for skill in skills]

@@ -22,7 +22,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agreements.coverage.checks import coverage_data_changed_at
 from agreements.coverage.engine import (
@@ -33,6 +33,7 @@ from agreements.coverage.engine import (
 )
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement, Requirement
+from skills.models import TechnicianCertification, TechnicianSkill
 
 
 @dataclass(frozen=True)
@@ -129,31 +130,24 @@ def _severity(status: str) -> int:
 def agreements_relying_on(technician_ids, *, day: datetime.date) -> QuerySet:
     """Ids of the agreements with a requirement one of the technicians meets: the skill at the
     level and covering the version, or, for a certification-only requirement, the certification
-    valid on `day`. A requirement asking for both is matched on the skill alone (a superset).
+    valid on `day`; by the rules the engine applies (`TechnicianSkill.objects.meeting`,
+    `TechnicianCertification.objects.valid_on`). A requirement asking for both is matched on the
+    skill alone (a superset).
 
     A subquery: evaluating it costs no query of its own (the engine keeps the agreements active
-    on `day`). Each half joins the requirements to the few rows of the chosen technicians, so
-    the database hashes them instead of probing once per requirement.
+    on `day`). Each half is a semi-join of the requirements to the few rows of the chosen
+    technicians, so the database hashes them instead of probing once per requirement.
     """
     technician_ids = list(technician_ids)
-    known = "skill__technician_skills__"
-    by_skill = Requirement.objects.filter(
-        Q(version__isnull=True)
-        | (
-            Q(**{f"{known}oldest_version__isnull": True})
-            | Q(**{f"{known}oldest_version__rank__lte": F("version__rank")})
-        )
-        & (
-            Q(**{f"{known}newest_version__isnull": True})
-            | Q(**{f"{known}newest_version__rank__gte": F("version__rank")})
-        ),
-        **{f"{known}technician__in": technician_ids, f"{known}level__gte": F("min_level")},
-    )
+    skill_met = TechnicianSkill.objects.filter(
+        technician__in=technician_ids, skill=OuterRef("skill")
+    ).meeting(min_level=OuterRef("min_level"), version_rank=OuterRef("version__rank"))
+    by_skill = Requirement.objects.filter(Exists(skill_met))
     by_certification = Requirement.objects.filter(
-        Q(certification__holders__expires_on__isnull=True)
-        | Q(certification__holders__expires_on__gte=day),
         skill__isnull=True,
-        certification__holders__technician__in=technician_ids,
+        certification__in=TechnicianCertification.objects.valid_on(day)
+        .filter(technician__in=technician_ids)
+        .values("certification_id"),
     )
     return (
         Agreement.objects.filter(

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 
 from skills.models import (
     Skill,
@@ -392,6 +393,40 @@ def test_technician_skill_covers_versions_within_its_range(
     )
 
     assert technician_skill.covers_version(versions[version]) is covered
+
+
+@pytest.mark.parametrize(
+    ("oldest", "newest", "version", "level", "met"),
+    [
+        (None, None, None, 3, True),
+        (16, 19, None, 3, True),  # no version asked: any range meets it
+        (None, None, 12, 3, True),
+        (16, None, 12, 3, False),
+        (16, None, 19, 3, True),
+        (None, 19, 22, 3, False),
+        (16, 19, 16, 3, True),
+        (16, 19, 19, 3, True),
+        (16, 19, 22, 3, False),
+        (None, None, None, 4, False),
+    ],
+)
+def test_technician_skills_meeting_a_requirement_in_sql_agree_with_covers_version(
+    windows_server, oldest, newest, version, level, met
+):
+    versions = {
+        rank: SkillVersionFactory(skill=windows_server, label=str(2000 + rank), rank=rank)
+        for rank in (12, 16, 19, 22)
+    }
+    technician_skill = TechnicianSkillFactory(
+        skill=windows_server,
+        level=3,
+        oldest_version=versions.get(oldest),
+        newest_version=versions.get(newest),
+    )
+
+    meeting = TechnicianSkill.objects.meeting(min_level=level, version_rank=Value(version))
+
+    assert meeting.contains(technician_skill) is met
 
 
 # ------------------------------------------------------------------------------ availability

@@ -7,7 +7,6 @@ email when the context has `for_email`.
 """
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from agreements.coverage.models import CoverageStatus
@@ -55,19 +54,18 @@ def rs(context, kind):
     return mark_safe(email if context.get("for_email") else page)
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("core/_badge.html", takes_context=True)
 def status_text(context, status):
     """A flag's status: coloured words in the email, the badge on the page."""
     return status_words(context, status, CoverageStatus(status).label)
 
 
-@register.simple_tag(takes_context=True)
+@register.inclusion_tag("core/_badge.html", takes_context=True)
 def status_words(context, status, words):
     """Words about a status (e.g. "Successor not covered") in its colour: inline in the email,
     a badge on the page; plain muted text without a status."""
-    if not status:
-        return format_html("<span {}>{}</span>", rs(context, "muted"), words)
-    status = CoverageStatus(status)
-    if context.get("for_email"):
-        return format_html('<strong style="color:{};">{}</strong>', status.email_color, words)
-    return format_html('<span class="badge text-bg-{}">{}</span>', status.color, words)
+    badge = {"label": words, "for_email": context.get("for_email")}
+    if status:
+        status = CoverageStatus(status)
+        badge.update(color=status.color, email_color=status.email_color)
+    return badge
