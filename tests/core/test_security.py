@@ -261,6 +261,40 @@ def test_the_login_page_has_the_headers_too(client):
     assert "Permissions-Policy" in response
 
 
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part}
+
+
+@pytest.mark.parametrize("role", ["admin_user", "consultant", "viewer"])
+def test_pages_for_a_signed_in_user_are_neither_shared_nor_stored(browse, role):
+    response = browse(role).get(reverse("clients:list"))
+
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= cache_control(response)
+
+
+def test_a_refusal_for_a_signed_in_user_is_not_stored_either(browse):
+    response = browse("viewer").get(reverse("clients:create"))
+
+    assert response.status_code == 403
+    assert {"private", "no-store"} <= cache_control(response)
+
+
+def test_a_public_page_keeps_its_own_caching(client):
+    response = client.get(reverse("password_reset"))
+
+    assert response.status_code == 200
+
+    assert "no-store" not in cache_control(response)
+
+
+def test_static_files_keep_their_own_caching_for_a_signed_in_user(browse):
+    response = browse("consultant").get("/static/css/covered.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in cache_control(response)
+
+
 # ------------------------------------------------------------------------------ exports
 
 
