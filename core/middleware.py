@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.cache import patch_cache_control
 
 # A read-only user still logs out and manages their own password, second factor and calendar.
 ACCOUNT_URL_NAMES = {
@@ -56,6 +57,23 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class SignedInNotStoredMiddleware:
+    """Answers to a signed-in user (a page, a file, an API call with a session or a token) are
+    `Cache-Control: private, no-store`: neither a shared proxy nor the browser's disk keeps a
+    client's data, and the back button after logging out shows no page of the session. Static
+    files (WhiteNoise answers them earlier) and the public pages are cached as usual."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Read after the view: the API sets request.user when a token authenticates the call.
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

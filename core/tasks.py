@@ -1,6 +1,6 @@
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
 
+from core.accounts import password_reset_send
 from core.services import worker_heartbeat_record
 
 
@@ -11,9 +11,7 @@ def record_worker_heartbeat(self):
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, max_retries=5)
-def send_email(*, subject: str, body: str, to: list[str], from_email=None, html=None) -> None:
-    """Send one email from the worker (e.g. a password reset link), retrying a refused server."""
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
+    """Mail the password reset link to whoever has `email`, if anyone, retrying a refused server;
+    the link points at `domain`, the host the request came to."""
+    password_reset_send(email=email, domain=domain, use_https=use_https)

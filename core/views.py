@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
@@ -16,7 +17,6 @@ from django.views.generic import TemplateView
 from django_otp import login as otp_login
 
 from core.accounts import (
-    QueuedPasswordResetForm,
     recovery_codes_renew,
     reset_limited,
     totp_device_confirm,
@@ -29,6 +29,7 @@ from core.exports import EXPORT_FORMATS, resource_download
 from core.forms import apply_validation_error, formset_changes
 from core.health import health_report
 from core.permissions import ModelPermissionMixin
+from core.tasks import send_password_reset
 
 
 def local_path(request, value: str | None) -> str | None:
@@ -188,15 +189,21 @@ class AutocompleteView(ModelPermissionMixin, View):
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Password reset that cannot flood a mailbox nor tell which addresses exist: limited per
-    address and per email, the same answer either way, the email sent from the worker."""
-
-    form_class = QueuedPasswordResetForm
+    address and per email, the same answer either way. Whatever the address, the request queues
+    the same task with the same inputs; the worker finds out whether someone has it and mails
+    the link (core.accounts.password_reset_send)."""
 
     def form_valid(self, form):
         ip_address = self.request.META.get("REMOTE_ADDR", "")
-        if reset_limited(ip_address=ip_address, email=form.cleaned_data["email"]):
+        email = form.cleaned_data["email"]
+        if reset_limited(ip_address=ip_address, email=email):
             return self.render_to_response(self.get_context_data(form=form, limited=True))
-        return super().form_valid(form)
+        send_password_reset.delay_on_commit(
+            email=email,
+            domain=get_current_site(self.request).domain,
+            use_https=self.request.is_secure(),
+        )
+        return redirect(self.get_success_url())
 
 
 class TwoFactorView(TemplateView):

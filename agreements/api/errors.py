@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from agreements.api.throttling import anonymous_refusal_throttled
 from agreements.coverage.check_now import QueueUnavailable
 
 
@@ -24,6 +25,8 @@ def validation_detail(error: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        exc = anonymous_refusal_throttled(context["request"], context["view"]) or exc
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_detail(exc))
     if isinstance(exc, ProtectedError | RestrictedError):

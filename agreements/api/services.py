@@ -55,6 +55,14 @@ def api_token_revoke(*, user, token_key: str) -> bool:
     return bool(deleted)
 
 
+def api_tokens_delete_expired() -> int:
+    """Delete every token whose expiry has passed; how many. An expired token is refused from
+    the moment it expires; this removes its row, which knox would remove only when the token is
+    presented again."""
+    deleted, _ = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
+
+
 # ------------------------------------------------------------------------------ webhooks
 
 USER_AGENT = "Covered-Webhooks/1"

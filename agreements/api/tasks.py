@@ -1,7 +1,8 @@
-"""Celery tasks of the API: the webhook deliveries. Thin, ids only, safe to run twice.
+"""Celery tasks of the API: the webhook deliveries, and the daily removal of expired tokens.
+Thin, ids only, safe to run twice.
 
-They run on the queue WEBHOOK_QUEUE (CELERY_TASK_ROUTES), served by a worker of its own, so that
-a receiver that hangs holds up other deliveries at most, never the nightly run or its report.
+Deliveries run on the queue WEBHOOK_QUEUE (CELERY_TASK_ROUTES), served by a worker of its own, so
+that a receiver that hangs holds up other deliveries at most, never the nightly run or its report.
 """
 
 import functools
@@ -10,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from agreements.api.services import webhook_deliver
+from agreements.api.services import api_tokens_delete_expired, webhook_deliver
 from agreements.coverage.tasks import TRANSIENT_SERVICE_ERRORS
 
 
@@ -38,3 +39,9 @@ def deliveries_queue(delivery_ids: list[int]) -> None:
     fails what announced it, such as the nightly run."""
     for delivery_id in delivery_ids:
         transaction.on_commit(functools.partial(deliver_webhook.delay, delivery_id), robust=True)
+
+
+@shared_task(name="agreements.api.delete_expired_tokens")
+def delete_expired_tokens() -> int:
+    """Daily (setup_schedule): remove the tokens whose expiry has passed; how many."""
+    return api_tokens_delete_expired()

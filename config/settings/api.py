@@ -23,6 +23,9 @@ REST_FRAMEWORK = {
         "session": env.rate("API_SESSION_RATE", default="1200/hour"),
         "anon": env.rate("API_ANONYMOUS_RATE", default="60/hour"),
     },
+    # The anonymous budget is per address: the connection's, as for logins and password resets,
+    # never one named in an X-Forwarded-For header, which any caller can write.
+    "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "agreements.api.schema.CoveredAutoSchema",
     "EXCEPTION_HANDLER": "agreements.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [

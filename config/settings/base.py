@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.IdleSessionMiddleware",
+    "core.middleware.SignedInNotStoredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.ReadOnlyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

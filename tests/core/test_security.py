@@ -6,7 +6,10 @@ import datetime
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -165,26 +168,59 @@ def test_a_recovery_code_logs_in_once(client, consultant):
 
 @pytest.fixture
 def queued(monkeypatch):
-    """Records the mails the reset queues; any SMTP connection in the request would fail."""
+    """Records the reset tasks the requests queue, in place of sending them to the worker."""
     calls = []
-    monkeypatch.setattr(tasks.send_email, "delay", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(tasks.send_password_reset, "delay", lambda **kwargs: calls.append(kwargs))
     return calls
 
 
-def test_password_reset_only_queues_the_mail_and_answers_alike_for_any_address(
-    client, consultant, queued, settings, django_capture_on_commit_callbacks
-):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+def reset_request(client, email, capture_on_commit):
+    """POST a reset request for `email`; its response and the SQL it ran, the task it queued
+    recorded by `queued` once its transaction commits."""
+    with capture_on_commit(execute=True), CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("password_reset"), {"email": email})
+    return response, [query["sql"] for query in queries.captured_queries]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        known = client.post(reverse("password_reset"), {"email": consultant.email})
-        unknown = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+
+def test_password_reset_queues_the_same_task_for_a_known_and_an_unknown_address(
+    client, consultant, queued, django_capture_on_commit_callbacks
+):
+    known, _ = reset_request(client, consultant.email, django_capture_on_commit_callbacks)
+    unknown, _ = reset_request(client, "nobody@example.com", django_capture_on_commit_callbacks)
 
     assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
-    assert [call["to"] for call in queued] == [[consultant.email]]
-    assert "/accounts/reset/" in queued[0]["body"]
+    assert queued == [
+        {"email": consultant.email, "domain": "testserver", "use_https": False},
+        {"email": "nobody@example.com", "domain": "testserver", "use_https": False},
+    ]
     assert mail.outbox == []
+
+
+def test_password_reset_request_looks_nobody_up(
+    client, consultant, queued, django_capture_on_commit_callbacks
+):
+    _, known_queries = reset_request(client, consultant.email, django_capture_on_commit_callbacks)
+    _, unknown_queries = reset_request(
+        client, "nobody@example.com", django_capture_on_commit_callbacks
+    )
+
+    assert len(known_queries) == len(unknown_queries)
+    user_table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    assert [sql for sql in known_queries + unknown_queries if user_table in sql] == []
+
+
+def test_the_reset_task_mails_the_link_only_to_a_known_address(consultant):
+    tasks.send_password_reset.delay(
+        email="nobody@example.com", domain="covered.example", use_https=True
+    )
+    assert mail.outbox == []
+
+    tasks.send_password_reset.delay(
+        email=consultant.email.upper(), domain="covered.example", use_https=True
+    )
+
+    assert [message.to for message in mail.outbox] == [[consultant.email]]
+    assert "https://covered.example/accounts/reset/" in mail.outbox[0].body
 
 
 def test_the_sixth_reset_request_in_an_hour_is_refused_politely(client, consultant, queued):
@@ -259,6 +295,40 @@ def test_the_login_page_has_the_headers_too(client):
 
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "Permissions-Policy" in response
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part}
+
+
+@pytest.mark.parametrize("role", ["admin_user", "consultant", "viewer"])
+def test_pages_for_a_signed_in_user_are_neither_shared_nor_stored(browse, role):
+    response = browse(role).get(reverse("clients:list"))
+
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= cache_control(response)
+
+
+def test_a_refusal_for_a_signed_in_user_is_not_stored_either(browse):
+    response = browse("viewer").get(reverse("clients:create"))
+
+    assert response.status_code == 403
+    assert {"private", "no-store"} <= cache_control(response)
+
+
+def test_a_public_page_keeps_its_own_caching(client):
+    response = client.get(reverse("password_reset"))
+
+    assert response.status_code == 200
+
+    assert "no-store" not in cache_control(response)
+
+
+def test_static_files_keep_their_own_caching_for_a_signed_in_user(browse):
+    response = browse("consultant").get("/static/css/covered.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in cache_control(response)
 
 
 # ------------------------------------------------------------------------------ exports

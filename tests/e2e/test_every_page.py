@@ -1,6 +1,7 @@
 """Every page of the app, and the admin's, in a real Chromium under the Content-Security-Policy:
-no violation, no script error, and the security headers on each (DESIGN "Security and
-operations"). The pages come from the URL resolver, so a page added later is visited too."""
+no violation, no script error, and the security headers on each, Cache-Control among them
+(DESIGN "Security and operations"). The pages come from the URL resolver, so a page added later
+is visited too."""
 
 from io import StringIO
 
@@ -86,6 +87,10 @@ def visit(page, problems, url) -> list[str]:
         found.append(f"Content-Security-Policy is {policy!r}")
     if "camera=()" not in headers.get("permissions-policy", ""):
         found.append("no Permissions-Policy")
+    # Every crawl is signed in: no page of the session may be kept by a proxy or on disk.
+    cache_control = {part.strip() for part in headers.get("cache-control", "").split(",")}
+    if not {"private", "no-store"} <= cache_control:
+        found.append(f"Cache-Control is {headers.get('cache-control')!r}")
     found += problems
     return [f"{url}: {problem}" for problem in found]
 

@@ -5,9 +5,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from rest_framework.test import APIClient
 
 from agreements.api.models import ApiToken
+from agreements.api.tasks import delete_expired_tokens
+from agreements.coverage.schedule import coverage_schedule_setup
 from tests.agreements.api.conftest import token_for
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +108,39 @@ def test_the_page_asks_an_anonymous_visitor_to_log_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# ------------------------------------------------------------------------------ expired tokens
+
+
+def make_token(user, name, *, expires_in):
+    return ApiToken.objects.create(user=user, expiry=expires_in, name=name)[0]
+
+
+def test_an_expired_token_row_is_gone_after_the_daily_task(consultant):
+    expired = make_token(consultant, "Old sync", expires_in=datetime.timedelta(seconds=-1))
+    current = make_token(consultant, "Trial", expires_in=datetime.timedelta(days=1))
+    lasting = make_token(consultant, "PSA sync", expires_in=None)
+
+    removed = delete_expired_tokens.delay().get()
+
+    assert removed == 1
+    assert set(ApiToken.objects.values_list("pk", flat=True)) == {current.pk, lasting.pk}
+    assert not ApiToken.objects.filter(pk=expired.pk).exists()
+
+
+def test_the_removal_of_expired_tokens_is_scheduled_daily():
+    coverage_schedule_setup()
+
+    entry = PeriodicTask.objects.get(task="agreements.api.delete_expired_tokens")
+    assert entry.enabled
+    assert (entry.interval.every, entry.interval.period) == (1, IntervalSchedule.DAYS)
+
+
+def test_answers_to_a_token_caller_are_neither_shared_nor_stored(consultant):
+    response = calls_with(token_for(consultant)).get("/api/v1/clients/")
+
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {
+        part.strip() for part in response["Cache-Control"].split(",")
+    }

@@ -6,8 +6,9 @@ from agreements.coverage.schedule import coverage_schedule_setup
 class Command(BaseCommand):
     help = (
         "Create the nightly coverage check in the beat schedule at COVERAGE_REPORT_TIME "
-        "(TIME_ZONE) and the sweep that catches late or lost runs every COVERAGE_SWEEP_MINUTES. "
-        "Existing entries keep what an admin gave them unless --force."
+        "(TIME_ZONE), the sweep that catches late or lost runs every COVERAGE_SWEEP_MINUTES, "
+        "the daily reminders, the worker's heartbeat and the daily removal of expired API "
+        "tokens. Existing entries keep what an admin gave them unless --force."
     )
 
     def add_arguments(self, parser):
