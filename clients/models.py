@@ -6,6 +6,9 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import ChoiceSet
 from core.models import (
+    EmailAddressField,
+    LongTextField,
+    TextLineField,
     TimeStampedModel,
     UniqueNameModel,
     WebsiteField,
@@ -21,18 +24,18 @@ class Client(UniqueNameModel, TimeStampedModel):
         ACTIVE = "active", "Active", "success"
         FORMER = "former", "Former", "secondary"
 
-    name = models.CharField(max_length=150)
+    name = TextLineField(max_length=150)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    industry = models.CharField(max_length=100, blank=True)
+    industry = TextLineField(max_length=100, blank=True)
     seats = models.PositiveIntegerField(default=0, help_text="Users or workstations supported.")
     account_manager = optional_key(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="managed_clients"
     )
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    phone = TextLineField(max_length=40, blank=True)
+    email = EmailAddressField(blank=True)
+    address = LongTextField(max_length=1000, blank=True)
     website = WebsiteField(blank=True)
-    notes = models.TextField(blank=True)
+    notes = LongTextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -52,10 +55,10 @@ class Client(UniqueNameModel, TimeStampedModel):
 
 class Contact(TimeStampedModel):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=120)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    role = models.CharField(max_length=100, blank=True)
+    name = TextLineField(max_length=120)
+    email = EmailAddressField(blank=True)
+    phone = TextLineField(max_length=40, blank=True)
+    role = TextLineField(max_length=100, blank=True)
     is_primary = models.BooleanField(default=False)
 
     class Meta:
@@ -98,7 +101,7 @@ class ClientTechnology(TimeStampedModel):
         SkillVersion, on_delete=models.PROTECT, related_name="client_technologies"
     )
     quantity = models.PositiveIntegerField(default=1)
-    notes = models.CharField(max_length=255, blank=True)
+    notes = TextLineField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["client__name", "skill__name", "version__rank"]

@@ -62,16 +62,29 @@ XLSX_MAX_ROWS = 50_000
 
 def xlsx_bytes(header: list, rows: Iterable[list], *, sheet: str = "Export") -> bytes:
     """A one-sheet workbook of `header` and `rows` (at most XLSX_MAX_ROWS), text cells made safe
-    as in CSV; written row by row (openpyxl's write-only mode)."""
+    as in CSV; written row by row (openpyxl's write-only mode).
+
+    Text saved before control characters were refused may still hold some that an XLSX cell
+    cannot (openpyxl would raise): they are left out of the cell, before the formula check,
+    which then sees the text as a spreadsheet will."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cells(values: list) -> list:
+        return [
+            spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
+            if isinstance(value, str)
+            else value
+            for value in values
+        ]
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
-    worksheet.append([spreadsheet_safe(cell) for cell in header])
+    worksheet.append(cells(header))
     for count, row in enumerate(rows):
         if count >= XLSX_MAX_ROWS:
             break
-        worksheet.append([spreadsheet_safe(cell) for cell in row])
+        worksheet.append(cells(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,12 +1,45 @@
 import calendar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.validators import NOTES_MAX_LENGTH, refuse_control_characters
+
+
+class TextLineField(models.CharField):
+    """A line of text that a person or a file supplies (a name, a phone number): no control
+    characters but tabs and line breaks, checked by every form, the API and full_clean."""
+
+    default_validators = [refuse_control_characters]
+
+
+class LongTextField(models.TextField):
+    """Text of several lines that a person or a file supplies (notes, a description): no
+    control characters but tabs and line breaks, and at most `max_length` characters
+    (NOTES_MAX_LENGTH unless given). A TextField's max_length binds only its form field; the
+    validator added here binds full_clean too, so imports, services and the API keep it."""
+
+    default_validators = [refuse_control_characters]
+
+    def __init__(self, *args, max_length=NOTES_MAX_LENGTH, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(MaxLengthValidator(self.max_length))
+
+
+class EmailAddressField(models.EmailField):
+    """An email address that a person or a file supplies: the email validator lets control
+    characters through in a quoted name ("…"@example.com); they are refused here."""
+
+    default_validators = [*models.EmailField.default_validators, refuse_control_characters]
+
 
 class WebsiteField(models.URLField):
-    """A URL field whose form completes "example.com" to https://, as Django 6 will."""
+    """A URL field whose form completes "example.com" to https://, as Django 6 will; control
+    characters, which the URL validator lets through in a path, are refused."""
+
+    default_validators = [*models.URLField.default_validators, refuse_control_characters]
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})

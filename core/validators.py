@@ -1,6 +1,7 @@
 """Validators for values a person types, shared by the apps' models and commands."""
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -53,3 +54,28 @@ class ChoiceListValidator:
             and self.choices == other.choices
             and self.noun == other.noun
         )
+
+
+# Text a person or a file supplies may hold tabs and line breaks (a browser's text area and a
+# Windows file send CR LF), and no other control character: PostgreSQL cannot store NUL, an
+# XLSX cell holds none of the others below space, and DEL and the C1 range (U+007F–U+009F)
+# are mostly what a file read in the wrong encoding leaves.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Notes, descriptions and other text areas.
+NOTES_MAX_LENGTH = 10_000
+
+
+def refuse_control_characters(value: str) -> None:
+    found = CONTROL_CHARACTERS.search(value)
+    if found is not None:
+        raise ValidationError(
+            "Remove the control character %(code)s (character %(position)s): only tabs and "
+            "line breaks may be used.",
+            code="control_character",
+            params={"code": f"U+{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+
+
+def without_control_characters(value: str) -> str:
+    """`value` without what refuse_control_characters refuses."""
+    return CONTROL_CHARACTERS.sub("", value)

@@ -10,6 +10,9 @@ from simple_history.models import HistoricalRecords
 from core.choices import ChoiceSet
 from core.formatting import day_text
 from core.models import (
+    EmailAddressField,
+    LongTextField,
+    TextLineField,
     TimeStampedModel,
     UniqueNameModel,
     add_months,
@@ -40,7 +43,7 @@ def level_constraint(field: str, *, name: str, label: str) -> models.CheckConstr
 
 
 class SkillCategory(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = TextLineField(max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -51,10 +54,10 @@ class SkillCategory(models.Model):
 
 
 class Skill(UniqueNameModel, TimeStampedModel):
-    name = models.CharField(max_length=120)
+    name = TextLineField(max_length=120)
     category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
-    vendor = models.CharField(max_length=100, blank=True)
-    description = models.TextField(blank=True)
+    vendor = TextLineField(max_length=100, blank=True)
+    description = LongTextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -66,7 +69,7 @@ class Skill(UniqueNameModel, TimeStampedModel):
 
 class SkillVersion(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="versions")
-    label = models.CharField(max_length=50, help_text="As people say it, e.g. “2016” or “24H2”.")
+    label = TextLineField(max_length=50, help_text="As people say it, e.g. “2016” or “24H2”.")
     rank = models.PositiveIntegerField(help_text="Higher is newer; used to compare versions.")
     end_of_support = models.DateField(
         null=True, blank=True, help_text="The vendor's last day of (extended) support."
@@ -111,7 +114,7 @@ class LifecycleSnapshot(models.Model):
     successor): which source, as of which day, when it was loaded. A newer snapshot updates the
     versions it lists; an older or the same one changes nothing."""
 
-    source = models.CharField(max_length=300)
+    source = TextLineField(max_length=300)
     taken_on = models.DateField(help_text="The day the lifecycle data was read from its source.")
     loaded_at = models.DateTimeField(auto_now_add=True)
     versions_updated = models.PositiveIntegerField(default=0)
@@ -132,7 +135,7 @@ class SkillAlias(TimeStampedModel):
     """
 
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="aliases")
-    pattern = models.CharField(
+    pattern = TextLineField(
         max_length=200,
         help_text="How an inventory names the product, e.g. “Microsoft Exchange Server 2016”; "
         "it matches any name that contains it as whole words, ignoring case and spacing.",
@@ -218,8 +221,8 @@ class Technician(TimeStampedModel):
         ON_LEAVE = "on_leave", "On leave", "warning"
         DEPARTED = "departed", "Departed", "secondary"
 
-    name = models.CharField(max_length=120)
-    email = models.EmailField(unique=True)
+    name = TextLineField(max_length=120)
+    email = EmailAddressField(unique=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -238,7 +241,7 @@ class Technician(TimeStampedModel):
         ),
         validators=[date_in_range],
     )
-    notes = models.TextField(blank=True)
+    notes = LongTextField(blank=True)
 
     objects = TechnicianQuerySet.as_manager()
 
@@ -360,8 +363,8 @@ class TechnicianSkill(TimeStampedModel):
 
 
 class Certification(UniqueNameModel, TimeStampedModel):
-    name = models.CharField(max_length=150)
-    issuer = models.CharField(max_length=100, blank=True)
+    name = TextLineField(max_length=150)
+    issuer = TextLineField(max_length=100, blank=True)
     validity_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Blank when the certification does not expire."
     )
@@ -398,7 +401,7 @@ class TechnicianCertification(TimeStampedModel):
         help_text="Left blank: earned on + the certification's validity.",
         validators=[date_in_range],
     )
-    credential_id = models.CharField(max_length=100, blank=True)
+    credential_id = TextLineField(max_length=100, blank=True)
     history = HistoricalRecords()
 
     objects = TechnicianCertificationQuerySet.as_manager()
@@ -461,7 +464,7 @@ class TrainingGoal(TimeStampedModel):
     )
     due_date = models.DateField(validators=[date_in_range])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
-    reason = models.CharField(max_length=255, blank=True)
+    reason = TextLineField(max_length=255, blank=True)
     cost = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )

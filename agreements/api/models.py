@@ -6,7 +6,7 @@ from django.db.models import Q
 from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel, optional_key
+from core.models import TextLineField, TimeStampedModel, optional_key
 from core.network import webhook_url_validate
 from core.validators import ChoiceListValidator
 
@@ -29,14 +29,14 @@ class Webhook(TimeStampedModel):
         JSON = "json", "JSON"
         SLACK = "slack", "Slack-compatible text"
 
-    name = models.CharField(max_length=100, help_text="What receives it, e.g. “PSA” or “#noc”.")
-    url = models.CharField(
+    name = TextLineField(max_length=100, help_text="What receives it, e.g. “PSA” or “#noc”.")
+    url = TextLineField(
         "URL",
         max_length=500,
         validators=[webhook_url_validate],
         help_text="Where deliveries are POSTed: an https:// address on the public internet.",
     )
-    secret = models.CharField(
+    secret = TextLineField(
         max_length=128,
         blank=True,
         validators=[MinLengthValidator(16)],
@@ -135,7 +135,7 @@ class ApiToken(AbstractAuthToken):
     """A personal API token: only its hash is stored (django-rest-knox); the token itself is shown
     once, when it is made. It acts as its user, never with admin-only rights."""
 
-    name = models.CharField(max_length=80, help_text="What the token is for, e.g. “PSA sync”.")
+    name = TextLineField(max_length=80, help_text="What the token is for, e.g. “PSA sync”.")
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,11 +10,13 @@ from django.views.generic import FormView
 from agreements.api.models import ApiToken
 from agreements.api.services import api_token_create, api_token_revoke
 from core.forms import DateInput, apply_validation_error
+from core.validators import refuse_control_characters
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=80,
+        validators=[refuse_control_characters],
         label="What is it for?",
         widget=forms.TextInput(attrs={"placeholder": "e.g. PSA sync"}),
     )

@@ -3,6 +3,7 @@ from django.conf import settings
 
 from agreements.imports.kinds import KINDS
 from agreements.imports.models import ImportKind, ImportMappingPreset
+from core.validators import refuse_control_characters
 from skills.models import Skill
 
 DATE_ORDERS = [
@@ -110,5 +111,6 @@ class PresetForm(forms.Form):
     name = forms.CharField(
         label="Save this mapping as",
         max_length=100,
+        validators=[refuse_control_characters],
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )

@@ -5,7 +5,7 @@ worker can carry on with it."""
 from django.conf import settings
 from django.db import models
 
-from core.models import TimeStampedModel
+from core.models import TextLineField, TimeStampedModel
 
 
 class ImportKind(models.TextChoices):
@@ -58,7 +58,7 @@ class ImportBatch(TimeStampedModel):
 class ImportMappingPreset(TimeStampedModel):
     """A named choice of which column of a file means which field, for files of one origin."""
 
-    name = models.CharField(max_length=100)
+    name = TextLineField(max_length=100)
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     mapping = models.JSONField(default=dict)
 

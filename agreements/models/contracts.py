@@ -12,7 +12,14 @@ from simple_history.models import HistoricalRecords
 from agreements.terms import Term, agreement_term_on, initial_term
 from clients.models import Client
 from core.formatting import day_text
-from core.models import TimeStampedModel, UniqueNameModel, optional_key, unique_name_constraint
+from core.models import (
+    LongTextField,
+    TextLineField,
+    TimeStampedModel,
+    UniqueNameModel,
+    optional_key,
+    unique_name_constraint,
+)
 from core.validators import date_in_range
 from skills.models import (
     LEVEL_VALIDATORS,
@@ -30,8 +37,8 @@ def default_min_technicians():
 
 
 class Service(UniqueNameModel, TimeStampedModel):
-    name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
+    name = TextLineField(max_length=150)
+    description = LongTextField(blank=True)
     skills_in_scope = models.ManyToManyField(Skill, blank=True, related_name="services")
     min_level = models.PositiveSmallIntegerField(
         choices=Level.choices, default=Level.INDEPENDENT, validators=LEVEL_VALIDATORS
@@ -109,7 +116,7 @@ class Agreement(TimeStampedModel):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="agreements")
     reference = models.CharField(max_length=20, unique=True, editable=False)
-    title = models.CharField(max_length=200)
+    title = TextLineField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     start_date = models.DateField(validators=[date_in_range])
     end_date = models.DateField(
@@ -150,7 +157,7 @@ class Agreement(TimeStampedModel):
     owner = optional_key(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="owned_agreements"
     )
-    notes = models.TextField(blank=True)
+    notes = LongTextField(blank=True)
     # The current term (agreements.terms), derived on every save and refreshed nightly, stored
     # so that lists and the dashboard filter and sort by it in SQL.
     term_start = models.DateField(null=True, blank=True, editable=False)
@@ -292,7 +299,7 @@ class Requirement(TimeStampedModel):
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     service = optional_key(Service, on_delete=models.CASCADE, related_name="requirements")
-    notes = models.CharField(max_length=255, blank=True)
+    notes = TextLineField(max_length=255, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -7,6 +7,8 @@ from django.db.models import Q
 
 from agreements.models.contracts import Requirement, Service
 from core.models import (
+    LongTextField,
+    TextLineField,
     TimeStampedModel,
     UniqueNameModel,
     WebsiteField,
@@ -17,9 +19,9 @@ from skills.models import TrainingGoal
 
 
 class Competitor(UniqueNameModel, TimeStampedModel):
-    name = models.CharField(max_length=150)
+    name = TextLineField(max_length=150)
     website = WebsiteField(blank=True)
-    notes = models.TextField(blank=True)
+    notes = LongTextField(blank=True)
 
     class Meta:
         app_label = "agreements"
@@ -38,7 +40,7 @@ class CompetitorOffering(TimeStampedModel):
         related_name="competitor_offerings",
         help_text="Our matching service, when we have one.",
     )
-    name = models.CharField(
+    name = TextLineField(
         max_length=150, blank=True, help_text="The offering's name when none of ours matches."
     )
     price = models.DecimalField(
@@ -49,7 +51,7 @@ class CompetitorOffering(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Their price per month, as advertised.",
     )
-    notes = models.TextField(blank=True)
+    notes = LongTextField(blank=True)
 
     class Meta:
         app_label = "agreements"

@@ -15,6 +15,7 @@ from agreements.imports import cell_values
 from agreements.imports.models import ImportKind
 from agreements.models import Service
 from clients.models import Client
+from core.validators import refuse_control_characters, without_control_characters
 from skills.aliases import ProductMatcher
 from skills.models import Certification, Skill, Technician
 
@@ -183,9 +184,21 @@ class RowReader:
 
     def __init__(self, kind: Kind, row: int, cells: dict[str, str], context: Context):
         self.headers = kind.headers()
-        self.row, self.cells, self.context = row, cells, context
+        self.row, self.context = row, context
         self.errors: list[str] = []
+        self.cells = {key: self._checked_cell(key, raw) for key, raw in cells.items()}
         context.tick()
+
+    def _checked_cell(self, key: str, raw: str) -> str:
+        """The cell, refused with a message when it holds a control character; what is read
+        on is the cell without them, so that no message or preview of the row holds one (the
+        database keeps none: not NUL, in any column)."""
+        try:
+            refuse_control_characters(raw)
+        except ValidationError as error:
+            self.fail(key, error.messages[0])
+            return without_control_characters(raw)
+        return raw
 
     def has(self, key: str) -> bool:
         return key in self.cells
