@@ -2,6 +2,7 @@
 queries."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from agreements.models import Agreement, Requirement
+from agreements.models import Agreement, AgreementService, Requirement
 from clients.models import Client
 from core.db import count_per_row
 from core.formatting import money
@@ -90,21 +91,45 @@ def client_agreements(*, user, client: Client, day: datetime.date) -> QuerySet[A
 CLIENT_REQUIREMENTS_SHOWN = 50
 
 
+def requirements_name_their_services(requirements: list[Requirement]) -> list[Requirement]:
+    """`requirements`, each derived one with `needed_by`: the names of its agreement's services
+    that have its skill in scope, by name (DESIGN "Derived requirements": one requirement,
+    every service that needs it named). One query."""
+    derived = [r for r in requirements if r.source == Requirement.Source.DERIVED]
+    if not derived:
+        return requirements
+    names = defaultdict(list)
+    for agreement_id, skill_id, name in (
+        AgreementService.objects.filter(
+            agreement_id__in={r.agreement_id for r in derived},
+            service__skills_in_scope__in={r.skill_id for r in derived},
+        )
+        .order_by("service__name")
+        .values_list("agreement_id", "service__skills_in_scope", "service__name")
+    ):
+        names[(agreement_id, skill_id)].append(name)
+    for requirement in derived:
+        requirement.needed_by = names.get((requirement.agreement_id, requirement.skill_id), [])
+    return requirements
+
+
 def client_requirements(*, user, client: Client, day: datetime.date) -> list[Requirement]:
     """What the client's agreements active on `day` require, derived or added by hand, by
     agreement: at most CLIENT_REQUIREMENTS_SHOWN + 1 rows (one more than the page shows tells it
-    there are more). One query."""
-    return list(
-        Requirement.objects.filter(
-            agreement__in=visible_to(user, Agreement)
-            .active_on(day)
-            .filter(client=client)
-            .values("pk")
+    there are more), derived ones naming their services. Two queries."""
+    return requirements_name_their_services(
+        list(
+            Requirement.objects.filter(
+                agreement__in=visible_to(user, Agreement)
+                .active_on(day)
+                .filter(client=client)
+                .values("pk")
+            )
+            .select_related("agreement", "skill", "version", "certification", "service")
+            .order_by(
+                "agreement__reference", "skill__name", "version__rank", "certification__name"
+            )[: CLIENT_REQUIREMENTS_SHOWN + 1]
         )
-        .select_related("agreement", "skill", "version", "certification", "service")
-        .order_by("agreement__reference", "skill__name", "version__rank", "certification__name")[
-            : CLIENT_REQUIREMENTS_SHOWN + 1
-        ]
     )
 
 

@@ -18,6 +18,7 @@ from agreements.models import (
     AgreementService,
     Requirement,
     Service,
+    default_min_technicians,
 )
 from clients.models import Client, ClientTechnology
 from core.formatting import day_text
@@ -250,11 +251,15 @@ def requirements_sync_all() -> SyncResult:
 
 def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
     """Implements DESIGN "Derived requirements" for a set of agreements with a fixed number of
-    queries: for each service s of an agreement and each technology t its client runs with
-    t.skill in s's scope, a derived requirement (s, t.skill, t.version) at s's minimum level.
+    queries: for each technology t an agreement's client runs that one of its services has in
+    scope, one derived requirement (t.skill, t.version) at the highest minimum level among those
+    services, naming the service that sets it (the first by name on a tie).
 
-    Manual requirements are never read or written here.
+    An existing requirement is updated in place (level, service, minimum technicians), never
+    deleted and recreated, so that its flags and history stay with it. Manual requirements are
+    never read or written here.
     """
+    needed = default_min_technicians()
     with transaction.atomic():
         # Locking the agreements (in id order, without joins) serializes concurrent syncs of the
         # same agreement, which would otherwise both insert the same missing requirement.
@@ -265,10 +270,11 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
             return SyncResult()
         agreement_ids = list(client_by_agreement)
 
+        # By level, highest first, then by name: the first service to need a skill sets it.
         links = list(
-            AgreementService.objects.filter(agreement_id__in=agreement_ids).values_list(
-                "agreement_id", "service_id", "service__min_level"
-            )
+            AgreementService.objects.filter(agreement_id__in=agreement_ids)
+            .order_by("-service__min_level", "service__name", "service_id")
+            .values_list("agreement_id", "service_id", "service__min_level")
         )
         scope: dict[int, set[int]] = {}
         for service_id, skill_id in Service.skills_in_scope.through.objects.filter(
@@ -281,18 +287,27 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
         ).values_list("client_id", "skill_id", "version_id"):
             environment.setdefault(client_id, []).append((skill_id, version_id))
 
-        # (agreement, service, skill, version) -> min_level
-        desired = {
-            (agreement_id, service_id, skill_id, version_id): min_level
-            for agreement_id, service_id, min_level in links
-            for skill_id, version_id in environment.get(client_by_agreement[agreement_id], ())
-            if skill_id in scope.get(service_id, ())
-        }
+        # (agreement, skill, version) -> (min_level, service)
+        desired: dict[tuple[int, int, int | None], tuple[int, int]] = {}
+        for agreement_id, service_id, min_level in links:
+            for skill_id, version_id in environment.get(client_by_agreement[agreement_id], ()):
+                if skill_id in scope.get(service_id, ()):
+                    desired.setdefault(
+                        (agreement_id, skill_id, version_id), (min_level, service_id)
+                    )
         existing = {
-            (r.agreement_id, r.service_id, r.skill_id, r.version_id): r
+            (r.agreement_id, r.skill_id, r.version_id): r
             for r in Requirement.objects.filter(
                 agreement_id__in=agreement_ids, source=Requirement.Source.DERIVED
-            ).only("pk", "agreement_id", "service_id", "skill_id", "version_id", "min_level")
+            ).only(
+                "pk",
+                "agreement_id",
+                "service_id",
+                "skill_id",
+                "version_id",
+                "min_level",
+                "min_technicians",
+            )
         }
 
         obsolete = [r.pk for key, r in existing.items() if key not in desired]
@@ -302,11 +317,20 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
 
         stale = []
         for key, requirement in existing.items():
-            if key in desired and requirement.min_level != desired[key]:
-                requirement.min_level = desired[key]
+            if key not in desired:
+                continue
+            min_level, service_id = desired[key]
+            wanted = (min_level, service_id, needed)
+            if (requirement.min_level, requirement.service_id, requirement.min_technicians) != (
+                wanted
+            ):
+                requirement.min_level, requirement.service_id = min_level, service_id
+                requirement.min_technicians = needed
                 stale.append(requirement)
         if stale:
-            bulk_update_with_history(stale, Requirement, ["min_level"])
+            bulk_update_with_history(
+                stale, Requirement, ["min_level", "service", "min_technicians"]
+            )
 
         # Built from validated rows (services, technologies), so not cleaned one by one: that
         # would cost a query per foreign key per row.
@@ -317,10 +341,11 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
                 skill_id=skill_id,
                 version_id=version_id,
                 min_level=min_level,
+                min_technicians=needed,
                 source=Requirement.Source.DERIVED,
             )
-            for (agreement_id, service_id, skill_id, version_id), min_level in desired.items()
-            if (agreement_id, service_id, skill_id, version_id) not in existing
+            for (agreement_id, skill_id, version_id), (min_level, service_id) in desired.items()
+            if (agreement_id, skill_id, version_id) not in existing
         ]
         if missing:
             bulk_create_with_history(missing, Requirement)

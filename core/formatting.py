@@ -44,3 +44,11 @@ def person_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+def join_names(names):
+    """Names as a phrase: Ann / Ann and Bob / Ann, Bob and Cy."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

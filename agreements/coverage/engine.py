@@ -47,7 +47,7 @@ from django.db.models import QuerySet
 
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement, Requirement, requirement_label
-from core.formatting import day_text
+from core.formatting import day_text, join_names
 from skills.models import (
     Certification,
     Skill,
@@ -427,14 +427,6 @@ def _integer_rows(queryset):
 def _as_lookup_values(ids):
     """A queryset stays a subquery (no extra query); any other iterable becomes a list."""
     return ids if isinstance(ids, QuerySet) else list(ids)
-
-
-def join_names(names):
-    """Names as a phrase: Ann / Ann and Bob / Ann, Bob and Cy."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 class _Matcher:

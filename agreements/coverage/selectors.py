@@ -320,8 +320,8 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
             row.requirement_id: row
             for row in CheckedRequirement.objects.filter(coverage_check=check, agreement=agreement)
         }
-    requirements = agreement.requirements.select_related(
-        "skill", "version", "certification", "service"
+    requirements = agreement_selectors.requirements_name_their_services(
+        list(agreement.requirements.select_related("skill", "version", "certification", "service"))
     )
     rows = [RequirementRow(r, live.get(r.pk), recorded.get(r.pk)) for r in requirements]
     rows.sort(key=lambda row: -CoverageStatus.severity_of(row.live.status if row.live else None))

@@ -329,16 +329,16 @@ class Requirement(TimeStampedModel):
                 violation_error_message="At least one technician must be required.",
             ),
             models.UniqueConstraint(
-                fields=["agreement", "service", "skill", "version"],
+                fields=["agreement", "skill", "version"],
                 condition=Q(source="derived", version__isnull=False),
-                name="requirement_derived_unique_with_version",
-                violation_error_message="The service already requires this skill and version.",
+                name="requirement_derived_unique_skill_version",
+                violation_error_message="The agreement already requires this skill and version.",
             ),
             models.UniqueConstraint(
-                fields=["agreement", "service", "skill"],
+                fields=["agreement", "skill"],
                 condition=Q(source="derived", version__isnull=True),
-                name="requirement_derived_unique_without_version",
-                violation_error_message="The service already requires this skill.",
+                name="requirement_derived_unique_skill",
+                violation_error_message="The agreement already requires this skill.",
             ),
         ]
         indexes = [models.Index(fields=["skill", "min_level"])]

@@ -78,6 +78,12 @@ def formset_cell(field):
     )
 
 
+@register.filter(name="join_names")
+def join_names_filter(names):
+    """Names as a phrase: "Ann", "Ann and Bob", "Ann, Bob and Cy"."""
+    return formatting.join_names(names)
+
+
 @register.filter
 def get_item(mapping, key):
     """mapping[key], or None: for dictionaries a view builds for a table's rows."""

@@ -301,15 +301,14 @@ def test_requirement_version_must_belong_to_its_skill(agreement, exchange_2016):
 
 
 @pytest.mark.parametrize("with_version", [True, False], ids=["with version", "without version"])
-def test_service_derives_a_requirement_once(agreement, exchange_2016, with_version):
-    service = ServiceFactory()
+def test_an_agreement_derives_a_skill_and_version_once(agreement, exchange_2016, with_version):
     version = exchange_2016 if with_version else None
-    derived_requirement(agreement, service, exchange_2016.skill, version).save()
+    derived_requirement(agreement, ServiceFactory(), exchange_2016.skill, version).save()
 
     with pytest.raises(ValidationError) as error:
-        derived_requirement(agreement, service, exchange_2016.skill, version).full_clean()
+        derived_requirement(agreement, ServiceFactory(), exchange_2016.skill, version).full_clean()
 
-    message = "The service already requires this skill" + (" and version." if version else ".")
+    message = "The agreement already requires this skill" + (" and version." if version else ".")
     assert error.value.message_dict == {NON_FIELD_ERRORS: [message]}
 
 

@@ -32,6 +32,7 @@ from clients.services import (
 from tests.agreements.factories import (
     AgreementFactory,
     AgreementServiceFactory,
+    CoverageFlagFactory,
     RequirementFactory,
     ServiceFactory,
 )
@@ -215,7 +216,7 @@ def test_skill_taken_out_of_service_scope_removes_derived_requirement(
     assert derived(agreement) == set()
 
 
-def test_two_services_covering_one_skill_derive_one_requirement_each(
+def test_two_services_covering_one_skill_derive_one_requirement_at_the_higher_level(
     agreement, email_service, exchange
 ):
     security = service_create(name="Email security", skills=[exchange], min_level=3)
@@ -223,10 +224,45 @@ def test_two_services_covering_one_skill_derive_one_requirement_each(
 
     agreement_services_set(agreement=agreement, services=[email_service, security])
 
-    assert derived(agreement) == {
-        ("Managed email", "Exchange", None, 4),
-        ("Email security", "Exchange", None, 3),
-    }
+    assert derived(agreement) == {("Managed email", "Exchange", None, 4)}
+
+
+def test_two_services_at_the_same_level_name_the_first_by_name(agreement, exchange):
+    backup = service_create(name="Backup", skills=[exchange], min_level=3)
+    archive = service_create(name="Archiving", skills=[exchange], min_level=3)
+    client_technology_add(client=agreement.client, skill=exchange)
+
+    agreement_services_set(agreement=agreement, services=[backup, archive])
+
+    assert derived(agreement) == {("Archiving", "Exchange", None, 3)}
+
+
+def test_sync_updates_a_derived_requirement_in_place_keeping_its_flag(
+    agreement, email_service, exchange
+):
+    client_technology_add(client=agreement.client, skill=exchange)
+    agreement_services_set(agreement=agreement, services=[email_service])
+    requirement = Requirement.objects.get(agreement=agreement)
+    flag = CoverageFlagFactory(requirement=requirement)
+    stricter = service_create(name="Exchange premium", skills=[exchange], min_level=5)
+
+    agreement_services_set(agreement=agreement, services=[email_service, stricter])
+
+    requirement.refresh_from_db()
+    assert (requirement.min_level, requirement.service) == (5, stricter)
+    assert list(requirement.flags.all()) == [flag]
+
+
+def test_sync_brings_derived_requirements_to_the_minimum_technicians_setting(
+    agreement, email_service, exchange, settings
+):
+    client_technology_add(client=agreement.client, skill=exchange)
+    agreement_services_set(agreement=agreement, services=[email_service])
+
+    settings.COVERAGE_MIN_TECHNICIANS = 3
+    requirements_sync(agreement=agreement)
+
+    assert Requirement.objects.get(agreement=agreement).min_technicians == 3
 
 
 def test_technology_of_another_client_derives_nothing(agreement, email_service, exchange):
@@ -284,7 +320,7 @@ def test_sync_reports_what_it_changed_and_a_second_sync_changes_nothing(exchange
     AgreementServiceFactory(agreement=agreement, service=new_service)
     old_service.agreement_services.all().delete()
 
-    assert requirements_sync(agreement=agreement) == SyncResult(created=1, removed=1)
+    assert requirements_sync(agreement=agreement) == SyncResult(updated=1)
     assert requirements_sync(agreement=agreement) == SyncResult()
 
 

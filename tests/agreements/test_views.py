@@ -16,7 +16,7 @@ from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageRun
 from agreements.coverage.runs import coverage_run_execute
 from agreements.coverage.tasks import run_coverage_check
 from agreements.models import Agreement, Requirement
-from agreements.services import agreement_create, agreement_update
+from agreements.services import agreement_create, agreement_services_set, agreement_update
 from tests.agreements.factories import (
     AgreementFactory,
     RequirementFactory,
@@ -767,9 +767,9 @@ def test_detail_query_count_does_not_grow_with_requirements(
     # agreements, requirements, skills, versions, certifications, technicians, technician
     # skills, technician certifications; the newest check, the change stamp, what the check
     # recorded for the agreement and its requirements; requirements with skill, version,
-    # certification and service; the open training goals of the uncovered requirements'
-    # candidates; open flags.
-    with django_assert_num_queries(23):
+    # certification and service, and the services that need the derived ones; the open
+    # training goals of the uncovered requirements' candidates; open flags.
+    with django_assert_num_queries(24):
         response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
     assert len(response.context["requirement_rows"]) == rows + 1
 
@@ -935,3 +935,16 @@ def test_new_agreement_ignores_a_client_id_that_is_not_a_client(consultant_clien
 
     assert response.status_code == 200
     assert 'name="client" value=""' in response.content.decode()
+
+
+def test_detail_names_every_service_that_needs_a_derived_requirement(
+    consultant_client, agreement, exchange
+):
+    security = ServiceFactory(name="Email security")
+    security.skills_in_scope.add(exchange)
+    agreement_services_set(agreement=agreement, services=[*agreement.services.all(), security])
+
+    response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+
+    assert agreement.requirements.count() == 1
+    assert "from Email security and Managed email and the client" in response.content.decode()
