@@ -308,7 +308,7 @@ def coverage_data_mark_kept():
         yield
     finally:
         if kept is not None:
-            CoverageDataChange.objects.filter(pk=1).update(changed_at=kept)
+            CoverageDataChange.objects.filter(changed_at__gt=kept).update(changed_at=kept)
 
 
 class WorkerMemory:

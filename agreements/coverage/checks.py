@@ -8,18 +8,20 @@ check set-based (COPY on PostgreSQL), brings the flags in line and builds the re
 
 import datetime
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from agreements.coverage import signals
 from agreements.coverage.drafts_and_end_of_support import draft_verdicts, end_of_support_forecast
 from agreements.coverage.engine import CoverageResult, evaluate_coverage
 from agreements.coverage.flags import flagged_requirements, flags_sync
+from agreements.coverage.impact import change_collect
 from agreements.coverage.models import (
     CheckedAgreement,
     CheckedDraft,
@@ -38,6 +40,7 @@ from core.db import advisory_lock, rows_insert, statistics_refresh
 from skills.models import Level, Skill, Technician, TechnicianSkill
 
 LOCK = "coverage-check"
+IMPORT_CHANGE = "imports"  # the kind of change an import counts, its rows being written in bulk
 QUALIFIED_LEVEL = Level.INDEPENDENT  # the skills matrix counts technicians at this level or above
 
 
@@ -52,9 +55,14 @@ def coverage_check_run(*, day: datetime.date, trigger: str, user=None) -> Covera
         advisory_lock(LOCK)
         requirements_sync_all()
         started_at = timezone.now()
+        data_changes = dict(CoverageDataChange.objects.values_list("kind", "changes"))
         result = evaluate_coverage(day=day)
         return coverage_check_record(
-            result=result, trigger=trigger, started_at=started_at, user=user
+            result=result,
+            trigger=trigger,
+            started_at=started_at,
+            user=user,
+            data_changes=data_changes,
         )
 
 
@@ -91,7 +99,12 @@ def coverage_check_request_run(*, request_id: int) -> int | None:
 
 
 def coverage_check_record(
-    *, result: CoverageResult, trigger: str, started_at: datetime.datetime, user=None
+    *,
+    result: CoverageResult,
+    trigger: str,
+    started_at: datetime.datetime,
+    user=None,
+    data_changes: dict[str, int] | None = None,
 ) -> CoverageCheck:
     """Write `result` as a check and bring the flags in line with it, then announce the check
     and the flags it opened and resolved (agreements/coverage/signals.py). A fixed number of
@@ -112,6 +125,7 @@ def coverage_check_record(
         arr_total=result.arr_total,
         arr_uncovered=result.arr_uncovered,
         arr_at_risk=result.arr_at_risk,
+        data_changes=data_changes or {},
     )
     rows_insert(
         CheckedAgreement,
@@ -305,27 +319,82 @@ def newest_check() -> CoverageCheck | None:
     return CoverageCheck.objects.select_related("run").order_by("-finished_at", "-pk").first()
 
 
-def coverage_data_changed_since(check: CoverageCheck | None) -> bool:
-    """Whether data coverage depends on changed after `check` started. One query."""
+# How each kind of change reads on the pages: (one, many).
+CHANGE_WORDS = {
+    "agreements.agreement": ("agreement", "agreements"),
+    "agreements.agreementservice": ("agreement's services", "agreements' services"),
+    "agreements.requirement": ("requirement", "requirements"),
+    "agreements.service": ("service", "services"),
+    "agreements.service_skills_in_scope": ("service's skills", "services' skills"),
+    "clients.clienttechnology": ("client environment entry", "client environment entries"),
+    "skills.technician": ("technician", "technicians"),
+    "skills.technicianskill": ("technician skill", "technician skills"),
+    "skills.techniciancertification": (
+        "certification held",
+        "certifications held",
+    ),
+    "skills.certification": ("certification", "certifications"),
+    "skills.skillversion": ("product version", "product versions"),
+    IMPORT_CHANGE: ("import", "imports"),
+}
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """One kind of data changed since a check, and how often (None when the check is older
+    than the counts)."""
+
+    kind: str
+    count: int | None
+
+    def __str__(self):
+        one, many = CHANGE_WORDS.get(self.kind, ("other change", "other changes"))
+        if self.count is None:
+            return many
+        return f"{self.count:,} {one if self.count == 1 else many}"
+
+
+def coverage_data_changes_since(check: CoverageCheck | None) -> list[DataChange]:
+    """What data coverage depends on changed after `check` started, by kind, most changed
+    first. One query."""
     if check is None:
-        return False
-    return CoverageDataChange.objects.filter(pk=1, changed_at__gt=check.started_at).exists()
+        return []
+    started = check.data_changes
+    changes = []
+    for kind, count in CoverageDataChange.objects.filter(
+        changed_at__gt=check.started_at
+    ).values_list("kind", "changes"):
+        if not started:
+            changes.append(DataChange(kind, None))
+        elif count > started.get(kind, 0):
+            changes.append(DataChange(kind, count - started.get(kind, 0)))
+    return sorted(changes, key=lambda change: (-(change.count or 0), str(change)))
 
 
 def coverage_data_changed_at() -> datetime.datetime | None:
     """When data coverage depends on last changed (None before the first write). One query."""
-    return CoverageDataChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    return CoverageDataChange.objects.aggregate(last=Max("changed_at"))["last"]
 
 
 # ------------------------------------------------------------------------------ upkeep
 
 
-def coverage_data_touch(**kwargs) -> None:
+def coverage_data_touch(sender=None, *, kind: str = "", **kwargs) -> None:
     """Receiver of the writes that coverage depends on: the newest check is now out of date.
-    One query (the row exists from the migration on)."""
+    Counts the change under its kind (the model written, or `kind`) in one query, and tells
+    the request's impact collector what changed (agreements/coverage/impact.py)."""
+    if kwargs.get("action", "post").startswith("pre"):
+        return  # m2m_changed announces each change twice: before and after
+    kind = kind or (sender._meta.label_lower if sender else "")
     now = timezone.now()
-    if not CoverageDataChange.objects.filter(pk=1).update(changed_at=now):
-        CoverageDataChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+    counted = CoverageDataChange.objects.filter(kind=kind).update(
+        changed_at=now, changes=F("changes") + 1
+    )
+    if not counted:
+        CoverageDataChange.objects.get_or_create(
+            kind=kind, defaults={"changed_at": now, "changes": 1}
+        )
+    change_collect(sender=sender, **kwargs)
 
 
 def coverage_checks_prune(*, now: datetime.datetime | None = None) -> int:

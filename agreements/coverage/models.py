@@ -230,6 +230,11 @@ class CoverageCheck(models.Model):
     )
     report = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     details_pruned_at = models.DateTimeField(null=True, blank=True)
+    data_changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{kind: changes} of the data coverage depends on when the check started.",
+    )
 
     class Meta:
         app_label = "agreements"
@@ -461,16 +466,19 @@ class CheckedEndOfSupport(models.Model):
 
 
 class CoverageDataChange(models.Model):
-    """When data that coverage depends on last changed: one row, touched by every such write,
-    so that a page can say the newest check is out of date."""
+    """How often and when each kind of data that coverage depends on changed: one row per kind
+    (a model's label), touched by every such write, so that a page can say what changed since
+    the newest check (which keeps the counts it started from, `CoverageCheck.data_changes`)."""
 
+    kind = models.CharField(max_length=100, unique=True, blank=True)
+    changes = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField()
 
     class Meta:
         app_label = "agreements"
 
     def __str__(self):
-        return f"Coverage data changed at {self.changed_at}"
+        return f"{self.kind or 'Coverage data'} changed at {self.changed_at}"
 
 
 class Reminder(TimeStampedModel):

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
-from agreements.coverage.checks import coverage_data_changed_since, newest_check
+from agreements.coverage.checks import DataChange, coverage_data_changes_since, newest_check
 from agreements.coverage.drafts_and_end_of_support import END_OF_SUPPORT_HORIZON_DAYS, presale_day
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.models import (
@@ -41,8 +41,12 @@ class CheckFreshness:
     """The newest check and whether the data has changed since, for the "as of" notices."""
 
     check: CoverageCheck | None
-    changed_since: bool
+    changes: list[DataChange]  # what changed since the check, by kind
     can_run: bool
+
+    @property
+    def changed_since(self) -> bool:
+        return bool(self.changes)
 
 
 def check_freshness(*, user) -> CheckFreshness:
@@ -50,7 +54,7 @@ def check_freshness(*, user) -> CheckFreshness:
     check = newest_check()
     return CheckFreshness(
         check=check,
-        changed_since=coverage_data_changed_since(check),
+        changes=coverage_data_changes_since(check),
         can_run=user.has_perm(perm_name(CoverageCheck, "add")),
     )
 

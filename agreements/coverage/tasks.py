@@ -16,6 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_request_run, coverage_check_run
+from agreements.coverage.impact import ChangedData, change_impact_store
 from agreements.coverage.models import CoverageCheck
 from agreements.coverage.reminders import reminder_send, reminders_queue
 from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
@@ -131,3 +132,12 @@ def send_reminders(day: str | None = None) -> int:
 def send_reminder(self, reminder_id: int) -> str:
     """Email one reminder at most once, retrying SMTP failures like the report."""
     return _send_retrying_smtp(self, reminder_send, reminder_id=reminder_id)
+
+
+@shared_task(name="coverage.change_impact")
+def work_out_change_impact(key: str, changes: dict, day: str) -> str:
+    """What a change touching more agreements than a request evaluates does to coverage."""
+    impact = change_impact_store(
+        key=key, changes=ChangedData.from_json(changes), day=datetime.date.fromisoformat(day)
+    )
+    return str(impact)

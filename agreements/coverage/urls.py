@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("coverage/run/", views.CoverageRunNowView.as_view(), name="run_now"),
     path("coverage/status/", views.CoverageStatusView.as_view(), name="status"),
+    path("coverage/impact/<str:key>/", views.ChangeImpactView.as_view(), name="change_impact"),
     path("flags/", views.FlagListView.as_view(), name="flag_list"),
     path(
         "flags/<int:pk>/acknowledge/",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -31,6 +32,7 @@ from agreements.coverage.checks import newest_check
 from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.forms import CoverageSettingsForm
+from agreements.coverage.impact import change_impact_key
 from agreements.coverage.matrix import skills_matrix, skills_matrix_rows
 from agreements.coverage.models import (
     CalendarFeed,
@@ -137,6 +139,19 @@ class CoverageRunNowView(ModelPermissionMixin, View):
         request.session[QUEUED_AT_KEY] = queued_at.isoformat()
         messages.info(request, "Coverage check queued; the figures update when it finishes.")
         return redirect(back)
+
+
+class ChangeImpactView(TemplateView):
+    """What a large change does to coverage, once the worker has worked it out: only for the
+    user who made the change."""
+
+    template_name = "coverage/change_impact.html"
+
+    def get_context_data(self, **kwargs):
+        stored = cache.get(change_impact_key(self.kwargs["key"]))
+        if not stored or stored.get("user_id") != self.request.user.pk:
+            raise Http404("No such change, or its answer is no longer kept.")
+        return {**super().get_context_data(**kwargs), "impact_text": stored.get("text")}
 
 
 class CoverageStatusView(ModelPermissionMixin, View):

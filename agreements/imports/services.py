@@ -12,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.coverage.checks import coverage_data_touch
+from agreements.coverage.checks import IMPORT_CHANGE, coverage_data_touch
+from agreements.coverage.impact import changes_note
 from agreements.imports import cell_values
 from agreements.imports.kinds import KINDS, Context, Plan
 from agreements.imports.models import ImportBatch, ImportMappingPreset
@@ -316,7 +317,11 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
             agreements |= Agreement.objects.filter(pk__in=plan.agreements_touched)
             if plan.writes:
                 requirements_sync_for_agreements(agreements=agreements)
-                coverage_data_touch()
+                coverage_data_touch(kind=IMPORT_CHANGE)
+                changes_note(
+                    client_ids=plan.clients_with_new_environment,
+                    agreement_ids=plan.agreements_touched,
+                )
     except (ValidationError, FileRefused) as refused:
         text = " ".join(getattr(refused, "messages", [str(refused)]))
         return _back_to_preview(batch, text)

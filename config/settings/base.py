@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.ReadOnlyUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agreements.coverage.middleware.ChangeImpactMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the page that explains it.

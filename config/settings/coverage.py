@@ -11,6 +11,9 @@ COVERAGE_CHECK_RETENTION_DAYS = env.int("COVERAGE_CHECK_RETENTION_DAYS", default
 # A what-if is kept in the cache for its next pages and users until coverage data changes, the
 # day does, or this many seconds pass (names shown in its lists may change meanwhile).
 WHAT_IF_CACHE_SECONDS = env.int("WHAT_IF_CACHE_SECONDS", default=600, minimum=0)
+# After a save, the page says what the change does to coverage: up to this many agreements are
+# evaluated in the request, more on the worker.
+IMPACT_MAX_AGREEMENTS = env.int("IMPACT_MAX_AGREEMENTS", default=200, minimum=1)
 # A worker that takes up the nightly run holds it this long; one that dies gives it up then, and
 # the sweep (every COVERAGE_SWEEP_MINUTES) queues the run again, at most so many times.
 COVERAGE_RUN_LEASE_MINUTES = env.int("COVERAGE_RUN_LEASE_MINUTES", default=15, minimum=1)

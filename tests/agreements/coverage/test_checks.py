@@ -14,7 +14,7 @@ from agreements.coverage import checks
 from agreements.coverage.checks import (
     coverage_check_run,
     coverage_checks_prune,
-    coverage_data_changed_since,
+    coverage_data_changes_since,
     newest_check,
 )
 from agreements.coverage.models import (
@@ -237,14 +237,28 @@ def test_report_email_stays_under_100_kb_with_5000_flags_and_says_how_many_more(
 def test_a_write_after_the_check_marks_it_out_of_date():
     with time_machine.travel(NIGHT - datetime.timedelta(hours=1), tick=False):
         RequirementFactory(agreement=AgreementFactory(), skill=SkillFactory())
+        technician, skill = TechnicianFactory(), SkillFactory()
     with time_machine.travel(NIGHT, tick=False):
         check = manual_check()
-    assert not coverage_data_changed_since(check)
+    assert coverage_data_changes_since(check) == []
 
     with time_machine.travel(LATER, tick=False):
-        TechnicianSkillFactory(technician=TechnicianFactory(), skill=SkillFactory(), level=3)
+        TechnicianSkillFactory(technician=technician, skill=skill, level=3)
 
-    assert coverage_data_changed_since(check)
+    assert [str(change) for change in coverage_data_changes_since(check)] == ["1 technician skill"]
+
+
+def test_the_changes_since_a_check_are_counted_by_kind():
+    with time_machine.travel(NIGHT, tick=False):
+        check = manual_check()
+
+    with time_machine.travel(LATER, tick=False):
+        technician = TechnicianFactory()
+        for skill in SkillFactory.create_batch(3):
+            TechnicianSkillFactory(technician=technician, skill=skill, level=3)
+
+    changes = [str(change) for change in coverage_data_changes_since(check)]
+    assert changes == ["3 technician skills", "1 technician"]
 
 
 def test_a_check_does_not_mark_itself_out_of_date():
@@ -252,7 +266,7 @@ def test_a_check_does_not_mark_itself_out_of_date():
 
     check = manual_check()
 
-    assert not coverage_data_changed_since(check)
+    assert coverage_data_changes_since(check) == []
 
 
 # ------------------------------------------------------------------------------ retention

@@ -4,6 +4,7 @@ out; the write is all or nothing."""
 
 import pytest
 
+from agreements.coverage.checks import IMPORT_CHANGE, coverage_data_changed_at
 from agreements.coverage.models import CoverageDataChange
 from agreements.imports import kinds
 from agreements.imports.flow import import_product_ignore, import_product_map
@@ -101,12 +102,13 @@ def test_confirmed_import_syncs_requirements_and_marks_coverage_changed(clients,
         status="active",
         services=[Service.objects.get(name="Email & Microsoft 365 Administration")],
     )
-    stamp = CoverageDataChange.objects.get(pk=1).changed_at
+    stamp = coverage_data_changed_at()
     confirm(upload("environment", csv_bytes(INVENTORY)))
     assert list(
         agreement.requirements.filter(source="derived").values_list("skill__name", "version__label")
     ) == [("Exchange Server", "2016")]
-    assert CoverageDataChange.objects.get(pk=1).changed_at > stamp
+    assert coverage_data_changed_at() > stamp
+    assert CoverageDataChange.objects.get(kind=IMPORT_CHANGE).changes == 1
 
 
 def test_a_failure_at_the_last_write_leaves_the_database_unchanged(
