@@ -50,3 +50,38 @@ def test_a_run_finished_before_checks_keeps_its_figures_in_a_check_of_its_own(ba
     assert (check.agreements_count, check.uncovered_count, check.new_flags_count) == (8, 2, 3)
     assert (check.arr_total, check.arr_uncovered) == (Decimal("165000.00"), Decimal("41000.00"))
     assert unfinished.coverage_check is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_recorded_past_their_end_become_out_of_support_findings(back_to_latest):
+    old_apps = migrated_apps([("agreements", "0018_runs_read_their_checks")])
+    now = timezone.now()
+    check = old_apps.get_model("agreements", "CoverageCheck").objects.create(
+        check_date=datetime.date(2026, 8, 1),
+        trigger="manual",
+        started_at=now,
+        finished_at=now,
+        warning_days=60,
+    )
+    ending = {"2022": datetime.date(2025, 5, 31), "2024": datetime.date(2027, 5, 31)}
+    for number, (label, end) in enumerate(ending.items(), start=1):
+        old_apps.get_model("agreements", "CheckedEndOfSupport").objects.create(
+            coverage_check=check,
+            client_id=number,
+            client_name="Kessler & Ng CPAs",
+            skill_id=1,
+            version_id=number,
+            label=f"QuickBooks Desktop {label}",
+            end_of_support=end,
+            min_level=3,
+            min_technicians=2,
+            annual_value=Decimal("18000.00"),
+        )
+
+    new_apps = migrated_apps([("agreements", "0019_end_of_support_moves_to")])
+
+    rows = new_apps.get_model("agreements", "CheckedEndOfSupport").objects.order_by("label")
+    assert [(row.label, row.out_of_support, row.successor_supported) for row in rows] == [
+        ("QuickBooks Desktop 2022", True, True),
+        ("QuickBooks Desktop 2024", False, True),
+    ]
