@@ -99,6 +99,15 @@ class SkillVersion(models.Model):
     def __str__(self):
         return f"{self.skill.name} {self.label}"
 
+    def out_of_support_on(self, day) -> bool:
+        """Past its end of support on `day` (the end date is the last day of support)."""
+        return self.end_of_support is not None and self.end_of_support < day
+
+    def supported_after(self, day) -> bool:
+        """Still supported after `day`: a client moving to it then is not left unsupported
+        (DESIGN "End of support": no end of support, or an end after `day`)."""
+        return self.end_of_support is None or self.end_of_support > day
+
     def clean(self):
         super().clean()
         if self.successor_id and self.skill_id and self.successor.skill_id != self.skill_id:

@@ -1,14 +1,18 @@
 """Reads for the technician and skill pages; each runs a fixed number of queries."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Exists,
+    ExpressionWrapper,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Value,
     When,
@@ -139,6 +143,83 @@ def skill_catalog(*, user, day: datetime.date) -> QuerySet[Skill]:
 def lifecycle_snapshot_newest() -> LifecycleSnapshot | None:
     """The lifecycle data the versions' dates come from. One query."""
     return LifecycleSnapshot.objects.first()  # the model's order: newest data first
+
+
+@dataclass(frozen=True)
+class VersionMove:
+    """Where a client on a version moves when its support ends (DESIGN "End of support")."""
+
+    version_id: int
+    skill_name: str
+    version_label: str  # "2013"
+    end_of_support: datetime.date | None
+    out_of_support: bool  # already past its end of support on the day asked about
+    target_id: int | None  # None: the catalog names no successor
+    target_version_label: str  # "SE"; "" without a successor
+    target_supported: bool  # False: the newest of the chain, no supported version yet
+
+    @property
+    def label(self) -> str:
+        return f"{self.skill_name} {self.version_label}"
+
+    @property
+    def target_label(self) -> str:
+        """ "Exchange Server SE"; "" without a successor."""
+        return f"{self.skill_name} {self.target_version_label}" if self.target_id else ""
+
+
+def version_moves(*, version_ids, day: datetime.date) -> dict[int, VersionMove]:
+    """For each of `version_ids` (a list, or a queryset of ids), the version a client on it
+    moves to: the first along its chain of successors that is still supported after the date
+    that matters (its own end of support, or `day` when that has passed); when none of the
+    chain is, the newest of the chain. One query: every version of their skills."""
+    if not isinstance(version_ids, QuerySet):
+        version_ids = list(version_ids)
+        if not version_ids:
+            return {}
+    is_wanted = Q(pk__in=version_ids)
+    versions = {
+        version.pk: version
+        for version in SkillVersion.objects.filter(
+            skill__in=SkillVersion.objects.filter(is_wanted).values("skill")
+        )
+        .annotate(is_wanted=ExpressionWrapper(is_wanted, output_field=BooleanField()))
+        .select_related("skill")
+        .order_by()
+    }
+    moves = {}
+    for version in versions.values():
+        if not version.is_wanted:
+            continue
+        moves_on = max(version.end_of_support or day, day)
+        target, supported = _move_target(version, versions, moves_on)
+        moves[version.pk] = VersionMove(
+            version_id=version.pk,
+            skill_name=version.skill.name,
+            version_label=version.label,
+            end_of_support=version.end_of_support,
+            out_of_support=version.out_of_support_on(day),
+            target_id=target.pk if target else None,
+            target_version_label=target.label if target else "",
+            target_supported=supported,
+        )
+    return moves
+
+
+def _move_target(version, versions: dict, moves_on: datetime.date):
+    """(the version moved to, whether it is supported after `moves_on`); (None, False) when
+    the catalog names no successor. A chain that loops back stops where it repeats."""
+    chain, seen = [], {version.pk}
+    successor = versions.get(version.successor_id)
+    while successor is not None and successor.pk not in seen:
+        if successor.supported_after(moves_on):
+            return successor, True
+        chain.append(successor)
+        seen.add(successor.pk)
+        successor = versions.get(successor.successor_id)
+    if not chain:
+        return None, False
+    return max(chain, key=lambda candidate: candidate.rank), False
 
 
 def skill_categories() -> QuerySet[SkillCategory]:

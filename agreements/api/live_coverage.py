@@ -59,6 +59,33 @@ class LiveCandidateSerializer(CandidateSerializer):
     )
 
 
+class MigrationSerializer(serializers.Serializer):
+    """A version out of support on the day judged: the migration the client needs, the version
+    it moves to and whether the team covers it (training goes there, never to the old one)."""
+
+    version = serializers.IntegerField(source="move.version_id")
+    version_label = serializers.CharField(source="move.label", help_text="e.g. “Exchange 2013”.")
+    end_of_support = serializers.DateField(source="move.end_of_support")
+    moves_to = serializers.IntegerField(
+        source="move.target_id", allow_null=True, help_text="Null when no successor is named."
+    )
+    moves_to_label = serializers.CharField(source="move.target_label")
+    moves_to_supported = serializers.BooleanField(
+        source="move.target_supported",
+        help_text="False: no version of the chain is supported yet (the newest is named).",
+    )
+    moves_to_status = serializers.ChoiceField(
+        source="target_coverage.status",
+        choices=CoverageStatus.choices,
+        allow_null=True,
+        help_text="The team on the version moved to; null without a supported one.",
+    )
+    moves_to_candidates = CandidateSerializer(
+        source="target_coverage.candidates", many=True, allow_null=True
+    )
+    annual_value = serializers.DecimalField(help_text="The ARR that depends on it.", **MONEY)
+
+
 class LiveRequirementSerializer(serializers.Serializer):
     """A requirement of the agreement, evaluated now, beside what the newest check found."""
 
@@ -89,6 +116,9 @@ class LiveRequirementSerializer(serializers.Serializer):
         help_text="What the newest check found (covered unless it recorded otherwise).",
     )
     differs = serializers.BooleanField(help_text="The live status differs from the check's.")
+    migration = MigrationSerializer(
+        allow_null=True, help_text="Set when the version is out of support on the day judged."
+    )
 
     @extend_schema_field(TechnicianRefSerializer(many=True))
     def get_qualified(self, row) -> list[dict]:

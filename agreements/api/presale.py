@@ -15,6 +15,7 @@ from agreements.api.live_coverage import (
     AgreementRefSerializer,
     CandidateSerializer,
     LiveRequirementSerializer,
+    MigrationSerializer,
     TechnicianRefSerializer,
     VerdictSerializer,
     agreement_coverage_data,
@@ -144,6 +145,9 @@ class PlannedGoalSerializer(serializers.Serializer):
     target_version = serializers.IntegerField(source="target_version_id", allow_null=True)
     certification = serializers.IntegerField(source="certification_id", allow_null=True)
     due_date = serializers.DateField()
+    migrating_from = serializers.CharField(
+        help_text="For a migration: the version out of support it replaces; else empty."
+    )
 
     @extend_schema_field(TechnicianRefSerializer)
     def get_technician(self, goal) -> dict:
@@ -167,6 +171,9 @@ class ProspectResultSerializer(serializers.Serializer):
     without_candidate = serializers.ListField(
         child=serializers.CharField(),
         help_text="Requirements nobody is close to: hire, or train someone from scratch.",
+    )
+    migrations = MigrationSerializer(
+        many=True, help_text="What the prospect runs out of support: the migrations it needs."
     )
 
 

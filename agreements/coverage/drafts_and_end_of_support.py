@@ -1,10 +1,12 @@
 """What a check records to look ahead (DESIGN "Coverage checks are recorded", "Before signing",
 "End of support"): each draft agreement's pre-sale verdict, and each client version reaching end
-of support within 12 months with whether the team covers its successor.
+of support within 12 months with whether the team covers the version the client moves to; and,
+for a deal or an agreement judged live, the migrations its out-of-support versions call for.
 
-The successor is judged as a hypothetical requirement by the same evaluation as the check: the
-successor version of the same skill, at the highest level and number of technicians that the
-client's active agreements ask of the ending version, on the check's day.
+The version moved to is the first along the successor chain still supported after the date
+that matters (skills.selectors.version_moves). It is judged as a hypothetical requirement by the
+same evaluation: that version of the same skill, at the highest level and number of
+technicians that the client's active agreements ask of the ending version, on the check's day.
 """
 
 import datetime
@@ -12,9 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from agreements.coverage.engine import CoverageResult, RequirementCoverage, evaluate_coverage
+from agreements.coverage.engine import (
+    AgreementCoverage,
+    CoverageResult,
+    RequirementCoverage,
+    evaluate_coverage,
+)
+from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement
 from skills.models import SkillVersion
+from skills.selectors import VersionMove, version_moves
 
 END_OF_SUPPORT_HORIZON_DAYS = 365  # "within 12 months"
 REPORT_END_OF_SUPPORT_DAYS = 90  # the nightly report's section
@@ -59,8 +68,10 @@ class EndOfSupportRow:
     version_id: int
     label: str  # "Windows Server 2016"
     end_of_support: datetime.date
-    successor_id: int | None
+    out_of_support: bool  # already past its end on the check's day: a finding of its own
+    successor_id: int | None  # the version the client moves to (skills.selectors.version_moves)
     successor_label: str  # "Windows Server 2019", "" without a successor
+    successor_supported: bool  # False: the newest of the chain, no supported version yet
     min_level: int = 0
     min_technicians: int = 0
     agreements: dict = field(default_factory=dict)  # agreement id -> annual value
@@ -74,37 +85,35 @@ class EndOfSupportRow:
 def end_of_support_forecast(result: CoverageResult) -> list[EndOfSupportRow]:
     """The versions that the active agreements of each client require and that reach end of
     support by the check's day + 12 months (those already past it included: the client has yet
-    to move), by date. One query (the ending versions)."""
+    to move), by date, each with the version the client moves to. One query (the versions of
+    the skills that have an ending one)."""
     horizon = result.day + datetime.timedelta(days=END_OF_SUPPORT_HORIZON_DAYS)
-    ending = {
-        row[0]: row
-        for row in SkillVersion.objects.filter(end_of_support__lte=horizon)
-        .order_by()
-        .values_list(
-            "pk", "skill__name", "label", "end_of_support", "successor_id", "successor__label"
-        )
-    }
-    if not ending:
+    moves = version_moves(
+        version_ids=SkillVersion.objects.filter(end_of_support__lte=horizon).values("pk"),
+        day=result.day,
+    )
+    if not moves:
         return []
     rows = {}
     for agreement in result.agreements:
-        for skill_id, version_id, min_level, needed in agreement.version_needs():
-            version = ending.get(version_id)
-            if version is None:
+        for _, skill_id, version_id, min_level, needed in agreement.version_needs():
+            move = moves.get(version_id)
+            if move is None:
                 continue
             key = (agreement.client_id, version_id)
             row = rows.get(key)
             if row is None:
-                _, skill_name, label, end_of_support, successor_id, successor_label = version
                 row = rows[key] = EndOfSupportRow(
                     client_id=agreement.client_id,
                     client_name=agreement.client_name,
                     skill_id=skill_id,
                     version_id=version_id,
-                    label=f"{skill_name} {label}",
-                    end_of_support=end_of_support,
-                    successor_id=successor_id,
-                    successor_label=f"{skill_name} {successor_label}" if successor_id else "",
+                    label=move.label,
+                    end_of_support=move.end_of_support,
+                    out_of_support=move.out_of_support,
+                    successor_id=move.target_id,
+                    successor_label=move.target_label,
+                    successor_supported=move.target_supported,
                 )
             row.min_level = max(row.min_level, min_level)
             row.min_technicians = max(row.min_technicians, needed)
@@ -116,8 +125,54 @@ def end_of_support_forecast(result: CoverageResult) -> list[EndOfSupportRow]:
                 version_id=row.successor_id,
                 min_level=row.min_level,
                 min_technicians=row.min_technicians,
+                moving_from=moves[row.version_id].version_label,
             )
     return sorted(rows.values(), key=lambda r: (r.end_of_support, r.client_name, r.label))
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A requirement on a version already out of support on the day a deal or an agreement is
+    judged: the client needs a migration (an opportunity, on the agreement's annual value), and
+    training goes to the version it moves to, never to the old one."""
+
+    requirement_id: int
+    move: VersionMove
+    # The team on the version moved to, at the requirement's level and number of technicians;
+    # None when the catalog has no supported version to move to.
+    target_coverage: RequirementCoverage | None
+    annual_value: Decimal
+
+    @property
+    def needs_training(self) -> bool:
+        """The team does not yet plainly cover the version moved to."""
+        return (
+            self.target_coverage is not None
+            and self.target_coverage.status != CoverageStatus.COVERED
+        )
+
+
+def migrations_needed(coverage: AgreementCoverage, *, day: datetime.date) -> dict[int, Migration]:
+    """{requirement id: Migration} for the requirements of `coverage` (one agreement of an
+    evaluation) whose version is out of support on `day`. One query."""
+    needs = coverage.version_needs()
+    moves = version_moves(version_ids={need[2] for need in needs}, day=day)
+    found = {}
+    for requirement_id, skill_id, version_id, min_level, needed in needs:
+        move = moves[version_id]
+        if not move.out_of_support:
+            continue
+        target = None
+        if move.target_id is not None and move.target_supported:
+            target = coverage.hypothetical(
+                skill_id=skill_id,
+                version_id=move.target_id,
+                min_level=min_level,
+                min_technicians=needed,
+                moving_from=move.version_label,
+            )
+        found[requirement_id] = Migration(requirement_id, move, target, coverage.annual_value)
+    return found
 
 
 def plan_due_date(end_of_support: datetime.date, day: datetime.date) -> datetime.date:

@@ -153,9 +153,15 @@ class AgreementCoverage:
         return self._requirements
 
     def version_needs(self):
-        """(skill, version, min level, min technicians) of each requirement that names a
-        version, without building result objects."""
-        return [(row[2], row[3], row[4], row[6]) for row in self._rows if row[3] is not None]
+        """(requirement, skill, version, min level, min technicians) of each requirement that
+        names a version, without building result objects."""
+        return [
+            (row[1], row[2], row[3], row[4], row[6]) for row in self._rows if row[3] is not None
+        ]
+
+    def hypothetical(self, **requirement) -> RequirementCoverage:
+        """CoverageResult.hypothetical, from the evaluation this agreement is part of."""
+        return self._matcher.hypothetical(**requirement)
 
     def requirement_counts(self) -> dict[int, tuple[int, int, int]]:
         """{requirement id: (severity of its status, |Q|, |L|)}, read from the evaluation's
@@ -182,15 +188,13 @@ class CoverageResult:
     counts: dict[str, int] = field(default_factory=dict)  # CoverageStatus value -> agreements
     matcher: "_Matcher | None" = field(default=None, repr=False, compare=False)
 
-    def hypothetical(
-        self, *, skill_id, version_id, min_level, min_technicians, certification_id=None
-    ) -> RequirementCoverage:
+    def hypothetical(self, **requirement) -> RequirementCoverage:
         """How the same team on the same day would meet a requirement no agreement has (yet),
-        e.g. the successor of a version reaching end of support: the rules of a real one,
-        without requirement or agreement ids. The version must have been read by the
-        evaluation (a full evaluation reads them all)."""
-        key = (skill_id, version_id, min_level, certification_id, min_technicians)
-        return RequirementCoverage(None, None, *self.matcher._detail(key))
+        e.g. the version a client moves to when its own reaches end of support: the rules of a
+        real one, without requirement or agreement ids. The version must have been read by the
+        evaluation (a full evaluation reads them all; one of a few agreements, the versions of
+        their skills). See _Matcher.hypothetical for the arguments."""
+        return self.matcher.hypothetical(**requirement)
 
     @property
     def requirements(self) -> list[RequirementCoverage]:
@@ -651,6 +655,27 @@ class _Matcher:
             made.append(RequirementCoverage(row[1], row[0], *detail))
         return tuple(made)
 
+    def hypothetical(
+        self,
+        *,
+        skill_id,
+        version_id,
+        min_level,
+        min_technicians,
+        certification_id=None,
+        moving_from: str = "",
+    ) -> RequirementCoverage:
+        """A requirement no agreement has. `moving_from`: the label of the version the client
+        runs now, when the requirement is the version it moves to; the candidates' gaps then
+        name both ("knows 2021 – 2022, client moves from 2022 to 2024")."""
+        key = (skill_id, version_id, min_level, certification_id, min_technicians)
+        *detail, candidates = self._detail(key)
+        if moving_from and candidates:
+            wanted = key[:4]
+            qualified_ids, _ = self.qualified_in_name_order(wanted)
+            candidates = self._candidates_of(wanted, qualified_ids, moving_from=moving_from)
+        return RequirementCoverage(None, None, *detail, candidates)
+
     def _detail(self, key):
         """Every field of a RequirementCoverage for `key` but the requirement and agreement ids,
         in the dataclass's order."""
@@ -672,10 +697,12 @@ class _Matcher:
             self._candidates_of(wanted, ids) if status != COVERED else (),
         )
 
-    def _candidates_of(self, wanted, qualified_ids):
+    def _candidates_of(self, wanted, qualified_ids, moving_from=""):
         """Available technicians with the skill who miss the level, the version or the cert:
-        everyone with the skill but the `qualified_ids` (those of an at-risk requirement)."""
-        found = self._candidates.get(wanted)
+        everyone with the skill but the `qualified_ids` (those of an at-risk requirement).
+        `moving_from`: see `hypothetical`."""
+        memo = (wanted, moving_from) if moving_from else wanted
+        found = self._candidates.get(memo)
         if found is not None:
             return found
         qualified_ids = set(qualified_ids)
@@ -697,7 +724,12 @@ class _Matcher:
             if level < min_level:
                 gaps.append(f"level {level} of {min_level} needed")
             if version is not None and not _in_range(version[1], oldest, newest):
-                gaps.append(f"knows {version_range}, client runs {version[0]}")
+                if moving_from:
+                    gaps.append(
+                        f"knows {version_range}, client moves from {moving_from} to {version[0]}"
+                    )
+                else:
+                    gaps.append(f"knows {version_range}, client runs {version[0]}")
             if certification_id is not None and technician_id not in holders:
                 gaps.append(f"does not hold {self.certification_names[certification_id]}")
             candidates.append(
@@ -711,7 +743,7 @@ class _Matcher:
             )
         # Holders are in name order already; a stable sort keeps it within a level.
         candidates.sort(key=lambda candidate: -candidate.level)
-        found = self._candidates[wanted] = tuple(candidates)
+        found = self._candidates[memo] = tuple(candidates)
         return found
 
     # ------------------------------------------------------------------------------- wording

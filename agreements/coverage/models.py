@@ -390,8 +390,10 @@ class CheckedDraft(models.Model):
 
 
 class CheckedEndOfSupport(models.Model):
-    """A client version reaching end of support within 12 months of a check, and whether the
-    team covers its successor: the successor as a requirement at the level (and with the number
+    """A client version reaching end of support within 12 months of a check (or already past
+    it: a finding of its own), the version the client moves to (the first of the successor
+    chain still supported after the date that matters, skills.selectors.version_moves) and
+    whether the team covers it: that version as a requirement at the level (and with the number
     of technicians) the client's active agreements ask of the ending version, evaluated by the
     engine on the check's day. `status` is blank when the catalog names no successor."""
 
@@ -420,6 +422,9 @@ class CheckedEndOfSupport(models.Model):
         max_length=255, help_text="The ending version, e.g. “Windows Server 2016”."
     )
     end_of_support = models.DateField()
+    out_of_support = models.BooleanField(
+        default=False, help_text="Already past its end of support on the check's day."
+    )
     successor = models.ForeignKey(
         "skills.SkillVersion",
         on_delete=models.DO_NOTHING,
@@ -427,8 +432,14 @@ class CheckedEndOfSupport(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        help_text="The version the client moves to.",
     )
     successor_label = models.CharField(max_length=255, blank=True)
+    successor_supported = models.BooleanField(
+        default=True,
+        help_text="False when no version of the successor chain is supported after the date "
+        "that matters: the successor is then the newest of the chain.",
+    )
     min_level = models.PositiveSmallIntegerField()
     min_technicians = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=12, choices=CoverageStatus.choices, blank=True)
@@ -460,9 +471,21 @@ class CheckedEndOfSupport(models.Model):
         return CoverageStatus(self.status).color if self.status else "secondary"
 
     @property
+    def finding(self) -> str:
+        """ "runs Exchange Server 2013, out of support since 11 Apr 2023" for a version past
+        its end; "" for one still supported."""
+        if not self.out_of_support:
+            return ""
+        return f"runs {self.label}, out of support since {day_text(self.end_of_support)}"
+
+    @property
     def needs_plan(self) -> bool:
-        """Worth "Add to plan": a successor the team does not cover, or covers thinly."""
-        return self.status in (CoverageStatus.UNCOVERED, CoverageStatus.AT_RISK)
+        """Worth "Add to plan": a supported successor the team does not cover, or covers
+        thinly (training on a version out of support is never proposed)."""
+        return self.successor_supported and self.status in (
+            CoverageStatus.UNCOVERED,
+            CoverageStatus.AT_RISK,
+        )
 
 
 class CoverageDataChange(models.Model):

@@ -145,29 +145,37 @@ def _flags_section(key: str, flags, more_path: str) -> dict:
 
 def _end_of_support_rows(rows, *, day: datetime.date) -> list[dict]:
     """The client versions reaching end of support within the report's 90 days (not those
-    already past it), most revenue first, then soonest."""
+    already past it), soonest first. The ARR of a client's agreements that depend on them is
+    given once, on the client's first row, each agreement counted once."""
     horizon = day + datetime.timedelta(days=REPORT_END_OF_SUPPORT_DAYS)
-    soon = sorted(
-        (row for row in rows if day <= row.end_of_support <= horizon),
-        key=lambda row: (-row.annual_value, row.end_of_support, row.client_name, row.label),
-    )
-    return [
-        {
-            "client": row.client_name,
-            "version": row.label,
-            "end_of_support": row.end_of_support,
-            "days_left": (row.end_of_support - day).days,
-            "successor": row.successor_label,
-            "successor_status": coverage.status if coverage else "",
-            "successor_status_label": CheckedEndOfSupport.STATUS_WORDS[
-                coverage.status if coverage else ""
-            ],
-            "annual_value": row.annual_value,
-            "path": reverse("clients:detail", args=[row.client_id]),
-        }
-        for row in soon
-        for coverage in [row.successor_coverage]
-    ]
+    soon = [row for row in rows if day <= row.end_of_support <= horizon]
+    soon.sort(key=lambda row: (row.end_of_support, row.client_name, row.label))
+    client_agreements = {}
+    for row in soon:
+        client_agreements.setdefault(row.client_id, {}).update(row.agreements)
+    made = []
+    for row in soon:
+        coverage = row.successor_coverage
+        agreements = client_agreements.pop(row.client_id, None)
+        made.append(
+            {
+                "client": row.client_name,
+                "version": row.label,
+                "end_of_support": row.end_of_support,
+                "days_left": (row.end_of_support - day).days,
+                "successor": row.successor_label,
+                "successor_supported": row.successor_supported,
+                "successor_status": coverage.status if coverage else "",
+                "successor_status_label": CheckedEndOfSupport.STATUS_WORDS[
+                    coverage.status if coverage else ""
+                ],
+                "annual_value": (
+                    None if agreements is None else sum(agreements.values(), Decimal(0))
+                ),
+                "path": reverse("clients:detail", args=[row.client_id]),
+            }
+        )
+    return made
 
 
 def report_sections_build(
@@ -313,7 +321,8 @@ def _typed(row: dict) -> dict:
         if typed[key]:
             typed[key] = datetime.date.fromisoformat(typed[key])
     for key in MONEY_KEYS & typed.keys():
-        typed[key] = Decimal(typed[key])
+        if typed[key] is not None:
+            typed[key] = Decimal(typed[key])
     return typed
 
 

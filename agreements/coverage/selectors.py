@@ -4,16 +4,32 @@ own agreement. Each read runs a fixed number of queries whatever the size of the
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from agreements import selectors as agreement_selectors
 from agreements.coverage.checks import DataChange, coverage_data_changes_since, newest_check
-from agreements.coverage.drafts_and_end_of_support import END_OF_SUPPORT_HORIZON_DAYS, presale_day
+from agreements.coverage.drafts_and_end_of_support import (
+    END_OF_SUPPORT_HORIZON_DAYS,
+    Migration,
+    migrations_needed,
+    presale_day,
+)
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.models import (
     CheckedAgreement,
@@ -230,6 +246,9 @@ class RequirementRow:
     requirement: object  # a Requirement
     live: object | None  # its RequirementCoverage today, None when the agreement is not active
     recorded: CheckedRequirement | None  # what the newest check found, when not covered
+    # Its version is out of support on the day judged: the migration the client needs, and
+    # the team on the version moved to (training goes there, never to the old version).
+    migration: Migration | None = None
 
     @property
     def recorded_status(self) -> str | None:
@@ -274,14 +293,21 @@ def agreement_presale_verdict(*, agreement: Agreement, day: datetime.date):
 
 
 def candidate_goals(rows) -> dict[int, dict[int, list[str]]]:
-    """The open training goals of the rows' candidates in the rows' skills, as
+    """The open training goals of the rows' candidates (for the version moved to, when a
+    migration is needed) in the rows' skills, as
     {technician id: {skill id: ["Exchange 2016 at level 3, due 15 Jan 2027, in progress"]}}.
     One query, none without candidates."""
     technician_ids, skill_ids = set(), set()
     for row in rows:
-        if row.live is not None and row.live.candidates and row.requirement.skill_id:
+        if row.live is None or not row.requirement.skill_id:
+            continue
+        candidates = row.live.candidates
+        if row.migration is not None:  # whom to train for the version moved to
+            target = row.migration.target_coverage
+            candidates = target.candidates if target else ()
+        if candidates:
             skill_ids.add(row.requirement.skill_id)
-            technician_ids.update(candidate.technician_id for candidate in row.live.candidates)
+            technician_ids.update(candidate.technician_id for candidate in candidates)
     if not technician_ids:
         return {}
     goals = (
@@ -311,6 +337,9 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
         result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
         coverage = result.agreements[0] if result.agreements else None
     live = {r.requirement_id: r for r in coverage.requirements} if coverage else {}
+    migrations = {}
+    if coverage is not None:
+        migrations = migrations_needed(coverage, day=verdict.day if verdict else day)
     freshness = check_freshness(user=user)
     check = freshness.check
     recorded_status, recorded = None, {}
@@ -327,7 +356,10 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
     requirements = agreement_selectors.requirements_name_their_services(
         list(agreement.requirements.select_related("skill", "version", "certification", "service"))
     )
-    rows = [RequirementRow(r, live.get(r.pk), recorded.get(r.pk)) for r in requirements]
+    rows = [
+        RequirementRow(r, live.get(r.pk), recorded.get(r.pk), migrations.get(r.pk))
+        for r in requirements
+    ]
     rows.sort(key=lambda row: -CoverageStatus.severity_of(row.live.status if row.live else None))
     return {
         "day": day,
@@ -350,17 +382,73 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
 # ------------------------------------------------------------------------------ end of support
 
 
+def _end_of_support_rows(
+    check: CoverageCheck, *, within_days: int, successor_not_covered: bool
+) -> QuerySet[CheckedEndOfSupport]:
+    horizon = check.check_date + datetime.timedelta(days=within_days)
+    rows = CheckedEndOfSupport.objects.filter(coverage_check=check, end_of_support__lte=horizon)
+    if successor_not_covered:
+        rows = rows.filter(status=CoverageStatus.UNCOVERED)
+    return rows
+
+
 def end_of_support_results(
-    check: CoverageCheck | None, *, within_days: int = END_OF_SUPPORT_HORIZON_DAYS
+    check: CoverageCheck | None,
+    *,
+    within_days: int = END_OF_SUPPORT_HORIZON_DAYS,
+    successor_not_covered: bool = False,
 ) -> QuerySet[CheckedEndOfSupport]:
     """The client versions `check` found reaching end of support by its day + `within_days`
-    (those already past it included), by client, then date."""
+    (those already past it included), by date; each with `client_row`, its place among its
+    client's rows (1: the client's first, the row that shows the client's ARR)."""
     if check is None:
         return CheckedEndOfSupport.objects.none()
-    horizon = check.check_date + datetime.timedelta(days=within_days)
-    return CheckedEndOfSupport.objects.filter(
-        coverage_check=check, end_of_support__lte=horizon
-    ).order_by("client_name", "client_id", "end_of_support", "label", "pk")
+    rows = _end_of_support_rows(
+        check, within_days=within_days, successor_not_covered=successor_not_covered
+    )
+    return rows.annotate(
+        client_row=Window(
+            RowNumber(),
+            partition_by=[F("client_id")],
+            order_by=[F("end_of_support").asc(), F("label").asc(), F("pk").asc()],
+        )
+    ).order_by("end_of_support", "client_name", "label", "pk")
+
+
+def end_of_support_client_values(
+    check: CoverageCheck,
+    client_ids,
+    *,
+    within_days: int = END_OF_SUPPORT_HORIZON_DAYS,
+    successor_not_covered: bool = False,
+) -> dict[int, Decimal]:
+    """{client id: the ARR of its agreements that depend on its versions listed as
+    end_of_support_results lists them}, each agreement counted once however many of its
+    versions are listed. Two queries: the clients' rows, the agreements' values in the check."""
+    rows = _end_of_support_rows(
+        check, within_days=within_days, successor_not_covered=successor_not_covered
+    ).filter(client_id__in=list(client_ids))
+    agreements_of = defaultdict(set)
+    for client_id, agreement_ids in rows.values_list("client_id", "agreement_ids"):
+        agreements_of[client_id].update(agreement_ids)
+    return _client_values(check, agreements_of)
+
+
+def _client_values(check: CoverageCheck, agreements_of: dict) -> dict[int, Decimal]:
+    """{client id: the sum of the annual values `check` recorded for its agreements}. One query
+    (none without agreements)."""
+    wanted = set().union(*agreements_of.values())
+    if not wanted:
+        return {}
+    values = dict(
+        CheckedAgreement.objects.filter(coverage_check=check, agreement_id__in=wanted).values_list(
+            "agreement_id", "annual_value"
+        )
+    )
+    return {
+        client_id: sum((values.get(pk, Decimal(0)) for pk in agreement_ids), Decimal(0))
+        for client_id, agreement_ids in agreements_of.items()
+    }
 
 
 def client_end_of_support_results(*, client_id: int, limit: int = 50) -> list[CheckedEndOfSupport]:
@@ -379,3 +467,13 @@ def client_end_of_support_results(*, client_id: int, limit: int = 50) -> list[Ch
     )
     horizon = datetime.timedelta(days=END_OF_SUPPORT_HORIZON_DAYS)
     return [row for row in rows if row.end_of_support <= row.coverage_check.check_date + horizon]
+
+
+def client_end_of_support_value(rows: list[CheckedEndOfSupport]) -> Decimal | None:
+    """The ARR of the client's agreements that depend on `rows` (client_end_of_support_results),
+    each agreement counted once; None without rows. One query when there are rows."""
+    if not rows:
+        return None
+    agreement_ids = set().union(*(row.agreement_ids for row in rows))
+    values = _client_values(rows[0].coverage_check, {rows[0].client_id: agreement_ids})
+    return values.get(rows[0].client_id, Decimal(0))

@@ -296,8 +296,9 @@ class CheckRequirementListView(ModelPermissionMixin, ListView):
 
 
 class EndOfSupportView(ModelPermissionMixin, ListView):
-    """Per client, the versions the newest check found reaching end of support within 12
-    months (or `?within=90` days), the successor and whether the team covers it."""
+    """The versions the newest check found reaching end of support within 12 months (or
+    `?within=90` days) or already past it, by date: the version each client moves to, whether
+    the team covers it, and each client's ARR concerned, once."""
 
     model = CoverageCheck
     template_name = "coverage/end_of_support.html"
@@ -309,27 +310,40 @@ class EndOfSupportView(ModelPermissionMixin, ListView):
         self.within = int(within) if within in {str(d) for d in self.WITHIN_CHOICES} else 365
         self.not_covered = self.request.GET.get("successor") == "not_covered"
         self.freshness = selectors.check_freshness(user=self.request.user)
-        rows = selectors.end_of_support_results(self.freshness.check, within_days=self.within)
-        if self.not_covered:
-            rows = rows.filter(status=CoverageStatus.UNCOVERED)
-        return rows
+        return selectors.end_of_support_results(
+            self.freshness.check, within_days=self.within, successor_not_covered=self.not_covered
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            freshness=self.freshness,
-            within=self.within,
-            not_covered=self.not_covered,
-            day=self.freshness.check.check_date if self.freshness.check else None,
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        check = self.freshness.check
+        first_rows = [row.client_id for row in context["object_list"] if row.client_row == 1]
+        client_values = {}
+        if first_rows:
+            client_values = selectors.end_of_support_client_values(
+                check,
+                first_rows,
+                within_days=self.within,
+                successor_not_covered=self.not_covered,
+            )
+        return {
+            **context,
+            "freshness": self.freshness,
+            "within": self.within,
+            "not_covered": self.not_covered,
+            "day": check.check_date if check else None,
+            "client_values": client_values,
+        }
 
 
 def client_end_of_support_panel(*, request, obj) -> dict:
     """The client page's versions reaching end of support, from the newest check (pages.py):
-    one query, the check's day and time joined to its rows."""
+    one query, the check's day and time joined to its rows; one more for the client's ARR
+    concerned when there are rows."""
     rows = selectors.client_end_of_support_results(client_id=obj.pk)
     return {
         "end_of_support_rows": rows,
+        "end_of_support_value": selectors.client_end_of_support_value(rows),
         # with no row, one more query tells "nothing ends" from "no check yet"
         "end_of_support_check": rows[0].coverage_check if rows else newest_check(),
     }

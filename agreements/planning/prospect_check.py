@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from agreements.coverage.drafts_and_end_of_support import Migration, migrations_needed
 from agreements.coverage.models import CoverageStatus
 from agreements.coverage.selectors import agreement_presale_verdict
 from agreements.models import Agreement
@@ -46,7 +47,7 @@ class ProspectInput:
 
 @dataclass(frozen=True)
 class PlannedGoal:
-    requirement: str
+    requirement: str  # for a migration, the version moved to ("Exchange Server SE at level 3+")
     technician_id: int
     technician: str
     gap: str
@@ -55,6 +56,7 @@ class PlannedGoal:
     target_version_id: int | None
     certification_id: int | None
     due_date: datetime.date
+    migrating_from: str = ""  # "Exchange Server 2013", the version out of support it replaces
 
 
 @dataclass
@@ -66,6 +68,8 @@ class ProspectResult:
     plan: list[PlannedGoal] = field(default_factory=list)
     without_candidate: list[str] = field(default_factory=list)
     annual_value: Decimal | None = None
+    # What the prospect runs out of support: the migrations it needs (drafts_and_end_of_support)
+    migrations: list[Migration] = field(default_factory=list)
 
     @property
     def at_stake(self) -> Decimal | None:
@@ -125,6 +129,7 @@ def prospect_check(*, prospect: ProspectInput, day: datetime.date) -> ProspectRe
         verdict, coverage = agreement_presale_verdict(agreement=agreement, day=day)
         rows = {row.pk: row for row in agreement.requirements.all()}
         requirements = list(coverage.requirements)
+        migrations = migrations_needed(coverage, day=verdict.day)
         transaction.set_rollback(True)
     result = ProspectResult(
         verdict=verdict,
@@ -132,27 +137,40 @@ def prospect_check(*, prospect: ProspectInput, day: datetime.date) -> ProspectRe
         unknown=unknown,
         requirements=requirements,
         annual_value=prospect.annual_value,
+        migrations=[
+            migrations[r.requirement_id] for r in requirements if r.requirement_id in migrations
+        ],
     )
     due = _due_date(prospect.start_date, day)
     for requirement in requirements:
-        if requirement.status == CoverageStatus.COVERED:
-            continue
         row = rows[requirement.requirement_id]
-        if not requirement.candidates:
-            result.without_candidate.append(requirement.label)
+        migration = migrations.get(requirement.requirement_id)
+        trained_for, target_version_id, migrating_from = requirement, row.version_id, ""
+        if migration is not None:
+            # Never train on a version out of support: on the version moved to, if the team
+            # does not cover it yet (none while no version of the chain is supported).
+            if not migration.needs_training:
+                continue
+            trained_for = migration.target_coverage
+            target_version_id, migrating_from = migration.move.target_id, migration.move.label
+        elif requirement.status == CoverageStatus.COVERED:
             continue
-        nearest = requirement.candidates[0]
+        if not trained_for.candidates:
+            result.without_candidate.append(trained_for.label)
+            continue
+        nearest = trained_for.candidates[0]
         result.plan.append(
             PlannedGoal(
-                requirement=requirement.label,
+                requirement=trained_for.label,
                 technician_id=nearest.technician_id,
                 technician=nearest.name,
                 gap=nearest.gap,
                 skill_id=row.skill_id,
                 target_level=row.min_level if row.skill_id else None,
-                target_version_id=row.version_id,
+                target_version_id=target_version_id,
                 certification_id=row.certification_id,
                 due_date=due,
+                migrating_from=migrating_from,
             )
         )
     return result

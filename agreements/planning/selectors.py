@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 
-from agreements.coverage.drafts_and_end_of_support import plan_due_date
+from agreements.coverage.drafts_and_end_of_support import (
+    migrations_needed,
+    plan_due_date,
+    presale_day,
+)
+from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.models import CheckedEndOfSupport, CheckedRequirement, CoverageFlag
 from agreements.models import Agreement, Requirement
 from agreements.planning.gaps import Gap
@@ -305,11 +310,12 @@ def goal_completion_defaults(goal: TrainingGoal, *, current_skill, day: datetime
     return initial
 
 
-def plan_prefill(*, user, requirement_id) -> dict:
+def plan_prefill(*, user, requirement_id, day: datetime.date) -> dict:
     """ "Add to plan" from an uncovered or at-risk requirement: its skill, version, level and
     certification, its nearest candidate in the newest check, and a reason naming the agreement
     (given as "agreement" too, for the page). Two queries; nothing for a requirement the user
-    cannot see."""
+    cannot see. On a version out of support on `day` (a draft's pre-sale day), the version the
+    client moves to instead, with its nearest candidate, evaluated for this one agreement."""
     requirement = (
         visible_to(user, Requirement)
         .select_related("agreement__client", "skill", "version", "certification")
@@ -318,6 +324,12 @@ def plan_prefill(*, user, requirement_id) -> dict:
     )
     if requirement is None:
         return {}
+    if requirement.version is not None:
+        agreement = requirement.agreement
+        if agreement.status == Agreement.Status.DRAFT:
+            day = presale_day(agreement.start_date, day)
+        if requirement.version.out_of_support_on(day):
+            return _migration_prefill(requirement, day=day)
     checked = (
         CheckedRequirement.objects.filter(requirement_id=requirement.pk)
         .order_by("-coverage_check_id")
@@ -340,19 +352,54 @@ def plan_prefill(*, user, requirement_id) -> dict:
     }
 
 
+def _migration_prefill(requirement: Requirement, *, day: datetime.date) -> dict:
+    """plan_prefill for a requirement whose version is out of support on `day`: the version
+    moved to (none when no supported one exists) and its nearest candidate."""
+    agreement = requirement.agreement
+    result = evaluate_coverage(day=day, agreement_ids=[agreement.pk], as_if_active=True)
+    migration = migrations_needed(result.agreements[0], day=day)[requirement.pk]
+    move, target = migration.move, migration.target_coverage
+    reason = (
+        f"{agreement.client.name} runs {move.label}, out of support since "
+        f"{day_text(move.end_of_support)} ({agreement.reference})"
+    )
+    prefill = {
+        "agreement": agreement,
+        "requirement": requirement.pk,
+        "skill": requirement.skill_id,
+        "target_level": requirement.min_level,
+        "certification": requirement.certification_id,
+        "technicians": [],
+    }
+    if target is None:  # no supported version to train for: the skill alone
+        label = f"{move.skill_name} at level {requirement.min_level}+"
+        return {**prefill, "gap": label[:150], "target_version": None, "reason": reason[:255]}
+    return {
+        **prefill,
+        "gap": target.label[:150],
+        "target_version": move.target_id,
+        "technicians": [target.candidates[0].technician_id] if target.candidates else [],
+        "reason": f"{move.target_label}: {reason}"[:255],
+    }
+
+
 def end_of_support_plan_prefill(*, user, row_id, day: datetime.date) -> dict:
-    """ "Add to plan" for a successor: its skill, version and level, the nearest candidate the
-    check found, due a quarter before the end of support. Nothing for a row of a client the
-    user cannot see."""
+    """ "Add to plan" for the version a client moves to: its skill, version and level, the
+    nearest candidate the check found, due a quarter before the end of support (at once when it
+    has passed). Nothing for a row of a client the user cannot see, nor when there is no
+    supported version to move to: nothing proposes training on a version out of support."""
     row = CheckedEndOfSupport.objects.filter(
         pk=row_id, client__in=visible_to(user, Client).values("pk")
     ).first()
-    if row is None or row.successor_id is None:
+    if row is None or row.successor_id is None or not row.successor_supported:
         return {}
-    reason = (
-        f"{row.successor_label} before {row.label} reaches end of support on "
-        f"{day_text(row.end_of_support)} ({row.client_name})"
-    )
+    if row.out_of_support:
+        reason = f"{row.successor_label}: {row.client_name} {row.finding}"
+    else:
+        reason = (
+            f"{row.successor_label} before {row.label} reaches end of support on "
+            f"{day_text(row.end_of_support)} ({row.client_name})"
+        )
     return {
         "gap": f"{row.successor_label} at level {row.min_level}+"[:150],
         "skill": row.skill_id,

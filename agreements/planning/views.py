@@ -171,7 +171,9 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
         requirement_id = request.GET.get("requirement", "")
         agreement = None
         if requirement_id.isdigit():
-            initial.update(selectors.plan_prefill(user=request.user, requirement_id=requirement_id))
+            initial.update(
+                selectors.plan_prefill(user=request.user, requirement_id=requirement_id, day=today)
+            )
             agreement = initial.pop("agreement", None)
         ending_id = request.GET.get("end_of_support", "")
         if ending_id.isdigit():

@@ -90,3 +90,38 @@ def test_duplicate_derived_requirements_merge_into_the_flagged_one_at_the_highes
     flag_on_kept.refresh_from_db()
     assert flag_on_kept.resolved_at is None
     assert Requirement.objects.get(pk=manual.pk).min_level == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_recorded_past_their_end_become_out_of_support_findings(back_to_latest):
+    old_apps = migrated_apps([("agreements", "0022_text_fields_bounded_and_clean")])
+    now = timezone.now()
+    check = old_apps.get_model("agreements", "CoverageCheck").objects.create(
+        check_date=datetime.date(2026, 8, 1),
+        trigger="manual",
+        started_at=now,
+        finished_at=now,
+        warning_days=60,
+    )
+    ending = {"2022": datetime.date(2025, 5, 31), "2024": datetime.date(2027, 5, 31)}
+    for number, (label, end) in enumerate(ending.items(), start=1):
+        old_apps.get_model("agreements", "CheckedEndOfSupport").objects.create(
+            coverage_check=check,
+            client_id=number,
+            client_name="Kessler & Ng CPAs",
+            skill_id=1,
+            version_id=number,
+            label=f"QuickBooks Desktop {label}",
+            end_of_support=end,
+            min_level=3,
+            min_technicians=2,
+            annual_value=Decimal("18000.00"),
+        )
+
+    new_apps = migrated_apps([("agreements", "0023_end_of_support_moves_to")])
+
+    rows = new_apps.get_model("agreements", "CheckedEndOfSupport").objects.order_by("label")
+    assert [(row.label, row.out_of_support, row.successor_supported) for row in rows] == [
+        ("QuickBooks Desktop 2022", True, True),
+        ("QuickBooks Desktop 2024", False, True),
+    ]

@@ -143,8 +143,10 @@ class CheckedRequirementSerializer(RecordedQualifiedMixin, serializers.ModelSeri
 
 
 class CheckedEndOfSupportSerializer(RecordedQualifiedMixin, serializers.ModelSerializer):
-    """A client version reaching end of support within 12 months of the check, and whether
-    the team covered its successor on the check's day."""
+    """A client version reaching end of support within 12 months of the check (or already
+    out of support), the version the client moves to (`successor`: the first of the chain
+    still supported after the date that matters), and whether the team covered it on the
+    check's day."""
 
     qualified = serializers.SerializerMethodField(help_text="Qualified for the successor.")
     candidates = CandidateSerializer(many=True, read_only=True)
@@ -166,8 +168,10 @@ class CheckedEndOfSupportSerializer(RecordedQualifiedMixin, serializers.ModelSer
             "version",
             "label",
             "end_of_support",
+            "out_of_support",
             "successor",
             "successor_label",
+            "successor_supported",
             "min_level",
             "min_technicians",
             "status",

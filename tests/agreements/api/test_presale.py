@@ -303,3 +303,28 @@ def test_a_prospect_check_with_an_annual_value_left_out_gives_none_at_stake(
 
     assert body["verdict"]["status"] == "uncovered"
     assert (body["annual_value"], body["at_stake"]) == (None, None)
+
+
+def test_a_prospect_on_an_out_of_support_version_gets_the_migration_and_a_plan_on_its_target(
+    api, consultant, email_deal
+):
+    """Exchange 2016 ended on 14 Oct 2025; the client moves to 2019... which ended the same
+    day, so to SE."""
+    v2016 = email_deal["v2016"]
+    v2019 = email_deal["exchange"].versions.get(label="2019")
+    se = SkillVersionFactory(skill=email_deal["exchange"], label="SE", rank=3)
+    for version, successor in ((v2016, v2019), (v2019, se)):
+        version.end_of_support, version.successor = datetime.date(2025, 10, 14), successor
+        version.save()
+
+    body = api(consultant).post(f"{V1}/pre-sale/", prospect_input(email_deal), format="json")
+
+    (migration,) = body.json()["migrations"]
+    assert (migration["version_label"], migration["end_of_support"]) == (
+        "Exchange Server 2016",
+        "2025-10-14",
+    )
+    assert (migration["moves_to"], migration["moves_to_label"]) == (se.pk, "Exchange Server SE")
+    assert (migration["moves_to_status"], migration["annual_value"]) == ("uncovered", "24000.00")
+    (goal,) = body.json()["plan"]
+    assert (goal["target_version"], goal["migrating_from"]) == (se.pk, "Exchange Server 2016")

@@ -18,12 +18,18 @@ from agreements.coverage.models import CheckedDraft, CheckedEndOfSupport, Covera
 from agreements.coverage.report import report_context
 from agreements.coverage.selectors import agreement_presale_verdict
 from agreements.models import Agreement
-from skills.models import Skill
+from demo.portfolio import seed_demo
+from skills.models import Skill, SkillVersion
 from skills.skill_catalog import load_skill_catalog
 from tests.agreements.api.conftest import token_for
 from tests.agreements.factories import AgreementFactory, AgreementServiceFactory, ServiceFactory
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
-from tests.skills.factories import TechnicianFactory, TechnicianSkillFactory
+from tests.skills.factories import (
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +334,246 @@ def test_the_api_gives_a_checks_ending_versions_and_its_forward_looking_figures(
     assert rows[0]["agreements"] == [harbor["agreement"].pk]
     assert rows[0]["candidates"][0]["name"] == "Dana Ortiz"
     assert covered == []
+
+
+# ------------------------------------------------------------------------------ moves to
+
+
+def between(html, start, end):
+    """The part of `html` from `start` to the next `end`."""
+    begins = html.index(start)
+    return html[begins : html.index(end, begins)]
+
+
+SUMMER = datetime.date(2026, 8, 1)  # QuickBooks 2023 ended on 31 May 2026, 2024 goes on
+
+
+def client_running(name, value, *versions, level=3):
+    """A client running `versions` (of the starter catalog, or made here) under one agreement
+    whose service covers their skills at `level`."""
+    service = ServiceFactory(name=f"Managed IT for {name}", min_level=level)
+    client = ClientFactory(name=name)
+    for version in versions:
+        service.skills_in_scope.add(version.skill)
+        ClientTechnologyFactory(client=client, skill=version.skill, version=version)
+    agreement = AgreementFactory(client=client, annual_value=Decimal(value))
+    AgreementServiceFactory(agreement=agreement, service=service)
+    return agreement
+
+
+def catalog_version(skill_name, label):
+    return SkillVersion.objects.get(skill__name=skill_name, label=label)
+
+
+@pytest.fixture
+def catalog(settings):
+    settings.COVERAGE_MIN_TECHNICIANS = 1
+    load_skill_catalog()
+
+
+def test_a_version_moves_to_the_first_successor_still_supported_and_names_both_versions(
+    catalog,
+):
+    """QuickBooks 2022 → 2023 (ended in May 2026) → 2024."""
+    client_running("Kessler & Ng CPAs", "18000.00", catalog_version("QuickBooks Desktop", "2022"))
+    grace = TechnicianFactory(name="Grace Lindqvist")
+    TechnicianSkillFactory(
+        technician=grace,
+        skill=Skill.objects.get(name="QuickBooks Desktop"),
+        level=4,
+        oldest_version=catalog_version("QuickBooks Desktop", "2021"),
+        newest_version=catalog_version("QuickBooks Desktop", "2022"),
+    )
+
+    row = CheckedEndOfSupport.objects.get(coverage_check=check_on(SUMMER))
+
+    assert (row.label, row.successor_label, row.successor_supported) == (
+        "QuickBooks Desktop 2022",
+        "QuickBooks Desktop 2024",
+        True,
+    )
+    assert row.successor_id == catalog_version("QuickBooks Desktop", "2024").pk
+    assert row.status == "uncovered"
+    assert row.candidates[0]["gap"] == "knows 2021 – 2022, client moves from 2022 to 2024"
+
+
+def test_a_version_already_out_of_support_is_a_finding_in_red_without_a_green_badge(
+    catalog, consultant_client
+):
+    client_running("Lakeside Law", "12000.00", catalog_version("Exchange Server", "2013"))
+    helen = TechnicianFactory(name="Helen Okafor")
+    TechnicianSkillFactory(
+        technician=helen,
+        skill=Skill.objects.get(name="Exchange Server"),
+        level=4,
+        oldest_version=catalog_version("Exchange Server", "2019"),
+        newest_version=None,
+    )
+
+    check = check_on(SUMMER)
+    with at(SUMMER):
+        page = consultant_client.get(reverse("coverage:end_of_support")).content.decode()
+
+    row = CheckedEndOfSupport.objects.get(coverage_check=check)
+    assert (row.out_of_support, row.successor_label, row.status) == (
+        True,
+        "Exchange Server SE",  # not 2016, which ended in October 2025
+        "covered",
+    )
+    assert row.finding == "runs Exchange Server 2013, out of support since 11 Apr 2023"
+    assert (
+        '<div class="small text-danger fw-semibold" data-testid="eos-finding">'
+        "Runs Exchange Server 2013, out of support since 11 Apr 2023: the client needs a "
+        "migration.</div>"
+    ) in page
+    finding_row = between(page, '<tr data-testid="eos-out-of-support">', "</tr>")
+    assert ">Out of support</span>" in finding_row
+    assert "text-bg-success" not in finding_row
+    assert "Successor covered" not in page
+    assert "On Exchange Server SE: our team is ready (Helen Okafor)." in finding_row
+
+
+def test_a_chain_without_a_supported_version_names_its_newest_and_proposes_no_training(
+    catalog, consultant_client
+):
+    erp = SkillFactory(name="Legacy ERP")
+    v10, v11 = (
+        SkillVersionFactory(skill=erp, label=label, rank=rank, end_of_support=end)
+        for label, rank, end in (("10", 1, datetime.date(2024, 1, 31)), ("11", 2, SUMMER))
+    )
+    v10.successor = v11
+    v10.save()
+    client_running("Quarry Hill Veterinary", "9000.00", v10)
+    TechnicianSkillFactory(skill=erp, level=2)
+
+    check = check_on(SUMMER)
+    row = CheckedEndOfSupport.objects.get(coverage_check=check, version=v10)
+    with at(SUMMER):
+        page = consultant_client.get(reverse("coverage:end_of_support")).content.decode()
+        prefill = consultant_client.get(
+            reverse("planning:add_to_plan"), {"end_of_support": row.pk}
+        ).context["form"]
+
+    assert (row.successor_label, row.successor_supported, row.needs_plan) == (
+        "Legacy ERP 11",
+        False,
+        False,
+    )
+    assert "Legacy ERP 11<div" in page
+    assert 'data-testid="eos-no-supported-version">no supported version yet</div>' in page
+    assert f"?end_of_support={row.pk}" not in page
+    assert "target_version" not in prefill.initial
+
+
+def test_arr_is_counted_once_per_agreement_in_totals_and_shown_once_per_client(
+    catalog, consultant_client
+):
+    """One $36,600 agreement depends on three versions at or near their end, none of whose
+    successors the team covers."""
+    agreement = client_running(
+        "Brennan Precision Machining",
+        "36600.00",
+        catalog_version("Windows Server", "2016"),
+        catalog_version("Exchange Server", "2016"),
+        catalog_version("QuickBooks Desktop", "2022"),
+    )
+
+    check = check_on(SUMMER)
+    with at(SUMMER):
+        page = consultant_client.get(reverse("coverage:end_of_support")).content.decode()
+        client_page = consultant_client.get(
+            reverse("clients:detail", args=[agreement.client_id])
+        ).content.decode()
+
+    assert CheckedEndOfSupport.objects.filter(coverage_check=check).count() == 3
+    assert check.end_of_support_arr_not_covered == Decimal("36600.00")
+    assert page.count("$36,600") == 2  # the total above the table, and the client's first row
+    assert 'data-testid="eos-arr-not-covered">$36,600' in page
+    panel = between(client_page, 'id="end-of-support-heading"', "</section>")
+    assert panel.count("$36,600") == 1
+    assert 'data-testid="client-eos-arr">$36,600' in panel
+
+
+def test_the_page_lists_by_date_with_each_clients_arr_on_its_first_row(catalog, consultant_client):
+    day = datetime.date(2026, 11, 2)
+    client_running(
+        "Alder Dental",
+        "20000.00",
+        catalog_version("Exchange Server", "2016"),  # ended 14 Oct 2025
+        catalog_version("QuickBooks Desktop", "2024"),  # ends 31 May 2027
+    )
+    client_running("Birch Law", "5000.00", catalog_version("Windows Server", "2016"))  # 12 Jan 2027
+
+    check_on(day)
+    with at(day):
+        response = consultant_client.get(reverse("coverage:end_of_support"))
+
+    rows = list(response.context["object_list"])
+    assert [(row.client_name, row.label) for row in rows] == [
+        ("Alder Dental", "Exchange Server 2016"),
+        ("Birch Law", "Windows Server 2016"),
+        ("Alder Dental", "QuickBooks Desktop 2024"),
+    ]
+    assert [row.client_row for row in rows] == [1, 1, 2]
+    values = response.context["client_values"]
+    assert values == {rows[0].client_id: Decimal("20000.00"), rows[1].client_id: Decimal("5000")}
+    html = response.content.decode()
+    assert html.index("$20,000") < html.index("$5,000")
+    assert html.count("$20,000") == 1
+
+
+def test_the_report_section_lists_by_date_with_each_clients_arr_once(settings):
+    settings.COVERAGE_MIN_TECHNICIANS = 1
+    day = datetime.date(2026, 11, 2)
+    product = SkillFactory(name="Practice Manager")
+    soon, later, latest = (
+        SkillVersionFactory(
+            skill=product, label=label, rank=rank, end_of_support=day + datetime.timedelta(days)
+        )
+        for label, rank, days in (("7", 1, 30), ("8", 2, 60), ("9", 3, 80))
+    )
+    client_running("Large Clinic", "90000.00", later, latest)
+    client_running("Small Clinic", "4000.00", soon)
+
+    check = check_on(day)
+    section = report_context(coverage_check=check)["sections"]["end_of_support"]
+    text = render_to_string(
+        "emails/coverage-report-body.txt", {"report": report_context(coverage_check=check)}
+    )
+
+    assert [(row["client"], row["version"], row["annual_value"]) for row in section["rows"]] == [
+        ("Small Clinic", "Practice Manager 7", Decimal("4000.00")),
+        ("Large Clinic", "Practice Manager 8", Decimal("90000.00")),
+        ("Large Clinic", "Practice Manager 9", None),
+    ]
+    assert text.count("$90,000 ARR of the client's agreements concerned") == 1
+
+
+def test_the_demo_reads_right_on_the_end_of_support_page(consultant_client):
+    """The demo as a consultant first sees it in the summer of 2026: Kessler & Ng's QuickBooks
+    2022 moves to 2024 (2023 ended in May), Harlow & Pierce's Exchange 2016 is out of support
+    and moves to SE, and Brennan's $36,600 shows once however many of its versions end."""
+    with at(SUMMER):
+        seed_demo(today=SUMMER)
+    check_on(SUMMER)
+    with at(SUMMER):
+        response = consultant_client.get(reverse("coverage:end_of_support"))
+    html = response.content.decode()
+    rows = {(row.client_name, row.label): row for row in response.context["object_list"]}
+
+    quickbooks = rows[("Kessler & Ng CPAs", "QuickBooks Desktop 2022")]
+    assert (quickbooks.successor_label, quickbooks.out_of_support) == (
+        "QuickBooks Desktop 2024",
+        True,
+    )
+    exchange = rows[("Harlow & Pierce LLP", "Exchange Server 2016")]
+    assert exchange.successor_label == "Exchange Server SE"
+    assert "Runs Exchange Server 2016, out of support since 14 Oct 2025" in html
+    assert sum(1 for client, _ in rows if client == "Brennan Precision Machining") > 1
+    assert html.count("$36,600") == 1
+    dates = [row.end_of_support for row in response.context["object_list"]]
+    assert dates == sorted(dates)
+    for row in response.context["object_list"]:
+        if row.successor_id:
+            assert row.successor_supported, row
+        assert f"client runs {row.successor_label.rsplit(' ', 1)[-1]}" not in str(row.candidates)

@@ -3,6 +3,7 @@ active on its start date (today when that has passed), on its page and above its
 live for that one agreement and recorded nowhere."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,7 +13,12 @@ from agreements.coverage.models import CoverageCheck
 from agreements.coverage.selectors import agreement_presale_verdict
 from agreements.models import Agreement
 from tests.agreements.factories import AgreementFactory, RequirementFactory
-from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
+from tests.skills.factories import (
+    SkillFactory,
+    SkillVersionFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +86,48 @@ def test_the_drafts_page_and_form_show_the_verdict_and_record_nothing(client, co
     assert "Can we deliver this deal? Not deliverable." in form
     assert 'data-testid="presale-verdict"' not in active_form
     assert not CoverageCheck.objects.exists()
+
+
+@time_machine.travel(datetime.datetime(2027, 1, 10, 15, tzinfo=datetime.UTC), tick=False)
+def test_a_draft_on_an_out_of_support_version_proposes_the_migration_and_training_on_its_target(
+    client, consultant
+):
+    """Exchange 2013 (ended 11 Apr 2023) → 2016 (ended 14 Oct 2025) → SE. Dana knows 2013 to
+    2016, so she qualifies for what the client runs; nobody knows SE."""
+    client.force_login(consultant)
+    exchange = SkillFactory(name="Exchange Server")
+    v2013, v2016, se = (
+        SkillVersionFactory(skill=exchange, label=label, rank=rank, end_of_support=end)
+        for label, rank, end in (
+            ("2013", 1, D(2023, 4, 11)),
+            ("2016", 2, D(2025, 10, 14)),
+            ("SE", 3, None),
+        )
+    )
+    v2013.successor, v2016.successor = v2016, se
+    v2013.save()
+    v2016.save()
+    dana = TechnicianFactory(name="Dana Ortiz")
+    TechnicianSkillFactory(
+        technician=dana, skill=exchange, level=4, oldest_version=v2013, newest_version=v2016
+    )
+    agreement = draft(start_date=D(2027, 3, 1), annual_value=Decimal("8400.00"))
+    requirement = RequirementFactory(
+        agreement=agreement, skill=exchange, version=v2013, min_technicians=1
+    )
+
+    page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    adding = client.get(reverse("planning:add_to_plan"), {"requirement": requirement.pk})
+
+    assert "Can we deliver this deal? Deliverable." in page
+    assert (
+        "The client runs Exchange Server 2013, out of support since 11 Apr 2023: it needs a "
+        "migration to Exchange Server SE."
+    ) in page
+    assert "An opportunity: $8,400 a year depends on it." in page
+    assert "Train for Exchange Server SE at level 3+; nearest candidates:" in page
+    assert "knows 2013 – 2016, client moves from 2013 to SE" in page
+    assert f"?requirement={requirement.pk}" in page
+    initial = adding.context["form"].initial
+    assert (initial["target_version"], initial["technicians"]) == (se.pk, [dana.pk])
+    assert initial["gap"] == "Exchange Server SE at level 3+"

@@ -130,3 +130,115 @@ def test_creating_needs_a_name_and_a_bad_form_writes_nothing(client, consultant,
     assert "Give the prospect&#x27;s name to create the client." in nameless.content.decode()
     assert empty.status_code == 200 and empty.context["form"].errors
     assert not Client.objects.exists()
+
+
+# ------------------------------------------------------------------------------ out of support
+
+
+@pytest.fixture
+def old_exchange():
+    """Exchange 2013 (ended 11 Apr 2023) → 2016 (ended 14 Oct 2025) → SE. Dana knows 2013 to
+    2016 at level 4, so she qualifies for 2013 but not for SE; Sam knows Exchange at level 2."""
+    exchange = SkillFactory(name="Exchange Server")
+    SkillAlias.objects.create(skill=exchange, pattern="Exchange")
+    v2013, v2016, se = (
+        SkillVersionFactory(skill=exchange, label=label, rank=rank, end_of_support=end)
+        for label, rank, end in (
+            ("2013", 1, D(2023, 4, 11)),
+            ("2016", 2, D(2025, 10, 14)),
+            ("SE", 3, None),
+        )
+    )
+    v2013.successor, v2016.successor = v2016, se
+    v2013.save()
+    v2016.save()
+    service = ServiceFactory(name="Managed email", min_level=3)
+    service.skills_in_scope.add(exchange)
+    dana = TechnicianFactory(name="Dana Ortiz")
+    TechnicianSkillFactory(
+        technician=dana, skill=exchange, level=4, oldest_version=v2013, newest_version=v2016
+    )
+    TechnicianSkillFactory(technician=TechnicianFactory(name="Sam Lee"), skill=exchange, level=2)
+    return {"exchange": exchange, "v2013": v2013, "v2016": v2016, "se": se, "service": service}
+
+
+def old_exchange_prospect(old_exchange):
+    return ProspectInput(
+        services=[old_exchange["service"]],
+        technologies="Exchange 2013",
+        start_date=D(2027, 3, 1),
+        annual_value=Decimal("18000"),
+    )
+
+
+def test_a_prospect_on_an_out_of_support_version_needs_a_migration_and_training_on_its_target(
+    old_exchange, settings
+):
+    settings.COVERAGE_MIN_TECHNICIANS = 1
+
+    result = prospect_check(prospect=old_exchange_prospect(old_exchange), day=TODAY)
+
+    (migration,) = result.migrations
+    assert (migration.move.label, migration.move.target_label, migration.annual_value) == (
+        "Exchange Server 2013",
+        "Exchange Server SE",
+        Decimal("18000"),
+    )
+    assert migration.target_coverage.status == "uncovered"
+    (goal,) = result.plan
+    assert (goal.technician, goal.target_version_id, goal.migrating_from) == (
+        "Dana Ortiz",
+        old_exchange["se"].pk,
+        "Exchange Server 2013",
+    )
+    assert goal.requirement == "Exchange Server SE at level 3+"
+    assert goal.gap == "knows 2013 – 2016, client moves from 2013 to SE"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_prospect_page_names_the_migration_with_its_value_and_never_trains_on_2013(
+    client, consultant, old_exchange
+):
+    client.force_login(consultant)
+    data = {
+        "services": [old_exchange["service"].pk],
+        "technologies": "Exchange 2013",
+        "start_date": "2027-03-01",
+        "annual_value": "18000",
+        "support_hours": "8x5",
+        "sla_response_hours": "4",
+    }
+
+    page = client.post(reverse("planning:prospect_check"), {**data, "action": "check"})
+    planned = client.post(reverse("planning:prospect_check"), {**data, "action": "plan"})
+
+    html = page.content.decode()
+    assert (
+        "The client runs Exchange Server 2013, out of support since 11 Apr 2023: it needs a "
+        "migration to Exchange Server SE."
+    ) in html
+    assert "An opportunity: $18,000 a year depends on it." in html
+    assert "Exchange Server SE at level 3+ (for the migration from Exchange Server 2013)" in html
+    assert planned.status_code == 302
+    goal = TrainingGoal.objects.get()
+    assert goal.target_version == old_exchange["se"]
+
+
+def test_a_prospect_the_team_covers_after_the_move_needs_the_migration_but_no_training(
+    old_exchange, settings
+):
+    settings.COVERAGE_MIN_TECHNICIANS = 1
+    TechnicianSkillFactory(
+        technician=TechnicianFactory(name="Helen Okafor"),
+        skill=old_exchange["exchange"],
+        level=5,
+        oldest_version=old_exchange["v2016"],
+        newest_version=None,
+    )
+
+    result = prospect_check(prospect=old_exchange_prospect(old_exchange), day=TODAY)
+
+    (migration,) = result.migrations
+    assert migration.target_coverage.qualified_names == ("Helen Okafor",)
+    assert not migration.needs_training
+    assert result.plan == [] and result.without_candidate == []

@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0018_runs_read_their_checks'),
+        ('agreements', '0021_data_changes_by_kind'),
     ]
 
     operations = [
