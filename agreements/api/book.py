@@ -1,17 +1,28 @@
 """The contract book in the API: clients with their contacts and environment (what runs on
 their LAN), services, agreements with their requirements and current term, and competitors with
 their offerings. Each row reads and writes the fields of its form on the pages, through the apps'
-save services (nested_rows.py)."""
+save services (nested_rows.py), and reads along the names of the rows it refers to and, for
+clients and agreements, their coverage in the newest check."""
 
 from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
 from rest_framework import serializers
 
 from agreements.api.nested_rows import (
     TIMESTAMPS,
     ParentSerializer,
+    PersonNameField,
     RowSerializer,
     RowsViewSet,
+    name_of,
+    names_of,
     without_sort,
+)
+from agreements.coverage.selectors import (
+    CHECKED_COVERAGE_CHOICES,
+    agreements_with_checked_coverage,
+    clients_with_checked_coverage,
 )
 from agreements.filters import AgreementFilter
 from agreements.forms import REQUIREMENT_FIELDS, AgreementForm
@@ -28,6 +39,29 @@ from core.forms import active_users
 from core.services import NO_CHANGES as NO_ROWS
 from skills.models import Skill
 
+# ------------------------------------------------------------------------------ coverage
+
+
+class CheckedCoverageField(serializers.ChoiceField):
+    """The row's status in the newest check (`coverage`, annotated by the viewset)."""
+
+    def __init__(self, *, help_text: str):
+        super().__init__(
+            choices=CHECKED_COVERAGE_CHOICES,
+            source="coverage",
+            read_only=True,
+            allow_null=True,
+            help_text=help_text,
+        )
+
+    def to_representation(self, value):
+        # The selectors' "" (nothing to say, as an empty cell of the page) is null here.
+        return value or None
+
+
+CHECKED_AT_HELP = "When the newest check finished; null when it gave no status."
+
+
 # ------------------------------------------------------------------------------ clients
 
 
@@ -38,19 +72,40 @@ class ContactSerializer(RowSerializer):
 
 
 class EnvironmentRowSerializer(RowSerializer):
+    skill_name = name_of(ClientTechnology, "skill")
+    version_label = name_of(ClientTechnology, "version", "label")
+
     class Meta:
         model = ClientTechnology
-        fields = ("id", *ClientTechnologyForm.Meta.fields)
+        fields = ("id", *ClientTechnologyForm.Meta.fields, "skill_name", "version_label")
 
 
 class ClientSerializer(ParentSerializer):
+    account_manager_name = PersonNameField("account_manager")
+    coverage_status = CheckedCoverageField(
+        help_text="The worst status the newest check recorded for the client's agreements (it "
+        "records those active on its day); `not_checked` when it recorded none of them and the "
+        "client has an agreement active today; null otherwise."
+    )
+    coverage_checked_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=CHECKED_AT_HELP
+    )
     contacts = ContactSerializer(many=True, required=False)
     environment = EnvironmentRowSerializer(many=True, required=False, source="technologies")
     nested = ("contacts", "environment")
 
     class Meta:
         model = Client
-        fields = ("id", *ClientForm.Meta.fields, "contacts", "environment", *TIMESTAMPS)
+        fields = (
+            "id",
+            *ClientForm.Meta.fields,
+            "account_manager_name",
+            "coverage_status",
+            "coverage_checked_at",
+            "contacts",
+            "environment",
+            *TIMESTAMPS,
+        )
         read_only_fields = TIMESTAMPS
 
     def save_rows(self, *, instance, fields, **changes):
@@ -68,7 +123,14 @@ class ClientViewSet(RowsViewSet):
     model = Client
     serializer_class = ClientSerializer
     filterset_class = without_sort(ClientFilter)
-    prefetch = ("contacts", "technologies")
+    select = ("account_manager",)
+    prefetch = (
+        "contacts",
+        Prefetch("technologies", ClientTechnology.objects.select_related("skill", "version")),
+    )
+
+    def rows_annotate(self, queryset):
+        return clients_with_checked_coverage(queryset, day=timezone.localdate())
 
 
 # ------------------------------------------------------------------------------ services
@@ -78,6 +140,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     skills_in_scope = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Skill.objects.all(), required=False
     )
+    skills_in_scope_names = names_of("skills_in_scope")
 
     class Meta:
         model = Service
@@ -86,6 +149,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "skills_in_scope",
+            "skills_in_scope_names",
             "min_level",
             "is_active",
             *TIMESTAMPS,
@@ -121,18 +185,32 @@ class TermSerializer(serializers.Serializer):
     notice_by = serializers.DateField(source="notice_date", allow_null=True)
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class RequirementNames(serializers.Serializer):
+    """The names of what a requirement asks for, beside their ids."""
+
+    skill_name = name_of(Requirement, "skill")
+    version_label = name_of(Requirement, "version", "label")
+    certification_name = name_of(Requirement, "certification")
+
+
+class RequirementSerializer(RequirementNames, serializers.ModelSerializer):
+    service_name = name_of(Requirement, "service")
+
     class Meta:
         model = Requirement
         fields = (
             "id",
             "skill",
+            "skill_name",
             "version",
+            "version_label",
             "certification",
+            "certification_name",
             "min_level",
             "min_technicians",
             "source",
             "service",
+            "service_name",
             "notes",
         )
         read_only_fields = fields
@@ -141,18 +219,28 @@ class RequirementSerializer(serializers.ModelSerializer):
 MANUAL = Requirement.Source.MANUAL
 
 
-class ManualRequirementSerializer(RowSerializer):
+class ManualRequirementSerializer(RequirementNames, RowSerializer):
     class Meta:
         model = Requirement
-        fields = ("id", *REQUIREMENT_FIELDS)
+        fields = ("id", *REQUIREMENT_FIELDS, "skill_name", "version_label", "certification_name")
 
 
 class AgreementSerializer(ParentSerializer):
+    client_name = name_of(Agreement, "client")
     services = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Service.objects.all(), required=False
     )
+    service_names = names_of("services")
     owner = serializers.PrimaryKeyRelatedField(
         queryset=active_users(), required=False, allow_null=True
+    )
+    owner_name = PersonNameField("owner")
+    coverage_status = CheckedCoverageField(
+        help_text="The agreement's status in the newest check; `not_checked` for one active "
+        "today that the check did not see (created or activated since); null otherwise."
+    )
+    coverage_checked_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=CHECKED_AT_HELP
     )
     current_term = TermSerializer(source="*", read_only=True)
     requirements = RequirementSerializer(many=True, read_only=True)
@@ -167,7 +255,12 @@ class AgreementSerializer(ParentSerializer):
             "id",
             "reference",
             *AgreementForm.Meta.fields,
+            "client_name",
+            "owner_name",
             "services",
+            "service_names",
+            "coverage_status",
+            "coverage_checked_at",
             "current_term",
             "requirements",
             "manual_requirements",
@@ -210,16 +303,28 @@ class AgreementViewSet(RowsViewSet):
     model = Agreement
     serializer_class = AgreementSerializer
     filterset_class = without_sort(AgreementFilter)
-    prefetch = ("services", "requirements")
+    select = ("client", "owner")
+    prefetch = (
+        "services",
+        Prefetch(
+            "requirements",
+            Requirement.objects.select_related("skill", "version", "certification", "service"),
+        ),
+    )
+
+    def rows_annotate(self, queryset):
+        return agreements_with_checked_coverage(queryset, day=timezone.localdate())
 
 
 # ------------------------------------------------------------------------------ competitors
 
 
 class OfferingSerializer(RowSerializer):
+    service_name = name_of(CompetitorOffering, "service")
+
     class Meta:
         model = CompetitorOffering
-        fields = ("id", *OFFERING_FIELDS)
+        fields = ("id", *OFFERING_FIELDS, "service_name")
 
 
 class CompetitorSerializer(ParentSerializer):
@@ -240,4 +345,4 @@ class CompetitorSerializer(ParentSerializer):
 class CompetitorViewSet(RowsViewSet):
     model = Competitor
     serializer_class = CompetitorSerializer
-    prefetch = ("offerings",)
+    prefetch = (Prefetch("offerings", CompetitorOffering.objects.select_related("service")),)

@@ -1,8 +1,9 @@
 """The team in the API: the catalog of skills (categories, versions, aliases) and
 certifications, the technicians with their skills and certifications held, and the training
 goals of the plan of attack. Each row reads and writes the fields of its form on the pages,
-through the apps' services (nested_rows.py)."""
+through the apps' services (nested_rows.py), and reads along the names of the rows it refers to."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -11,8 +12,10 @@ from rest_framework.response import Response
 from agreements.api.nested_rows import (
     TIMESTAMPS,
     ParentSerializer,
+    PersonNameField,
     RowSerializer,
     RowsViewSet,
+    name_of,
     without_sort,
 )
 from agreements.planning.services import training_goal_complete
@@ -62,16 +65,20 @@ class SkillCategorySerializer(CatalogSerializer):
 
 
 class SkillSerializer(CatalogSerializer):
+    category_name = name_of(Skill, "category")
+
     class Meta:
         model = Skill
-        fields = ("id", "name", "category", "vendor", "description", *TIMESTAMPS)
+        fields = ("id", "name", "category", "category_name", "vendor", "description", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
 
 class SkillVersionSerializer(CatalogSerializer):
+    skill_name = name_of(SkillVersion, "skill")
+
     class Meta:
         model = SkillVersion
-        fields = ("id", "skill", "label", "rank", "end_of_support")
+        fields = ("id", "skill", "skill_name", "label", "rank", "end_of_support")
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -83,9 +90,12 @@ class SkillVersionSerializer(CatalogSerializer):
 
 
 class SkillAliasSerializer(CatalogSerializer):
+    skill_name = name_of(SkillAlias, "skill")
+    version_label = name_of(SkillAlias, "version", "label")
+
     class Meta:
         model = SkillAlias
-        fields = ("id", "skill", "pattern", "version", *TIMESTAMPS)
+        fields = ("id", "skill", "skill_name", "pattern", "version", "version_label", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
     def create(self, validated_data):
@@ -108,18 +118,21 @@ class SkillViewSet(RowsViewSet):
     model = Skill
     serializer_class = SkillSerializer
     filterset_class = without_sort(SkillFilter)
+    select = ("category",)
 
 
 class SkillVersionViewSet(RowsViewSet):
     model = SkillVersion
     serializer_class = SkillVersionSerializer
     filterset_fields = ("skill",)
+    select = ("skill",)
 
 
 class SkillAliasViewSet(RowsViewSet):
     model = SkillAlias
     serializer_class = SkillAliasSerializer
     filterset_fields = ("skill",)
+    select = ("skill", "version")
 
 
 class CertificationViewSet(RowsViewSet):
@@ -132,28 +145,48 @@ class CertificationViewSet(RowsViewSet):
 
 
 class TechnicianSkillSerializer(RowSerializer):
+    skill_name = name_of(TechnicianSkill, "skill")
+    oldest_version_label = name_of(TechnicianSkill, "oldest_version", "label")
+    newest_version_label = name_of(TechnicianSkill, "newest_version", "label")
+
     class Meta:
         model = TechnicianSkill
-        fields = ("id", *TechnicianSkillForm.Meta.fields)
+        fields = (
+            "id",
+            *TechnicianSkillForm.Meta.fields,
+            "skill_name",
+            "oldest_version_label",
+            "newest_version_label",
+        )
 
 
 class TechnicianCertificationSerializer(RowSerializer):
+    certification_name = name_of(TechnicianCertification, "certification")
+
     class Meta:
         model = TechnicianCertification
-        fields = ("id", *TechnicianCertificationForm.Meta.fields)
+        fields = ("id", *TechnicianCertificationForm.Meta.fields, "certification_name")
 
 
 class TechnicianSerializer(ParentSerializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=active_users(), required=False, allow_null=True
     )
+    user_name = PersonNameField("user")
     skills = TechnicianSkillSerializer(many=True, required=False)
     certifications = TechnicianCertificationSerializer(many=True, required=False)
     nested = ("skills", "certifications")
 
     class Meta:
         model = Technician
-        fields = ("id", *TechnicianForm.Meta.fields, "skills", "certifications", *TIMESTAMPS)
+        fields = (
+            "id",
+            *TechnicianForm.Meta.fields,
+            "user_name",
+            "skills",
+            "certifications",
+            *TIMESTAMPS,
+        )
         read_only_fields = TIMESTAMPS
 
     def save_rows(self, *, instance, fields, **changes):
@@ -171,22 +204,38 @@ class TechnicianViewSet(RowsViewSet):
     model = Technician
     serializer_class = TechnicianSerializer
     filterset_class = without_sort(TechnicianFilter)
-    prefetch = ("skills", "certifications")
+    select = ("user",)
+    prefetch = (
+        Prefetch(
+            "skills",
+            TechnicianSkill.objects.select_related("skill", "oldest_version", "newest_version"),
+        ),
+        Prefetch("certifications", TechnicianCertification.objects.select_related("certification")),
+    )
 
 
 # ------------------------------------------------------------------------------ training goals
 
 
 class TrainingGoalSerializer(serializers.ModelSerializer):
+    technician_name = name_of(TrainingGoal, "technician")
+    skill_name = name_of(TrainingGoal, "skill")
+    target_version_label = name_of(TrainingGoal, "target_version", "label")
+    certification_name = name_of(TrainingGoal, "certification")
+
     class Meta:
         model = TrainingGoal
         fields = (
             "id",
             "technician",
+            "technician_name",
             "skill",
+            "skill_name",
             "target_level",
             "target_version",
+            "target_version_label",
             "certification",
+            "certification_name",
             "due_date",
             "status",
             "reason",
@@ -223,6 +272,7 @@ class TrainingGoalViewSet(RowsViewSet):
     model = TrainingGoal
     serializer_class = TrainingGoalSerializer
     filterset_fields = ("technician", "status", "skill", "certification")
+    select = ("technician", "skill", "target_version", "certification")
     permission_actions = {"start": "change", "cancel": "change", "complete": "change"}
 
     @extend_schema(request=None, responses=TrainingGoalSerializer)

@@ -9,7 +9,6 @@ from django_filters import ChoiceFilter
 from agreements import selectors as book_selectors
 from agreements import views as book_views
 from agreements.coverage import selectors, views
-from agreements.coverage.models import CoverageStatus
 from core.registry import (
     Column,
     Panel,
@@ -60,7 +59,7 @@ def page_parts_register():
             filter=ChoiceFilter(
                 method=selectors.agreements_of_coverage,
                 label="Coverage",
-                choices=[*CoverageStatus.choices, (selectors.NOT_CHECKED, "Not checked yet")],
+                choices=selectors.CHECKED_COVERAGE_CHOICES,
                 empty_label="Any coverage",
             ),
         )

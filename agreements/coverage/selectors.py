@@ -11,7 +11,10 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     CharField,
+    DateTimeField,
+    Exists,
     F,
+    IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -41,12 +44,15 @@ from agreements.coverage.models import (
 )
 from agreements.coverage.report import report_context
 from agreements.models import Agreement, active_on_condition
+from clients.models import Client
 from core.formatting import day_text
 from core.permissions import perm_name, visible_to
 from skills import selectors as skill_selectors
 from skills.models import TrainingGoal
 
 NOT_CHECKED = "not_checked"  # an agreement active today that the newest check did not see
+# What a list's coverage says of a row: its status in the newest check, or not checked yet.
+CHECKED_COVERAGE_CHOICES = [*CoverageStatus.choices, (NOT_CHECKED, "Not checked yet")]
 DASHBOARD_ROWS = 5  # rows of each list card on the dashboard
 # Worst first, as the dashboard lists them.
 STATUS_ORDER = tuple(sorted(CoverageStatus, key=lambda status: -status.severity))
@@ -179,7 +185,8 @@ def agreements_with_checked_coverage(
     agreements: QuerySet[Agreement], *, day: datetime.date
 ) -> QuerySet[Agreement]:
     """`agreements` with `coverage`: their status in the newest check; "not_checked" for one
-    active on `day` that the check did not see (created or activated since); "" for the others.
+    active on `day` that the check did not see (created or activated since); "" for the others;
+    and `coverage_checked_at`: when that check finished, None where it recorded no status.
     One query for the newest check; the rest is a subquery of the list's own query."""
     check = newest_check()
     recorded = CheckedAgreement.objects.filter(
@@ -193,7 +200,54 @@ def agreements_with_checked_coverage(
                 default=Value(""),
                 output_field=CharField(),
             ),
-        )
+        ),
+        coverage_checked_at=_checked_at(check),
+    )
+
+
+def clients_with_checked_coverage(clients: QuerySet[Client], *, day: datetime.date) -> QuerySet:
+    """`clients` with `coverage`: the worst status the newest check recorded for the client's
+    agreements (the check records those active on its day); "not_checked" when it recorded none
+    of them and the client has an agreement active on `day`; "" for the others; and
+    `coverage_checked_at` as agreements_with_checked_coverage. One query for the newest check;
+    the rest is subqueries of the list's own query."""
+    check = newest_check()
+    worst = (
+        CheckedAgreement.objects.filter(coverage_check=check, agreement__client=OuterRef("pk"))
+        .order_by(_severity_of_status().desc())
+        .values("status")[:1]
+    )
+    active = Agreement.objects.active_on(day).filter(client=OuterRef("pk"))
+    return clients.annotate(
+        coverage=Coalesce(
+            Subquery(worst, output_field=CharField()),
+            Case(
+                When(Exists(active), then=Value(NOT_CHECKED)),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        ),
+        coverage_checked_at=_checked_at(check),
+    )
+
+
+def _checked_at(check: CoverageCheck | None) -> Case:
+    """When `check` finished, for the rows of a list to which it gave a status."""
+    return Case(
+        When(
+            coverage__in=CoverageStatus.values,
+            then=Value(check.finished_at if check else None),
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def _severity_of_status() -> Case:
+    """CoverageStatus.severity of a row's `status`, in SQL, to find the worst of several."""
+    return Case(
+        *(When(status=status.value, then=Value(status.severity)) for status in CoverageStatus),
+        output_field=IntegerField(),
     )
 
 

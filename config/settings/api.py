@@ -64,6 +64,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "agreements.models.Agreement.Status",
         "ClientStatusEnum": "clients.models.Client.Status",
         "CoverageStatusEnum": "agreements.coverage.models.CoverageStatus",
+        "CheckedCoverageStatusEnum": "agreements.coverage.selectors.CHECKED_COVERAGE_CHOICES",
         "FlagStatusEnum": "agreements.coverage.models.CoverageFlag.Status",
         "CheckRequestStatusEnum": "agreements.coverage.models.CoverageCheckRequest.Status",
     },

@@ -500,18 +500,6 @@ def test_list_queries_do_not_grow_with_the_rows(api, viewer, prefix):
     assert _list_queries(client, prefix) == one
 
 
-def test_client_list_queries_are_pinned(api, viewer, django_assert_num_queries):
-    client = api(viewer)
-    for _ in range(5):
-        _rows_with_nested("clients")
-    client.get(url("clients"))  # the token's first use is written down once
-    # The request's savepoint; the token with its user, the user's other tokens (expired ones
-    # are removed), the user's own and group permissions; the page of clients, their contacts,
-    # their environment; the savepoint's release.
-    with django_assert_num_queries(9):
-        client.get(url("clients"))
-
-
 # ------------------------------------------------------------------------------ tokens
 
 

@@ -4,6 +4,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from agreements.coverage.models import CoverageStatus
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,3 +33,13 @@ def test_every_operation_lists_its_refusals(api, viewer):
 
 def test_the_schema_is_for_signed_in_callers(client):
     assert client.get("/api/schema/").status_code == 401
+
+
+def test_a_lists_coverage_has_its_own_enum_beside_the_checks_statuses(api, viewer):
+    components = api(viewer).get("/api/schema/", {"format": "json"}).json()["components"]
+    schemas = components["schemas"]
+    agreement_status = schemas["Agreement"]["properties"]["coverage_status"]
+
+    assert schemas["CoverageStatusEnum"]["enum"] == list(CoverageStatus.values)
+    assert schemas["CheckedCoverageStatusEnum"]["enum"] == [*CoverageStatus.values, "not_checked"]
+    assert {"$ref": "#/components/schemas/CheckedCoverageStatusEnum"} in agreement_status["oneOf"]
