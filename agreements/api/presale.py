@@ -168,9 +168,14 @@ class ProspectResultSerializer(serializers.Serializer):
     )
     requirements = ProspectRequirementSerializer(many=True)
     plan = PlannedGoalSerializer(many=True, help_text="The proposed training plan.")
+    short_of = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Requirements some qualify for, but fewer than needed: who qualifies, how "
+        "many more are needed and who is nearest.",
+    )
     without_candidate = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Requirements nobody is close to: hire, or train someone from scratch.",
+        help_text="Requirements nobody has the skill for: hire, or train someone from scratch.",
     )
     migrations = MigrationSerializer(
         many=True, help_text="What the prospect runs out of support: the migrations it needs."

@@ -105,6 +105,24 @@ class RequirementCoverage:
     def qualified_count(self):
         return len(self.qualified_ids)
 
+    @property
+    def shortfall(self) -> str:
+        """Who is short for a requirement some qualify for, but fewer than needed, and who is
+        nearest: "Tomás Rivera qualifies; 1 more needed. Nearest: Ana Diaz (level 2 of 3
+        needed)." Empty when nobody qualifies or enough do."""
+        count = self.qualified_count
+        if not count or count >= self.min_technicians:
+            return ""
+        verb = "qualifies" if count == 1 else "qualify"
+        more = self.min_technicians - count
+        text = f"{join_names(self.qualified_names)} {verb}; {more} more needed."
+        if self.candidates:
+            nearest = ", ".join(
+                f"{candidate.name} ({candidate.gap})" for candidate in self.candidates[:3]
+            )
+            return f"{text} Nearest: {nearest}."
+        return f"{text} Nobody else is close: hire, or train someone from scratch."
+
 
 class AgreementCoverage:
     """One active agreement's coverage. Its `requirements` results, in the model's order, are

@@ -66,6 +66,9 @@ class ProspectResult:
     unknown: list[str]
     requirements: list  # engine RequirementCoverage, for the labels, statuses and reasons
     plan: list[PlannedGoal] = field(default_factory=list)
+    # Requirements some qualify for, but fewer than needed: who, how many more, who is nearest.
+    short_of: list[str] = field(default_factory=list)
+    # Requirements nobody has the skill for.
     without_candidate: list[str] = field(default_factory=list)
     annual_value: Decimal | None = None
     # What the prospect runs out of support: the migrations it needs (drafts_and_end_of_support)
@@ -155,8 +158,11 @@ def prospect_check(*, prospect: ProspectInput, day: datetime.date) -> ProspectRe
             target_version_id, migrating_from = migration.move.target_id, migration.move.label
         elif requirement.status == CoverageStatus.COVERED:
             continue
+        if trained_for.shortfall:
+            result.short_of.append(f"{trained_for.label}: {trained_for.shortfall}")
         if not trained_for.candidates:
-            result.without_candidate.append(trained_for.label)
+            if not trained_for.qualified_count:
+                result.without_candidate.append(trained_for.label)
             continue
         nearest = trained_for.candidates[0]
         result.plan.append(

@@ -242,3 +242,56 @@ def test_a_prospect_the_team_covers_after_the_move_needs_the_migration_but_no_tr
     assert migration.target_coverage.qualified_names == ("Helen Okafor",)
     assert not migration.needs_training
     assert result.plan == [] and result.without_candidate == []
+
+
+def test_nobody_with_the_skill_is_the_only_case_nobody_is_close(email_deal):
+    fortios = SkillFactory(name="FortiOS")
+    firewall = ServiceFactory(name="Firewall care", min_level=3)
+    firewall.skills_in_scope.add(fortios)
+    SkillAlias.objects.create(skill=fortios, pattern="FortiOS")
+
+    result = prospect_check(
+        prospect=ProspectInput(
+            services=[firewall], technologies="FortiOS", start_date=D(2027, 3, 1)
+        ),
+        day=TODAY,
+    )
+
+    assert result.without_candidate == ["FortiOS at level 3+"]
+    assert result.short_of == [] and result.plan == []
+
+
+def test_someone_with_the_skill_below_the_level_is_proposed_not_called_nobody(email_deal):
+    result = prospect_check(prospect=prospect(email_deal), day=TODAY)
+
+    assert result.without_candidate == [] and result.short_of == []
+    assert [goal.technician for goal in result.plan] == ["Dana Ortiz"]
+
+
+def test_one_qualified_of_two_needed_says_who_how_many_more_and_who_is_nearest(email_deal):
+    fortios = SkillFactory(name="FortiOS")
+    firewall = ServiceFactory(name="Firewall care", min_level=3)
+    firewall.skills_in_scope.add(fortios)
+    SkillAlias.objects.create(skill=fortios, pattern="FortiOS")
+    TechnicianSkillFactory(technician__name="Tomás Rivera", skill=fortios, level=4)
+    firewall_deal = ProspectInput(
+        services=[firewall], technologies="FortiOS", start_date=D(2027, 3, 1)
+    )
+
+    alone = prospect_check(prospect=firewall_deal, day=TODAY)
+
+    assert alone.short_of == [
+        "FortiOS at level 3+: Tomás Rivera qualifies; 1 more needed. Nobody else is close: "
+        "hire, or train someone from scratch."
+    ]
+    assert alone.without_candidate == []
+
+    TechnicianSkillFactory(technician__name="Ana Diaz", skill=fortios, level=2)
+
+    with_a_candidate = prospect_check(prospect=firewall_deal, day=TODAY)
+
+    assert with_a_candidate.short_of == [
+        "FortiOS at level 3+: Tomás Rivera qualifies; 1 more needed. Nearest: Ana Diaz "
+        "(level 2 of 3 needed)."
+    ]
+    assert [goal.technician for goal in with_a_candidate.plan] == ["Ana Diaz"]
