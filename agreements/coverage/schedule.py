@@ -1,5 +1,6 @@
 """The beat schedule of coverage, stored with django-celery-beat: the nightly check at
-COVERAGE_REPORT_TIME and the sweep that makes sure no night is lost (DESIGN "The nightly job")."""
+COVERAGE_REPORT_TIME and the sweep that makes sure no night is lost (DESIGN "The nightly job"),
+with the other periodic jobs of the project."""
 
 import datetime
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ REMINDERS_TASK_NAME = "Daily reminders (notice deadlines, certifications, goals)
 REMINDERS_TASK = "agreements.tasks.send_reminders"
 HEARTBEAT_TASK_NAME = "Worker heartbeat (for /health/)"
 HEARTBEAT_TASK = "core.tasks.record_worker_heartbeat"
+UPLOADS_CLEANUP_TASK_NAME = "Daily removal of uploaded files no import names"
+UPLOADS_CLEANUP_TASK = "imports.delete_orphan_uploads"
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ def _entry(name, task, *, force, when, **schedule) -> ScheduleChange:
 @transaction.atomic
 def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
     """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE), the sweep (every
-    COVERAGE_SWEEP_MINUTES), the reminders (daily at REMINDER_TIME) and the worker's heartbeat
-    (every minute, for /health/). Entries an admin changed are kept unless `force`."""
+    COVERAGE_SWEEP_MINUTES), the reminders (daily at REMINDER_TIME), the worker's heartbeat
+    (every minute, for /health/) and the removal of uploads no import names (every day).
+    Entries an admin changed are kept unless `force`."""
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
     reminders_at = datetime.datetime.strptime(settings.REMINDER_TIME, "%H:%M")
     interval, _ = IntervalSchedule.objects.get_or_create(
@@ -69,6 +73,7 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
     every_minute, _ = IntervalSchedule.objects.get_or_create(
         every=1, period=IntervalSchedule.MINUTES
     )
+    every_day, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
     return [
         _entry(
             NIGHTLY_TASK_NAME,
@@ -97,6 +102,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
             force=force,
             when="every minute",
             interval=every_minute,
+        ),
+        _entry(
+            UPLOADS_CLEANUP_TASK_NAME,
+            UPLOADS_CLEANUP_TASK,
+            force=force,
+            when="every day",
+            interval=every_day,
         ),
     ]
 
