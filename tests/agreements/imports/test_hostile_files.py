@@ -231,6 +231,8 @@ def test_a_text_of_more_than_50_000_elements_is_refused():
         read_table(data, filename="f.xlsx")
 
 
+# The styles part holds a number format and nothing else: openpyxl says so.
+@pytest.mark.filterwarnings("ignore:Workbook contains no stylesheet")
 def test_characters_in_parts_read_whole_are_bounded(monkeypatch):
     number_format = f'<numFmt numFmtId="164" formatCode="{"0" * 500}"/>'
     styles = f'<styleSheet xmlns="{MAIN}"><numFmts>{number_format}</numFmts></styleSheet>'
