@@ -1,6 +1,7 @@
 """The beat schedule, stored with django-celery-beat: the nightly check at COVERAGE_REPORT_TIME
 and the sweep that makes sure no night is lost (DESIGN "The nightly job"), and the app's other
-regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens."""
+regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens and of
+uploads no import names."""
 
 import datetime
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ HEARTBEAT_TASK_NAME = "Worker heartbeat (for /health/)"
 HEARTBEAT_TASK = "core.tasks.record_worker_heartbeat"
 EXPIRED_TOKENS_TASK_NAME = "Daily removal of expired API tokens"
 EXPIRED_TOKENS_TASK = "agreements.api.delete_expired_tokens"
+UPLOADS_CLEANUP_TASK_NAME = "Daily removal of uploaded files no import names"
+UPLOADS_CLEANUP_TASK = "imports.delete_orphan_uploads"
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ def _entry(name, task, *, force, when, **schedule) -> ScheduleChange:
 def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
     """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE), the sweep (every
     COVERAGE_SWEEP_MINUTES), the reminders (daily at REMINDER_TIME), the worker's heartbeat
-    (every minute, for /health/) and the removal of expired API tokens (daily, at no particular
-    time). Entries an admin changed are kept unless `force`."""
+    (every minute, for /health/), the removal of expired API tokens and of uploads no import
+    names (daily, at no particular time). Entries an admin changed are kept unless `force`."""
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
     reminders_at = datetime.datetime.strptime(settings.REMINDER_TIME, "%H:%M")
     interval, _ = IntervalSchedule.objects.get_or_create(
@@ -106,6 +109,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
         _entry(
             EXPIRED_TOKENS_TASK_NAME,
             EXPIRED_TOKENS_TASK,
+            force=force,
+            when="every day",
+            interval=every_day,
+        ),
+        _entry(
+            UPLOADS_CLEANUP_TASK_NAME,
+            UPLOADS_CLEANUP_TASK,
             force=force,
             when="every day",
             interval=every_day,

@@ -3,7 +3,9 @@ written), the choices of the preview page (column mapping, date order, unknown p
 confirm (everything in one transaction, or nothing). agreements/imports/flow.py chains these
 steps and decides which of them run on the worker."""
 
+import datetime
 import logging
+import posixpath
 import re
 
 from django.conf import settings
@@ -24,6 +26,8 @@ from skills.selectors import product_matcher
 
 DATE_KEYS = {"available_until", "last_used", "earned_on", "expires_on", "start_date", "end_date"}
 PROGRESS_EVERY = 500
+# A younger file may belong to an upload whose batch is not saved yet.
+ORPHAN_UPLOAD_AGE = datetime.timedelta(days=1)
 logger = logging.getLogger(__name__)
 
 
@@ -107,7 +111,11 @@ def import_batch_upload(
         },
     )
     batch.file.save(_stored_name(filename), ContentFile(data), save=False)
-    batch.save()
+    try:
+        batch.save()
+    except Exception:
+        batch.file.delete(save=False)
+        raise
     return batch
 
 
@@ -207,11 +215,20 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
     try:
         _plan_result, preview = _plan(batch)
     except FileRefused as refused:
-        batch.state, batch.message, batch.preview = ImportBatch.State.FAILED, str(refused), {}
-    else:
-        batch.state, batch.message, batch.preview = ImportBatch.State.READY, "", preview
+        return _refused(batch, str(refused))
+    batch.state, batch.message, batch.preview = ImportBatch.State.READY, "", preview
     batch.rows_done = batch.rows_total
     batch.save(update_fields=["state", "message", "preview", "rows_done", "updated_at"])
+    return batch
+
+
+def _refused(batch: ImportBatch, text: str) -> ImportBatch:
+    """The batch failed with the reason, and its file is no longer kept: a refused file is
+    not read again."""
+    batch.file.delete(save=False)
+    batch.state, batch.message, batch.preview = ImportBatch.State.FAILED, text, {}
+    batch.rows_done = batch.rows_total
+    batch.save(update_fields=["file", "state", "message", "preview", "rows_done", "updated_at"])
     return batch
 
 
@@ -322,9 +339,10 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
                     client_ids=plan.clients_with_new_environment,
                     agreement_ids=plan.agreements_touched,
                 )
-    except (ValidationError, FileRefused) as refused:
-        text = " ".join(getattr(refused, "messages", [str(refused)]))
-        return _back_to_preview(batch, text)
+    except FileRefused as refused:
+        return _refused(batch, str(refused))
+    except ValidationError as refused:
+        return _back_to_preview(batch, " ".join(refused.messages))
     except Exception as failure:
         # Whatever went wrong, the transaction undid every write: say so, keep the preview.
         logger.exception("Import %s failed", batch.pk)
@@ -339,3 +357,31 @@ def _back_to_preview(batch: ImportBatch, text: str) -> ImportBatch:
     batch.state, batch.message = ImportBatch.State.READY, text
     batch.save(update_fields=["state", "message", "updated_at"])
     return batch
+
+
+# ------------------------------------------------------------------------------ cleanup
+
+
+def orphan_uploads_delete() -> list[str]:
+    """Delete the stored uploads older than a day that no batch names (a request that failed
+    after storing its file leaves one behind); the names deleted."""
+    storage = ImportBatch._meta.get_field("file").storage
+    folder = ImportBatch._meta.get_field("file").upload_to.split("/", 1)[0]
+    if not storage.exists(folder):
+        return []
+    named = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = timezone.now() - ORPHAN_UPLOAD_AGE
+    deleted = []
+    for name in _stored_files(storage, folder):
+        if name not in named and storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            deleted.append(name)
+    return deleted
+
+
+def _stored_files(storage, folder: str):
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield posixpath.join(folder, name)
+    for name in folders:
+        yield from _stored_files(storage, posixpath.join(folder, name))

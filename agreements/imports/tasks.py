@@ -5,7 +5,11 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from agreements.imports.models import ImportBatch
-from agreements.imports.services import import_batch_confirm, import_batch_preview
+from agreements.imports.services import (
+    import_batch_confirm,
+    import_batch_preview,
+    orphan_uploads_delete,
+)
 
 
 @shared_task(name="imports.preview")
@@ -21,3 +25,8 @@ def import_confirm(batch_id: int, user_id: int) -> None:
     user = get_user_model().objects.filter(pk=user_id).first()
     if batch is not None and user is not None:
         import_batch_confirm(batch=batch, user=user)
+
+
+@shared_task(name="imports.delete_orphan_uploads")
+def delete_orphan_uploads() -> None:
+    orphan_uploads_delete()
