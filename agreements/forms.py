@@ -3,7 +3,13 @@ from django.conf import settings
 from django.urls import reverse_lazy
 
 from agreements.models import Agreement, Requirement, Service
-from core.forms import ROW_LIMITS, AutocompleteSelect, DateInput, active_users
+from core.forms import (
+    ROW_LIMITS,
+    AutocompleteSelect,
+    DateInput,
+    active_users,
+    column_bounded_formfield,
+)
 from skills.forms import VersionsFollowSkillFormSet, certification_choices, skill_search
 
 
@@ -25,6 +31,7 @@ class AgreementForm(forms.ModelForm):
 
     class Meta:
         model = Agreement
+        formfield_callback = column_bounded_formfield
         fields = [
             "client",
             "title",
@@ -79,6 +86,7 @@ REQUIREMENT_FIELDS = ("skill", "version", "certification", "min_level", "min_tec
 class RequirementForm(forms.ModelForm):
     class Meta:
         model = Requirement
+        formfield_callback = column_bounded_formfield
         fields = REQUIREMENT_FIELDS
         labels = {"min_level": "Minimum level", "min_technicians": "Technicians needed"}
         widgets = {"skill": skill_search()}

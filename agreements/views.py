@@ -10,6 +10,7 @@ from agreements.models import Agreement
 from agreements.resources import AgreementResource
 from agreements.services import agreement_save
 from clients.models import Client
+from core.bounds import id_or_none
 from core.permissions import ModelPermissionMixin, visible_to
 from core.registry import (
     agreement_columns,
@@ -19,7 +20,7 @@ from core.registry import (
     columns_annotate,
     panels_render_list,
 )
-from core.views import ExportMixin, ParentWithFormsetsView, export_links
+from core.views import ExportMixin, FilterRefusalMixin, ParentWithFormsetsView, export_links
 
 PAGE_SIZE = 25
 
@@ -48,7 +49,7 @@ def client_requirements_panel(*, request, obj) -> dict:
     return {"requirements": requirements[:shown], "more_requirements": len(requirements) > shown}
 
 
-class AgreementListView(ExportMixin, ModelPermissionMixin, ListView):
+class AgreementListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, ListView):
     model = Agreement
     template_name = "agreements/agreement_list.html"
     paginate_by = PAGE_SIZE
@@ -149,8 +150,8 @@ class AgreementCreateView(AgreementFormView):
         form.initial.setdefault("owner", self.request.user.pk)
         # "New agreement" on a client's page comes with ?client=<id>: that client, if the user
         # may see it.
-        client_id = self.request.GET.get("client", "")
-        if client_id.isdigit():
+        client_id = id_or_none(self.request.GET.get("client"))
+        if client_id is not None:
             client = visible_to(self.request.user, Client).filter(pk=client_id).first()
             if client:
                 form.initial["client"] = client.pk

@@ -2,7 +2,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clients.models import Client, ClientTechnology, Contact
-from core.forms import SharedChoicesFormSet, UserChoiceField, active_users, row_formset
+from core.forms import (
+    SharedChoicesFormSet,
+    UserChoiceField,
+    active_users,
+    column_bounded_formfield,
+    row_formset,
+)
 from skills.forms import VersionsFollowSkillFormSet, skill_search
 
 
@@ -14,6 +20,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
+        formfield_callback = column_bounded_formfield
         fields = [
             "name",
             "status",
@@ -54,7 +61,8 @@ class ContactFormSet(SharedChoicesFormSet):
 
 
 class ClientTechnologyForm(forms.ModelForm):
-    quantity = forms.IntegerField(
+    quantity = column_bounded_formfield(
+        ClientTechnology._meta.get_field("quantity"),
         min_value=1,
         initial=1,
         error_messages={"min_value": "Quantity must be at least 1."},

@@ -10,7 +10,13 @@ from clients.resources import ClientResource, ClientTechnologyResource, ContactR
 from clients.services import client_save
 from core.permissions import ModelPermissionMixin
 from core.registry import client_detail_panels, client_list_columns, panels_render_list
-from core.views import AutocompleteView, ExportMixin, ParentWithFormsetsView, export_links
+from core.views import (
+    AutocompleteView,
+    ExportMixin,
+    FilterRefusalMixin,
+    ParentWithFormsetsView,
+    export_links,
+)
 
 SORTABLE_COLUMNS = [("name", "Name"), ("status", "Status"), ("seats", "Seats")]
 
@@ -28,7 +34,7 @@ def sort_headers(request, columns, *, default, param="sort"):
     return headers
 
 
-class ClientListView(ExportMixin, ModelPermissionMixin, FilterView):
+class ClientListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, FilterView):
     model = Client
     filterset_class = ClientFilter
     template_name = "clients/client_list.html"

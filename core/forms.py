@@ -5,8 +5,11 @@ from functools import cached_property
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from core.bounds import id_or_none
 from core.services import RowChanges
 
 
@@ -17,6 +20,24 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def column_bounded_formfield(model_field, **kwargs):
+    """A model form's field for `model_field` (`Meta.formfield_callback`): a whole number gets
+    the smallest and largest values its column holds (or its model's narrower validators), so
+    that one beyond them is refused with the field's message before the form's clean() or a
+    query sees it, and the browser's number input knows them too."""
+    if isinstance(model_field, models.IntegerField):
+        validators = model_field.validators  # Django adds the column's range to the model's
+        limits = {
+            "min_value": [v.limit_value for v in validators if isinstance(v, MinValueValidator)],
+            "max_value": [v.limit_value for v in validators if isinstance(v, MaxValueValidator)],
+        }
+        if limits["min_value"]:
+            kwargs.setdefault("min_value", max(limits["min_value"]))
+        if limits["max_value"]:
+            kwargs.setdefault("max_value", min(limits["max_value"]))
+    return model_field.formfield(**kwargs)
 
 
 def active_users():
@@ -191,11 +212,12 @@ class AutocompleteSelect(forms.Widget):
     def _label(self, value) -> str:
         """The chosen row's name, read with one query; "" when nothing valid is chosen."""
         queryset = getattr(self.choices, "queryset", None)
-        if queryset is None or not str(value or "").isdigit():
+        chosen_id = id_or_none(value)
+        if queryset is None or chosen_id is None:
             return ""
         if self.known_labels is not None:
-            return self.known_labels.get(int(value), "")
-        chosen = queryset.filter(pk=value).first()
+            return self.known_labels.get(chosen_id, "")
+        chosen = queryset.filter(pk=chosen_id).first()
         return str(chosen) if chosen else ""
 
     def format_value(self, value):
@@ -220,7 +242,7 @@ class AutocompleteSelectMultiple(AutocompleteSelect):
     def _chosen(self, values) -> list[tuple[int, str]]:
         """(id, name) of the chosen rows, read with one query."""
         queryset = getattr(self.choices, "queryset", None)
-        ids = [str(value) for value in (values or []) if str(value).isdigit()]
+        ids = list(filter(None, map(id_or_none, values or [])))
         if queryset is None or not ids:
             return []
         return [(obj.pk, str(obj)) for obj in queryset.filter(pk__in=ids)]

@@ -2,10 +2,11 @@
 reach.
 
 A URL whose host is, or resolves to, an address that is not on the public internet (private,
-loopback, link-local, reserved, multicast, unspecified; IPv4 and IPv6) would let whoever types
-it make the server call into its own network. `public_addresses` resolves a host once and
-refuses it when any of its addresses is such; the caller then connects to exactly the addresses
-it was given (`http_post`), so a DNS answer that changes in between cannot slip past the check.
+loopback, link-local, reserved, multicast, unspecified; IPv4 and IPv6, and IPv4 addresses
+carried inside IPv6 ones) would let whoever types it make the server call into its own network.
+`public_addresses` resolves a host once and refuses it when any of its addresses is such; the
+caller then connects to exactly the addresses it was given (`http_post`), so a DNS answer that
+changes in between cannot slip past the check.
 """
 
 import http.client
@@ -35,11 +36,47 @@ class Address:
         return self.sockaddr[0]
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64's well-known and local-use
+# prefixes (RFC 6052, RFC 8215) and the deprecated IPv4-compatible form (RFC 4291).
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """The IPv4 addresses that `address` carries, each with the name of the form carrying it.
+
+    A packet to such an address can end at the IPv4 one (a NAT64 gateway, a 6to4 or Teredo
+    relay, a dual-stack socket), so that address must be public too.
+    """
+    last_32_bits = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        return [("an IPv4-mapped address", address.ipv4_mapped)]
+    if address.sixtofour is not None:
+        return [("a 6to4 address", address.sixtofour)]
+    if address.teredo is not None:
+        return [("a Teredo address", embedded) for embedded in address.teredo]
+    if address in NAT64_WELL_KNOWN or address in NAT64_LOCAL_USE:
+        return [("a NAT64 address", last_32_bits)]
+    # :: and ::1 are the unspecified and loopback addresses, said as such below.
+    if address in IPV4_COMPATIBLE and int(address) > 1:
+        return [("an IPv4-compatible address", last_32_bits)]
+    return []
+
+
 def address_refusal(ip: str) -> str:
     """Why `ip` may not be reached from outside the server's own network, or "" when it may."""
     address = ipaddress.ip_address(ip.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0")
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        for form, ipv4 in embedded:
+            refusal = address_refusal(str(ipv4))
+            if refusal:
+                return f"{form} that embeds {ipv4}, {refusal}"
+        # A translated address (IPv4-mapped, NAT64 well-known prefix) is its IPv4 address; a
+        # tunnelled or deprecated form is judged as IPv6 too.
+        if embedded and (address.ipv4_mapped is not None or address in NAT64_WELL_KNOWN):
+            return ""
     for quality, words in (
         ("is_unspecified", "an unspecified address"),
         ("is_loopback", "a loopback address"),

@@ -269,6 +269,26 @@ def not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+# ------------------------------------------------------------------------------ list pages
+
+
+class FilterRefusalMixin:
+    """A list page whose filter bar refused a value (an id no table holds, a number past its
+    column, a choice that is not one) answers 400 Bad Request: the page is shown as usual, with
+    the bar's message under the field, and the status says the query was not understood.
+    `filter_form(context)` is the bar's form: the filter set's (`filter`) unless overridden."""
+
+    def filter_form(self, context):
+        filterset = context.get("filter")
+        return filterset.form if filterset is not None else None
+
+    def render_to_response(self, context, **response_kwargs):
+        form = self.filter_form(context)
+        if form is not None and form.is_bound and form.errors:
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
+
+
 # ------------------------------------------------------------------------------ downloads
 
 

@@ -3,6 +3,7 @@ from functools import cached_property
 from django import forms
 from django.urls import reverse, reverse_lazy
 
+from core.bounds import id_or_none
 from core.forms import (
     AutocompleteSelect,
     DateInput,
@@ -54,7 +55,7 @@ def chosen_skill_id(form, skill_field: str) -> int | None:
     """The skill the form shows: what was posted, or its initial value."""
     value = form[skill_field].value()
     value = getattr(value, "pk", value)
-    return int(value) if str(value or "").isdigit() else None
+    return id_or_none(value)
 
 
 def skill_search():
@@ -90,7 +91,7 @@ class VersionsFollowSkillFormSet(SharedChoicesFormSet):
                 for index in range(self.total_form_count())
                 for name in skill_fields
             )
-            ids = {int(value) for value in posted if str(value or "").isdigit()}
+            ids = set(filter(None, map(id_or_none, posted)))
         else:
             ids = {
                 getattr(row, f"{name}_id") for row in self.get_queryset() for name in skill_fields

@@ -12,9 +12,9 @@ urlpatterns = [
         name="technician_autocomplete",
     ),
     path("technicians/new/", views.TechnicianCreateView.as_view(), name="technician_create"),
-    path("technicians/<int:pk>/", views.TechnicianDetailView.as_view(), name="technician_detail"),
+    path("technicians/<id:pk>/", views.TechnicianDetailView.as_view(), name="technician_detail"),
     path(
-        "technicians/<int:pk>/edit/",
+        "technicians/<id:pk>/edit/",
         views.TechnicianUpdateView.as_view(),
         name="technician_update",
     ),

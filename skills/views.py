@@ -5,8 +5,15 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
+from core.bounds import id_or_none
 from core.permissions import ModelPermissionMixin
-from core.views import AutocompleteView, ExportMixin, ParentWithFormsetsView, export_links
+from core.views import (
+    AutocompleteView,
+    ExportMixin,
+    FilterRefusalMixin,
+    ParentWithFormsetsView,
+    export_links,
+)
 from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
 from skills.forms import MAX_VERSIONS, TechnicianForm, technician_formsets
@@ -19,7 +26,7 @@ from skills.resources import (
 from skills.services import technician_save
 
 
-class TechnicianListView(ExportMixin, ModelPermissionMixin, FilterView):
+class TechnicianListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, FilterView):
     model = Technician
     filterset_class = TechnicianFilter
     template_name = "skills/technician_list.html"
@@ -91,10 +98,10 @@ class VersionOptionsView(ModelPermissionMixin, View):
     http_method_names = ["get"]
 
     def get(self, request, *args, **kwargs):
-        skill = request.GET.get("skill", "")
+        skill_id = id_or_none(request.GET.get("skill"))
         versions = self.get_queryset().none()
-        if skill.isdigit():
-            versions = self.get_queryset().filter(skill_id=int(skill)).order_by("rank")
+        if skill_id is not None:
+            versions = self.get_queryset().filter(skill_id=skill_id).order_by("rank")
         rows = versions.values_list("pk", "label")[:MAX_VERSIONS]
         return JsonResponse({"results": [{"id": pk, "text": label} for pk, label in rows]})
 
@@ -157,7 +164,7 @@ class TechnicianUpdateView(TechnicianFormView):
         )
 
 
-class SkillCatalogView(ModelPermissionMixin, FilterView):
+class SkillCatalogView(FilterRefusalMixin, ModelPermissionMixin, FilterView):
     model = Skill
     filterset_class = SkillFilter
     template_name = "skills/skill_catalog.html"

@@ -1,4 +1,7 @@
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+
+from core.bounds import id_or_none
 
 
 class IdCursorPagination(CursorPagination):
@@ -8,6 +11,15 @@ class IdCursorPagination(CursorPagination):
     ordering = "id"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request):
+        """The cursor asked for; a cursor made by hand whose position is not an id a table can
+        hold is refused as any malformed cursor is (404), before it reaches the query."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and id_or_none(position) is None:
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 class NewestFirstCursorPagination(IdCursorPagination):

@@ -25,6 +25,7 @@ from agreements.api.live_coverage import (
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement, Service
 from agreements.planning.prospect_check import MAX_LINES, ProspectInput, prospect_check
+from core.bounds import ID_MAX
 from core.permissions import visible_to
 from core.validators import date_in_range
 
@@ -72,7 +73,7 @@ class ProspectInputSerializer(serializers.Serializer):
     """The prospect check page's form: what we would sell and what the prospect runs."""
 
     services = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         max_length=MAX_SERVICES,
         allow_empty=False,
         error_messages={"empty": "Choose at least one service."},

@@ -38,30 +38,30 @@ router.register("pre-sale", presale.ProspectCheckViewSet, basename="pre-sale")
 coverage_patterns = [
     path("checks/run/", coverage_views.CheckRunView.as_view(), name="check-run"),
     path(
-        "checks/<int:pk>/agreements/",
+        "checks/<id:pk>/agreements/",
         coverage_views.CheckAgreementListView.as_view(),
         name="check-agreements",
     ),
     path(
-        "checks/<int:pk>/requirements/",
+        "checks/<id:pk>/requirements/",
         coverage_views.CheckRequirementListView.as_view(),
         name="check-requirements",
     ),
     path(
-        "checks/<int:pk>/end-of-support/",
+        "checks/<id:pk>/end-of-support/",
         coverage_views.CheckEndOfSupportListView.as_view(),
         name="check-end-of-support",
     ),
     path(
-        "check-requests/<int:pk>/", coverage_views.CheckRequestView.as_view(), name="check-request"
+        "check-requests/<id:pk>/", coverage_views.CheckRequestView.as_view(), name="check-request"
     ),
     path(
-        "agreements/<int:pk>/coverage/",
+        "agreements/<id:pk>/coverage/",
         coverage_views.AgreementCoverageView.as_view(),
         name="agreement-coverage",
     ),
     path(
-        "agreements/<int:pk>/presale/",
+        "agreements/<id:pk>/presale/",
         presale.AgreementPresaleView.as_view(),
         name="agreement-presale",
     ),

@@ -10,6 +10,7 @@ from agreements.api.live_coverage import MONEY, TechnicianRefSerializer
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement
 from agreements.planning.whatif import what_if_technicians_leave
+from core.bounds import ID_MAX
 from core.validators import date_in_range
 from skills.selectors import technicians_available_to
 
@@ -19,7 +20,7 @@ WHAT_IF_MAX_ROWS = 500  # agreements per list of one what-if answer
 
 class WhatIfInputSerializer(serializers.Serializer):
     technician_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         allow_empty=False,
         max_length=WHAT_IF_MAX_TECHNICIANS,
         help_text=f"The technicians to imagine gone (at most {WHAT_IF_MAX_TECHNICIANS}), each "

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from agreements.coverage.models import CoverageFlag
+from core.filters import IdFilter
 
 
 class FlagFilter(django_filters.FilterSet):
@@ -16,8 +17,8 @@ class FlagFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=CoverageFlag.Status.choices, empty_label="Any status"
     )
-    opened_by_check = django_filters.NumberFilter(widget=forms.HiddenInput)
-    resolved_by_check = django_filters.NumberFilter(widget=forms.HiddenInput)
+    opened_by_check = IdFilter(widget=forms.HiddenInput)
+    resolved_by_check = IdFilter(widget=forms.HiddenInput)
 
     class Meta:
         model = CoverageFlag

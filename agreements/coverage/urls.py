@@ -11,14 +11,14 @@ urlpatterns = [
     path("coverage/impact/<str:key>/", views.ChangeImpactView.as_view(), name="change_impact"),
     path("flags/", views.FlagListView.as_view(), name="flag_list"),
     path(
-        "flags/<int:pk>/acknowledge/",
+        "flags/<id:pk>/acknowledge/",
         views.FlagAcknowledgeView.as_view(),
         name="flag_acknowledge",
     ),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
-    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<id:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path(
-        "reports/<int:pk>/requirements/",
+        "reports/<id:pk>/requirements/",
         views.CheckRequirementListView.as_view(),
         name="check_requirements",
     ),

@@ -56,7 +56,7 @@ from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
 from core.formatting import count_text
 from core.permissions import ModelPermissionMixin, perm_name, visible_to
-from core.views import ExportMixin, export_links, local_path
+from core.views import ExportMixin, FilterRefusalMixin, export_links, local_path
 from skills.forms import MatrixFilterForm
 from skills.models import Skill, Technician, TechnicianSkill
 
@@ -200,7 +200,7 @@ def _safe_next(request) -> str | None:
     return local_path(request, request.POST.get("next"))
 
 
-class FlagListView(ExportMixin, ModelPermissionMixin, FilterView):
+class FlagListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, FilterView):
     """Every flag, open or resolved, filtered; where "and N more" of a report leads."""
 
     model = CoverageFlag
@@ -366,8 +366,11 @@ class MatrixPermissionMixin(ModelPermissionMixin):
         return form, form.cleaned_data["category"] if form.is_valid() else None
 
 
-class SkillsMatrixView(MatrixPermissionMixin, TemplateView):
+class SkillsMatrixView(FilterRefusalMixin, MatrixPermissionMixin, TemplateView):
     template_name = "coverage/skills_matrix.html"
+
+    def filter_form(self, context):
+        return context["form"]
 
     def get_context_data(self, **kwargs):
         form, category = self.get_category()

@@ -7,6 +7,6 @@ app_name = "imports"
 urlpatterns = [
     path("", views.ImportStartView.as_view(), name="start"),
     path("download/", views.ImportTemplateView.as_view(), name="download"),
-    path("<int:pk>/", views.ImportBatchView.as_view(), name="batch"),
-    path("<int:pk>/status/", views.ImportStatusView.as_view(), name="status"),
+    path("<id:pk>/", views.ImportBatchView.as_view(), name="batch"),
+    path("<id:pk>/status/", views.ImportStatusView.as_view(), name="status"),
 ]

@@ -9,6 +9,7 @@ from agreements.models import Agreement, Requirement, Service
 from agreements.planning.models import Competitor, CompetitorOffering
 from agreements.planning.prospect_check import ProspectInput
 from agreements.planning.selectors import PlanChoices
+from core.bounds import id_or_none
 from core.formatting import day_text
 from core.forms import ROW_LIMITS, AutocompleteSelectMultiple, DateInput, SharedChoicesFormSet
 from core.permissions import visible_to
@@ -293,7 +294,7 @@ class WhatIfForm(forms.Form):
     def chosen(self) -> list[tuple[int, str]]:
         """(id, name) of the technicians picked, in the order given, each once. One query."""
         values = self.data.getlist("technician") if self.data else []
-        ids = list(dict.fromkeys(int(value) for value in values if value.isdigit()))
+        ids = list(dict.fromkeys(filter(None, map(id_or_none, values))))
         if len(ids) > self.MAX_CHOSEN:
             self.add_error("technician", f"Pick at most {self.MAX_CHOSEN} technicians at a time.")
             return []

@@ -32,6 +32,7 @@ from agreements.planning.forms import (
     offering_formset,
 )
 from agreements.planning.models import Competitor, CompetitorOffering
+from core.bounds import id_or_none
 from core.formatting import day_text
 from core.forms import apply_validation_error
 from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to
@@ -168,15 +169,16 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
         initial = {"due_date": selectors.default_due_date(today), **request.GET.dict()}
-        requirement_id = request.GET.get("requirement", "")
+        # Hints of what to plan for: one that is not an id of a row is ignored.
+        requirement_id = id_or_none(request.GET.get("requirement"))
         agreement = None
-        if requirement_id.isdigit():
+        if requirement_id is not None:
             initial.update(
                 selectors.plan_prefill(user=request.user, requirement_id=requirement_id, day=today)
             )
             agreement = initial.pop("agreement", None)
-        ending_id = request.GET.get("end_of_support", "")
-        if ending_id.isdigit():
+        ending_id = id_or_none(request.GET.get("end_of_support"))
+        if ending_id is not None:
             initial.update(
                 selectors.end_of_support_plan_prefill(
                     user=request.user, row_id=ending_id, day=today
@@ -184,7 +186,7 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
             )
         form = AddToPlanForm(initial=initial, user=request.user, day=today)
         return self.render_form(
-            form, today, agreement=agreement, from_end_of_support=ending_id.isdigit()
+            form, today, agreement=agreement, from_end_of_support=ending_id is not None
         )
 
     def post(self, request, *args, **kwargs):

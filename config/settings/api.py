@@ -1,6 +1,7 @@
 """The REST API at /api/v1/ and the webhooks it sends."""
 
 from config.settings.env import env
+from core.bounds import ID_SCHEMA
 
 # Personal tokens (stored hashed, agreements.ApiToken) or the browser's session; the same roles as
 # the pages (agreements/api/permissions.py).
@@ -69,6 +70,8 @@ SPECTACULAR_SETTINGS = {
         "CheckRequestStatusEnum": "agreements.coverage.models.CoverageCheckRequest.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # A row id in a path (`<id:pk>`, core/bounds.py): a whole number a table's id can hold.
+    "PATH_CONVERTER_OVERRIDES": {"id": ID_SCHEMA},
 }
 
 # ------------------------------------------------------------------------------ webhooks

@@ -284,10 +284,10 @@ def test_list_filters_by_notice_within_days(consultant_client):
     assert list(response.context["object_list"]) == [soon]
 
 
-def test_list_rejects_a_negative_notice_window_without_error(consultant_client, agreement):
+def test_list_refuses_a_negative_notice_window_with_a_message(consultant_client, agreement):
     response = consultant_client.get(reverse("agreements:list"), {"notice_within": "-5"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "greater than or equal to 0" in response.content.decode()
 
 
@@ -298,7 +298,7 @@ def test_list_rejects_a_negative_notice_window_without_error(consultant_client, 
 def test_list_shows_nonsense_filters_as_form_errors(consultant_client, agreement, query):
     response = consultant_client.get(reverse("agreements:list"), query)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["filter"].form.errors
 
 

@@ -161,12 +161,13 @@ def test_client_list_shows_the_new_button_to_a_consultant(consultant_client):
     assert reverse("clients:create") in page_text(response)
 
 
-def test_client_list_with_a_bad_filter_value_is_not_an_error(consultant_client):
+def test_client_list_with_a_bad_filter_value_is_a_bad_request_with_a_message(consultant_client):
     response = consultant_client.get(
         reverse("clients:list"), {"status": "bogus", "account_manager": "x", "sort": "nope"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "Some filters were not understood" in response.text
 
 
 def test_client_list_page_out_of_range_is_not_found(consultant_client):

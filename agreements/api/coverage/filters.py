@@ -10,13 +10,14 @@ from agreements.coverage.models import (
     CoverageFlag,
     CoverageStatus,
 )
+from core.filters import IdFilter
 
 
 class CheckedEndOfSupportFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(v, label) for v, label in CoverageStatus.choices if v != "not_assessed"]
     )
-    client = django_filters.NumberFilter(field_name="client_id")
+    client = IdFilter(field_name="client_id")
 
     class Meta:
         model = CheckedEndOfSupport
@@ -34,7 +35,7 @@ class CheckedAgreementFilter(django_filters.FilterSet):
 class CheckedRequirementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CoverageFlag.Status.choices)
     is_new = django_filters.BooleanFilter(help_text="Only those whose flag the check opened.")
-    agreement = django_filters.NumberFilter(field_name="agreement_id")
+    agreement = IdFilter(field_name="agreement_id")
 
     class Meta:
         model = CheckedRequirement

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import shutil
+import socket
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.api.models import WebhookDelivery, WebhookEvent
-from agreements.api.services import webhook_deliver, webhook_deliveries_create, webhook_retry_delay
+from agreements.api.services import (
+    webhook_deliver,
+    webhook_deliveries_create,
+    webhook_retry_delay,
+    webhook_save,
+)
 from agreements.api.tasks import deliver_webhook
 from agreements.api.webhooks import Announcement, flag_announcements
 from agreements.coverage.checks import coverage_check_run
@@ -88,6 +94,34 @@ def check_now(django_capture_on_commit_callbacks):
             return coverage_check_run(day=DAY, trigger=CoverageCheck.Trigger.MANUAL)
 
     return run
+
+
+class Resolver:
+    """The system's resolver, except for the names a test gives answers for (what a DNS server
+    would answer, which a test cannot choose): each lookup of such a name gets the next of its
+    answers, the last one again once they run out."""
+
+    def __init__(self):
+        self.answers: dict[str, list[str]] = {}
+        self.lookups: list[str] = []
+        self._system = socket.getaddrinfo
+
+    def getaddrinfo(self, host, port, *args, **kwargs):
+        if host not in self.answers:
+            return self._system(host, port, *args, **kwargs)
+        self.lookups.append(host)
+        answers = self.answers[host]
+        ip = answers.pop(0) if len(answers) > 1 else answers[0]
+        if ":" in ip:
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (ip, port, 0, 0))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    fake = Resolver()
+    monkeypatch.setattr(socket, "getaddrinfo", fake.getaddrinfo)
+    return fake
 
 
 def hook(receiver, path="/covered", **fields):
@@ -535,3 +569,53 @@ def test_webhook_host_is_checked_again_before_each_delivery(
     assert delivery.last_error == (
         "127.0.0.1 is a loopback address: only hosts on the public internet may be used."
     )
+
+
+@pytest.mark.parametrize(
+    ("answer_at_send_time", "refusal"),
+    [
+        ("127.0.0.1", "hooks.msp.example (127.0.0.1) is a loopback address"),
+        (
+            "2002:7f00:1::",
+            "hooks.msp.example (2002:7f00:1::) is a 6to4 address that embeds 127.0.0.1, a "
+            "loopback address",
+        ),
+    ],
+)
+def test_delivery_to_a_name_that_now_resolves_inside_the_network_is_refused_and_recorded(
+    receiver, resolver, settings, answer_at_send_time, refusal
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+    port = receiver.url.rsplit(":", 1)[1]
+    resolver.answers["hooks.msp.example"] = ["93.184.215.14", answer_at_send_time]
+    webhook = webhook_save(
+        webhook=WebhookFactory.build(url=f"http://hooks.msp.example:{port}/covered", secret="")
+    )  # checked when saved: the name was on the public internet then
+    delivery = a_delivery(webhook)
+
+    outcome = webhook_deliver(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (outcome.status, delivery.status, delivery.attempts, receiver.requests) == (
+        FAILED,
+        FAILED,
+        1,
+        [],
+    )
+    assert delivery.last_error == f"{refusal}: only hosts on the public internet may be used."
+    assert resolver.lookups == ["hooks.msp.example", "hooks.msp.example"]
+
+
+def test_delivery_connects_to_the_address_it_resolved_not_to_a_later_answer(receiver, resolver):
+    # A name that answers the receiver's address once, then an address nobody listens on: the
+    # POST reaches the receiver, so the connection went to the address looked up (and checked),
+    # not to what the name resolved to a moment later.
+    port = receiver.url.rsplit(":", 1)[1]
+    resolver.answers["hooks.msp.example"] = ["127.0.0.1", "192.0.2.1"]
+    delivery = a_delivery(WebhookFactory(url=f"http://hooks.msp.example:{port}/covered"))
+
+    webhook_deliver(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, len(receiver.requests)) == (SUCCEEDED, 1)
+    assert resolver.lookups == ["hooks.msp.example"]

@@ -175,7 +175,8 @@ def test_matrix_page_filters_by_category(consultant_client, team):
 def test_matrix_page_with_an_unknown_category_shows_every_skill(consultant_client, team):
     response = consultant_client.get(reverse("coverage:matrix"), {"category": "999999"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400  # with the filter bar's message
+    assert response.context["form"].errors["category"]
     assert len(response.context["page_obj"]) == 3
 
 
