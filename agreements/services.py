@@ -18,6 +18,7 @@ from agreements.models import (
     AgreementService,
     Requirement,
     Service,
+    default_min_technicians,
 )
 from clients.models import Client, ClientTechnology
 from core.formatting import day_text
@@ -309,18 +310,21 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
             bulk_update_with_history(stale, Requirement, ["min_level"])
 
         # Built from validated rows (services, technologies), so not cleaned one by one: that
-        # would cost a query per foreign key per row.
+        # would cost a query per foreign key per row. The default number of technicians is read
+        # once, not by the model's default for every row.
+        missing_keys = [key for key in desired if key not in existing]
+        min_technicians = default_min_technicians() if missing_keys else None
         missing = [
             Requirement(
                 agreement_id=agreement_id,
                 service_id=service_id,
                 skill_id=skill_id,
                 version_id=version_id,
-                min_level=min_level,
+                min_level=desired[agreement_id, service_id, skill_id, version_id],
+                min_technicians=min_technicians,
                 source=Requirement.Source.DERIVED,
             )
-            for (agreement_id, service_id, skill_id, version_id), min_level in desired.items()
-            if (agreement_id, service_id, skill_id, version_id) not in existing
+            for agreement_id, service_id, skill_id, version_id in missing_keys
         ]
         if missing:
             bulk_create_with_history(missing, Requirement)

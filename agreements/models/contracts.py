@@ -13,6 +13,7 @@ from agreements.terms import Term, agreement_term_on, initial_term
 from clients.models import Client
 from core.formatting import day_text
 from core.models import TimeStampedModel, UniqueNameModel, optional_key, unique_name_constraint
+from core.selectors import coverage_defaults
 from core.validators import date_in_range
 from skills.models import (
     LEVEL_VALIDATORS,
@@ -26,7 +27,8 @@ from skills.models import (
 
 
 def default_min_technicians():
-    return settings.COVERAGE_MIN_TECHNICIANS
+    """The number in force (core.selectors.coverage_defaults): one query."""
+    return coverage_defaults().min_technicians
 
 
 class Service(UniqueNameModel, TimeStampedModel):

@@ -763,13 +763,13 @@ def test_detail_query_count_does_not_grow_with_requirements(
     coverage_run_execute(run_date=TODAY)
 
     # session, user, savepoint and its release, user's permissions, group permissions,
-    # agreement with client and owner, services; live coverage of this one agreement:
-    # agreements, requirements, skills, versions, certifications, technicians, technician
-    # skills, technician certifications; the newest check, the change stamp, what the check
-    # recorded for the agreement and its requirements; requirements with skill, version,
-    # certification and service; the open training goals of the uncovered requirements'
-    # candidates; open flags.
-    with django_assert_num_queries(23):
+    # agreement with client and owner, services; live coverage of this one agreement: the
+    # warning window in force, agreements, requirements, skills, versions, certifications,
+    # technicians, technician skills, technician certifications; the newest check, the change
+    # stamp, what the check recorded for the agreement and its requirements; requirements with
+    # skill, version, certification and service; the open training goals of the uncovered
+    # requirements' candidates; open flags.
+    with django_assert_num_queries(24):
         response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
     assert len(response.context["requirement_rows"]) == rows + 1
 
