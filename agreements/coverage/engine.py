@@ -223,7 +223,8 @@ def evaluate_coverage(
     `exclude_technician_ids` treats those technicians as gone. `as_if_active` evaluates the
     listed `agreement_ids` whatever their status and dates (the pre-sale check of a draft).
     Reads only: it does not sync derived requirements or touch flags; callers do that first.
-    Without `warning_days`, the window in force (core.selectors.coverage_defaults) is read.
+    Without `warning_days`, the window in force is read (core.selectors.coverage_defaults, one
+    more query).
     """
     warning_days = coverage_defaults().warning_days if warning_days is None else warning_days
     inputs = _inputs_read(

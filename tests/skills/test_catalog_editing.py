@@ -8,10 +8,13 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from agreements.imports.flow import import_batch_create
 from core import groups
 from skills.models import Skill, SkillAlias, SkillVersion
 from skills.selectors import product_matcher
 from tests.agreements.factories import ServiceFactory
+from tests.clients.factories import ClientFactory
+from tests.conftest import make_user
 from tests.forms import formset
 from tests.html_forms import post_form_data
 from tests.skills.factories import SkillCategoryFactory, SkillFactory, SkillVersionFactory
@@ -90,6 +93,22 @@ def test_consultants_hold_the_catalog_permission_and_viewers_do_not():
 
     assert manage in Group.objects.get(name=groups.CONSULTANT).permissions.all()
     assert manage not in Group.objects.get(name=groups.VIEWER).permissions.all()
+
+
+def test_catalog_editing_needs_its_own_permission_not_the_models(client, django_user_model, lob):
+    user = make_user(django_user_model, "ada.editor")
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="skills",
+            codename__in=["view_skill", "add_skill", "change_skill", "add_skillversion"],
+        )
+    )
+    client.force_login(user)
+
+    response = client.post(reverse("skills:skill_create"), product_post(lob, name="Sage 50"))
+
+    assert response.status_code == 403
+    assert not Skill.objects.filter(name="Sage 50").exists()
 
 
 @pytest.mark.parametrize("role", ["viewer", None])
@@ -354,3 +373,41 @@ def test_the_prospect_check_offers_to_add_an_unknown_product(consultant_client, 
     page = response.content.decode()
     assert "Not recognised: Sage 50 Accounting" in page
     assert reverse("skills:skill_create") + "?name=Sage%2050%20Accounting" in page
+
+
+def test_the_import_preview_offers_to_add_an_unknown_product(
+    consultant_client, consultant, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ClientFactory(name="Acme Dental")
+    batch = import_batch_create(
+        user=consultant,
+        kind="environment",
+        filename="inventory.csv",
+        data=b"Organization,Device Name,Software,Display Version\r\n"
+        b"Acme Dental,FRONT-01,Sage 50 Accounting,2024\r\n",
+    )
+    batch_path = reverse("imports:batch", args=[batch.pk])
+
+    page = consultant_client.get(batch_path).content.decode()
+
+    link = f"{reverse('skills:skill_create')}?name=Sage%2050%20Accounting&amp;next={batch_path}"
+    assert link in page
+
+
+# ------------------------------------------------------------------------------ tampering
+
+
+def test_a_version_row_of_another_product_is_refused(consultant_client, quickbooks):
+    other = SkillVersionFactory(skill=SkillFactory(name="Sage 50"), label="2030", rank=99)
+    skill = quickbooks["skill"]
+    data = edit_post(skill)
+    data["versions-0-id"] = other.pk
+    data["versions-0-label"] = "Renamed"
+
+    response = consultant_client.post(reverse("skills:skill_update", args=[skill.pk]), data)
+
+    assert response.status_code == 200
+    other.refresh_from_db()
+    assert (other.skill.name, other.label) == ("Sage 50", "2030")
+    assert not SkillVersion.objects.filter(label="Renamed").exists()
