@@ -1,8 +1,9 @@
+from functools import cached_property
+
 from django import forms
-from django.conf import settings
 from django.urls import reverse_lazy
 
-from agreements.models import Agreement, Requirement, Service
+from agreements.models import Agreement, Requirement, Service, default_min_technicians
 from core.forms import (
     ROW_LIMITS,
     AutocompleteSelect,
@@ -93,16 +94,25 @@ class RequirementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The model's default is a callable (a setting); a plain initial value lets an untouched
-        # blank row count as unchanged without a hidden "initial-" input.
-        self.fields["min_technicians"].show_hidden_initial = False
-        self.fields["min_technicians"].initial = settings.COVERAGE_MIN_TECHNICIANS
         self.fields["notes"].widget.attrs["placeholder"] = "e.g. named in the contract"
 
 
 class ManualRequirementFormSet(VersionsFollowSkillFormSet):
     shared_choices = {"certification": certification_choices}
     version_fields = {"version": "skill"}
+
+    @cached_property
+    def _default_min_technicians(self) -> int:
+        return default_min_technicians()
+
+    def prepare_row(self, form):
+        form = super().prepare_row(form)
+        # The model's default is a callable (the number in force, read once for every row); a
+        # plain initial value lets an untouched blank row count as unchanged without a hidden
+        # "initial-" input.
+        form.fields["min_technicians"].show_hidden_initial = False
+        form.fields["min_technicians"].initial = self._default_min_technicians
+        return form
 
 
 RequirementFormSet = forms.inlineformset_factory(

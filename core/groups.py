@@ -1,10 +1,11 @@
-"""The three groups of the design and their permissions.
+"""The groups of the design and their permissions.
 
 The data migration creates them; tests that flush the database create them again the same way.
 """
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+from django.db.models import Q
 
 CONSULTANT = "Consultant"
 VIEWER = "Viewer"
@@ -12,6 +13,9 @@ REPORT_RECIPIENTS = "Coverage report recipients"
 
 DOMAIN_APPS = ["skills", "clients", "agreements"]
 ACTIONS = {CONSULTANT: ["view", "add", "change"], VIEWER: ["view"], REPORT_RECIPIENTS: []}
+# Permissions of their own, beyond a model's view, add and change: (app label, codename).
+MANAGE_CATALOG = ("skills", "manage_catalog")
+OWN_PERMISSIONS = {CONSULTANT: [MANAGE_CATALOG]}
 
 
 def ensure_groups(apps=global_apps):
@@ -33,8 +37,11 @@ def ensure_groups(apps=global_apps):
             for model in apps.get_app_config(app_label).get_models()
             for action in actions
         ]
+        own = Q()
+        for app_label, codename in OWN_PERMISSIONS.get(name, []):
+            own |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(
             Permission.objects.filter(
-                content_type__app_label__in=DOMAIN_APPS, codename__in=codenames
+                Q(content_type__app_label__in=DOMAIN_APPS, codename__in=codenames) | own
             )
         )

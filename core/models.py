@@ -1,9 +1,12 @@
 import calendar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
 
 from core.validators import NOTES_MAX_LENGTH, refuse_control_characters
 
@@ -114,3 +117,59 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+MAX_WARNING_DAYS = 365
+MAX_MIN_TECHNICIANS = 20
+
+
+class CoverageSettings(models.Model):
+    """The warning window and the default minimum technicians as staff set them on the Settings
+    page: one row, read at the start of every coverage check. A blank value (or no row yet)
+    means the environment's (COVERAGE_WARNING_DAYS, COVERAGE_MIN_TECHNICIANS).
+
+    It lives here, below every app, because the team's pages (expiring certifications), the
+    contract book (a new requirement's default) and the coverage engine all read it.
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    warning_days = models.PositiveSmallIntegerField(
+        "warning window (days)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_WARNING_DAYS)],
+        help_text="A lapse in coverage within this many days makes an agreement at risk.",
+    )
+    min_technicians = models.PositiveSmallIntegerField(
+        "minimum technicians",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MIN_TECHNICIANS)],
+        help_text="Qualified technicians a requirement needs unless it asks for another number.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "coverage settings"
+        verbose_name_plural = "coverage settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="coveragesettings_single_row"),
+            models.CheckConstraint(
+                condition=Q(warning_days__isnull=True) | Q(warning_days__lte=MAX_WARNING_DAYS),
+                name="coveragesettings_warning_days_at_most_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_technicians__isnull=True)
+                | Q(min_technicians__gte=1, min_technicians__lte=MAX_MIN_TECHNICIANS),
+                name="coveragesettings_min_technicians_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return "Coverage settings"

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.models import WorkerHeartbeat
+from core.models import CoverageSettings, WorkerHeartbeat
 
 
 def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
@@ -17,6 +17,20 @@ def worker_heartbeat_record(*, worker: str) -> WorkerHeartbeat:
         worker=worker, defaults={"seen_at": timezone.now()}
     )
     return heartbeat
+
+
+def coverage_settings_set(
+    *, warning_days: int | None, min_technicians: int | None, user
+) -> CoverageSettings:
+    """Store the warning window and the default minimum technicians (None: the environment's);
+    the next coverage check uses them."""
+    values = {"warning_days": warning_days, "min_technicians": min_technicians, "updated_by": user}
+    # Checked whole first; update_or_create then writes the one row even when two saves race.
+    CoverageSettings(pk=CoverageSettings.SINGLETON_ID, **values).full_clean(validate_unique=False)
+    stored, _ = CoverageSettings.objects.update_or_create(
+        pk=CoverageSettings.SINGLETON_ID, defaults=values
+    )
+    return stored
 
 
 ModelT = TypeVar("ModelT", bound=models.Model)

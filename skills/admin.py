@@ -28,7 +28,7 @@ class SkillVersionInline(admin.TabularInline):
 
 
 @admin.register(models.Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(SimpleHistoryAdmin):
     list_display = ["name", "category", "vendor", "versions_list"]
     list_filter = ["category", "vendor"]
     search_fields = ["name", "vendor", "category__name"]
@@ -45,7 +45,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SkillVersion)
-class SkillVersionAdmin(admin.ModelAdmin):
+class SkillVersionAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "skill", "label", "rank", "end_of_support", "successor"]
     list_filter = ["skill__category", "skill"]
     search_fields = ["skill__name", "label"]

@@ -1,10 +1,12 @@
 from functools import cached_property
 
 from django import forms
+from django.forms import inlineformset_factory
 from django.urls import reverse, reverse_lazy
 
 from core.bounds import id_or_none
 from core.forms import (
+    ROW_LIMITS,
     AutocompleteSelect,
     DateInput,
     SharedChoicesFormSet,
@@ -15,6 +17,7 @@ from core.forms import (
 from skills.models import (
     Certification,
     Skill,
+    SkillAlias,
     SkillVersion,
     Technician,
     TechnicianCertification,
@@ -186,6 +189,112 @@ def technician_formsets(*, data=None, technician):
             queryset=TechnicianCertification.objects.order_by("certification__name"),
         ),
     )
+
+
+# ------------------------------------------------------------------------------ the catalog
+
+
+class SkillForm(forms.ModelForm):
+    """A product of the catalog: its name (as the team says it), category and vendor."""
+
+    class Meta:
+        model = Skill
+        fields = ["name", "category", "vendor", "description"]
+        labels = {"name": "Product"}
+        help_texts = {
+            "name": "As the team says it, e.g. “Exchange Server”; versions are listed below.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = skill_categories()
+
+
+class SkillVersionForm(forms.ModelForm):
+    class Meta:
+        model = SkillVersion
+        fields = ["label", "rank", "end_of_support", "successor"]
+        labels = {"label": "Version", "end_of_support": "End of support", "successor": "Moves to"}
+        widgets = {"end_of_support": DateInput()}
+        help_texts = {"label": "", "rank": "", "end_of_support": "", "successor": ""}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blank for a new version: skills.services.skill_save places it after the newest.
+        self.fields["rank"].required = self.instance.pk is not None
+        self.fields["rank"].widget.attrs.setdefault("placeholder", "after the newest")
+
+
+class SkillAliasForm(forms.ModelForm):
+    class Meta:
+        model = SkillAlias
+        fields = ["pattern", "version"]
+        labels = {"pattern": "Named in files as", "version": "Version"}
+        help_texts = {"pattern": "", "version": ""}
+
+    def clean_pattern(self):
+        return " ".join(self.cleaned_data["pattern"].split())
+
+
+class CatalogRowsFormSet(SharedChoicesFormSet):
+    """Rows of one product whose version field (`version_field`) offers that product's own
+    versions, read once for every row. A version of another product is still refused by the
+    model's own check, with its message."""
+
+    version_field = ""
+
+    @cached_property
+    def _choices(self):
+        versions = []
+        if self.instance.pk is not None:
+            versions = list(self.instance.versions.order_by("rank").values_list("pk", "label"))
+        return {self.version_field: [EMPTY_CHOICE, *versions]}
+
+
+class SkillVersionFormSet(CatalogRowsFormSet):
+    version_field = "successor"
+
+
+class SkillAliasFormSet(CatalogRowsFormSet):
+    version_field = "version"
+
+
+# Versions are not removed here: clients, technicians and requirements point at them (an admin
+# can, in Django admin, once nothing does).
+SkillVersionRows = inlineformset_factory(
+    Skill,
+    SkillVersion,
+    form=SkillVersionForm,
+    formset=SkillVersionFormSet,
+    fk_name="skill",
+    extra=1,
+    can_delete=False,
+    **ROW_LIMITS,
+)
+
+
+def skill_formsets(*, data=None, skill, alias_pattern: str = ""):
+    """The versions and aliases formsets of the product form, in that order; `alias_pattern`
+    fills the blank alias row (a product name an import or a prospect check did not know)."""
+    versions = SkillVersionRows(
+        data,
+        instance=skill,
+        prefix="versions",
+        queryset=SkillVersion.objects.order_by("rank"),
+    )
+    aliases = row_formset(
+        skill,
+        SkillAlias,
+        form=SkillAliasForm,
+        formset=SkillAliasFormSet,
+        prefix="aliases",
+        data=data,
+        queryset=SkillAlias.objects.order_by("pattern"),
+    )
+    if alias_pattern and data is None:
+        aliases.extra_forms[0].initial = {"pattern": alias_pattern}
+    return versions, aliases
 
 
 # ------------------------------------------------------------------------------ filters

@@ -58,10 +58,16 @@ class Skill(UniqueNameModel, TimeStampedModel):
     category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
     vendor = TextLineField(max_length=100, blank=True)
     description = LongTextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         constraints = [unique_name_constraint("skill")]
+        permissions = [
+            # At most 50 characters: older migrations create permissions before auth widens
+            # the column.
+            ("manage_catalog", "Can keep the catalog of products and versions")
+        ]
 
     def __str__(self):
         return self.name
@@ -80,6 +86,7 @@ class SkillVersion(models.Model):
         related_name="predecessors",
         help_text="The version a client on this one moves to when its support ends.",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["skill__name", "rank"]
@@ -116,6 +123,24 @@ class SkillVersion(models.Model):
             )
         if self.successor_id and self.pk and self.successor_id == self.pk:
             raise ValidationError({"successor": "A version cannot succeed itself."})
+        # Newer only, so that following successors always ends (no version leads back).
+        if self.successor_id and self.rank is not None and self.successor.rank <= self.rank:
+            raise ValidationError(
+                {
+                    "successor": f"The successor must be newer than {self.label}: "
+                    f"{self.successor.label} has rank {self.successor.rank}, not above "
+                    f"{self.rank}."
+                }
+            )
+        if self.pk and self.rank is not None:
+            older = self.predecessors.filter(rank__gte=self.rank).order_by("rank").first()
+            if older is not None:
+                raise ValidationError(
+                    {
+                        "rank": f"{self.label} succeeds {older.label} (rank {older.rank}), so "
+                        "its rank must stay above that."
+                    }
+                )
 
 
 class LifecycleSnapshot(models.Model):

@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -14,13 +13,16 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.shortcuts import get_object_or_404
 
 from core.db import count_per_row
+from core.formatting import day_text
 from core.permissions import visible_to
+from core.selectors import coverage_defaults
 from skills.aliases import ProductMatcher
 from skills.models import (
     Certification,
@@ -49,10 +51,10 @@ def support_state(*, day: datetime.date, field: str = "end_of_support") -> Case:
     )
 
 
-def expiry_state(*, day: datetime.date) -> Case:
-    """An annotation for a held certification: "expired", "expiring" (within
-    COVERAGE_WARNING_DAYS) or "valid"."""
-    warn_until = day + datetime.timedelta(days=settings.COVERAGE_WARNING_DAYS)
+def expiry_state(*, day: datetime.date, warning_days: int) -> Case:
+    """An annotation for a held certification: "expired", "expiring" (within the warning
+    window, core.selectors.coverage_defaults) or "valid"."""
+    warn_until = day + datetime.timedelta(days=warning_days)
     return Case(
         When(expires_on__lt=day, then=Value("expired")),
         When(expires_on__lte=warn_until, then=Value("expiring")),
@@ -74,11 +76,11 @@ def baseline_certifications_named() -> bool:
     return Certification.objects.filter(is_baseline=True).exists()
 
 
-def technician_list(*, user, day: datetime.date) -> QuerySet[Technician]:
+def technician_list(*, user, day: datetime.date, warning_days: int) -> QuerySet[Technician]:
     """Technicians with `skill_count`, `has_baseline` (a valid baseline certification on `day`)
     and their certifications prefetched, each with `expiry_state`."""
     held = TechnicianCertification.objects.select_related("certification").annotate(
-        expiry_state=expiry_state(day=day)
+        expiry_state=expiry_state(day=day, warning_days=warning_days)
     )
     return (
         visible_to(user, Technician)
@@ -109,11 +111,11 @@ def technician_skills(*, technician: Technician) -> QuerySet[TechnicianSkill]:
 
 
 def technician_certifications(
-    *, technician: Technician, day: datetime.date
+    *, technician: Technician, day: datetime.date, warning_days: int
 ) -> QuerySet[TechnicianCertification]:
     return (
         technician.certifications.select_related("certification")
-        .annotate(expiry_state=expiry_state(day=day))
+        .annotate(expiry_state=expiry_state(day=day, warning_days=warning_days))
         .order_by("certification__name")
     )
 
@@ -138,6 +140,153 @@ def skill_catalog(*, user, day: datetime.date) -> QuerySet[Skill]:
         .prefetch_related(Prefetch("versions", queryset=versions))
         .order_by("category__name", "name")
     )
+
+
+def skill_get(*, user, pk: int, day: datetime.date) -> Skill:
+    """One product with its category, its versions (oldest first, each with `support_state`
+    and its successor) and its aliases (with their version) prefetched. Three queries."""
+    versions = (
+        SkillVersion.objects.select_related("successor")
+        .annotate(support_state=support_state(day=day))
+        .order_by("rank")
+    )
+    aliases = SkillAlias.objects.select_related("version").order_by("pattern")
+    return get_object_or_404(
+        visible_to(user, Skill)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("versions", queryset=versions), Prefetch("aliases", queryset=aliases)
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class CatalogChange:
+    """One change to a product, one of its versions or one of its aliases."""
+
+    when: datetime.datetime
+    user: object | None  # who saved it; None for a command or the starter catalog
+    subject: str  # "Product", "Version 2016", "Alias “Exchange 2016 CU23”"
+    action: str  # Created, Changed, Deleted
+    changes: tuple[tuple[str, str, str], ...]  # (field, before, after)
+    earlier_unknown: bool = False  # a change to a row saved before its history was kept
+
+
+CATALOG_HISTORY_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+CATALOG_HISTORY_SKIPPED = {"created_at", "updated_at"}
+
+
+def _history_with_previous(records: QuerySet, limit: int) -> list[tuple]:
+    """The newest `limit` of `records` (a historical model's rows) with the record of the same
+    row before each, or None. Two queries."""
+    model = records.model
+    previous_id = (
+        model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    window = list(
+        records.select_related("history_user")
+        .annotate(previous_id=Subquery(previous_id))
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    ids = {record.previous_id for record in window} - {None}
+    earlier = model.objects.in_bulk(ids) if ids else {}
+    return [(record, earlier.get(record.previous_id)) for record in window]
+
+
+def skill_history(*, skill: Skill, limit: int = 50) -> list[CatalogChange]:
+    """The newest `limit` changes to `skill`, its versions and its aliases, newest first, with
+    what each changed; related rows by name. At most eight queries, whatever the history."""
+    kinds = {
+        Skill: Skill.history.filter(id=skill.pk),
+        SkillVersion: SkillVersion.history.filter(skill_id=skill.pk),
+        SkillAlias: SkillAlias.history.filter(skill_id=skill.pk),
+    }
+    diffs = []
+    for model, records in kinds.items():
+        for record, earlier in _history_with_previous(records, limit):
+            if earlier is not None:
+                fields = [
+                    (change.field, change.old, change.new)
+                    for change in record.diff_against(
+                        earlier, excluded_fields=CATALOG_HISTORY_SKIPPED
+                    ).changes
+                ]
+            elif record.history_type == "+":
+                fields = [
+                    (field.name, None, getattr(record, field.attname))
+                    for field in model._meta.fields
+                    if field.name not in CATALOG_HISTORY_SKIPPED | {"id", "skill"}
+                    and getattr(record, field.attname) not in (None, "")
+                ]
+            else:
+                fields = []
+            diffs.append((model, record, earlier, fields))
+    diffs.sort(key=lambda item: (item[1].history_date, item[1].history_id), reverse=True)
+    diffs = diffs[:limit]
+
+    names = _history_names(diffs)
+    return [
+        CatalogChange(
+            when=record.history_date,
+            user=record.history_user,
+            subject=_history_subject(model, record),
+            action=CATALOG_HISTORY_ACTIONS.get(record.history_type, record.history_type),
+            changes=tuple(
+                (
+                    model._meta.get_field(name).verbose_name.capitalize(),
+                    _history_value(model, name, old, names),
+                    _history_value(model, name, new, names),
+                )
+                for name, old, new in fields
+            ),
+            earlier_unknown=earlier is None and record.history_type == "~",
+        )
+        for model, record, earlier, fields in diffs
+    ]
+
+
+def _history_names(diffs) -> dict:
+    """{model: {id: name}} of the categories and versions the changes name. Two queries."""
+    wanted = {SkillCategory: set(), SkillVersion: set()}
+    for model, _, _, fields in diffs:
+        for name, old, new in fields:
+            related = model._meta.get_field(name).related_model
+            if related in wanted:
+                wanted[related].update({old, new} - {None})
+    return {
+        SkillCategory: dict(
+            SkillCategory.objects.filter(pk__in=wanted[SkillCategory]).values_list("pk", "name")
+        )
+        if wanted[SkillCategory]
+        else {},
+        SkillVersion: dict(
+            SkillVersion.objects.filter(pk__in=wanted[SkillVersion]).values_list("pk", "label")
+        )
+        if wanted[SkillVersion]
+        else {},
+    }
+
+
+def _history_subject(model, record) -> str:
+    if model is SkillVersion:
+        return f"Version {record.label}"
+    if model is SkillAlias:
+        return f"Alias “{record.pattern}”"
+    return "Product"
+
+
+def _history_value(model, field_name: str, value, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    related = model._meta.get_field(field_name).related_model
+    if related is not None:
+        return names.get(related, {}).get(value, f"#{value} (removed)")
+    if isinstance(value, datetime.date):
+        return day_text(value)
+    return str(value)
 
 
 def lifecycle_snapshot_newest() -> LifecycleSnapshot | None:
@@ -229,10 +378,11 @@ def skill_categories() -> QuerySet[SkillCategory]:
 def expiring_certifications(*, day: datetime.date, within_days: int | None = None):
     """Certifications of technicians still on the team that expire in [day, day + within_days].
 
-    `within_days` defaults to COVERAGE_WARNING_DAYS. One query when evaluated.
+    `within_days` defaults to the warning window (core.selectors.coverage_defaults, one more
+    query). One query when evaluated.
     """
     if within_days is None:
-        within_days = settings.COVERAGE_WARNING_DAYS
+        within_days = coverage_defaults().warning_days
     return (
         TechnicianCertification.objects.filter(
             expires_on__gte=day,

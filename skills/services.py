@@ -113,6 +113,41 @@ def technician_certification_set(
     return model_update(instance=held, fields={"earned_on": earned_on, "expires_on": expires_on})
 
 
+# ------------------------------------------------------------------------------ the catalog
+
+RANK_STEP = 10  # as the starter catalog steps its ranks: room to slot a version in between
+
+
+@transaction.atomic
+def skill_save(
+    *,
+    skill: Skill | None,
+    fields: dict[str, Any],
+    versions: RowChanges = NO_CHANGES,
+    aliases: RowChanges = NO_CHANGES,
+) -> Skill:
+    """Create or update a product of the catalog with its versions and aliases, all or nothing.
+
+    A new version without a rank goes after the newest one.
+    """
+    newest = 0 if skill is None else max(skill.versions.values_list("rank", flat=True), default=0)
+    newest = max([newest, *(values["rank"] for _, values in versions.changed)])
+    added = []
+    for values in versions.added:
+        if values.get("rank") is None:
+            newest += RANK_STEP
+            values = {**values, "rank": newest}
+        newest = max(newest, values["rank"])
+        added.append(values)
+    versions = RowChanges(added=added, changed=versions.changed, removed=versions.removed)
+    return parent_with_rows_save(
+        model=Skill,
+        instance=skill,
+        fields=fields,
+        rows={SkillVersion: versions, SkillAlias: aliases},
+    )
+
+
 # ------------------------------------------------------------------------------ aliases
 
 

@@ -19,6 +19,9 @@ urlpatterns = [
         name="technician_update",
     ),
     path("skills/", views.SkillCatalogView.as_view(), name="catalog"),
+    path("skills/new/", views.SkillCreateView.as_view(), name="skill_create"),
+    path("skills/<id:pk>/", views.SkillDetailView.as_view(), name="skill_detail"),
+    path("skills/<id:pk>/edit/", views.SkillUpdateView.as_view(), name="skill_update"),
     path("skills/autocomplete/", views.SkillAutocompleteView.as_view(), name="skill_autocomplete"),
     path("skills/versions/", views.VersionOptionsView.as_view(), name="version_options"),
 ]

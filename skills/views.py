@@ -1,29 +1,40 @@
-from django.conf import settings
+from functools import cached_property
+
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from core.bounds import id_or_none
+from core.groups import MANAGE_CATALOG
 from core.permissions import ModelPermissionMixin
+from core.selectors import coverage_defaults
 from core.views import (
     AutocompleteView,
     ExportMixin,
     FilterRefusalMixin,
     ParentWithFormsetsView,
     export_links,
+    local_path,
 )
 from skills import selectors
 from skills.filters import SkillFilter, TechnicianFilter
-from skills.forms import MAX_VERSIONS, TechnicianForm, technician_formsets
-from skills.models import Skill, SkillVersion, Technician
+from skills.forms import (
+    MAX_VERSIONS,
+    SkillForm,
+    TechnicianForm,
+    skill_formsets,
+    technician_formsets,
+)
+from skills.models import Skill, SkillAlias, SkillVersion, Technician
 from skills.resources import (
     TechnicianCertificationResource,
     TechnicianResource,
     TechnicianSkillResource,
 )
-from skills.services import technician_save
+from skills.services import skill_save, technician_save
 
 
 class TechnicianListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, FilterView):
@@ -50,8 +61,14 @@ class TechnicianListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, 
     def export_certifications(self):
         return selectors.technician_certifications_for_export(self.filtered_rows())
 
+    @cached_property
+    def warning_days(self) -> int:
+        return coverage_defaults().warning_days
+
     def get_queryset(self):
-        return selectors.technician_list(user=self.request.user, day=timezone.localdate())
+        return selectors.technician_list(
+            user=self.request.user, day=timezone.localdate(), warning_days=self.warning_days
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -59,7 +76,7 @@ class TechnicianListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, 
             export_links=export_links(self.request),
             skills_export_links=export_links(self.request, rows="skills"),
             certifications_export_links=export_links(self.request, rows="certifications"),
-            warning_days=settings.COVERAGE_WARNING_DAYS,
+            warning_days=self.warning_days,
             **kwargs,
         )
 
@@ -113,13 +130,16 @@ class TechnicianDetailView(ModelPermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         day = timezone.localdate()
         technician = selectors.technician_get(user=self.request.user, pk=self.kwargs["pk"], day=day)
+        warning_days = coverage_defaults().warning_days
         return super().get_context_data(
             technician=technician,
             skills=selectors.technician_skills(technician=technician),
-            certifications=selectors.technician_certifications(technician=technician, day=day),
+            certifications=selectors.technician_certifications(
+                technician=technician, day=day, warning_days=warning_days
+            ),
             training_goals=selectors.technician_training_goals(technician=technician),
             baseline_named=selectors.baseline_certifications_named(),
-            warning_days=settings.COVERAGE_WARNING_DAYS,
+            warning_days=warning_days,
             **kwargs,
         )
 
@@ -175,3 +195,92 @@ class SkillCatalogView(FilterRefusalMixin, ModelPermissionMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(lifecycle=selectors.lifecycle_snapshot_newest(), **kwargs)
+
+
+class SkillDetailView(ModelPermissionMixin, TemplateView):
+    """A product of the catalog: its versions with their end of support and successor, the
+    names files give it (aliases), and the history of its changes."""
+
+    model = Skill
+    template_name = "skills/skill_detail.html"
+    history_limit = 50
+
+    def get_context_data(self, **kwargs):
+        skill = selectors.skill_get(
+            user=self.request.user, pk=self.kwargs["pk"], day=timezone.localdate()
+        )
+        return super().get_context_data(
+            skill=skill,
+            history=selectors.skill_history(skill=skill, limit=self.history_limit),
+            history_limit=self.history_limit,
+            **kwargs,
+        )
+
+
+# The longest text a product name from a file may bring into the new product's form.
+PRODUCT_NAME_LENGTH = SkillAlias._meta.get_field("pattern").max_length
+
+
+class SkillFormView(ParentWithFormsetsView):
+    """Add or change a product with its versions and aliases, in one form: for those who keep
+    the catalog (a permission of its own, given to consultants)."""
+
+    model = Skill
+    template_name = "skills/skill_form.html"
+    form_class = SkillForm
+    context_object_name = "skill"
+    formset_names = ("versions", "aliases")
+    success_url = "skills:skill_detail"
+
+    def get_permission_required(self):
+        return (".".join(MANAGE_CATALOG),)
+
+    def next_path(self) -> str | None:
+        """Where the page was opened from (an import's preview), to go back after saving."""
+        request = self.request
+        return local_path(request, request.POST.get("next") or request.GET.get("next"))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=self.next_path() or "", **kwargs)
+
+    def get_formsets(self, skill, data=None):
+        return skill_formsets(data=data, skill=skill)
+
+    def save(self, skill, form, changes):
+        return skill_save(skill=skill, fields=form.cleaned_data, **changes)
+
+    def success_message(self, skill, *, created):
+        if created:
+            return f"Added {skill.name} to the catalog."
+        return f"Saved {skill.name}."
+
+    def get_success_url(self, skill) -> str:
+        return self.next_path() or super().get_success_url(skill)
+
+
+class SkillCreateView(SkillFormView):
+    """A new product; `?name=` (an unknown product of an import or a prospect check) fills in
+    its name and an alias, so that the next file names it the same way."""
+
+    def get_object(self):
+        return Skill()
+
+    def product_name(self) -> str:
+        name = self.request.GET.get("name", "")
+        # Control characters cannot be part of a name (PostgreSQL refuses a NUL in text).
+        name = "".join(character for character in name if character.isprintable())
+        return " ".join(name.split())[:PRODUCT_NAME_LENGTH]
+
+    def get_form_kwargs(self):
+        name = self.product_name()
+        if self.request.method != "GET" or not name:
+            return {}
+        return {"initial": {"name": name[: Skill._meta.get_field("name").max_length]}}
+
+    def get_formsets(self, skill, data=None):
+        return skill_formsets(data=data, skill=skill, alias_pattern=self.product_name())
+
+
+class SkillUpdateView(SkillFormView):
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

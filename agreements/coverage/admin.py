@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from agreements.coverage.models import CoverageFlag, CoverageRun, Reminder, ReminderOptOut
+from agreements.coverage.models import (
+    CoverageFlag,
+    CoverageRun,
+    Reminder,
+    ReminderOptOut,
+    ReportTestEmail,
+)
 from core.formatting import money
 
 
@@ -100,6 +106,25 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "lead_days"]
     search_fields = ["recipient", "subject"]
     date_hierarchy = "deadline"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportTestEmail)
+class ReportTestEmailAdmin(admin.ModelAdmin):
+    """ "Send me a test email" of the report: who asked, for which check, whether it went out."""
+
+    list_display = ["created_at", "recipient", "coverage_check", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["recipient"]
+    list_select_related = ["coverage_check"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("coverage_check__report")
 
     def has_add_permission(self, request):
         return False

@@ -43,6 +43,7 @@ class CoverageConfig(AppConfig):
         from agreements.coverage.checks import coverage_data_touch
         from agreements.models import Agreement, AgreementService, Requirement, Service
         from clients.models import ClientTechnology
+        from core.models import CoverageSettings
         from skills.models import (
             Certification,
             SkillVersion,
@@ -62,6 +63,7 @@ class CoverageConfig(AppConfig):
             TechnicianCertification,
             Certification,
             SkillVersion,
+            CoverageSettings,
         ):
             for signal in (post_save, post_delete):
                 signal.connect(

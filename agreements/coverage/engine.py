@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
@@ -48,6 +47,7 @@ from django.db.models import QuerySet
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement, Requirement, requirement_label
 from core.formatting import day_text, join_names
+from core.selectors import coverage_defaults
 from skills.models import (
     Certification,
     Skill,
@@ -245,8 +245,10 @@ def evaluate_coverage(
     `exclude_technician_ids` treats those technicians as gone. `as_if_active` evaluates the
     listed `agreement_ids` whatever their status and dates (the pre-sale check of a draft).
     Reads only: it does not sync derived requirements or touch flags; callers do that first.
+    Without `warning_days`, the window in force is read (core.selectors.coverage_defaults, one
+    more query).
     """
-    warning_days = settings.COVERAGE_WARNING_DAYS if warning_days is None else warning_days
+    warning_days = coverage_defaults().warning_days if warning_days is None else warning_days
     inputs = _inputs_read(
         day=day,
         agreement_ids=agreement_ids,
@@ -267,7 +269,7 @@ def evaluate_coverage_without(
     """(as things are, as they would be without `technician_ids`): the what-if's two sides,
     from one read of the data. A requirement that none of those technicians has the skill or
     the certification of has the same outcome on both sides, so the second side reuses it."""
-    warning_days = settings.COVERAGE_WARNING_DAYS if warning_days is None else warning_days
+    warning_days = coverage_defaults().warning_days if warning_days is None else warning_days
     gone = set(technician_ids)
     inputs = _inputs_read(day=day, agreement_ids=agreement_ids, exclude_technician_ids=())
     horizon = day + datetime.timedelta(days=warning_days)

@@ -488,6 +488,39 @@ class CheckedEndOfSupport(models.Model):
         )
 
 
+class ReportTestEmail(models.Model):
+    """A "Send me a test email" of a check's report: to the user who asked and nobody else,
+    recorded here as a test. A run's own email (status, attempts, recipients) is never touched by
+    it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="test_emails"
+    )
+    requested_by = optional_key(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.EmailField(help_text="The requesting user's address when they asked.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "agreements"
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "test email of the report"
+        verbose_name_plural = "test emails of the report"
+
+    def __str__(self):
+        return f"Test email of {self.coverage_check} to {self.recipient}"
+
+
 class CoverageDataChange(models.Model):
     """How often and when each kind of data that coverage depends on changed: one row per kind
     (a model's label), touched by every such write, so that a page can say what changed since

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -31,6 +32,7 @@ from agreements.coverage.models import (
     CoverageFlag,
     CoverageRun,
     CoverageStatus,
+    ReportTestEmail,
 )
 from agreements.models import Agreement
 from core import groups
@@ -398,13 +400,15 @@ def report_recipient_opt_out(*, user) -> None:
     _recipients_group().user_set.remove(user)
 
 
-def coverage_report_message(*, run: CoverageRun, recipients: list[str]) -> EmailMultiAlternatives:
-    """The email of the run's recorded check."""
-    report = report_context(coverage_check=run.coverage_check)
+def coverage_report_message(
+    *, coverage_check: CoverageCheck, recipients: list[str], subject_prefix: str = ""
+) -> EmailMultiAlternatives:
+    """The email of a recorded check: the nightly run's, its preview, or a test of it."""
+    report = report_context(coverage_check=coverage_check)
     context = {"report": report, **report}
     subject = " ".join(render_to_string("emails/coverage-report-subject.txt", context).split())
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=subject_prefix + subject,
         body=render_to_string("emails/coverage-report-body.txt", context),
         to=recipients,
     )
@@ -438,7 +442,7 @@ def coverage_report_send(*, run_id: int, final_attempt: bool = True) -> str:
             run.email_status = CoverageRun.EmailStatus.SKIPPED
             run.save(update_fields=["email_status", "recipients_count"])
             return run.email_status
-        message = coverage_report_message(run=run, recipients=recipients)
+        message = coverage_report_message(coverage_check=run.coverage_check, recipients=recipients)
         run.attempts += 1
         try:
             message.send()
@@ -465,3 +469,89 @@ def coverage_report_send(*, run_id: int, final_attempt: bool = True) -> str:
     if error is not None:
         raise error
     return run.email_status
+
+
+# ------------------------------------------------------------------------------ before it is sent
+
+TEST_SUBJECT_PREFIX = "[Test] "
+TEST_EMAIL_INTERVAL = datetime.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ReportPreview:
+    """The email of a check's report as the nightly run would send it, not sent: its subject,
+    plain text and HTML parts."""
+
+    coverage_check: CoverageCheck
+    subject: str
+    text: str
+    html: str
+
+
+def report_preview(*, coverage_check: CoverageCheck) -> ReportPreview:
+    """Render the email of `coverage_check` without sending it. No query."""
+    message = coverage_report_message(coverage_check=coverage_check, recipients=[])
+    (html, _mimetype) = message.alternatives[0]
+    return ReportPreview(
+        coverage_check=coverage_check, subject=message.subject, text=message.body, html=html
+    )
+
+
+def report_test_email_create(*, coverage_check: CoverageCheck, user) -> ReportTestEmail:
+    """Record a test email of the check's report to `user` alone; the caller queues its sending.
+    Refused (ValidationError) when the user has no email address, or asked less than a minute
+    ago, so that a double click sends one."""
+    if not user.email:
+        raise ValidationError(
+            "Your account has no email address, so there is nowhere to send the test; an "
+            "administrator can add one in Django admin."
+        )
+    recent = ReportTestEmail.objects.filter(
+        requested_by=user, created_at__gte=timezone.now() - TEST_EMAIL_INTERVAL
+    )
+    if recent.exists():
+        raise ValidationError(
+            f"A test email went to {user.email} less than a minute ago; look for it in your "
+            "inbox (or its spam folder) before sending another."
+        )
+    return ReportTestEmail.objects.create(
+        coverage_check=coverage_check, requested_by=user, recipient=user.email
+    )
+
+
+def report_test_email_send(*, test_email_id: int, final_attempt: bool = True) -> str:
+    """Send a test email to its one recipient, at most once; returns its status afterwards.
+    Transient SMTP errors are recorded and raised again for the task to retry, as for the
+    nightly report; the run of the check, if any, is left as it is."""
+    error = None
+    with transaction.atomic():
+        test_email = (
+            ReportTestEmail.objects.select_for_update(of=("self",))
+            .select_related("coverage_check")
+            .get(pk=test_email_id)
+        )
+        if test_email.status == ReportTestEmail.Status.SENT:
+            return test_email.status
+        message = coverage_report_message(
+            coverage_check=test_email.coverage_check,
+            recipients=[test_email.recipient],
+            subject_prefix=TEST_SUBJECT_PREFIX,
+        )
+        test_email.attempts += 1
+        try:
+            message.send()
+        except TRANSIENT_EMAIL_ERRORS as exc:
+            error = exc
+            test_email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            log.warning("Test email %s not sent: %s", test_email.pk, test_email.last_error)
+            test_email.status = (
+                ReportTestEmail.Status.FAILED if final_attempt else ReportTestEmail.Status.PENDING
+            )
+        else:
+            test_email.status = ReportTestEmail.Status.SENT
+            test_email.sent_at = timezone.now()
+            test_email.last_error = ""
+        test_email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    if error is not None:
+        raise error
+    return test_email.status

@@ -19,7 +19,11 @@ from agreements.coverage.checks import coverage_check_request_run, coverage_chec
 from agreements.coverage.impact import ChangedData, change_impact_store
 from agreements.coverage.models import CoverageCheck
 from agreements.coverage.reminders import reminder_send, reminders_queue
-from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, coverage_report_send
+from agreements.coverage.report import (
+    TRANSIENT_EMAIL_ERRORS,
+    coverage_report_send,
+    report_test_email_send,
+)
 from agreements.coverage.runs import coverage_run_execute, coverage_run_sweep
 
 # The database or the broker went away for a moment: worth another try.
@@ -97,6 +101,18 @@ def run_coverage_check(user_id: int | None = None, request_id: int | None = None
 def send_coverage_report(self, run_id: int) -> str:
     """Email the run's report at most once, retrying SMTP failures with exponential backoff."""
     return _send_retrying_smtp(self, coverage_report_send, run_id=run_id)
+
+
+@shared_task(
+    bind=True,
+    name="agreements.tasks.send_report_test_email",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    **RETRY,
+)
+def send_report_test_email(self, test_email_id: int) -> str:
+    """ "Send me a test email": the report to the one user who asked, retried like the report."""
+    return _send_retrying_smtp(self, report_test_email_send, test_email_id=test_email_id)
 
 
 def _send_retrying_smtp(task, send, **ids) -> str:

@@ -16,7 +16,13 @@ urlpatterns = [
         name="flag_acknowledge",
     ),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports/preview/", views.ReportPreviewView.as_view(), name="report_preview"),
     path("reports/<id:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path(
+        "reports/<id:pk>/test-email/",
+        views.ReportTestEmailView.as_view(),
+        name="report_test_email",
+    ),
     path(
         "reports/<id:pk>/requirements/",
         views.CheckRequirementListView.as_view(),

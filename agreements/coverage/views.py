@@ -42,20 +42,27 @@ from agreements.coverage.models import (
     CoverageRun,
     CoverageStatus,
     Reminder,
+    ReportTestEmail,
 )
 from agreements.coverage.reminders import reminder_kinds_of, reminder_kinds_set
 from agreements.coverage.report import (
     report_context,
+    report_preview,
+    report_recipient_addresses,
     report_recipient_opt_out,
     report_recipient_users,
     report_recipients_set,
+    report_test_email_create,
 )
 from agreements.coverage.schedule import nightly_next_run, nightly_time, nightly_time_set
+from agreements.coverage.tasks import send_report_test_email
 from agreements.models import Agreement
 from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
 from core.formatting import count_text
-from core.permissions import ModelPermissionMixin, perm_name, visible_to
+from core.permissions import ModelPermissionMixin, can_add, perm_name, visible_to
+from core.selectors import coverage_defaults, coverage_settings_stored
+from core.services import coverage_settings_set
 from core.views import ExportMixin, FilterRefusalMixin, export_links, local_path
 from skills.forms import MatrixFilterForm
 from skills.models import Skill, Technician, TechnicianSkill
@@ -102,7 +109,7 @@ class DashboardView(ModelPermissionMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         day = timezone.localdate()
         dashboard = selectors.dashboard_build(
-            day=day, user=request.user, warning_days=settings.COVERAGE_WARNING_DAYS
+            day=day, user=request.user, warning_days=coverage_defaults().warning_days
         )
         check = dashboard.check
         check_state = check_now.check_state(
@@ -257,6 +264,57 @@ class ReportDetailView(ModelPermissionMixin, DetailView):
         return super().get_context_data(
             report=report, run=getattr(self.object, "run", None), **kwargs
         )
+
+
+class ReportPreviewView(ModelPermissionMixin, TemplateView):
+    """ "Preview the report": the newest check's report as its email reads (subject, the
+    sections, the plain text), sent to nobody; and "Send me a test email" of it."""
+
+    model = CoverageCheck
+    template_name = "coverage/report_preview.html"
+    test_emails_shown = 5
+
+    def get_context_data(self, **kwargs):
+        check = newest_check()
+        user = self.request.user
+        return super().get_context_data(
+            preview=check and report_preview(coverage_check=check),
+            # Links within the site: the preview is already on it.
+            report=check and report_context(coverage_check=check, base_url=""),
+            recipients_count=len(report_recipient_addresses()),
+            next_run=nightly_next_run(),
+            test_emails=ReportTestEmail.objects.filter(requested_by=user)
+            .select_related("coverage_check")
+            .defer("coverage_check__report")[: self.test_emails_shown],
+            can_send_test=can_add(user, ReportTestEmail),
+            **kwargs,
+        )
+
+
+class ReportTestEmailView(ModelPermissionMixin, View):
+    """ "Send me a test email": the report of the check previewed, to the requesting user only,
+    recorded as a test; the nightly run and its email are left alone."""
+
+    model = CoverageCheck
+    http_method_names = ["post"]
+
+    def get_permission_required(self):
+        return (perm_name(CoverageCheck, "view"), perm_name(ReportTestEmail, "add"))
+
+    def post(self, request, pk):
+        check = get_object_or_404(self.get_queryset().defer("report"), pk=pk)
+        try:
+            test_email = report_test_email_create(coverage_check=check, user=request.user)
+        except ValidationError as error:
+            messages.warning(request, " ".join(error.messages))
+        else:
+            send_report_test_email.delay_on_commit(test_email.pk)
+            messages.success(
+                request,
+                f"The report is on its way to {test_email.recipient} as a test email (its subject "
+                "starts with “[Test]”); nobody else receives it.",
+            )
+        return redirect("coverage:report_preview")
 
 
 class CheckRequirementListView(ModelPermissionMixin, ListView):
@@ -491,9 +549,12 @@ class CoverageSettingsView(AdminWithSecondFactorMixin, FormView):
 
     def get_initial(self):
         hour, minute = nightly_time()
+        stored = coverage_settings_stored()
         return {
             "nightly_time": datetime.time(hour, minute),
             "recipients": list(report_recipient_users()),
+            "warning_days": stored.warning_days,
+            "min_technicians": stored.min_technicians,
         }
 
     def form_valid(self, form):
@@ -502,10 +563,20 @@ class CoverageSettingsView(AdminWithSecondFactorMixin, FormView):
         with transaction.atomic():
             nightly_time_set(hour=at.hour, minute=at.minute)
             report_recipients_set(users=recipients)
+            coverage_settings_set(
+                warning_days=form.cleaned_data["warning_days"],
+                min_technicians=form.cleaned_data["min_technicians"],
+                user=self.request.user,
+            )
+        defaults = coverage_defaults()
         messages.success(
             self.request,
             f"Settings saved: the nightly check runs daily at {at:%H:%M} ({settings.TIME_ZONE}) "
-            f"and the report goes to {count_text(len(recipients), 'recipient')}.",
+            f"and the report goes to {count_text(len(recipients), 'recipient')}. From the next "
+            f"coverage check, the warning window is {count_text(defaults.warning_days, 'day')} "
+            "and a requirement needs "
+            f"{count_text(defaults.min_technicians, 'qualified technician')} unless it asks for "
+            "another number.",
         )
         return redirect("coverage:settings")
 
@@ -515,8 +586,8 @@ class CoverageSettingsView(AdminWithSecondFactorMixin, FormView):
             next_run=nightly_next_run(),
             today_run=CoverageRun.objects.filter(run_date=today).first(),
             time_zone=settings.TIME_ZONE,
-            warning_days=settings.COVERAGE_WARNING_DAYS,
-            min_technicians=settings.COVERAGE_MIN_TECHNICIANS,
+            defaults=coverage_defaults(),
+            newest_check=newest_check(),
             **kwargs,
         )
 

@@ -20,6 +20,7 @@ from core.models import (
     optional_key,
     unique_name_constraint,
 )
+from core.selectors import coverage_defaults
 from core.validators import date_in_range
 from skills.models import (
     LEVEL_VALIDATORS,
@@ -33,7 +34,8 @@ from skills.models import (
 
 
 def default_min_technicians():
-    return settings.COVERAGE_MIN_TECHNICIANS
+    """The number in force (core.selectors.coverage_defaults): one query."""
+    return coverage_defaults().min_technicians
 
 
 class Service(UniqueNameModel, TimeStampedModel):

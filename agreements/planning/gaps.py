@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-
 from agreements.models import Agreement, Requirement, Service
 from agreements.planning.models import CompetitorOffering
 from clients.models import Client, ClientTechnology
 from core.choices import ChoiceSet
+from core.selectors import coverage_defaults
 from skills.models import Technician, TechnicianSkill, rank_in_range
 
 
@@ -139,10 +138,11 @@ def competitor_gaps(*, day: datetime.date, min_technicians: int | None = None) -
     """Every service competitors offer, most offered first, then most revenue at stake.
 
     Six queries whatever the number of competitors, services, technicians or clients:
-    offerings, services, service scopes, technician skills, client environments, requirements.
+    offerings, services, service scopes, technician skills, client environments, requirements;
+    one more for the minimum technicians in force when `min_technicians` is not given.
     """
     if min_technicians is None:
-        min_technicians = settings.COVERAGE_MIN_TECHNICIANS
+        min_technicians = coverage_defaults().min_technicians
     offerings = list(
         CompetitorOffering.objects.order_by("competitor__name", "pk").values_list(
             "competitor__name", "service_id", "name", "price"

@@ -42,12 +42,14 @@ def test_admin_pages_open_for_a_superuser(demo_site, admin_user, model, model_ad
 
 
 # Rows that only a user's action or a job creates: an import batch is an uploaded file; a
-# reminder is written by the daily reminders job (and read-only in the admin); a webhook is a
-# receiver an admin registers, and its deliveries are written as events happen.
+# reminder is written by the daily reminders job (and read-only in the admin); a test email of
+# the report is sent by a user who asks for it; a webhook is a receiver an admin registers, and
+# its deliveries are written as events happen.
 MADE_BY_USE = {
     "agreements.ImportBatch",
     "agreements.Reminder",
     "agreements.ReminderOptOut",
+    "agreements.ReportTestEmail",
     "agreements.Webhook",
     "agreements.WebhookDelivery",
 }

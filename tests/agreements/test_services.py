@@ -349,9 +349,9 @@ def test_sync_all_runs_a_fixed_number_of_queries(django_assert_num_queries, exch
     requirements_sync_all()
     build(5)
     # savepoint, lock agreements, services of the agreements, their skills in scope, the
-    # clients' technologies, existing derived requirements, bulk insert + history insert,
-    # release savepoint
-    with django_assert_num_queries(9):
+    # clients' technologies, existing derived requirements, the minimum technicians in force
+    # (once for the new ones), bulk insert + history insert, release savepoint
+    with django_assert_num_queries(10):
         requirements_sync_all()
     assert Requirement.objects.filter(source=Requirement.Source.DERIVED).count() == 6
 

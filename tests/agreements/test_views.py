@@ -763,14 +763,15 @@ def test_detail_query_count_does_not_grow_with_requirements(
     coverage_run_execute(run_date=TODAY)
 
     # session, user, savepoint and its release, user's permissions, group permissions,
-    # agreement with client and owner, services; live coverage of this one agreement:
-    # agreements, requirements, skills, versions, certifications, technicians, technician
-    # skills, technician certifications; the end of support and successors of the versions
-    # required (a version out of support calls for a migration); the newest check, the change
-    # stamp, what the check recorded for the agreement and its requirements; requirements with
-    # skill, version, certification and service, and the services that need the derived ones;
-    # the open training goals of the uncovered requirements' candidates; open flags.
-    with django_assert_num_queries(25):
+    # agreement with client and owner, services; live coverage of this one agreement: the
+    # warning window in force, agreements, requirements, skills, versions, certifications,
+    # technicians, technician skills, technician certifications; the end of support and
+    # successors of the versions required (a version out of support calls for a migration); the
+    # newest check, the change stamp, what the check recorded for the agreement and its
+    # requirements; requirements with skill, version, certification and service, and the
+    # services that need the derived ones; the open training goals of the uncovered
+    # requirements' candidates; open flags.
+    with django_assert_num_queries(26):
         response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
     assert len(response.context["requirement_rows"]) == rows + 1
 

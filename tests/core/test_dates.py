@@ -87,7 +87,9 @@ def test_no_page_shows_an_iso_date_to_people(demo, admin_client):
 
 def test_the_report_email_shows_no_iso_date(demo):
     run = CoverageRun.objects.get()
-    message = coverage_report_message(run=run, recipients=["olivia@example.com"])
+    message = coverage_report_message(
+        coverage_check=run.coverage_check, recipients=["olivia@example.com"]
+    )
     html = message.alternatives[0][0]
 
     assert iso_dates_for_people(message.subject) == []

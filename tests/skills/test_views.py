@@ -452,9 +452,9 @@ def test_technician_list_query_count_does_not_grow_with_rows(
         TechnicianSkillFactory(technician=technician)
         TechnicianCertificationFactory(technician=technician)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
-    # group permissions, whether a baseline certification is named, the count for the
-    # paginator, the page of technicians, their certifications
-    with django_assert_num_queries(10):
+    # group permissions, the warning window in force, whether a baseline certification is
+    # named, the count for the paginator, the page of technicians, their certifications
+    with django_assert_num_queries(11):
         response = consultant_client.get(reverse("skills:technician_list"))
     assert len(response.context["page_obj"]) == min(rows, 25)
 
@@ -472,9 +472,9 @@ def test_technician_detail_query_count_does_not_grow_with_rows(
         TechnicianCertificationFactory(technician=technician)
         TrainingGoalFactory(technician=technician, skill=skill)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
-    # group permissions, the technician, whether a baseline certification is named, skills,
-    # certifications, training goals
-    with django_assert_num_queries(11):
+    # group permissions, the technician, the warning window in force, whether a baseline
+    # certification is named, skills, certifications, training goals
+    with django_assert_num_queries(12):
         response = consultant_client.get(reverse("skills:technician_detail", args=[technician.pk]))
     assert len(response.context["skills"]) == rows
 

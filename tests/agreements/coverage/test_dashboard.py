@@ -228,12 +228,12 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     TechnicianSkillFactory(skill=skill, level=3)
     coverage_run_execute(run_date=TODAY)
 
-    # session, user, savepoint and its release, user's permissions, group permissions;
-    # the newest check (with its run), the change stamp; notice dates (with clients) and their
-    # count; expiring certifications and their count; technicians without a baseline
-    # certification and their count; open flags count and page. No coverage query: the figures
-    # are the check's.
-    with django_assert_num_queries(16):
+    # session, user, savepoint and its release, user's permissions, group permissions; the
+    # warning window in force; the newest check (with its run), the change stamp; notice dates
+    # (with clients) and their count; expiring certifications and their count; technicians
+    # without a baseline certification and their count; open flags count and page. No
+    # coverage query: the figures are the check's.
+    with django_assert_num_queries(17):
         response = consultant_client.get(reverse("coverage:dashboard"))
     assert response.status_code == 200
 

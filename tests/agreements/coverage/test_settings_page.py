@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from agreements.coverage.checks import coverage_check_run, coverage_data_changed_since
+from agreements.coverage.models import CoverageCheck, CoverageDataChange, CoverageStatus
 from agreements.coverage.schedule import (
     HEARTBEAT_TASK_NAME,
     NIGHTLY_TASK_NAME,
@@ -16,7 +18,12 @@ from agreements.coverage.schedule import (
     nightly_next_run,
 )
 from core import groups
+from core.models import CoverageSettings
+from core.selectors import CoverageDefaults, coverage_defaults
+from tests.agreements.factories import AgreementServiceFactory, RequirementFactory, ServiceFactory
+from tests.clients.factories import ClientTechnologyFactory
 from tests.conftest import make_user
+from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
 
 NOW = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)  # 10:00 in New York
 
@@ -151,3 +158,163 @@ def test_a_user_stops_the_report_on_their_notifications_page(browse, consultant)
 
     assert recipients() == set()
     assert "You do not receive" in client.get(reverse("coverage:notifications")).content.decode()
+
+
+# ------------------------------------------------------------------------------ coverage rules
+
+DAY = NOW.date()
+
+
+def post_rules(client, *, warning_days="", min_technicians="", admin_user):
+    return client.post(
+        reverse("coverage:settings"),
+        {
+            "nightly_time": "02:00",
+            "recipients": [admin_user.pk],
+            "warning_days": warning_days,
+            "min_technicians": min_technicians,
+        },
+    )
+
+
+def next_check():
+    return coverage_check_run(day=DAY, trigger=CoverageCheck.Trigger.MANUAL)
+
+
+@pytest.fixture
+def leaving_in_twenty_days():
+    """Two technicians qualify today; one leaves in 20 days."""
+    exchange = SkillFactory(name="Exchange Server")
+    requirement = RequirementFactory(skill=exchange, min_technicians=2)
+    TechnicianSkillFactory(skill=exchange, level=4)
+    TechnicianSkillFactory(
+        skill=exchange,
+        level=4,
+        technician=TechnicianFactory(available_until=DAY + datetime.timedelta(days=19)),
+    )
+    return requirement.agreement
+
+
+def agreement_status(check, agreement):
+    return check.agreement_results.get(agreement=agreement).status
+
+
+def test_the_next_check_uses_the_warning_window_saved_on_the_page(
+    browse, scheduled, admin_user, leaving_in_twenty_days, settings
+):
+    settings.COVERAGE_WARNING_DAYS = 60
+    before = next_check()
+
+    response = post_rules(browse("admin_user"), warning_days="10", admin_user=admin_user)
+    after = next_check()
+
+    assert response.status_code == 302
+    assert (before.warning_days, agreement_status(before, leaving_in_twenty_days)) == (
+        60,
+        CoverageStatus.AT_RISK,
+    )
+    assert (after.warning_days, agreement_status(after, leaving_in_twenty_days)) == (
+        10,
+        CoverageStatus.COVERED,
+    )
+    before.refresh_from_db()
+    assert before.warning_days == 60  # a recorded check keeps what it used
+
+
+@pytest.mark.parametrize(
+    ("posted", "needed", "status"),
+    [("", 2, CoverageStatus.AT_RISK), ("1", 1, CoverageStatus.COVERED)],
+)
+def test_new_requirements_of_the_next_check_need_the_minimum_saved_on_the_page(
+    browse, scheduled, admin_user, settings, posted, needed, status
+):
+    settings.COVERAGE_MIN_TECHNICIANS = 2
+    post_rules(browse("admin_user"), min_technicians=posted, admin_user=admin_user)
+    sql = SkillFactory(name="SQL Server")
+    TechnicianSkillFactory(skill=sql, level=4)
+    service = ServiceFactory(name="Managed databases", min_level=3)
+    service.skills_in_scope.add(sql)
+    agreement = AgreementServiceFactory(service=service).agreement
+    ClientTechnologyFactory(client=agreement.client, skill=sql)
+
+    check = next_check()
+
+    assert list(agreement.requirements.values_list("min_technicians", flat=True)) == [needed]
+    assert agreement_status(check, agreement) == status
+
+
+def test_the_page_says_which_values_are_set_here_and_which_come_from_the_environment(
+    browse, scheduled, admin_user, settings
+):
+    settings.COVERAGE_WARNING_DAYS, settings.COVERAGE_MIN_TECHNICIANS = 60, 2
+    client = browse("admin_user")
+
+    post_rules(client, warning_days="30", admin_user=admin_user)
+    page = client.get(reverse("coverage:settings")).content.decode()
+
+    assert "30 days, set here" in page
+    assert "2 qualified technicians per requirement by default, from the environment" in page
+    assert coverage_defaults() == CoverageDefaults(
+        warning_days=30, min_technicians=2, warning_days_stored=True, min_technicians_stored=False
+    )
+    assert CoverageSettings.objects.get().updated_by == admin_user
+
+
+def test_blank_values_go_back_to_the_environment(browse, scheduled, admin_user, settings):
+    settings.COVERAGE_WARNING_DAYS = 45
+    client = browse("admin_user")
+    post_rules(client, warning_days="30", min_technicians="3", admin_user=admin_user)
+
+    post_rules(client, admin_user=admin_user)
+
+    assert (coverage_defaults().warning_days, coverage_defaults().min_technicians) == (45, 2)
+
+
+@pytest.mark.parametrize(
+    ("warning_days", "min_technicians", "message"),
+    [
+        ("-1", "", "The warning window cannot be negative"),
+        ("366", "", "The warning window is at most 365 days."),
+        ("soon", "", "Give a whole number of days"),
+        ("", "0", "A requirement needs at least 1 qualified technician."),
+        ("", "21", "At most 20 technicians per requirement."),
+    ],
+)
+def test_bad_values_are_refused_and_change_nothing(
+    browse, scheduled, admin_user, warning_days, min_technicians, message
+):
+    before = schedules()
+
+    response = post_rules(
+        browse("admin_user"),
+        warning_days=warning_days,
+        min_technicians=min_technicians,
+        admin_user=admin_user,
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not CoverageSettings.objects.exists()
+    assert schedules() == before
+    assert recipients() == set()
+
+
+def test_saving_the_values_marks_the_newest_check_out_of_date(
+    browse, scheduled, admin_user, time_machine
+):
+    CoverageDataChange.objects.update(changed_at=NOW - datetime.timedelta(days=1))
+    check = next_check()
+    assert not coverage_data_changed_since(check)
+    time_machine.move_to(NOW + datetime.timedelta(minutes=5), tick=False)
+
+    post_rules(browse("admin_user"), warning_days="30", admin_user=admin_user)
+
+    assert coverage_data_changed_since(check)
+
+
+@pytest.mark.parametrize("role", ["consultant", "viewer"])
+def test_the_values_are_refused_to_users_who_are_not_staff(browse, scheduled, admin_user, role):
+    response = post_rules(browse(role), warning_days="5", admin_user=admin_user)
+
+    assert response.status_code == 403
+    assert not CoverageSettings.objects.exists()

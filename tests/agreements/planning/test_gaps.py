@@ -233,8 +233,9 @@ def test_gap_analysis_runs_a_fixed_number_of_queries(market):
     with CaptureQueriesContext(connection) as large:
         competitor_gaps(day=DAY)
 
-    # offerings, services, scopes, technician skills, client versions, requirements
-    assert len(small) == len(large) == 6
+    # the minimum technicians in force, offerings, services, scopes, technician skills, client
+    # versions, requirements
+    assert len(small) == len(large) == 7
 
 
 # ------------------------------------------------------------------------------ the page
