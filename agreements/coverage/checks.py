@@ -339,6 +339,7 @@ CHANGE_WORDS = {
     ),
     "skills.certification": ("certification", "certifications"),
     "skills.skillversion": ("product version", "product versions"),
+    "core.coveragesettings": ("change of the coverage rules", "changes of the coverage rules"),
     IMPORT_CHANGE: ("import", "imports"),
 }
 

@@ -33,6 +33,7 @@ SYSTEM_WRITTEN = {
     "agreements.CoverageRun.run_last_error",
     "agreements.CoverageRun.claim_token",
     "agreements.CoverageCheckRequest.error",
+    "agreements.CoverageDataChange.kind",
     "agreements.CheckedRequirement.label",
     "agreements.CheckedRequirement.reason",
     "agreements.CheckedEndOfSupport.client_name",

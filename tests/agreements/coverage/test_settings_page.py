@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from agreements.coverage.checks import coverage_check_run, coverage_data_changed_since
+from agreements.coverage.checks import coverage_check_run, coverage_data_changes_since
 from agreements.coverage.models import CoverageCheck, CoverageDataChange, CoverageStatus
 from agreements.coverage.schedule import (
     HEARTBEAT_TASK_NAME,
@@ -304,12 +304,14 @@ def test_saving_the_values_marks_the_newest_check_out_of_date(
 ):
     CoverageDataChange.objects.update(changed_at=NOW - datetime.timedelta(days=1))
     check = next_check()
-    assert not coverage_data_changed_since(check)
+    assert coverage_data_changes_since(check) == []
     time_machine.move_to(NOW + datetime.timedelta(minutes=5), tick=False)
 
     post_rules(browse("admin_user"), warning_days="30", admin_user=admin_user)
 
-    assert coverage_data_changed_since(check)
+    assert [str(change) for change in coverage_data_changes_since(check)] == [
+        "1 change of the coverage rules"
+    ]
 
 
 @pytest.mark.parametrize("role", ["consultant", "viewer"])
