@@ -63,8 +63,9 @@ def import_product_ignore(*, batch: ImportBatch, name: str) -> ImportBatch:
 
 
 def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:
-    """Import the previewed file: now, or on the worker for a long file. ValidationError when
-    the preview has errors or the batch was imported already."""
+    """Import the previewed file but the rows that cannot be read: now, or on the worker for a
+    long file. ValidationError when the preview is not ready or the batch was imported
+    already."""
     batch = services.import_batch_confirm_claim(batch=batch)
     if runs_in_background(batch):
         tasks.import_confirm.delay_on_commit(batch.pk, user.pk)

@@ -16,6 +16,7 @@ from agreements.coverage.checks import IMPORT_CHANGE, coverage_data_touch
 from agreements.coverage.impact import changes_note
 from agreements.imports import cell_values
 from agreements.imports.kinds import KINDS, Context, Plan
+from agreements.imports.kinds.base import ERROR
 from agreements.imports.models import ImportBatch, ImportMappingPreset
 from agreements.imports.tables import FileRefused, Table, read_table
 from agreements.models import Agreement
@@ -224,13 +225,13 @@ def confirm_refusal(batch: ImportBatch) -> str:
         return "The preview is not ready yet."
     if preview.get("missing"):
         return f"Say which column holds {', '.join(preview['missing'])} first."
-    errors = preview.get("counts", {}).get("error", 0)
-    if errors:
-        return (
-            f"{errors} row{'s' if errors != 1 else ''} cannot be imported as they are; correct "
-            "the file and upload it again. Nothing was written."
-        )
     return ""
+
+
+def rows_left_out(preview: dict) -> list[int]:
+    """The rows of the file that cannot be read (a missing required cell, a bad number or
+    date), which confirming leaves out."""
+    return [row["row"] for row in preview.get("rows", []) if row["status"] == ERROR]
 
 
 # ------------------------------------------------------------------------------ choices
@@ -288,7 +289,8 @@ def import_preset_save(*, batch: ImportBatch, name: str) -> ImportMappingPreset:
 
 def import_batch_confirm_claim(*, batch: ImportBatch) -> ImportBatch:
     """Mark the previewed batch as importing, under a lock so that two confirms cannot both
-    claim it. ValidationError when the preview has errors or the batch was imported already."""
+    claim it. ValidationError when the preview is not ready or the batch was imported already;
+    rows that cannot be read do not stop it (they are left out)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         refusal = confirm_refusal(batch)
@@ -300,13 +302,15 @@ def import_batch_confirm_claim(*, batch: ImportBatch) -> ImportBatch:
 
 
 def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
-    """Write the whole file in one transaction: any failure leaves everything as it was, and
-    the batch back at its preview with the reason."""
+    """Write the whole file but the rows that cannot be read, in one transaction: any failure
+    leaves everything as it was, and the batch back at its preview with the reason."""
     try:
         # Read again first, outside the transaction, so that the progress bar moves; then
         # every write in one transaction.
         plan, preview = _plan(batch, user=user)
-        if plan is None or plan.error_count:
+        if plan is None or not set(rows_left_out(preview)) <= set(
+            rows_left_out(batch.preview or {})
+        ):
             raise ValidationError(
                 "The data changed since the preview and some rows no longer import; "
                 "look at the preview again."
@@ -329,6 +333,8 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
         # Whatever went wrong, the transaction undid every write: say so, keep the preview.
         logger.exception("Import %s failed", batch.pk)
         return _back_to_preview(batch, f"The import failed and wrote nothing ({failure}).")
+    # The batch's record keeps the rows left out, with why, beside what was written.
+    preview["left_out"] = rows_left_out(preview)
     batch.state, batch.preview = ImportBatch.State.IMPORTED, preview
     batch.rows_done, batch.imported_at = batch.rows_total, timezone.now()
     batch.save(update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"])

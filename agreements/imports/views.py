@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -21,6 +22,14 @@ from core.exports import EXPORT_FORMATS, resource_download
 from core.permissions import ModelPermissionMixin
 
 PREVIEW_PAGE_SIZE = 100
+ROWS_NAMED = 20
+
+
+def rows_named(rows: list[int]) -> str:
+    """Row numbers for a message: the first ROWS_NAMED of them, then how many more."""
+    named = ", ".join(str(row) for row in rows[:ROWS_NAMED])
+    more = len(rows) - ROWS_NAMED
+    return f"{named} and {more} more" if more > 0 else named
 
 
 class ImportStartView(ModelPermissionMixin, TemplateView):
@@ -175,10 +184,16 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
         batch = flow.import_batch_confirm_start(batch=batch, user=request.user)
         if batch.state == ImportBatch.State.IMPORTED:
             counts = batch.preview.get("counts", {})
+            left_out = batch.preview.get("left_out", [])
             messages.success(
                 request,
                 f"Imported {batch.filename}: {counts.get('new', 0)} new, "
-                f"{counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} unchanged.",
+                f"{counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} unchanged."
+                + (
+                    f" Left out row{pluralize(left_out)} {rows_named(left_out)}."
+                    if left_out
+                    else ""
+                ),
             )
         elif batch.message:
             messages.error(request, batch.message)

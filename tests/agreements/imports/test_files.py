@@ -13,6 +13,7 @@ from agreements.imports.flow import import_batch_options_set
 from agreements.imports.models import ImportBatch
 from agreements.imports.services import import_preset_save
 from agreements.imports.tables import unprotected
+from clients.models import Client
 from core.exports import spreadsheet_safe
 from tests.agreements.imports.conftest import csv_bytes, saved_state
 from tests.clients.factories import ClientFactory
@@ -121,8 +122,8 @@ def test_duplicate_rows_are_errors(catalog, upload, confirm):
     assert batch.preview["rows"][1]["errors"] == [
         "Row 3: the same client name as row 2; each may appear once in a file"
     ]
-    with pytest.raises(ValidationError):
-        confirm(batch)
+    assert confirm(batch).preview["left_out"] == [3]
+    assert list(Client.objects.values_list("name", "seats")) == [("Acme", 1)]
 
 
 def test_ambiguous_dates_follow_the_chosen_order(catalog, upload):
