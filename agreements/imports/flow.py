@@ -7,7 +7,10 @@ state the request left it in."""
 from django.conf import settings
 
 from agreements.imports import services, tasks
+from agreements.imports.kinds.environments import unknown_version_key
 from agreements.imports.models import ImportBatch
+from clients.models import Client
+from clients.services import client_alias_create
 from skills.aliases import normalised
 from skills.models import Skill, SkillVersion
 from skills.services import skill_alias_create
@@ -60,6 +63,41 @@ def import_product_ignore(*, batch: ImportBatch, name: str) -> ImportBatch:
     ignored = set(batch.options.get("ignored_products", []))
     ignored.add(normalised(name))
     return import_batch_options_set(batch=batch, ignored_products=sorted(ignored))
+
+
+def import_version_map(
+    *, batch: ImportBatch, name: str, version_label: str, version: SkillVersion
+) -> ImportBatch:
+    """Say that the product `name` with `version_label` in the version column (a build number)
+    is `version`: an alias with that version, remembered for the next files, then the preview
+    again."""
+    skill_alias_create(skill=version.skill, pattern=f"{name} {version_label}", version=version)
+    return import_batch_preview_start(batch=batch)
+
+
+def import_version_choose(
+    *, batch: ImportBatch, name: str, version_label: str, without_version: bool
+) -> ImportBatch:
+    """Import the rows of an unknown version without a version, or leave them out."""
+    option = "versionless" if without_version else "ignored_versions"
+    chosen = set(batch.options.get(option, []))
+    chosen.add(unknown_version_key(name, version_label))
+    return import_batch_options_set(batch=batch, **{option: sorted(chosen)})
+
+
+def import_client_map(*, batch: ImportBatch, name: str, client: Client) -> ImportBatch:
+    """Say that the client name `name` of the file is `client`: remembered for the next files,
+    then the preview again."""
+    client_alias_create(client=client, name=name)
+    return import_batch_preview_start(batch=batch)
+
+
+def import_client_choose(*, batch: ImportBatch, name: str, create: bool) -> ImportBatch:
+    """Create the unknown client `name` when the file is confirmed, or leave its rows out."""
+    option = "created_clients" if create else "ignored_clients"
+    chosen = set(batch.options.get(option, []))
+    chosen.add(normalised(name))
+    return import_batch_options_set(batch=batch, **{option: sorted(chosen)})
 
 
 def import_batch_confirm_start(*, batch: ImportBatch, user) -> ImportBatch:

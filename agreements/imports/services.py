@@ -145,6 +145,10 @@ def _context(batch: ImportBatch, *, user=None, on_progress=None) -> Context:
         date_order=options.get("date_order") or settings.IMPORT_DATE_ORDER,
         replace_environment=bool(options.get("replace_environment")),
         ignored_products=set(options.get("ignored_products", [])),
+        ignored_versions=set(options.get("ignored_versions", [])),
+        versionless=set(options.get("versionless", [])),
+        ignored_clients=set(options.get("ignored_clients", [])),
+        created_clients=set(options.get("created_clients", [])),
         user=user,
         on_progress=on_progress,
     )
@@ -190,7 +194,14 @@ def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
         ),
     }
     if missing:
-        return None, {**summary, "rows": [], "counts": {}, "unknown_products": []}
+        return None, {
+            **summary,
+            "rows": [],
+            "counts": {},
+            "unknown_products": [],
+            "unknown_versions": [],
+            "unknown_clients": [],
+        }
     plan = kind.plan(records, _context(batch, user=user, on_progress=_progress(batch)))
     return plan, {
         **summary,
@@ -198,6 +209,13 @@ def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
         "counts": plan.counts(),
         "unknown_products": sorted(
             plan.unknown_products.values(), key=lambda entry: (-entry["rows"], entry["name"])
+        ),
+        "unknown_clients": sorted(
+            plan.unknown_clients.values(), key=lambda entry: (-entry["rows"], entry["name"])
+        ),
+        "unknown_versions": sorted(
+            plan.unknown_versions.values(),
+            key=lambda entry: (-entry["rows"], entry["name"], entry["version"]),
         ),
     }
 

@@ -146,9 +146,10 @@ def test_a_date_impossible_in_the_chosen_order_is_an_error(catalog, upload):
     ]
 
 
-def test_unknown_client_is_an_error(catalog, upload):
+def test_an_unknown_client_is_listed_to_be_mapped_not_a_row_error(catalog, upload):
     batch = upload("environment", csv_bytes(["Client,Product", "Ghost Co,Windows 11"]))
-    assert batch.preview["counts"]["error"] == 1
+    assert batch.preview["counts"]["error"] == 0
+    assert batch.preview["unknown_clients"] == [{"name": "Ghost Co", "rows": 1}]
 
 
 def test_a_saved_preset_is_applied_to_the_next_file_with_its_columns(catalog, upload):

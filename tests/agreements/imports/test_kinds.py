@@ -158,19 +158,22 @@ def test_environment(acme, upload, confirm):
         "Acme Dental,Exchange Server,2016,1",
         "Acme Dental,Veeam Backup & Replication,12,2",
         "Acme Dental,Exchange Server,Exchange 2013,1",
+        "Acme Dental,Windows,10,a few",
     ]
     batch = upload("environment", csv_bytes(lines))
     assert statuses(batch) == {
         "Acme Dental: Windows 11": "changed",
         "Acme Dental: Exchange Server 2016": "unchanged",
         "Acme Dental: Veeam Backup & Replication 12": "new",
-        "Exchange Server": "error",
+        "Windows": "error",
     }
-    error = next(row for row in batch.preview["rows"] if row["status"] == "error")
-    assert error["errors"] == [
-        "Row 5, version: 'Exchange 2013' is not a known version of Exchange Server "
-        "(known: 2013, 2016, 2019, SE)"
+    # A version the catalog does not know is offered to be mapped, not a row error.
+    assert [(entry["name"], entry["version"]) for entry in batch.preview["unknown_versions"]] == [
+        ("Exchange Server", "Exchange 2013")
     ]
+    error = next(row for row in batch.preview["rows"] if row["status"] == "error")
+    assert len(error["errors"]) == 1
+    assert error["errors"][0].startswith("Row 6, quantity:")
     confirmed_without_error_rows(confirm(batch))
     import_twice(upload, confirm, "environment", lines[:4])
     assert sorted(
