@@ -50,6 +50,12 @@ def import_batch_options_set(
     return import_batch_preview_start(batch=batch)
 
 
+def import_batch_kind_set(*, batch: ImportBatch, kind: str) -> ImportBatch:
+    """Read the file as another kind, then preview it again."""
+    services.import_batch_kind_change(batch=batch, kind=kind)
+    return import_batch_preview_start(batch=batch)
+
+
 def import_product_map(
     *, batch: ImportBatch, name: str, skill: Skill, version: SkillVersion | None = None
 ) -> ImportBatch:

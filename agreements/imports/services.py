@@ -51,6 +51,24 @@ def recognised_mapping(kind_key: str, headers: list[str]) -> list[str]:
     return mapping
 
 
+def kind_fit(kind_key: str, headers: list[str]) -> tuple[bool, int]:
+    """How well a file's columns fit a kind: whether every required field has a column, and
+    how many columns the kind recognises."""
+    mapped = set(recognised_mapping(kind_key, headers)) - {""}
+    return set(KINDS[kind_key].required()) <= mapped, len(mapped)
+
+
+def better_kind(kind_key: str, headers: list[str]) -> str | None:
+    """Another kind whose columns the file fits better than `kind_key`'s (all its required
+    columns, and more columns recognised), to offer instead; None when the choice fits best."""
+    chosen = kind_fit(kind_key, headers)
+    fits = {other: kind_fit(other, headers) for other in KINDS if other != kind_key}
+    best = max(fits, key=lambda other: fits[other][1], default=None)
+    if best is None or not fits[best][0] or fits[best] <= chosen:
+        return None
+    return best
+
+
 def preset_for(kind_key: str, headers: list[str]) -> ImportMappingPreset | None:
     """A saved preset made for files with exactly these columns."""
     wanted = {header_key(header) for header in headers if header}
@@ -72,21 +90,23 @@ def import_batch_upload(
 ) -> ImportBatch:
     """Check and keep the uploaded file, as a batch waiting for its preview. ValidationError
     with a plain-words message when the file cannot be imported."""
+    # A preset was made for one kind of file: choosing it chooses that kind.
+    kind = preset.kind if preset is not None else kind
     if kind not in KINDS:
         raise ValidationError({"kind": "Choose what the file holds."})
     try:
         table = read_table(data, filename=filename)
     except FileRefused as refused:
         raise ValidationError({"file": str(refused)}) from None
-    if preset is not None and preset.kind != kind:
-        raise ValidationError({"preset": "This preset is for another kind of file."})
     preset = preset or preset_for(kind, table.header)
     mapping = (
         mapping_from_preset(preset, table.header)
         if preset
         else recognised_mapping(kind, table.header)
     )
-    if not any(mapping):
+    better = None if preset else better_kind(kind, table.header)
+    # A file that fits another kind is kept, so that its preview can offer that kind.
+    if not any(mapping) and not better:
         known = ", ".join(KINDS[kind].headers().values())
         raise ValidationError(
             {
@@ -105,6 +125,7 @@ def import_batch_upload(
             "replace_environment": False,
             "ignored_products": [],
             "preset": preset.name if preset else "",
+            "suggested_kind": better or "",
         },
     )
     batch.file.save(_stored_name(filename), ContentFile(data), save=False)
@@ -276,6 +297,21 @@ def import_batch_options_change(
         batch.options["mapping"] = list(mapping)
     batch.options.update(options)
     batch.save(update_fields=["options", "updated_at"])
+    return batch
+
+
+def import_batch_kind_change(*, batch: ImportBatch, kind: str) -> ImportBatch:
+    """Read the batch's file as another kind (the one its columns fit), with the columns
+    recognised for that kind (flow.import_batch_kind_set previews again)."""
+    if batch.state in (ImportBatch.State.IMPORTED, ImportBatch.State.IMPORTING):
+        raise ValidationError("This file is already being imported.")
+    if kind not in KINDS:
+        raise ValidationError("Choose what the file holds.")
+    batch.kind = kind
+    batch.options.update(
+        mapping=recognised_mapping(kind, _table(batch).header), suggested_kind="", preset=""
+    )
+    batch.save(update_fields=["kind", "options", "updated_at"])
     return batch
 
 

@@ -98,6 +98,7 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
             page_obj=page,
             shown=shown,
             refusal=services.confirm_refusal(batch),
+            suggested_kind=KINDS.get(batch.options.get("suggested_kind", "")),
             options_form=kwargs.pop("options_form", None) or self.options_form(batch),
             preset_form=kwargs.pop("preset_form", None) or PresetForm(),
             client_forms=[
@@ -153,6 +154,7 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
             "ignore": self.ignore_product,
             "version": self.choose_version,
             "client": self.choose_client,
+            "kind": self.change_kind,
             "preset": self.save_preset,
             "confirm": self.confirm,
         }.get(action)
@@ -244,6 +246,12 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
                 f"“{name}” "
                 + ("is created when you confirm." if create else "is left out of this import."),
             )
+        return redirect("imports:batch", pk=batch.pk)
+
+    def change_kind(self, request, batch):
+        kind = request.POST.get("kind", "")
+        flow.import_batch_kind_set(batch=batch, kind=kind)
+        messages.success(request, f"Read as “{KINDS[kind].label}”.")
         return redirect("imports:batch", pk=batch.pk)
 
     def save_preset(self, request, batch):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agreements.imports.flow import (
+    import_batch_kind_set,
     import_client_choose,
     import_client_map,
     import_product_ignore,
@@ -16,6 +17,7 @@ from agreements.imports.flow import (
     import_version_map,
 )
 from agreements.imports.models import ImportBatch
+from agreements.imports.services import import_preset_save
 from clients.models import Client, ClientAlias, ClientTechnology
 from skills.models import Skill, SkillAlias
 from tests.agreements.imports.conftest import csv_bytes, saved_state, statuses
@@ -205,3 +207,46 @@ def test_the_preview_page_offers_the_choices_and_applies_them(northlight, consul
     assert "Left out row 12." in confirmed.text
     assert ("QuickBooks Desktop", "", 1) in environment(northlight)
     assert ("Windows", "11", 4) in environment(northlight)
+
+
+def test_an_inventory_uploaded_as_clients_is_offered_as_an_environment_file(northlight, upload):
+    batch = upload("clients", DATA, filename="inventory.csv")
+    assert batch.options["suggested_kind"] == "environment"
+    assert batch.preview["missing"] == ["Name"]
+
+    batch = import_batch_kind_set(batch=batch, kind="environment")
+
+    assert batch.kind == "environment"
+    assert batch.options["suggested_kind"] == ""
+    assert batch.preview["unknown_clients"] == [{"name": "Northlight Architecture", "rows": 1}]
+
+
+def test_a_file_that_fits_its_kind_is_offered_no_other(northlight, upload):
+    batch = upload("environment", DATA, filename="inventory.csv")
+    assert batch.options["suggested_kind"] == ""
+
+
+def test_the_preset_chosen_sets_the_kind(northlight, upload):
+    batch = upload("environment", DATA, filename="inventory.csv")
+    preset = import_preset_save(batch=batch, name="Our RMM")
+
+    following = upload("clients", DATA, filename="inventory.csv", preset=preset)
+
+    assert following.kind == "environment"
+    assert following.options["preset"] == "Our RMM"
+
+
+def test_the_preview_page_offers_the_kind_the_file_fits(northlight, consultant_client):
+    consultant_client.post(
+        reverse("imports:start"),
+        {"kind": "clients", "date_order": "mdy", "file": SimpleUploadedFile("i.csv", DATA)},
+    )
+    batch = ImportBatch.objects.get()
+    url = reverse("imports:batch", args=[batch.pk])
+    assert "This looks like another kind of file" in consultant_client.get(url).text
+
+    consultant_client.post(url, {"action": "kind", "kind": "environment"})
+
+    batch.refresh_from_db()
+    assert batch.kind == "environment"
+    assert "This looks like another kind of file" not in consultant_client.get(url).text
