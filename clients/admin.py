@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from clients.models import Client, ClientTechnology, Contact
+from clients.models import Client, ClientAlias, ClientTechnology, Contact
 from clients.services import (
     client_environment_changed,
     client_technology_remove,
@@ -91,3 +91,11 @@ class ClientTechnologyAdmin(ThroughServicesAdmin):
 
     def remove(self, obj):
         client_technology_remove(technology=obj)
+
+
+@admin.register(ClientAlias)
+class ClientAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "client"]
+    search_fields = ["name", "client__name"]
+    autocomplete_fields = ["client"]
+    list_select_related = ["client"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from core.choices import ChoiceSet
@@ -90,6 +91,29 @@ class Contact(TimeStampedModel):
                     f"{self.client.name}."
                 }
             )
+
+
+class ClientAlias(TimeStampedModel):
+    """Another spelling of a client's name, as an RMM or PSA export writes it (a site name,
+    "Northlight Architecture" for "Northlight Architects"): imports read it as the client."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="aliases")
+    name = TextLineField(max_length=150, help_text="The name as the export writes it.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client__name", "name"]
+        verbose_name_plural = "client aliases"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="clientalias_name_unique_ci",
+                violation_error_message="Another client alias already has this name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class ClientTechnology(TimeStampedModel):

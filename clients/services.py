@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
-from clients.models import Client, ClientTechnology, Contact
+from clients.models import Client, ClientAlias, ClientTechnology, Contact
 from clients.signals import environment_changed
 from core.services import (
     NO_CHANGES,
@@ -17,6 +17,13 @@ from skills.models import Skill, SkillVersion
 
 def client_create(*, name: str, status: str = Client.Status.ACTIVE, **fields: Any) -> Client:
     return model_create(model=Client, fields={"name": name, "status": status, **fields})
+
+
+def client_alias_create(*, client: Client, name: str) -> ClientAlias:
+    """Say that files naming a client `name` mean `client`; spacing is tidied."""
+    return model_create(
+        model=ClientAlias, fields={"client": client, "name": " ".join(name.split())}
+    )
 
 
 def client_update(*, client: Client, **fields: Any) -> Client:

@@ -13,8 +13,10 @@ The rule, in one place:
    "14 Sonoma" by its number or its name alone ("ubuntu 22.04", "macos sonoma").
 4. The longest matching pattern wins; between patterns of the same length, the one that names a
    version, then the first in alphabetical order.
-5. A match without a version takes the version from the file's version column when there is one
-   (see `version_for`); a name nothing matches is unknown, to be mapped or ignored.
+5. A match without a version takes a version label the name holds elsewhere as whole words
+   ("quickbooks desktop pro 2022", see `version_in_name`), else the version from the file's
+   version column when there is one (see `version_for`); a name nothing matches is unknown, to
+   be mapped or ignored.
 """
 
 import re
@@ -140,6 +142,20 @@ class ProductMatcher:
             if value == label:
                 return version.pk
             if re.match(re.escape(label) + f"(?!{WORD})", value) and (
+                best is None or len(label) > len(best[1])
+            ):
+                best = (version.pk, label)
+        return best[0] if best else None
+
+    def version_in_name(self, skill_id: int, name: str) -> int | None:
+        """The version of `skill_id` a product name names as whole words anywhere in it
+        ("QuickBooks Desktop Pro 2022" → 2022), the longest label winning: a version in the
+        name wins over the file's version column, which often holds a build number."""
+        name = normalised(name)
+        best = None
+        for version in self.labels.get(skill_id, ()):
+            label = normalised(version.label)
+            if re.search(f"(?<!{WORD}){re.escape(label)}(?!{WORD})", name) and (
                 best is None or len(label) > len(best[1])
             ):
                 best = (version.pk, label)

@@ -3,8 +3,9 @@ from django.conf import settings
 
 from agreements.imports.kinds import KINDS
 from agreements.imports.models import ImportKind, ImportMappingPreset
+from clients.models import Client
 from core.validators import refuse_control_characters
-from skills.models import Skill
+from skills.models import Skill, SkillVersion
 
 DATE_ORDERS = [
     ("mdy", "Month first: 03/04/2026 is 4 Mar 2026"),
@@ -114,3 +115,65 @@ class PresetForm(forms.Form):
         validators=[refuse_control_characters],
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+
+class VersionChoiceForm(forms.Form):
+    """What to do with the rows of a product whose version the catalog does not know: read
+    them as one of the skill's versions (remembered), import them without a version, or leave
+    them out."""
+
+    WITHOUT, LEAVE_OUT = "without", "leave-out"
+
+    name = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    version_label = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    skill = forms.IntegerField(widget=forms.HiddenInput)
+    choice = forms.ChoiceField(label="Read as", choices=())
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            ("", "Choose"),
+            *((str(version.pk), f"Version {version.label}") for version in versions),
+            (self.WITHOUT, "Import without a version"),
+            (self.LEAVE_OUT, "Leave out"),
+        ]
+
+    @classmethod
+    def bound(cls, data):
+        """The form for a POST, its version choices those of the skill it names."""
+        try:
+            skill = Skill.objects.get(pk=int(data.get("skill", "")))
+        except (ValueError, Skill.DoesNotExist):
+            return cls(data)
+        return cls(data, versions=skill.versions.all())
+
+    def chosen_version(self):
+        choice = self.cleaned_data["choice"]
+        if choice in (self.WITHOUT, self.LEAVE_OUT):
+            return None
+        return SkillVersion.objects.get(pk=int(choice), skill_id=self.cleaned_data["skill"])
+
+
+class ClientChoiceForm(forms.Form):
+    """What to do with the rows of a client name Covered does not know: read it as an
+    existing client (remembered), create the client, or leave its rows out."""
+
+    CREATE, LEAVE_OUT = "create", "leave-out"
+
+    name = forms.CharField(max_length=150, widget=forms.HiddenInput)
+    choice = forms.ChoiceField(label="Is", choices=())
+
+    def __init__(self, *args, clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            ("", "Choose"),
+            (self.CREATE, "A new client with this name"),
+            (self.LEAVE_OUT, "Leave out"),
+            ("Existing clients", [(str(client.pk), client.name) for client in clients]),
+        ]
+
+    def chosen_client(self):
+        choice = self.cleaned_data["choice"]
+        if choice in (self.CREATE, self.LEAVE_OUT):
+            return None
+        return Client.objects.get(pk=int(choice))

@@ -18,6 +18,7 @@ from agreements.coverage.checks import IMPORT_CHANGE, coverage_data_touch
 from agreements.coverage.impact import changes_note
 from agreements.imports import cell_values
 from agreements.imports.kinds import KINDS, Context, Plan
+from agreements.imports.kinds.base import ERROR
 from agreements.imports.models import ImportBatch, ImportMappingPreset
 from agreements.imports.tables import FileRefused, Table, read_table
 from agreements.models import Agreement
@@ -54,6 +55,24 @@ def recognised_mapping(kind_key: str, headers: list[str]) -> list[str]:
     return mapping
 
 
+def kind_fit(kind_key: str, headers: list[str]) -> tuple[bool, int]:
+    """How well a file's columns fit a kind: whether every required field has a column, and
+    how many columns the kind recognises."""
+    mapped = set(recognised_mapping(kind_key, headers)) - {""}
+    return set(KINDS[kind_key].required()) <= mapped, len(mapped)
+
+
+def better_kind(kind_key: str, headers: list[str]) -> str | None:
+    """Another kind whose columns the file fits better than `kind_key`'s (all its required
+    columns, and more columns recognised), to offer instead; None when the choice fits best."""
+    chosen = kind_fit(kind_key, headers)
+    fits = {other: kind_fit(other, headers) for other in KINDS if other != kind_key}
+    best = max(fits, key=lambda other: fits[other][1], default=None)
+    if best is None or not fits[best][0] or fits[best] <= chosen:
+        return None
+    return best
+
+
 def preset_for(kind_key: str, headers: list[str]) -> ImportMappingPreset | None:
     """A saved preset made for files with exactly these columns."""
     wanted = {header_key(header) for header in headers if header}
@@ -75,21 +94,23 @@ def import_batch_upload(
 ) -> ImportBatch:
     """Check and keep the uploaded file, as a batch waiting for its preview. ValidationError
     with a plain-words message when the file cannot be imported."""
+    # A preset was made for one kind of file: choosing it chooses that kind.
+    kind = preset.kind if preset is not None else kind
     if kind not in KINDS:
         raise ValidationError({"kind": "Choose what the file holds."})
     try:
         table = read_table(data, filename=filename)
     except FileRefused as refused:
         raise ValidationError({"file": str(refused)}) from None
-    if preset is not None and preset.kind != kind:
-        raise ValidationError({"preset": "This preset is for another kind of file."})
     preset = preset or preset_for(kind, table.header)
     mapping = (
         mapping_from_preset(preset, table.header)
         if preset
         else recognised_mapping(kind, table.header)
     )
-    if not any(mapping):
+    better = None if preset else better_kind(kind, table.header)
+    # A file that fits another kind is kept, so that its preview can offer that kind.
+    if not any(mapping) and not better:
         known = ", ".join(KINDS[kind].headers().values())
         raise ValidationError(
             {
@@ -108,6 +129,7 @@ def import_batch_upload(
             "replace_environment": False,
             "ignored_products": [],
             "preset": preset.name if preset else "",
+            "suggested_kind": better or "",
         },
     )
     batch.file.save(_stored_name(filename), ContentFile(data), save=False)
@@ -152,6 +174,10 @@ def _context(batch: ImportBatch, *, user=None, on_progress=None) -> Context:
         date_order=options.get("date_order") or settings.IMPORT_DATE_ORDER,
         replace_environment=bool(options.get("replace_environment")),
         ignored_products=set(options.get("ignored_products", [])),
+        ignored_versions=set(options.get("ignored_versions", [])),
+        versionless=set(options.get("versionless", [])),
+        ignored_clients=set(options.get("ignored_clients", [])),
+        created_clients=set(options.get("created_clients", [])),
         user=user,
         on_progress=on_progress,
     )
@@ -197,7 +223,14 @@ def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
         ),
     }
     if missing:
-        return None, {**summary, "rows": [], "counts": {}, "unknown_products": []}
+        return None, {
+            **summary,
+            "rows": [],
+            "counts": {},
+            "unknown_products": [],
+            "unknown_versions": [],
+            "unknown_clients": [],
+        }
     plan = kind.plan(records, _context(batch, user=user, on_progress=_progress(batch)))
     return plan, {
         **summary,
@@ -205,6 +238,13 @@ def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
         "counts": plan.counts(),
         "unknown_products": sorted(
             plan.unknown_products.values(), key=lambda entry: (-entry["rows"], entry["name"])
+        ),
+        "unknown_clients": sorted(
+            plan.unknown_clients.values(), key=lambda entry: (-entry["rows"], entry["name"])
+        ),
+        "unknown_versions": sorted(
+            plan.unknown_versions.values(),
+            key=lambda entry: (-entry["rows"], entry["name"], entry["version"]),
         ),
     }
 
@@ -241,13 +281,13 @@ def confirm_refusal(batch: ImportBatch) -> str:
         return "The preview is not ready yet."
     if preview.get("missing"):
         return f"Say which column holds {', '.join(preview['missing'])} first."
-    errors = preview.get("counts", {}).get("error", 0)
-    if errors:
-        return (
-            f"{errors} row{'s' if errors != 1 else ''} cannot be imported as they are; correct "
-            "the file and upload it again. Nothing was written."
-        )
     return ""
+
+
+def rows_left_out(preview: dict) -> list[int]:
+    """The rows of the file that cannot be read (a missing required cell, a bad number or
+    date), which confirming leaves out."""
+    return [row["row"] for row in preview.get("rows", []) if row["status"] == ERROR]
 
 
 # ------------------------------------------------------------------------------ choices
@@ -274,6 +314,21 @@ def import_batch_options_change(
         batch.options["mapping"] = list(mapping)
     batch.options.update(options)
     batch.save(update_fields=["options", "updated_at"])
+    return batch
+
+
+def import_batch_kind_change(*, batch: ImportBatch, kind: str) -> ImportBatch:
+    """Read the batch's file as another kind (the one its columns fit), with the columns
+    recognised for that kind (flow.import_batch_kind_set previews again)."""
+    if batch.state in (ImportBatch.State.IMPORTED, ImportBatch.State.IMPORTING):
+        raise ValidationError("This file is already being imported.")
+    if kind not in KINDS:
+        raise ValidationError("Choose what the file holds.")
+    batch.kind = kind
+    batch.options.update(
+        mapping=recognised_mapping(kind, _table(batch).header), suggested_kind="", preset=""
+    )
+    batch.save(update_fields=["kind", "options", "updated_at"])
     return batch
 
 
@@ -305,7 +360,8 @@ def import_preset_save(*, batch: ImportBatch, name: str) -> ImportMappingPreset:
 
 def import_batch_confirm_claim(*, batch: ImportBatch) -> ImportBatch:
     """Mark the previewed batch as importing, under a lock so that two confirms cannot both
-    claim it. ValidationError when the preview has errors or the batch was imported already."""
+    claim it. ValidationError when the preview is not ready or the batch was imported already;
+    rows that cannot be read do not stop it (they are left out)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         refusal = confirm_refusal(batch)
@@ -317,13 +373,15 @@ def import_batch_confirm_claim(*, batch: ImportBatch) -> ImportBatch:
 
 
 def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
-    """Write the whole file in one transaction: any failure leaves everything as it was, and
-    the batch back at its preview with the reason."""
+    """Write the whole file but the rows that cannot be read, in one transaction: any failure
+    leaves everything as it was, and the batch back at its preview with the reason."""
     try:
         # Read again first, outside the transaction, so that the progress bar moves; then
         # every write in one transaction.
         plan, preview = _plan(batch, user=user)
-        if plan is None or plan.error_count:
+        if plan is None or not set(rows_left_out(preview)) <= set(
+            rows_left_out(batch.preview or {})
+        ):
             raise ValidationError(
                 "The data changed since the preview and some rows no longer import; "
                 "look at the preview again."
@@ -347,6 +405,8 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
         # Whatever went wrong, the transaction undid every write: say so, keep the preview.
         logger.exception("Import %s failed", batch.pk)
         return _back_to_preview(batch, f"The import failed and wrote nothing ({failure}).")
+    # The batch's record keeps the rows left out, with why, beside what was written.
+    preview["left_out"] = rows_left_out(preview)
     batch.state, batch.preview = ImportBatch.State.IMPORTED, preview
     batch.rows_done, batch.imported_at = batch.rows_total, timezone.now()
     batch.save(update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"])

@@ -3,24 +3,37 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.views import View
 from django.views.generic import TemplateView
 
 from agreements.imports import flow, services
 from agreements.imports.forms import (
+    ClientChoiceForm,
     OptionsForm,
     PresetForm,
     ProductMapForm,
     UploadForm,
+    VersionChoiceForm,
     skill_version_choices,
 )
 from agreements.imports.kinds import KINDS
 from agreements.imports.models import ImportBatch
 from agreements.imports.selectors import import_batch_get, import_batches_of
+from clients.models import Client
 from core.exports import EXPORT_FORMATS, resource_download
 from core.permissions import ModelPermissionMixin
+from skills.models import SkillVersion
 
 PREVIEW_PAGE_SIZE = 100
+ROWS_NAMED = 20
+
+
+def rows_named(rows: list[int]) -> str:
+    """Row numbers for a message: the first ROWS_NAMED of them, then how many more."""
+    named = ", ".join(str(row) for row in rows[:ROWS_NAMED])
+    more = len(rows) - ROWS_NAMED
+    return f"{named} and {more} more" if more > 0 else named
 
 
 class ImportStartView(ModelPermissionMixin, TemplateView):
@@ -78,20 +91,49 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
             rows = [row for row in rows if row["status"] == shown]
         page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(self.request.GET.get("page"))
         choices = skill_version_choices() if preview.get("unknown_products") else []
+        clients = list(Client.objects.only("pk", "name")) if preview.get("unknown_clients") else []
         return super().get_context_data(
             batch=batch,
             preview=preview,
             page_obj=page,
             shown=shown,
             refusal=services.confirm_refusal(batch),
+            suggested_kind=KINDS.get(batch.options.get("suggested_kind", "")),
             options_form=kwargs.pop("options_form", None) or self.options_form(batch),
             preset_form=kwargs.pop("preset_form", None) or PresetForm(),
+            client_forms=[
+                (entry, ClientChoiceForm(initial={"name": entry["name"]}, clients=clients))
+                for entry in preview.get("unknown_clients", [])
+            ],
+            version_forms=self.version_forms(preview.get("unknown_versions", [])),
             product_forms=[
                 (entry, ProductMapForm(initial={"name": entry["name"]}, choices=choices))
                 for entry in preview.get("unknown_products", [])
             ],
             **kwargs,
         )
+
+    @staticmethod
+    def version_forms(entries):
+        versions = {}
+        for version in SkillVersion.objects.filter(
+            skill_id__in={entry["skill_id"] for entry in entries}
+        ):
+            versions.setdefault(version.skill_id, []).append(version)
+        return [
+            (
+                entry,
+                VersionChoiceForm(
+                    initial={
+                        "name": entry["name"],
+                        "version_label": entry["version"],
+                        "skill": entry["skill_id"],
+                    },
+                    versions=versions.get(entry["skill_id"], []),
+                ),
+            )
+            for entry in entries
+        ]
 
     @staticmethod
     def options_form(batch, data=None):
@@ -110,6 +152,9 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
             "options": self.set_options,
             "map": self.map_product,
             "ignore": self.ignore_product,
+            "version": self.choose_version,
+            "client": self.choose_client,
+            "kind": self.change_kind,
             "preset": self.save_preset,
             "confirm": self.confirm,
         }.get(action)
@@ -161,6 +206,54 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
         messages.success(request, f"“{name}” is left out of this import.")
         return redirect("imports:batch", pk=batch.pk)
 
+    def choose_version(self, request, batch):
+        form = VersionChoiceForm.bound(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a version, import without a version, or leave out.")
+            return redirect("imports:batch", pk=batch.pk)
+        name, label = form.cleaned_data["name"], form.cleaned_data["version_label"]
+        version = form.chosen_version()
+        if version is not None:
+            flow.import_version_map(batch=batch, name=name, version_label=label, version=version)
+            messages.success(request, f"“{name}” {label} is now read as version {version.label}.")
+        else:
+            without = form.cleaned_data["choice"] == VersionChoiceForm.WITHOUT
+            flow.import_version_choose(
+                batch=batch, name=name, version_label=label, without_version=without
+            )
+            messages.success(
+                request,
+                f"“{name}” {label} is "
+                + ("imported without a version." if without else "left out of this import."),
+            )
+        return redirect("imports:batch", pk=batch.pk)
+
+    def choose_client(self, request, batch):
+        form = ClientChoiceForm(request.POST, clients=Client.objects.only("pk", "name"))
+        if not form.is_valid():
+            messages.error(request, "Choose a client, a new client, or leave out.")
+            return redirect("imports:batch", pk=batch.pk)
+        name = form.cleaned_data["name"]
+        client = form.chosen_client()
+        if client is not None:
+            flow.import_client_map(batch=batch, name=name, client=client)
+            messages.success(request, f"“{name}” is now read as {client.name}.")
+        else:
+            create = form.cleaned_data["choice"] == ClientChoiceForm.CREATE
+            flow.import_client_choose(batch=batch, name=name, create=create)
+            messages.success(
+                request,
+                f"“{name}” "
+                + ("is created when you confirm." if create else "is left out of this import."),
+            )
+        return redirect("imports:batch", pk=batch.pk)
+
+    def change_kind(self, request, batch):
+        kind = request.POST.get("kind", "")
+        flow.import_batch_kind_set(batch=batch, kind=kind)
+        messages.success(request, f"Read as “{KINDS[kind].label}”.")
+        return redirect("imports:batch", pk=batch.pk)
+
     def save_preset(self, request, batch):
         form = PresetForm(request.POST)
         if not form.is_valid():
@@ -175,10 +268,16 @@ class ImportBatchView(ModelPermissionMixin, TemplateView):
         batch = flow.import_batch_confirm_start(batch=batch, user=request.user)
         if batch.state == ImportBatch.State.IMPORTED:
             counts = batch.preview.get("counts", {})
+            left_out = batch.preview.get("left_out", [])
             messages.success(
                 request,
                 f"Imported {batch.filename}: {counts.get('new', 0)} new, "
-                f"{counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} unchanged.",
+                f"{counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} unchanged."
+                + (
+                    f" Left out row{pluralize(left_out)} {rows_named(left_out)}."
+                    if left_out
+                    else ""
+                ),
             )
         elif batch.message:
             messages.error(request, batch.message)

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from agreements.imports import cell_values
 from agreements.imports.models import ImportKind
 from agreements.models import Service
-from clients.models import Client
+from clients.models import Client, ClientAlias
 from core.validators import refuse_control_characters, without_control_characters
 from skills.aliases import ProductMatcher
 from skills.models import Certification, Skill, Technician
@@ -37,6 +37,13 @@ class Context:
     date_order: str = "mdy"
     replace_environment: bool = False
     ignored_products: set[str] = field(default_factory=set)
+    # Unknown versions (product name and version cell, normalised) left out, or imported
+    # without a version.
+    ignored_versions: set[str] = field(default_factory=set)
+    versionless: set[str] = field(default_factory=set)
+    # Client names (normalised) a file names that Covered does not know: left out, or created.
+    ignored_clients: set[str] = field(default_factory=set)
+    created_clients: set[str] = field(default_factory=set)
     user: Any = None
     # Called with the number of rows read so far, after each row (for a progress bar).
     on_progress: Callable[[int], None] | None = None
@@ -58,7 +65,16 @@ class Context:
         return self.lookup(name, lambda: {getattr(row, field).casefold(): row for row in rows})
 
     def clients(self) -> dict[str, Client]:
-        return self.by_casefold("clients", Client.objects.all(), "name")
+        """Clients by name ignoring case, and by the other spellings remembered for them."""
+
+        def build():
+            clients = {client.name.casefold(): client for client in Client.objects.all()}
+            by_pk = {client.pk: client for client in clients.values()}
+            for alias in ClientAlias.objects.all():
+                clients.setdefault(alias.name.casefold(), by_pk[alias.client_id])
+            return clients
+
+        return self.lookup("clients", build)
 
     def technicians(self) -> dict[str, Technician]:
         return self.by_casefold("technicians", Technician.objects.all(), "email")
@@ -90,11 +106,15 @@ class Context:
 class Plan:
     rows: list[dict] = field(default_factory=list)
     unknown_products: dict[str, dict] = field(default_factory=dict)
+    unknown_versions: dict[str, dict] = field(default_factory=dict)
+    unknown_clients: dict[str, dict] = field(default_factory=dict)
     writes: list[Callable[[], None]] = field(default_factory=list)
     clients_with_new_environment: set[int] = field(default_factory=set)
     agreements_touched: set[int] = field(default_factory=set)
 
-    def add(self, row: int, status: str, key: str, *, changes=(), errors=(), rows=None):
+    def add(
+        self, row: int, status: str, key: str, *, changes=(), errors=(), rows=None, warnings=()
+    ):
         self.rows.append(
             {
                 "row": row,
@@ -103,6 +123,7 @@ class Plan:
                 "key": key,
                 "changes": [list(change) for change in changes],
                 "errors": list(errors),
+                "warnings": list(warnings),
             }
         )
 

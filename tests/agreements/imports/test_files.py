@@ -13,6 +13,7 @@ from agreements.imports.flow import import_batch_options_set
 from agreements.imports.models import ImportBatch
 from agreements.imports.services import import_preset_save
 from agreements.imports.tables import unprotected
+from clients.models import Client
 from core.exports import spreadsheet_safe
 from tests.agreements.imports.conftest import csv_bytes, saved_state
 from tests.clients.factories import ClientFactory
@@ -121,8 +122,8 @@ def test_duplicate_rows_are_errors(catalog, upload, confirm):
     assert batch.preview["rows"][1]["errors"] == [
         "Row 3: the same client name as row 2; each may appear once in a file"
     ]
-    with pytest.raises(ValidationError):
-        confirm(batch)
+    assert confirm(batch).preview["left_out"] == [3]
+    assert list(Client.objects.values_list("name", "seats")) == [("Acme", 1)]
 
 
 def test_ambiguous_dates_follow_the_chosen_order(catalog, upload):
@@ -145,9 +146,10 @@ def test_a_date_impossible_in_the_chosen_order_is_an_error(catalog, upload):
     ]
 
 
-def test_unknown_client_is_an_error(catalog, upload):
+def test_an_unknown_client_is_listed_to_be_mapped_not_a_row_error(catalog, upload):
     batch = upload("environment", csv_bytes(["Client,Product", "Ghost Co,Windows 11"]))
-    assert batch.preview["counts"]["error"] == 1
+    assert batch.preview["counts"]["error"] == 0
+    assert batch.preview["unknown_clients"] == [{"name": "Ghost Co", "rows": 1}]
 
 
 def test_a_saved_preset_is_applied_to_the_next_file_with_its_columns(catalog, upload):
