@@ -31,6 +31,7 @@ from agreements.coverage.models import (
     CoverageFlag,
     CoverageRun,
     CoverageStatus,
+    status_label,
 )
 from agreements.models import Agreement
 from core import groups
@@ -118,7 +119,8 @@ def _flag_rows(flags) -> list[dict]:
             "client": flag.agreement.client.name,
             "annual_value": flag.agreement.annual_value,
             "status": flag.status,
-            "status_label": flag.get_status_display(),
+            "risk_kind": flag.risk_kind,
+            "status_label": status_label(flag.status, flag.risk_kind),
             "requirement": flag.requirement_label,
             "reason": flag.reason,
             "lapses_on": flag.lapses_on,

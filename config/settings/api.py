@@ -62,6 +62,7 @@ SPECTACULAR_SETTINGS = {
         "ClientStatusEnum": "clients.models.Client.Status",
         "CoverageStatusEnum": "agreements.coverage.models.CoverageStatus",
         "FlagStatusEnum": "agreements.coverage.models.CoverageFlag.Status",
+        "RiskKindEnum": "agreements.coverage.models.RiskKind",
         "CheckRequestStatusEnum": "agreements.coverage.models.CoverageCheckRequest.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, Requirement
 from clients.models import Client, ClientTechnology
-from skills.models import SkillAlias, TrainingGoal
+from skills.models import SkillAlias, TechnicianSkill, TrainingGoal
 from tests.agreements.factories import AgreementFactory, RequirementFactory, ServiceFactory
 from tests.skills.factories import (
     SkillFactory,
@@ -303,3 +303,13 @@ def test_a_prospect_check_with_an_annual_value_left_out_gives_none_at_stake(
 
     assert body["verdict"]["status"] == "uncovered"
     assert (body["annual_value"], body["at_stake"]) == (None, None)
+
+
+def test_a_prospect_requirement_at_risk_says_which_kind(api, consultant, email_deal):
+    TechnicianSkill.objects.filter(technician=email_deal["dana"]).update(level=3)
+
+    body = api(consultant).post(f"{V1}/pre-sale/", prospect_input(email_deal), format="json")
+
+    assert [(r["status"], r["risk_kind"]) for r in body.json()["requirements"]] == [
+        ("at_risk", "thin")
+    ]
