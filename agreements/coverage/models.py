@@ -82,6 +82,11 @@ class RiskKind(ChoiceSet):
         """ "too few qualified today", "lapsing within 60 days"."""
         return self._share_words.format(days=warning_days)
 
+    @property
+    def filter_value(self) -> str:
+        """Its value in the status filters of the lists: "at_risk_thin"."""
+        return f"{CoverageStatus.AT_RISK.value}_{self.value}"
+
     @classmethod
     def detail(
         cls,
@@ -109,8 +114,8 @@ def status_label(status, risk_kind="") -> str:
     return status.label
 
 
-# The filters' values for the two kinds of at risk: "at_risk_thin" → "thin".
-AT_RISK_OF_KIND = {f"{CoverageStatus.AT_RISK.value}_{kind}": kind for kind in RiskKind.values}
+# The status filters' values for the two kinds of at risk: "at_risk_thin" → "thin".
+AT_RISK_OF_KIND = {kind.filter_value: kind.value for kind in RiskKind}
 
 
 def status_choices_with_kinds(choices) -> list[tuple[str, str]]:
@@ -119,10 +124,7 @@ def status_choices_with_kinds(choices) -> list[tuple[str, str]]:
     for value, label in choices:
         found.append((value, label))
         if value == CoverageStatus.AT_RISK:
-            found += [
-                (filter_value, f"{label}: {RiskKind(kind).label.lower()}")
-                for filter_value, kind in AT_RISK_OF_KIND.items()
-            ]
+            found += [(kind.filter_value, f"{label}: {kind.label.lower()}") for kind in RiskKind]
     return found
 
 

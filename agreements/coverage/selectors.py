@@ -79,7 +79,7 @@ class RiskShare:
 
     @property
     def filter_value(self) -> str:
-        return f"{CoverageStatus.AT_RISK.value}_{self.risk_kind}"
+        return RiskKind(self.risk_kind).filter_value
 
 
 @dataclass(frozen=True)
