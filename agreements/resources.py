@@ -61,6 +61,7 @@ class CoverageFlagResource(resources.Resource):
     client = fields.Field(attribute="agreement__client__name", column_name="Client")
     requirement = fields.Field(attribute="requirement_label", column_name="Requirement")
     status = fields.Field(attribute="status", column_name="Status")
+    risk_kind = fields.Field(attribute="risk_kind", column_name="Kind of risk")
     reason = fields.Field(attribute="reason", column_name="Reason")
     qualified_count = fields.Field(column_name="Qualified technicians")
     lapses_on = fields.Field(column_name="Lapses on")

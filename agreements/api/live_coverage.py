@@ -8,11 +8,23 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.coverage import selectors
-from agreements.coverage.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus, RiskKind
 from agreements.models import Agreement, Requirement
 from core.permissions import visible_to
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+RISK_KIND_HELP = (
+    "At risk comes in two kinds: thin (fewer than the minimum of technicians qualify on the "
+    "day) or lapsing (enough qualify, but coverage lapses inside the warning window); empty "
+    "unless at risk."
+)
+
+
+def risk_kind_field(**kwargs) -> serializers.ChoiceField:
+    """A status's kind: thin, lapsing, or empty unless at risk."""
+    return serializers.ChoiceField(
+        choices=RiskKind.choices, allow_blank=True, help_text=RISK_KIND_HELP, **kwargs
+    )
 
 
 class TechnicianRefSerializer(serializers.Serializer):
@@ -101,6 +113,13 @@ class LiveRequirementSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Null when the agreement is not evaluated (not active today).",
     )
+    risk_kind = risk_kind_field(source="live.risk_kind", allow_null=True)
+    risk_detail = serializers.CharField(
+        source="live.risk_detail",
+        allow_null=True,
+        help_text="What makes it at risk: “only 1 of 2 qualify”, “covered through 15 Jan "
+        "2027”; empty unless at risk.",
+    )
     qualified = serializers.SerializerMethodField()
     lasting_count = serializers.IntegerField(
         source="live.lasting_count",
@@ -115,7 +134,10 @@ class LiveRequirementSerializer(serializers.Serializer):
         allow_null=True,
         help_text="What the newest check found (covered unless it recorded otherwise).",
     )
-    differs = serializers.BooleanField(help_text="The live status differs from the check's.")
+    recorded_risk_kind = risk_kind_field()
+    differs = serializers.BooleanField(
+        help_text="The live status, or its kind, differs from the check's."
+    )
     migration = MigrationSerializer(
         allow_null=True, help_text="Set when the version is out of support on the day judged."
     )

@@ -20,6 +20,7 @@ from agreements.api.live_coverage import (
     VerdictSerializer,
     agreement_coverage_data,
     agreement_for,
+    risk_kind_field,
     technician_refs,
 )
 from agreements.coverage.models import CoverageStatus
@@ -123,6 +124,7 @@ class TechnologySerializer(serializers.Serializer):
 class ProspectRequirementSerializer(serializers.Serializer):
     label = serializers.CharField()
     status = serializers.ChoiceField(choices=CoverageStatus.choices)
+    risk_kind = risk_kind_field()
     min_technicians = serializers.IntegerField()
     qualified = serializers.SerializerMethodField()
     lasting_count = serializers.IntegerField()

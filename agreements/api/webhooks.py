@@ -20,7 +20,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from agreements.api.models import WebhookEvent
-from agreements.coverage.models import CoverageCheck, CoverageFlag, Reminder
+from agreements.coverage.models import CoverageCheck, CoverageFlag, Reminder, status_label
 from core.formatting import CENT, count_text, day_text, money
 
 
@@ -66,6 +66,10 @@ def check_announcement(coverage_check: CoverageCheck) -> Announcement:
             "arr_total": _amount(check.arr_total),
             "arr_uncovered": _amount(check.arr_uncovered),
             "arr_at_risk": _amount(check.arr_at_risk),
+            "thin": check.thin_count,
+            "lapsing": check.lapsing_count,
+            "arr_thin": _amount(check.arr_thin),
+            "arr_lapsing": _amount(check.arr_lapsing),
             "new_flags": check.new_flags_count,
             "resolved_flags": check.resolved_flags_count,
             "open_flags": check.open_flags_count,
@@ -94,6 +98,7 @@ def flag_announcements(flag_ids: list[int], *, event: str) -> list[Announcement]
         data = {
             "id": flag.pk,
             "status": flag.status,
+            "risk_kind": flag.risk_kind,
             "requirement": flag.requirement_label,
             "requirement_id": flag.requirement_id,
             "reason": flag.reason,
@@ -113,7 +118,8 @@ def flag_announcements(flag_ids: list[int], *, event: str) -> list[Announcement]
         if event == WebhookEvent.FLAG_OPENED:
             reason = flag.reason if flag.reason.endswith(".") else f"{flag.reason}."
             text = (
-                f"{flag.get_status_display()}: {where} needs {flag.requirement_label}. "
+                f"{status_label(flag.status, flag.risk_kind)}: {where} needs "
+                f"{flag.requirement_label}. "
                 f"{reason}\n{agreement_url}"
             )
         else:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from agreements.api.live_coverage import MONEY, TechnicianRefSerializer
+from agreements.api.live_coverage import MONEY, TechnicianRefSerializer, risk_kind_field
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement
 from agreements.planning.whatif import what_if_technicians_leave
@@ -63,6 +63,8 @@ class RequirementChangeSerializer(serializers.Serializer):
     label = serializers.CharField()
     before = serializers.ChoiceField(choices=CoverageStatus.choices)
     after = serializers.ChoiceField(choices=CoverageStatus.choices)
+    before_risk_kind = risk_kind_field()
+    after_risk_kind = risk_kind_field()
     reason = serializers.CharField(help_text="Why it is not covered afterwards; empty if it is.")
     remaining_names = serializers.ListField(
         child=serializers.CharField(), help_text="Who would still qualify."
@@ -81,7 +83,14 @@ class AgreementChangeSerializer(serializers.Serializer):
     annual_value = serializers.DecimalField(**MONEY)
     before = serializers.ChoiceField(choices=CoverageStatus.choices)
     after = serializers.ChoiceField(choices=CoverageStatus.choices)
+    before_risk_kind = risk_kind_field()
+    after_risk_kind = risk_kind_field()
     requirements = RequirementChangeSerializer(many=True)
+
+
+class ShareSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Agreements.")
+    annual_value = serializers.DecimalField(**MONEY)
 
 
 class WhatIfSerializer(serializers.Serializer):
@@ -97,6 +106,18 @@ class WhatIfSerializer(serializers.Serializer):
     arr_affected = serializers.DecimalField(source="result.arr_affected", **MONEY)
     arr_newly_uncovered = serializers.DecimalField(source="result.arr_newly_uncovered", **MONEY)
     arr_newly_at_risk = serializers.DecimalField(source="result.arr_newly_at_risk", **MONEY)
+    newly_uncovered = ShareSerializer(
+        source="result.newly_uncovered", help_text="The agreements that would become uncovered."
+    )
+    newly_thin = ShareSerializer(
+        source="result.newly_thin",
+        help_text="The agreements that would become at risk with too few qualified today.",
+    )
+    newly_lapsing = ShareSerializer(
+        source="result.newly_lapsing",
+        help_text="The agreements that would become at risk with enough qualified today but "
+        "coverage lapsing inside the warning window.",
+    )
     arr_uncovered_before = serializers.DecimalField(
         source="result.baseline.arr_uncovered",
         help_text="ARR uncovered today among the agreements relying on them.",

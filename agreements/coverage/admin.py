@@ -33,13 +33,14 @@ class CoverageFlagAdmin(admin.ModelAdmin):
         "requirement_label",
         "agreement",
         "status",
+        "risk_kind",
         "qualified_count",
         "lapses_on",
         "first_detected_at",
         "resolved_at",
         "acknowledged_by",
     ]
-    list_filter = [OpenFlagFilter, "status"]
+    list_filter = [OpenFlagFilter, "status", "risk_kind"]
     search_fields = ["requirement_label", "reason", "agreement__reference", "agreement__title"]
     autocomplete_fields = ["acknowledged_by"]
     list_select_related = ["agreement", "acknowledged_by"]
@@ -49,6 +50,7 @@ class CoverageFlagAdmin(admin.ModelAdmin):
         "requirement",
         "requirement_label",
         "status",
+        "risk_kind",
         "reason",
         "qualified_count",
         "lapses_on",

@@ -33,6 +33,7 @@ from agreements.coverage.models import (
     CoverageDataChange,
     CoverageFlag,
     CoverageStatus,
+    RiskKind,
 )
 from agreements.coverage.report import report_sections_build
 from agreements.services import requirements_sync_all
@@ -125,12 +126,17 @@ def coverage_check_record(
         arr_total=result.arr_total,
         arr_uncovered=result.arr_uncovered,
         arr_at_risk=result.arr_at_risk,
+        thin_count=result.risk_counts.get(RiskKind.THIN, 0),
+        arr_thin=result.arr_thin,
         data_changes=data_changes or {},
     )
     rows_insert(
         CheckedAgreement,
-        ["coverage_check_id", "agreement_id", "status", "annual_value"],
-        ((check.pk, a.agreement_id, a.status, a.annual_value) for a in result.agreements),
+        ["coverage_check_id", "agreement_id", "status", "risk_kind", "annual_value"],
+        (
+            (check.pk, a.agreement_id, a.status, a.risk_kind, a.annual_value)
+            for a in result.agreements
+        ),
     )
     changes = flags_sync(result=result, now=started_at, coverage_check=check)
     rows_insert(
@@ -141,6 +147,7 @@ def coverage_check_record(
             "requirement_id",
             "label",
             "status",
+            "risk_kind",
             "min_technicians",
             "qualified_count",
             "lasting_count",
@@ -157,6 +164,7 @@ def coverage_check_record(
                 r.requirement_id,
                 r.label[:255],
                 r.status,
+                r.risk_kind,
                 r.min_technicians,
                 r.qualified_count,
                 r.lasting_count,

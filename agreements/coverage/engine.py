@@ -21,7 +21,9 @@ When fewer than min_technicians qualify already on D (a single point of failure)
 names who qualifies, e.g. "Only Dana Ortiz qualifies (2 needed)". When the count is fine on D and
 drops inside the window, `lapses_on` is that date and the reason states it and the dates it rests
 on, e.g. "Coverage lapses on 16 Jan 2027: Dana Ortiz's CCNA expires on 15 Jan 2027" or
-"Coverage lapses on 1 Mar 2027: Dana Ortiz's last day is 28 Feb 2027".
+"Coverage lapses on 1 Mar 2027: Dana Ortiz's last day is 28 Feb 2027". The first kind of at risk
+is *thin*, the second *lapsing* (`RiskKind`); an at-risk agreement is thin when any of its
+requirements is.
 
 Speed. Evaluating means, per distinct (skill, version, level, certification, min_technicians):
 the counts, the status, and for a requirement that is not covered its lapse date and reason. The
@@ -44,7 +46,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-from agreements.coverage.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus, RiskKind
 from agreements.models import Agreement, Requirement, requirement_label
 from core.formatting import day_text, join_names
 from core.selectors import coverage_defaults
@@ -67,6 +69,8 @@ AT_RISK = CoverageStatus.AT_RISK.value
 UNCOVERED = CoverageStatus.UNCOVERED.value
 NOT_ASSESSED = CoverageStatus.NOT_ASSESSED.value
 STATUS_OF_SEVERITY = {CoverageStatus.severity_of(value): value for value in CoverageStatus.values}
+THIN = RiskKind.THIN.value
+LAPSING = RiskKind.LAPSING.value
 
 
 # Result classes are plain (not frozen) slotted dataclasses: a frozen dataclass sets each field
@@ -99,6 +103,7 @@ class RequirementCoverage:
     lasting_count: int  # |L|: still qualified on day + W
     lapses_on: datetime.date | None
     reason: str  # "" when covered
+    risk_kind: str  # RiskKind value when at risk (thin or lapsing), else ""
     candidates: tuple[Candidate, ...] = ()  # filled for uncovered and at-risk requirements
 
     @property
@@ -123,10 +128,22 @@ class RequirementCoverage:
             return f"{text} Nearest: {nearest}."
         return f"{text} Nobody else is close: hire, or train someone from scratch."
 
+    @property
+    def risk_detail(self) -> str:
+        """ "only 1 of 2 qualify", "covered through 15 Jan 2027"; "" unless at risk."""
+        return RiskKind.detail(
+            self.risk_kind,
+            qualified_count=self.qualified_count,
+            min_technicians=self.min_technicians,
+            lapses_on=self.lapses_on,
+        )
+
 
 class AgreementCoverage:
     """One active agreement's coverage. Its `requirements` results, in the model's order, are
-    built from the evaluation's memoised outcomes when first read (no query)."""
+    built from the evaluation's memoised outcomes when first read (no query). `risk_kind` is
+    thin when any of its at-risk requirements is thin, lapsing when none is, "" unless it is
+    at risk."""
 
     __slots__ = (
         "agreement_id",
@@ -136,6 +153,7 @@ class AgreementCoverage:
         "client_name",
         "annual_value",
         "status",
+        "risk_kind",
         "_rows",
         "_matcher",
         "_requirements",
@@ -150,6 +168,7 @@ class AgreementCoverage:
         client_name,
         annual_value,
         status,
+        risk_kind,
         rows,
         matcher,
     ):
@@ -160,6 +179,7 @@ class AgreementCoverage:
         self.client_name = client_name
         self.annual_value: Decimal = annual_value
         self.status: str = status  # CoverageStatus value, incl. not_assessed
+        self.risk_kind: str = risk_kind
         self._rows = rows
         self._matcher = matcher
         self._requirements = None
@@ -201,9 +221,12 @@ class CoverageResult:
     agreements: list[AgreementCoverage]
     arr_total: Decimal  # every agreement active on the day, not_assessed ones included
     arr_uncovered: Decimal
-    arr_at_risk: Decimal
+    arr_at_risk: Decimal  # arr_thin + arr_lapsing
+    arr_thin: Decimal
+    arr_lapsing: Decimal
     revenue_dependence: dict[int, Decimal]  # skill id -> ARR of active agreements requiring it
     counts: dict[str, int] = field(default_factory=dict)  # CoverageStatus value -> agreements
+    risk_counts: dict[str, int] = field(default_factory=dict)  # RiskKind value -> agreements
     matcher: "_Matcher | None" = field(default=None, repr=False, compare=False)
 
     def hypothetical(self, **requirement) -> RequirementCoverage:
@@ -387,21 +410,28 @@ def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=Fal
 def _result(*, day, warning_days, inputs: _Inputs, matcher) -> CoverageResult:
     rows_by_agreement = defaultdict(list)
     worst_by_agreement = {}
+    thin_agreements = set()
+    # (severity, is thin) per outcome key: what the agreements' statuses and kinds need.
     severities = {}
     for row in inputs.requirement_rows:
         agreement_id = row[0]
         rows_by_agreement[agreement_id].append(row)
         key = row[2:]
-        severity = severities.get(key)
-        if severity is None:
-            severity = severities[key] = matcher.outcome(key)[1]
+        found = severities.get(key)
+        if found is None:
+            outcome = matcher.outcome(key)
+            found = severities[key] = (outcome[1], outcome[6] == THIN)
+        severity, thin = found
         if severity > worst_by_agreement.get(agreement_id, -1):
             worst_by_agreement[agreement_id] = severity
+        if thin:
+            thin_agreements.add(agreement_id)
 
     results = []
     counts = dict.fromkeys(CoverageStatus.values, 0)
+    risk_counts = dict.fromkeys(RiskKind.values, 0)
     zero = Decimal("0")
-    arr_total = arr_uncovered = arr_at_risk = zero
+    arr_total = arr_uncovered = arr_thin = arr_lapsing = zero
     revenue_dependence = defaultdict(lambda: zero)
     for row in inputs.agreement_rows:
         agreement_id, annual_value = row[0], row[5]
@@ -410,23 +440,33 @@ def _result(*, day, warning_days, inputs: _Inputs, matcher) -> CoverageResult:
         status = NOT_ASSESSED if worst is None else STATUS_OF_SEVERITY[worst]
         counts[status] += 1
         arr_total += annual_value
+        risk_kind = ""
         if status == UNCOVERED:
             arr_uncovered += annual_value
         elif status == AT_RISK:
-            arr_at_risk += annual_value
+            if agreement_id in thin_agreements:
+                risk_kind = THIN
+                arr_thin += annual_value
+            else:
+                risk_kind = LAPSING
+                arr_lapsing += annual_value
+            risk_counts[risk_kind] += 1
         for skill_id in {row[2] for row in rows}:
             if skill_id is not None:
                 revenue_dependence[skill_id] += annual_value
-        results.append(AgreementCoverage(*row, status, rows, matcher))
+        results.append(AgreementCoverage(*row, status, risk_kind, rows, matcher))
     return CoverageResult(
         day=day,
         warning_days=warning_days,
         agreements=results,
         arr_total=arr_total,
         arr_uncovered=arr_uncovered,
-        arr_at_risk=arr_at_risk,
+        arr_at_risk=arr_thin + arr_lapsing,
+        arr_thin=arr_thin,
+        arr_lapsing=arr_lapsing,
         revenue_dependence=dict(revenue_dependence),
         counts=counts,
+        risk_counts=risk_counts,
         matcher=matcher,
     )
 
@@ -602,7 +642,8 @@ class _Matcher:
         return found
 
     def outcome(self, key):
-        """(status, severity, |Q|, |L|, lapses_on, reason) for (*wanted, min_technicians)."""
+        """(status, severity, |Q|, |L|, lapses_on, reason, risk kind) for (*wanted,
+        min_technicians); the kind is "" unless at risk."""
         outcome = self._outcomes.get(key)
         if outcome is None:
             if self.same_as is not None and not (
@@ -616,19 +657,21 @@ class _Matcher:
 
     def _outcome(self, wanted, needed):
         count, lasting, _ = self._qualified_of(wanted)
+        risk_kind = ""
         if count == 0:
             status, lapses_on, reason = UNCOVERED, None, self._nobody_reason(wanted)
         elif count < needed:
             _, names = self.qualified_in_name_order(wanted)
             verb = "qualifies" if count == 1 else "qualify"
-            status, lapses_on = AT_RISK, None
+            status, lapses_on, risk_kind = AT_RISK, None, THIN
             reason = f"Only {join_names(names)} {verb} ({needed} needed)"
         elif lasting >= needed:
             status, lapses_on, reason = COVERED, None, ""
         else:
-            status = AT_RISK
+            status, risk_kind = AT_RISK, LAPSING
             lapses_on, reason = self._lapse(wanted, needed)
-        return status, CoverageStatus.severity_of(status), count, lasting, lapses_on, reason
+        severity = CoverageStatus.severity_of(status)
+        return status, severity, count, lasting, lapses_on, reason, risk_kind
 
     def _lapse(self, wanted, needed):
         """The count falls below `needed` the day after the needed-th latest last day; the
@@ -701,7 +744,7 @@ class _Matcher:
         in the dataclass's order."""
         wanted = key[:4]
         skill_id, _, _, certification_id, needed = key
-        status, _, _, lasting, lapses_on, reason = self.outcome(key)
+        status, _, _, lasting, lapses_on, reason, risk_kind = self.outcome(key)
         ids, names = self.qualified_in_name_order(wanted)
         return (
             self._label(wanted),
@@ -714,6 +757,7 @@ class _Matcher:
             lasting,
             lapses_on,
             reason,
+            risk_kind,
             self._candidates_of(wanted, ids) if status != COVERED else (),
         )
 

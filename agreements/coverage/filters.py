@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from agreements.coverage.models import CoverageFlag
+from agreements.coverage.models import AT_RISK_OF_KIND, CoverageFlag, status_choices_with_kinds
 from core.filters import IdFilter
 
 
@@ -15,7 +15,9 @@ class FlagFilter(django_filters.FilterSet):
         method="filter_state",
     )
     status = django_filters.ChoiceFilter(
-        choices=CoverageFlag.Status.choices, empty_label="Any status"
+        choices=status_choices_with_kinds(CoverageFlag.Status.choices),
+        empty_label="Any status",
+        method="filter_status",
     )
     opened_by_check = IdFilter(widget=forms.HiddenInput)
     resolved_by_check = IdFilter(widget=forms.HiddenInput)
@@ -26,3 +28,10 @@ class FlagFilter(django_filters.FilterSet):
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(resolved_at__isnull=value == "open")
+
+    def filter_status(self, queryset, name, value):
+        if value in AT_RISK_OF_KIND:
+            return queryset.filter(
+                status=CoverageFlag.Status.AT_RISK, risk_kind=AT_RISK_OF_KIND[value]
+            )
+        return queryset.filter(status=value)

@@ -14,7 +14,14 @@ from django.utils import timezone
 from agreements.coverage.engine import CoverageResult, RequirementCoverage
 from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageStatus
 
-FLAG_DETAILS = ("status", "reason", "requirement_label", "qualified_count", "lapses_on")
+FLAG_DETAILS = (
+    "status",
+    "risk_kind",
+    "reason",
+    "requirement_label",
+    "qualified_count",
+    "lapses_on",
+)
 
 
 def flagged_requirements(result: CoverageResult) -> Iterator[RequirementCoverage]:
@@ -62,6 +69,7 @@ def flags_sync(
         still_open.append(flag.pk)
         details = {
             "status": requirement.status,
+            "risk_kind": requirement.risk_kind,
             "reason": requirement.reason,
             "requirement_label": requirement.label,
             "qualified_count": requirement.qualified_count,
@@ -81,6 +89,7 @@ def flags_sync(
             requirement_id=requirement.requirement_id,
             requirement_label=requirement.label,
             status=requirement.status,
+            risk_kind=requirement.risk_kind,
             reason=requirement.reason,
             qualified_count=requirement.qualified_count,
             lapses_on=requirement.lapses_on,

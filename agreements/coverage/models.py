@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -50,6 +51,94 @@ class CoverageStatus(ChoiceSet):
         return -1 if member is None else member.severity
 
 
+class RiskKind(ChoiceSet):
+    """The two kinds of at risk (DESIGN "Coverage rules"), recorded with the status: thin when
+    fewer than min_technicians qualify on the day, lapsing when enough do but coverage lapses
+    inside the warning window. Each with the colour of the at-risk badge it qualifies, the
+    words that explain it when hovered, and the words that name its share of the ARR at risk
+    (they never say "at risk" again; `{days}` is the warning window)."""
+
+    THIN = (
+        "thin",
+        "Thin",
+        "warning",
+        "Fewer technicians qualify today than the requirement needs",
+        "too few qualified today",
+    )
+    LAPSING = (
+        "lapsing",
+        "Lapsing",
+        "warning",
+        "Enough technicians qualify today, but coverage lapses inside the warning window",
+        "lapsing within {days} days",
+    )
+
+    def __init__(self, value, color, explanation, share_words):
+        super().__init__(value, color)
+        self.explanation: str = explanation
+        self._share_words = share_words
+
+    def share_words(self, warning_days: int) -> str:
+        """ "too few qualified today", "lapsing within 60 days"."""
+        return self._share_words.format(days=warning_days)
+
+    @property
+    def filter_value(self) -> str:
+        """Its value in the status filters of the lists: "at_risk_thin"."""
+        return f"{CoverageStatus.AT_RISK.value}_{self.value}"
+
+    @classmethod
+    def detail(
+        cls,
+        kind: str,
+        *,
+        qualified_count: int,
+        min_technicians: int,
+        lapses_on: datetime.date | None,
+    ) -> str:
+        """What makes one requirement at risk, in the words of DESIGN: "only 1 of 2 qualify",
+        "covered through 15 Jan 2027"; "" for no kind."""
+        if kind == cls.THIN:
+            return f"only {qualified_count} of {min_technicians} qualify"
+        if kind == cls.LAPSING and lapses_on is not None:
+            return f"covered through {day_text(lapses_on - datetime.timedelta(days=1))}"
+        return ""
+
+
+def status_label(status, risk_kind="") -> str:
+    """A status (a CoverageStatus value) as words, with its kind when at risk: "Covered",
+    "At risk · thin"."""
+    status = CoverageStatus(status)
+    if status == CoverageStatus.AT_RISK and risk_kind:
+        return f"{status.label} · {RiskKind(risk_kind).label.lower()}"
+    return status.label
+
+
+# The status filters' values for the two kinds of at risk: "at_risk_thin" → "thin".
+AT_RISK_OF_KIND = {kind.filter_value: kind.value for kind in RiskKind}
+
+
+def status_choices_with_kinds(choices) -> list[tuple[str, str]]:
+    """A status filter's `choices`, at risk followed by its two kinds ("At risk: thin")."""
+    found = []
+    for value, label in choices:
+        found.append((value, label))
+        if value == CoverageStatus.AT_RISK:
+            found += [(kind.filter_value, f"{label}: {kind.label.lower()}") for kind in RiskKind]
+    return found
+
+
+def risk_kind_field():
+    """The kind column of the checks' rows and of the flags: blank unless at risk."""
+    return models.CharField(
+        max_length=10,
+        choices=RiskKind.choices,
+        blank=True,
+        help_text="Thin (too few qualify on the day) or lapsing (enough qualify, but coverage "
+        "lapses inside the warning window) when at risk; blank otherwise.",
+    )
+
+
 class CoverageFlag(models.Model):
     class Status(models.TextChoices):
         UNCOVERED = "uncovered", "Uncovered"
@@ -61,6 +150,7 @@ class CoverageFlag(models.Model):
         max_length=255, help_text="What was required, kept after the requirement is gone."
     )
     status = models.CharField(max_length=10, choices=Status.choices)
+    risk_kind = risk_kind_field()
     reason = models.CharField(max_length=500)
     qualified_count = models.PositiveIntegerField(default=0)
     lapses_on = models.DateField(null=True, blank=True)
@@ -212,6 +302,18 @@ class CoverageCheck(models.Model):
     arr_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     arr_uncovered = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     arr_at_risk = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    # The thin share of the at-risk figures; the lapsing share is the rest (see the
+    # properties). Null for a check whose details were pruned before the kinds were recorded.
+    thin_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="At-risk agreements that are thin."
+    )
+    arr_thin = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="ARR of the at-risk agreements that are thin.",
+    )
     new_flags_count = models.PositiveIntegerField(default=0)
     resolved_flags_count = models.PositiveIntegerField(default=0)
     open_flags_count = models.PositiveIntegerField(default=0)
@@ -250,6 +352,19 @@ class CoverageCheck(models.Model):
     def arr_at_risk_total(self) -> Decimal:
         """ARR of the agreements not covered: uncovered plus at risk."""
         return self.arr_uncovered + self.arr_at_risk
+
+    @property
+    def kinds_recorded(self) -> bool:
+        return self.thin_count is not None
+
+    @property
+    def lapsing_count(self) -> int | None:
+        """At-risk agreements that are lapsing: those at risk that are not thin."""
+        return None if self.thin_count is None else self.at_risk_count - self.thin_count
+
+    @property
+    def arr_lapsing(self) -> Decimal | None:
+        return None if self.arr_thin is None else self.arr_at_risk - self.arr_thin
 
 
 class CoverageCheckRequest(models.Model):
@@ -291,6 +406,7 @@ class CheckedAgreement(models.Model):
         Agreement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     status = models.CharField(max_length=12, choices=CoverageStatus.choices)
+    risk_kind = risk_kind_field()
     annual_value = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
@@ -320,6 +436,7 @@ class CheckedRequirement(models.Model):
     )
     label = models.CharField(max_length=255)
     status = models.CharField(max_length=12, choices=CoverageStatus.choices)
+    risk_kind = risk_kind_field()
     min_technicians = models.PositiveSmallIntegerField()
     qualified_count = models.PositiveIntegerField()
     lasting_count = models.PositiveIntegerField()
@@ -336,6 +453,16 @@ class CheckedRequirement(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.status}"
+
+    @property
+    def risk_detail(self) -> str:
+        """ "only 1 of 2 qualify", "covered through 15 Jan 2027"; "" unless at risk."""
+        return RiskKind.detail(
+            self.risk_kind,
+            qualified_count=self.qualified_count,
+            min_technicians=self.min_technicians,
+            lapses_on=self.lapses_on,
+        )
 
 
 class CheckedSkill(models.Model):

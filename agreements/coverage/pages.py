@@ -9,6 +9,7 @@ from django_filters import ChoiceFilter
 from agreements import selectors as book_selectors
 from agreements import views as book_views
 from agreements.coverage import selectors, views
+from agreements.coverage.models import CoverageStatus, status_choices_with_kinds
 from core.registry import (
     Column,
     Panel,
@@ -59,7 +60,10 @@ def page_parts_register():
             filter=ChoiceFilter(
                 method=selectors.agreements_of_coverage,
                 label="Coverage",
-                choices=selectors.CHECKED_COVERAGE_CHOICES,
+                choices=[
+                    *status_choices_with_kinds(CoverageStatus.choices),
+                    (selectors.NOT_CHECKED, "Not checked yet"),
+                ],
                 empty_label="Any coverage",
             ),
         )

@@ -33,6 +33,7 @@ from agreements.coverage.models import (
     CoverageRun,
     CoverageStatus,
     ReportTestEmail,
+    status_label,
 )
 from agreements.models import Agreement
 from core import groups
@@ -120,7 +121,8 @@ def _flag_rows(flags) -> list[dict]:
             "client": flag.agreement.client.name,
             "annual_value": flag.agreement.annual_value,
             "status": flag.status,
-            "status_label": flag.get_status_display(),
+            "risk_kind": flag.risk_kind,
+            "status_label": status_label(flag.status, flag.risk_kind),
             "requirement": flag.requirement_label,
             "reason": flag.reason,
             "lapses_on": flag.lapses_on,

@@ -35,12 +35,14 @@ from agreements.coverage.drafts_and_end_of_support import (
 )
 from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.models import (
+    AT_RISK_OF_KIND,
     CheckedAgreement,
     CheckedEndOfSupport,
     CheckedRequirement,
     CoverageCheck,
     CoverageFlag,
     CoverageStatus,
+    RiskKind,
 )
 from agreements.coverage.report import report_context
 from agreements.models import Agreement, active_on_condition
@@ -93,6 +95,20 @@ class StatusSummary:
 
 
 @dataclass(frozen=True)
+class RiskShare:
+    """One kind's share of the agreements at risk."""
+
+    risk_kind: str
+    words: str  # "too few qualified today", "lapsing within 60 days"
+    count: int
+    annual_value: Decimal
+
+    @property
+    def filter_value(self) -> str:
+        return RiskKind(self.risk_kind).filter_value
+
+
+@dataclass(frozen=True)
 class ListCard:
     """A dated list of the dashboard, read live: its first rows and how many there are."""
 
@@ -109,6 +125,7 @@ class Dashboard:
     day: datetime.date
     freshness: CheckFreshness
     statuses: list[StatusSummary]
+    risk_shares: list[RiskShare]  # thin, then lapsing; empty when the check did not record them
     single_technician_skills: dict | None  # the check's report section
     expiring_certifications: ListCard
     notice_dates: ListCard
@@ -131,8 +148,21 @@ def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard
     """The dashboard: coverage figures of the newest check only; the dated lists live."""
     freshness = check_freshness(user=user)
     check = freshness.check
-    statuses = []
+    statuses, risk_shares = [], []
     single = None
+    if check is not None and check.kinds_recorded:
+        risk_shares = [
+            RiskShare(
+                risk_kind=kind.value,
+                words=kind.share_words(check.warning_days),
+                count=count,
+                annual_value=annual_value,
+            )
+            for kind, count, annual_value in (
+                (RiskKind.THIN, check.thin_count, check.arr_thin),
+                (RiskKind.LAPSING, check.lapsing_count, check.arr_lapsing),
+            )
+        ]
     if check is not None:
         status_arr = check.report.get("status_arr", {})
         counts = {
@@ -158,6 +188,7 @@ def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard
         day=day,
         freshness=freshness,
         statuses=statuses,
+        risk_shares=risk_shares,
         single_technician_skills=single,
         expiring_certifications=_card(
             skill_selectors.expiring_certifications(day=day, within_days=warning_days)
@@ -186,21 +217,21 @@ def agreements_with_checked_coverage(
 ) -> QuerySet[Agreement]:
     """`agreements` with `coverage`: their status in the newest check; "not_checked" for one
     active on `day` that the check did not see (created or activated since); "" for the others;
-    and `coverage_checked_at`: when that check finished, None where it recorded no status.
-    One query for the newest check; the rest is a subquery of the list's own query."""
+    and `coverage_checked_at`: when that check finished, None where it recorded no status, and
+    `coverage_risk_kind`: thin or lapsing when the check found it at risk, else "" or None.
+    One query for the newest check; the rest are subqueries of the list's own query."""
     check = newest_check()
-    recorded = CheckedAgreement.objects.filter(
-        coverage_check=check, agreement=OuterRef("pk")
-    ).values("status")[:1]
+    recorded = CheckedAgreement.objects.filter(coverage_check=check, agreement=OuterRef("pk"))
     return agreements.annotate(
         coverage=Coalesce(
-            Subquery(recorded, output_field=CharField()),
+            Subquery(recorded.values("status")[:1], output_field=CharField()),
             Case(
                 When(active_on_condition(day), then=Value(NOT_CHECKED)),
                 default=Value(""),
                 output_field=CharField(),
             ),
         ),
+        coverage_risk_kind=Subquery(recorded.values("risk_kind")[:1], output_field=CharField()),
         coverage_checked_at=_checked_at(check),
     )
 
@@ -254,9 +285,10 @@ def _severity_of_status() -> Case:
 def agreements_of_coverage(
     agreements: QuerySet[Agreement], name: str, value: str
 ) -> QuerySet[Agreement]:
-    """`agreements` narrowed to those the newest check gave status `value`, or, for
-    "not_checked", to those active today that it did not see: a filter on the check's own rows
-    (an index on check and status), so its cost follows the rows it finds, not the portfolio."""
+    """`agreements` narrowed to those the newest check gave status `value` (or, for
+    "at_risk_thin" and "at_risk_lapsing", at risk of that kind), or, for "not_checked", to
+    those active today that it did not see: a filter on the check's own rows (an index on check
+    and status), so its cost follows the rows it finds, not the portfolio."""
     if not value:
         return agreements
     checked = CheckedAgreement.objects.filter(coverage_check=newest_check())
@@ -264,7 +296,11 @@ def agreements_of_coverage(
         return agreements.filter(active_on_condition(timezone.localdate())).exclude(
             pk__in=checked.values("agreement")
         )
-    return agreements.filter(pk__in=checked.filter(status=value).values("agreement"))
+    if value in AT_RISK_OF_KIND:
+        checked = checked.filter(status=CoverageStatus.AT_RISK, risk_kind=AT_RISK_OF_KIND[value])
+    else:
+        checked = checked.filter(status=value)
+    return agreements.filter(pk__in=checked.values("agreement"))
 
 
 def _of_agreement(field: str) -> Subquery:
@@ -312,8 +348,15 @@ class RequirementRow:
         return CoverageStatus.COVERED.value if self.live is not None else None
 
     @property
+    def recorded_risk_kind(self) -> str:
+        return self.recorded.risk_kind if self.recorded is not None else ""
+
+    @property
     def differs(self) -> bool:
-        return self.live is not None and self.live.status != self.recorded_status
+        return self.live is not None and (self.live.status, self.live.risk_kind) != (
+            self.recorded_status,
+            self.recorded_risk_kind,
+        )
 
 
 # The pre-sale check's words for a draft's status (DESIGN "Before signing").
@@ -380,6 +423,10 @@ def candidate_goals(rows) -> dict[int, dict[int, list[str]]]:
     return found
 
 
+def _status_and_kind(coverage) -> tuple[str | None, str]:
+    return (coverage.status, coverage.risk_kind) if coverage else (None, "")
+
+
 def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dict:
     """The agreement page's coverage, evaluated live for this one agreement on `day`, beside
     what the newest check recorded for it, and its open flags. A draft gets its pre-sale
@@ -396,13 +443,13 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
         migrations = migrations_needed(coverage, day=verdict.day if verdict else day)
     freshness = check_freshness(user=user)
     check = freshness.check
-    recorded_status, recorded = None, {}
+    recorded_status, recorded_risk_kind, recorded = None, "", {}
     if check is not None:
-        recorded_status = (
+        recorded_status, recorded_risk_kind = (
             CheckedAgreement.objects.filter(coverage_check=check, agreement=agreement)
-            .values_list("status", flat=True)
+            .values_list("status", "risk_kind")
             .first()
-        )
+        ) or (None, "")
         recorded = {
             row.requirement_id: row
             for row in CheckedRequirement.objects.filter(coverage_check=check, agreement=agreement)
@@ -423,10 +470,11 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
         "candidate_goals": candidate_goals(rows),
         "freshness": freshness,
         "recorded_status": recorded_status,
+        "recorded_risk_kind": recorded_risk_kind,
         "differs_from_check": check is not None
         and verdict is None
         and (
-            (coverage.status if coverage else None) != recorded_status
+            _status_and_kind(coverage) != (recorded_status, recorded_risk_kind)
             or any(row.differs for row in rows)
         ),
         "flags": open_flags(visible_to(user, CoverageFlag)).filter(agreement=agreement),

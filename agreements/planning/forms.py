@@ -272,11 +272,13 @@ class GoalCompleteForm(forms.Form):
 
 
 class WhatIfForm(forms.Form):
-    """The technicians to imagine gone, among `technicians`. A value that is not one of them
-    (another person's id, a stale link, garbage) is left out rather than refused; more than
-    MAX_CHOSEN is refused."""
+    """The technicians to imagine gone, among `technicians`: ticked in a list when there are
+    CHECKBOXES_UP_TO or fewer, else searched by name. A value that is not one of them (another
+    person's id, a stale link, garbage) is left out rather than refused; more than MAX_CHOSEN
+    is refused."""
 
     MAX_CHOSEN = 50
+    CHECKBOXES_UP_TO = 30
 
     technician = forms.ModelMultipleChoiceField(
         queryset=Technician.objects.none(),
@@ -289,7 +291,13 @@ class WhatIfForm(forms.Form):
 
     def __init__(self, data=None, *, technicians):
         super().__init__(data)
-        self.fields["technician"].queryset = technicians
+        field = self.fields["technician"]
+        field.queryset = technicians
+        # One query: the first CHECKBOXES_UP_TO + 1 tell whether a list fits, and are the list.
+        few = list(technicians.values_list("pk", "name")[: self.CHECKBOXES_UP_TO + 1])
+        if len(few) <= self.CHECKBOXES_UP_TO:
+            field.widget = forms.CheckboxSelectMultiple()
+            field.choices = few
 
     def chosen(self) -> list[tuple[int, str]]:
         """(id, name) of the technicians picked, in the order given, each once. One query."""

@@ -31,7 +31,7 @@ from agreements.coverage.engine import (
     RequirementCoverage,
     evaluate_coverage_without,
 )
-from agreements.coverage.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus, RiskKind
 from agreements.models import Agreement, Requirement
 from skills.models import TechnicianCertification, TechnicianSkill
 
@@ -42,12 +42,30 @@ class RequirementChange:
     label: str
     before: str  # CoverageStatus value
     after: str
+    before_risk_kind: str  # RiskKind value when at risk, else ""
+    after_risk_kind: str
     reason: str  # why it is not covered afterwards, in the engine's words ("" when covered)
     remaining_names: tuple[str, ...]  # who would still qualify
     qualified_before: int  # |Q| on the day
     qualified_after: int
     lasting_before: int  # |L|: still qualified at the end of the window
     lasting_after: int
+
+    @property
+    def counts_text(self) -> str:
+        """Who qualifies now → without them, today and at the end of the window, each count
+        said once when it does not change, and the pair once when both change alike:
+        "today 3 → 2, at the end of the window 2 → 1", "3 → 2 today and at the end of the
+        window", "today 2, at the end of the window 2 → 1"."""
+        today = (self.qualified_before, self.qualified_after)
+        lasting = (self.lasting_before, self.lasting_after)
+        if today == lasting:
+            return f"{_change_text(*today)} today and at the end of the window"
+        return f"today {_change_text(*today)}, at the end of the window {_change_text(*lasting)}"
+
+
+def _change_text(before: int, after: int) -> str:
+    return str(before) if before == after else f"{before} → {after}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,8 @@ class AgreementChange:
     annual_value: Decimal
     before: str
     after: str
+    before_risk_kind: str  # RiskKind value when at risk, else ""
+    after_risk_kind: str
     requirement_ids: frozenset[int]  # the requirements that get worse, or thinner
     coverages: tuple[AgreementCoverage, AgreementCoverage] = field(repr=False, compare=False)
 
@@ -89,8 +109,23 @@ class ChangeRow:
     annual_value: Decimal
     before: str
     after: str
+    before_risk_kind: str
+    after_risk_kind: str
     requirement_ids: frozenset[int]
     requirements: tuple[RequirementChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Share:
+    """How many agreements, and how much ARR, one line of the what-if speaks of."""
+
+    count: int
+    annual_value: Decimal
+
+
+def _share(changes) -> Share:
+    changes = list(changes)
+    return Share(len(changes), sum((c.annual_value for c in changes), Decimal("0")))
 
 
 @dataclass(frozen=True)
@@ -121,6 +156,20 @@ class WhatIf:
             (c.annual_value for c in self.changes if c.after == CoverageStatus.AT_RISK),
             Decimal("0"),
         )
+
+    @property
+    def newly_uncovered(self) -> Share:
+        return _share(c for c in self.changes if c.after == CoverageStatus.UNCOVERED)
+
+    @property
+    def newly_thin(self) -> Share:
+        """The agreements that would become at risk with too few qualified on the day."""
+        return _share(c for c in self.changes if c.after_risk_kind == RiskKind.THIN)
+
+    @property
+    def newly_lapsing(self) -> Share:
+        """The agreements that would become at risk with coverage lapsing inside the window."""
+        return _share(c for c in self.changes if c.after_risk_kind == RiskKind.LAPSING)
 
 
 def _severity(status: str) -> int:
@@ -165,6 +214,8 @@ def _requirement_change(before: RequirementCoverage, after: RequirementCoverage)
         label=after.label,
         before=before.status,
         after=after.status,
+        before_risk_kind=before.risk_kind,
+        after_risk_kind=after.risk_kind,
         reason=after.reason,
         remaining_names=after.qualified_names,
         qualified_before=before.qualified_count,
@@ -183,6 +234,8 @@ def _agreement_change(before: AgreementCoverage, after: AgreementCoverage, requi
         annual_value=after.annual_value,
         before=before.status,
         after=after.status,
+        before_risk_kind=before.risk_kind,
+        after_risk_kind=after.risk_kind,
         requirement_ids=frozenset(requirement_ids),
         coverages=(before, after),
     )
@@ -245,6 +298,9 @@ class WhatIfPage:
     arr_affected: Decimal
     arr_newly_uncovered: Decimal
     arr_newly_at_risk: Decimal
+    newly_uncovered: Share
+    newly_thin: Share
+    newly_lapsing: Share
     arr_uncovered: tuple[Decimal, Decimal]  # among those relying on them: today, without them
     arr_at_risk: tuple[Decimal, Decimal]
     changes: "ChangeRows"
@@ -259,6 +315,9 @@ class WhatIfPage:
             arr_affected=result.arr_affected,
             arr_newly_uncovered=result.arr_newly_uncovered,
             arr_newly_at_risk=result.arr_newly_at_risk,
+            newly_uncovered=result.newly_uncovered,
+            newly_thin=result.newly_thin,
+            newly_lapsing=result.newly_lapsing,
             arr_uncovered=(result.baseline.arr_uncovered, result.scenario.arr_uncovered),
             arr_at_risk=(result.baseline.arr_at_risk, result.scenario.arr_at_risk),
             changes=ChangeRows.of(result.changes),
@@ -285,6 +344,8 @@ class ChangeRows(Sequence):
                     str(c.annual_value),
                     c.before,
                     c.after,
+                    c.before_risk_kind,
+                    c.after_risk_kind,
                     tuple(sorted(c.requirement_ids)),
                 )
                 for c in changes
@@ -293,7 +354,18 @@ class ChangeRows(Sequence):
 
     @staticmethod
     def _row(values: tuple) -> ChangeRow:
-        agreement_id, reference, title, client_name, value, before, after, requirements = values
+        (
+            agreement_id,
+            reference,
+            title,
+            client_name,
+            value,
+            before,
+            after,
+            before_risk_kind,
+            after_risk_kind,
+            requirements,
+        ) = values
         return ChangeRow(
             agreement_id=agreement_id,
             reference=reference,
@@ -302,6 +374,8 @@ class ChangeRows(Sequence):
             annual_value=Decimal(value),
             before=before,
             after=after,
+            before_risk_kind=before_risk_kind,
+            after_risk_kind=after_risk_kind,
             requirement_ids=frozenset(requirements),
         )
 
@@ -317,12 +391,16 @@ class ChangeRows(Sequence):
         return isinstance(other, ChangeRows) and self.values == other.values
 
 
+PAGE_VERSION = 2  # raised whenever WhatIfPage or ChangeRows change shape
+
+
 def what_if_page_key(*, technician_ids, day: datetime.date, data_changed_at) -> str:
-    """The cache key of a what-if: the technicians, the day and the data's last change."""
+    """The cache key of a what-if: the technicians, the day and the data's last change, under
+    the version of the page's rows (a cached page of another shape is never read back)."""
     chosen = ",".join(str(pk) for pk in sorted(set(technician_ids)))
     stamp = data_changed_at.isoformat() if data_changed_at else "-"
     digest = hashlib.sha256(f"{day.isoformat()}|{stamp}|{chosen}".encode()).hexdigest()
-    return f"what-if:{digest}"
+    return f"what-if:{PAGE_VERSION}:{digest}"
 
 
 def what_if_page(*, technician_ids, day: datetime.date) -> WhatIfPage:

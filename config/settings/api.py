@@ -67,6 +67,7 @@ SPECTACULAR_SETTINGS = {
         "CoverageStatusEnum": "agreements.coverage.models.CoverageStatus",
         "CheckedCoverageStatusEnum": "agreements.coverage.selectors.CHECKED_COVERAGE_CHOICES",
         "FlagStatusEnum": "agreements.coverage.models.CoverageFlag.Status",
+        "RiskKindEnum": "agreements.coverage.models.RiskKind",
         "CheckRequestStatusEnum": "agreements.coverage.models.CoverageCheckRequest.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",

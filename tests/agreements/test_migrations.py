@@ -7,12 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from agreements.models import Requirement
-from tests.agreements.factories import (
-    AgreementFactory,
-    CoverageFlagFactory,
-    RequirementFactory,
-    ServiceFactory,
-)
+from tests.agreements.factories import AgreementFactory, RequirementFactory, ServiceFactory
 from tests.skills.factories import SkillFactory, SkillVersionFactory
 
 BEFORE = [("agreements", "0016_check_looks_ahead")]
@@ -23,6 +18,25 @@ def migrated_apps(target):
     executor = MigrationExecutor(connection)
     executor.migrate(target)
     return executor.loader.project_state(target).apps
+
+
+def open_flag(apps, requirement, **fields):
+    """An open flag on `requirement`, written with the models of `apps` (the tables as they
+    were at that migration)."""
+    now = timezone.now()
+    fields = {
+        "status": "uncovered",
+        "reason": "No active technician has Exchange at level 3 or above",
+        **fields,
+    }
+    return apps.get_model("agreements", "CoverageFlag").objects.create(
+        agreement_id=requirement.agreement_id,
+        requirement_id=requirement.pk,
+        requirement_label=str(requirement),
+        first_detected_at=now,
+        last_seen_at=now,
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -65,7 +79,7 @@ def test_a_run_finished_before_checks_keeps_its_figures_in_a_check_of_its_own(ba
 def test_duplicate_derived_requirements_merge_into_the_flagged_one_at_the_highest_level(
     back_to_latest,
 ):
-    migrated_apps([("agreements", "0018_runs_read_their_checks")])
+    old_apps = migrated_apps([("agreements", "0018_runs_read_their_checks")])
     agreement = AgreementFactory()
     exchange = SkillFactory(name="Exchange Server")
     v2016 = SkillVersionFactory(skill=exchange, label="2016", rank=10)
@@ -76,8 +90,8 @@ def test_duplicate_derived_requirements_merge_into_the_flagged_one_at_the_highes
     RequirementFactory(**derived, service=servers, min_level=4)
     backup = ServiceFactory(name="Backup", min_level=3)
     also_flagged = RequirementFactory(**derived, service=backup, min_level=3)
-    flag_on_kept = CoverageFlagFactory(requirement=flagged)
-    flag_on_merged = CoverageFlagFactory(requirement=also_flagged)
+    flag_on_kept = open_flag(old_apps, flagged)
+    flag_on_merged = open_flag(old_apps, also_flagged)
     manual = RequirementFactory(agreement=agreement, skill=exchange, version=v2016, min_level=1)
 
     migrated_apps([("agreements", "0020_derived_requirements_unique_per_skill_and_version")])
@@ -125,3 +139,83 @@ def test_versions_recorded_past_their_end_become_out_of_support_findings(back_to
         ("QuickBooks Desktop 2022", True, True),
         ("QuickBooks Desktop 2024", False, True),
     ]
+
+
+def test_checks_and_flags_written_before_the_kinds_of_at_risk_get_them(back_to_latest):
+    old_apps = migrated_apps(
+        [("agreements", "0024_report_test_emails_and_catalog_keepers")]
+    )
+    thin = RequirementFactory(min_technicians=2, agreement__annual_value=Decimal("10000.00"))
+    lapsing = RequirementFactory(min_technicians=1, agreement__annual_value=Decimal("2500.00"))
+    uncovered = RequirementFactory()
+    checks = old_apps.get_model("agreements", "CoverageCheck").objects
+    now = timezone.now()
+    figures = {"check_date": datetime.date(2026, 11, 26), "trigger": "schedule"}
+    figures.update(started_at=now, finished_at=now, warning_days=60)
+    check = checks.create(**figures, at_risk_count=2, arr_at_risk=Decimal("12500.00"))
+    pruned = checks.create(**figures, at_risk_count=1, details_pruned_at=now)
+    pruned_quiet = checks.create(**figures, at_risk_count=0, details_pruned_at=now)
+    old_apps.get_model("agreements", "CheckedAgreement").objects.bulk_create(
+        old_apps.get_model("agreements", "CheckedAgreement")(
+            coverage_check_id=check.pk,
+            agreement_id=requirement.agreement_id,
+            status=status,
+            annual_value=requirement.agreement.annual_value,
+        )
+        for requirement, status in (
+            (thin, "at_risk"),
+            (lapsing, "at_risk"),
+            (uncovered, "uncovered"),
+        )
+    )
+    old_apps.get_model("agreements", "CheckedRequirement").objects.bulk_create(
+        old_apps.get_model("agreements", "CheckedRequirement")(
+            coverage_check_id=check.pk,
+            agreement_id=requirement.agreement_id,
+            requirement_id=requirement.pk,
+            label=str(requirement),
+            status="at_risk",
+            min_technicians=requirement.min_technicians,
+            qualified_count=1,
+            lasting_count=lasting,
+            lapses_on=lapses_on,
+            reason="",
+        )
+        for requirement, lasting, lapses_on in (
+            (thin, 1, None),
+            (lapsing, 0, datetime.date(2026, 12, 12)),
+        )
+    )
+    thin_flag = open_flag(old_apps, thin, status="at_risk")
+    lapsing_flag = open_flag(
+        old_apps, lapsing, status="at_risk", lapses_on=datetime.date(2026, 12, 12)
+    )
+    uncovered_flag = open_flag(old_apps, uncovered)
+
+    new_apps = migrated_apps([("agreements", "0025_risk_kinds")])
+
+    def kinds(model, key):
+        rows = new_apps.get_model("agreements", model).objects.values_list(key, "risk_kind")
+        return dict(rows)
+
+    new_checks = new_apps.get_model("agreements", "CoverageCheck").objects
+    assert kinds("CheckedAgreement", "agreement_id") == {
+        thin.agreement_id: "thin",
+        lapsing.agreement_id: "lapsing",
+        uncovered.agreement_id: "",
+    }
+    assert kinds("CheckedRequirement", "requirement_id") == {
+        thin.pk: "thin",
+        lapsing.pk: "lapsing",
+    }
+    assert kinds("CoverageFlag", "pk") == {
+        thin_flag.pk: "thin",
+        lapsing_flag.pk: "lapsing",
+        uncovered_flag.pk: "",
+    }
+    assert dict(new_checks.values_list("pk", "thin_count")) == {
+        check.pk: 1,
+        pruned.pk: None,
+        pruned_quiet.pk: 0,
+    }
+    assert new_checks.get(pk=check.pk).arr_thin == Decimal("10000.00")

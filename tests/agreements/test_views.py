@@ -25,8 +25,10 @@ from tests.agreements.factories import (
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
 from tests.forms import formset
 from tests.skills.factories import (
+    CertificationFactory,
     SkillFactory,
     SkillVersionFactory,
+    TechnicianCertificationFactory,
     TechnicianFactory,
     TechnicianSkillFactory,
 )
@@ -262,6 +264,85 @@ def test_list_filters_by_coverage_status(consultant_client, agreement):
     assert "Uncovered" in response.content.decode()
     covered_only = consultant_client.get(reverse("agreements:list"), {"coverage": "covered"})
     assert list(covered_only.context["object_list"]) == [covered]
+
+
+@pytest.fixture
+def thin_and_lapsing():
+    """ "Help desk" rests on one Exchange technician of the two it needs (thin); "Firewall care"
+    on one CCNA holder, as it needs, whose CCNA expires inside the window (lapsing)."""
+    exchange = SkillFactory(name="Exchange Online")
+    TechnicianSkillFactory(skill=exchange, level=4)
+    thin = AgreementFactory(title="Help desk")
+    RequirementFactory(agreement=thin, skill=exchange, min_technicians=2)
+    ccna = CertificationFactory(name="CCNA")
+    TechnicianCertificationFactory(
+        certification=ccna, expires_on=TODAY + datetime.timedelta(days=15)
+    )
+    lapsing = AgreementFactory(title="Firewall care")
+    RequirementFactory(agreement=lapsing, skill=None, certification=ccna, min_technicians=1)
+    return {"thin": thin, "lapsing": lapsing}
+
+
+def test_list_badges_say_which_kind_of_at_risk(consultant_client, thin_and_lapsing):
+    check_now()
+
+    response = consultant_client.get(reverse("agreements:list"))
+
+    html = response.content.decode()
+    assert 'title="Fewer technicians qualify today than the requirement needs">At risk · thin<' in (
+        html
+    )
+    assert (
+        'title="Enough technicians qualify today, but coverage lapses inside the warning window">'
+        "At risk · lapsing<"
+    ) in html
+
+
+@pytest.mark.parametrize("kind", ["thin", "lapsing"])
+def test_list_filters_at_risk_by_kind(consultant_client, agreement, thin_and_lapsing, kind):
+    check_now()
+
+    response = consultant_client.get(reverse("agreements:list"), {"coverage": f"at_risk_{kind}"})
+    at_risk = consultant_client.get(reverse("agreements:list"), {"coverage": "at_risk"})
+
+    assert list(response.context["object_list"]) == [thin_and_lapsing[kind]]
+    assert {a.title for a in at_risk.context["object_list"]} == {"Help desk", "Firewall care"}
+    assert f'<option value="at_risk_{kind}" selected>At risk: {kind}</option>' in (
+        response.content.decode()
+    )
+
+
+def test_agreement_page_shows_the_kind_of_at_risk_and_what_makes_it(
+    consultant_client, thin_and_lapsing
+):
+    response = consultant_client.get(
+        reverse("agreements:detail", args=[thin_and_lapsing["lapsing"].pk])
+    )
+
+    html = response.content.decode()
+    assert (
+        'coverage <span class="badge text-bg-warning" title="Enough technicians qualify today, '
+        'but coverage lapses inside the warning window">At risk · lapsing</span>'
+    ) in html
+    assert 'title="covered through 11 Dec 2026">At risk · lapsing</span>' in html
+
+
+def test_flag_list_shows_and_filters_the_kind_of_at_risk(consultant_client, thin_and_lapsing):
+    check_now()
+    url = reverse("coverage:flag_list")
+
+    thin = consultant_client.get(url, {"status": "at_risk_thin"})
+    every = consultant_client.get(url, {"export": "csv"})
+
+    assert [flag.agreement for flag in thin.context["object_list"]] == [thin_and_lapsing["thin"]]
+    assert "At risk · thin" in thin.content.decode()
+    assert "At risk · lapsing" not in thin.content.decode()
+    rows = b"".join(every.streaming_content).decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("Agreement,Client,Requirement,Status,Kind of risk,")
+    assert sorted(row.split(",")[3:5] for row in rows[1:]) == [
+        ["at_risk", "lapsing"],
+        ["at_risk", "thin"],
+    ]
 
 
 def test_list_filters_by_client(consultant_client, agreement):

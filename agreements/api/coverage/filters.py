@@ -9,6 +9,7 @@ from agreements.coverage.models import (
     CheckedRequirement,
     CoverageFlag,
     CoverageStatus,
+    RiskKind,
 )
 from core.filters import IdFilter
 
@@ -26,17 +27,23 @@ class CheckedEndOfSupportFilter(django_filters.FilterSet):
 
 class CheckedAgreementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CoverageStatus.choices)
+    risk_kind = django_filters.ChoiceFilter(
+        choices=RiskKind.choices, help_text="Only those at risk of this kind."
+    )
 
     class Meta:
         model = CheckedAgreement
-        fields = ["status"]
+        fields = ["status", "risk_kind"]
 
 
 class CheckedRequirementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CoverageFlag.Status.choices)
+    risk_kind = django_filters.ChoiceFilter(
+        choices=RiskKind.choices, help_text="Only those at risk of this kind."
+    )
     is_new = django_filters.BooleanFilter(help_text="Only those whose flag the check opened.")
     agreement = IdFilter(field_name="agreement_id")
 
     class Meta:
         model = CheckedRequirement
-        fields = ["status", "is_new", "agreement"]
+        fields = ["status", "risk_kind", "is_new", "agreement"]

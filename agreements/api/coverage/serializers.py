@@ -5,11 +5,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.live_coverage import (
+    MONEY,
     AgreementRefSerializer,
     CandidateSerializer,
     LiveRequirementSerializer,
     TechnicianRefSerializer,
     VerdictSerializer,
+    risk_kind_field,
 )
 from agreements.coverage.models import (
     CheckedAgreement,
@@ -56,6 +58,18 @@ class CheckSerializer(serializers.ModelSerializer):
         help_text="The nightly run whose report was built from this check; null for a check "
         "run by hand, which is never emailed.",
     )
+    lapsing_count = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="At-risk agreements that are lapsing (the rest of at_risk_count); null when "
+        "the check did not record the kinds.",
+    )
+    arr_lapsing = serializers.DecimalField(
+        read_only=True,
+        allow_null=True,
+        help_text="ARR of the at-risk agreements that are lapsing (the rest of arr_at_risk).",
+        **MONEY,
+    )
 
     class Meta:
         model = CoverageCheck
@@ -76,6 +90,10 @@ class CheckSerializer(serializers.ModelSerializer):
             "arr_total",
             "arr_uncovered",
             "arr_at_risk",
+            "thin_count",
+            "lapsing_count",
+            "arr_thin",
+            "arr_lapsing",
             "new_flags_count",
             "resolved_flags_count",
             "open_flags_count",
@@ -100,7 +118,15 @@ class CheckedAgreementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CheckedAgreement
-        fields = ("agreement", "reference", "title", "client_name", "status", "annual_value")
+        fields = (
+            "agreement",
+            "reference",
+            "title",
+            "client_name",
+            "status",
+            "risk_kind",
+            "annual_value",
+        )
         read_only_fields = fields
 
 
@@ -119,6 +145,11 @@ class CheckedRequirementSerializer(RecordedQualifiedMixin, serializers.ModelSeri
     client_name = serializers.CharField(allow_null=True)
     qualified = serializers.SerializerMethodField(help_text="Qualified on the check's day.")
     candidates = CandidateSerializer(many=True, read_only=True)
+    risk_detail = serializers.CharField(
+        read_only=True,
+        help_text="What makes it at risk: “only 1 of 2 qualify”, “covered through 15 Jan "
+        "2027”; empty unless at risk.",
+    )
 
     class Meta:
         model = CheckedRequirement
@@ -130,6 +161,8 @@ class CheckedRequirementSerializer(RecordedQualifiedMixin, serializers.ModelSeri
             "requirement",
             "label",
             "status",
+            "risk_kind",
+            "risk_detail",
             "min_technicians",
             "qualified_count",
             "lasting_count",
@@ -239,6 +272,7 @@ class FlagSerializer(serializers.ModelSerializer):
             "url",
             "state",
             "status",
+            "risk_kind",
             "agreement",
             "reference",
             "client_name",
@@ -276,6 +310,7 @@ class FlagRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.HyperlinkedIdentityField(view_name="api:flag-detail")
     status = serializers.ChoiceField(choices=CoverageFlag.Status.choices)
+    risk_kind = risk_kind_field()
     requirement = serializers.IntegerField(source="requirement_id", allow_null=True)
     reason = serializers.CharField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
@@ -293,6 +328,7 @@ class AgreementCoverageSerializer(serializers.Serializer):
         help_text="Evaluated now; null for an agreement not active today (a draft gets its "
         "pre-sale verdict instead).",
     )
+    risk_kind = risk_kind_field(source="coverage.risk_kind", allow_null=True)
     presale = VerdictSerializer(
         allow_null=True, help_text="A draft's verdict, as if it were active on its start date."
     )
@@ -306,6 +342,7 @@ class AgreementCoverageSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The agreement's status in the newest check; null when it did not see it.",
     )
+    recorded_risk_kind = risk_kind_field()
     differs_from_check = serializers.BooleanField()
     requirements = LiveRequirementSerializer(source="requirement_rows", many=True)
     open_flags = FlagRefSerializer(source="flags", many=True)

@@ -1,6 +1,6 @@
 from django import template
 
-from agreements.coverage.models import CoverageRun, CoverageStatus
+from agreements.coverage.models import CoverageRun, CoverageStatus, RiskKind, status_label
 
 register = template.Library()
 
@@ -10,14 +10,18 @@ NOT_ASSESSED_TITLE = (
 
 
 @register.inclusion_tag("core/_badge.html")
-def coverage_badge(status, empty="not active"):
-    """A coverage status (a CoverageStatus value) as its badge; `empty` when there is none, e.g.
-    for an agreement that is not active today."""
+def coverage_badge(status, risk_kind="", detail="", empty="not active"):
+    """A coverage status (a CoverageStatus value) as its badge, with the kind of an at-risk one
+    ("At risk · thin"), explained when hovered: by `detail` when given ("only 1 of 2 qualify",
+    "covered through 15 Jan 2027"), else by the kind's words. `empty` when there is no status,
+    e.g. for an agreement that is not active today."""
     if not status:
         return {"label": empty, "title": "Coverage is checked for agreements active today"}
     status = CoverageStatus(status)
     title = NOT_ASSESSED_TITLE if status == CoverageStatus.NOT_ASSESSED else ""
-    return {"label": status.label, "color": status.color, "title": title}
+    if status == CoverageStatus.AT_RISK and risk_kind:
+        title = detail or RiskKind(risk_kind).explanation
+    return {"label": status_label(status, risk_kind), "color": status.color, "title": title}
 
 
 @register.inclusion_tag("core/_badge.html")
@@ -29,6 +33,14 @@ def email_badge(run):
 
 
 @register.filter
-def coverage_label(status):
-    """A coverage status value as words: "at_risk" → "At risk"."""
-    return CoverageStatus(status).label if status else ""
+def coverage_label(status, risk_kind=""):
+    """A coverage status value (and its kind) as words: "at_risk" → "At risk"; with "thin",
+    "At risk · thin"."""
+    return status_label(status, risk_kind) if status else ""
+
+
+@register.filter
+def risk_share(risk_kind, warning_days):
+    """The words naming a kind's share of the ARR at risk: "too few qualified today",
+    "lapsing within 60 days"."""
+    return RiskKind(risk_kind).share_words(warning_days)

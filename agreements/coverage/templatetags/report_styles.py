@@ -9,7 +9,7 @@ email when the context has `for_email`.
 from django import template
 from django.utils.safestring import mark_safe
 
-from agreements.coverage.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus, RiskKind, status_label
 
 register = template.Library()
 
@@ -55,9 +55,13 @@ def rs(context, kind):
 
 
 @register.inclusion_tag("core/_badge.html", takes_context=True)
-def status_text(context, status):
-    """A flag's status: coloured words in the email, the badge on the page."""
-    return status_words(context, status, CoverageStatus(status).label)
+def status_text(context, status, risk_kind=""):
+    """A flag's status, with its kind when at risk ("At risk · thin"): coloured words in the
+    email, the badge on the page."""
+    badge = status_words(context, status, status_label(status, risk_kind))
+    if risk_kind and not context.get("for_email"):
+        badge["title"] = RiskKind(risk_kind).explanation
+    return badge
 
 
 @register.inclusion_tag("core/_badge.html", takes_context=True)

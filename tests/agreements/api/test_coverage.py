@@ -788,3 +788,98 @@ def test_what_if_refuses_a_technician_not_available_on_the_day(api, consultant, 
     assert response.json() == {
         "technician_ids": [f"Not a technician available on that day: {book.lee.pk}."]
     }
+
+
+# ------------------------------------------------------------------------------ kinds of at risk
+
+
+def test_a_check_gives_the_thin_and_lapsing_shares_of_its_figures(api, consultant, book):
+    body = api(consultant).get(f"{V1}/checks/{book.check.pk}/").json()
+
+    assert (
+        body["thin_count"],
+        body["lapsing_count"],
+        body["arr_thin"],
+        body["arr_lapsing"],
+    ) == (1, 0, "25000.00", "0.00")
+
+
+def test_a_checks_rows_and_the_flags_give_the_kind_of_at_risk(api, consultant, book):
+    client = api(consultant)
+    base = f"{V1}/checks/{book.check.pk}"
+
+    agreements = results(client.get(f"{base}/agreements/"))
+    requirements = results(client.get(f"{base}/requirements/"))
+    flags = results(client.get(f"{V1}/flags/"))
+
+    assert {(row["client_name"], row["risk_kind"]) for row in agreements} == {
+        ("Smith & Jones LLP", "thin"),
+        ("Harbor Dental", ""),
+        ("Pine Accounting", ""),
+    }
+    assert {(row["client_name"], row["risk_kind"], row["risk_detail"]) for row in requirements} == {
+        ("Smith & Jones LLP", "thin", "only 1 of 2 qualify"),
+        ("Harbor Dental", "", ""),
+    }
+    assert {(row["client_name"], row["risk_kind"]) for row in flags} == {
+        ("Smith & Jones LLP", "thin"),
+        ("Harbor Dental", ""),
+    }
+    thin_only = [
+        results(client.get(f"{base}/agreements/?risk_kind=thin")),
+        results(client.get(f"{base}/requirements/?risk_kind=thin")),
+        results(client.get(f"{V1}/flags/?status=at_risk_thin")),
+    ]
+    assert [[row["client_name"] for row in rows] for rows in thin_only] == [
+        ["Smith & Jones LLP"]
+    ] * 3
+    assert results(client.get(f"{base}/agreements/?risk_kind=lapsing")) == []
+
+
+def test_live_coverage_gives_the_kind_of_at_risk_beside_the_recorded_one(api, consultant, book):
+    # A second Exchange technician who leaves inside the window: enough today, lapsing.
+    TechnicianSkillFactory(
+        technician=TechnicianFactory(available_until=DAY + datetime.timedelta(days=20)),
+        skill=book.exchange,
+        level=4,
+    )
+
+    body = api(consultant).get(f"{V1}/agreements/{book.email.pk}/coverage/").json()
+
+    (requirement,) = body["requirements"]
+    assert (body["risk_kind"], body["recorded_risk_kind"], body["differs_from_check"]) == (
+        "lapsing",
+        "thin",
+        True,
+    )
+    assert (
+        requirement["risk_kind"],
+        requirement["risk_detail"],
+        requirement["recorded_risk_kind"],
+        requirement["differs"],
+    ) == ("lapsing", "covered through 16 Dec 2026", "thin", True)
+
+
+def test_what_if_says_how_much_would_become_thin_and_how_much_lapsing(api, consultant, book):
+    # Kim backs Dana on Exchange; Sam, who leaves inside the window, backs Lee on Windows 11.
+    kim = TechnicianFactory(name="Kim Chen")
+    TechnicianSkillFactory(technician=kim, skill=book.exchange, level=3)
+    sam = TechnicianFactory(name="Sam Reyes", available_until=DAY + datetime.timedelta(days=20))
+    TechnicianSkillFactory(technician=sam, skill=book.windows, level=3)
+    # Without Dana: email rests on Kim alone (thin), desktops on Lee and Sam, who leaves.
+
+    body = (
+        api(consultant)
+        .post(f"{V1}/what-if/", {"technician_ids": [book.dana.pk]}, format="json")
+        .json()
+    )
+
+    assert (body["newly_uncovered"], body["newly_thin"], body["newly_lapsing"]) == (
+        {"count": 0, "annual_value": "0.00"},
+        {"count": 1, "annual_value": "25000.00"},
+        {"count": 1, "annual_value": "124000.00"},
+    )
+    assert {
+        row["agreement_id"]: (row["before_risk_kind"], row["after_risk_kind"])
+        for row in body["changes"]
+    } == {book.email.pk: ("", "thin"), book.desktops.pk: ("", "lapsing")}

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, Requirement
 from clients.models import Client, ClientTechnology
-from skills.models import SkillAlias, TrainingGoal
+from skills.models import SkillAlias, TechnicianSkill, TrainingGoal
 from tests.agreements.factories import AgreementFactory, RequirementFactory, ServiceFactory
 from tests.skills.factories import (
     SkillFactory,
@@ -328,3 +328,13 @@ def test_a_prospect_on_an_out_of_support_version_gets_the_migration_and_a_plan_o
     assert (migration["moves_to_status"], migration["annual_value"]) == ("uncovered", "24000.00")
     (goal,) = body.json()["plan"]
     assert (goal["target_version"], goal["migrating_from"]) == (se.pk, "Exchange Server 2016")
+
+
+def test_a_prospect_requirement_at_risk_says_which_kind(api, consultant, email_deal):
+    TechnicianSkill.objects.filter(technician=email_deal["dana"]).update(level=3)
+
+    body = api(consultant).post(f"{V1}/pre-sale/", prospect_input(email_deal), format="json")
+
+    assert [(r["status"], r["risk_kind"]) for r in body.json()["requirements"]] == [
+        ("at_risk", "thin")
+    ]

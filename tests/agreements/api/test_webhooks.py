@@ -185,6 +185,10 @@ def test_check_finished_posts_the_check_figures_and_links_as_json(
         "arr_total": "25000.00",
         "arr_uncovered": "25000.00",
         "arr_at_risk": "0.00",
+        "thin": 0,
+        "lapsing": 0,
+        "arr_thin": "0.00",
+        "arr_lapsing": "0.00",
         "new_flags": 1,
         "resolved_flags": 0,
         "open_flags": 1,
@@ -223,9 +227,10 @@ def test_flag_opened_names_the_agreement_client_requirement_and_reason(
     [request] = receiver.requests
     flag = CoverageFlag.objects.get()
     data = json.loads(request.body)["data"]
-    assert {key: data[key] for key in ("id", "status", "requirement", "reason")} == {
+    assert {key: data[key] for key in ("id", "status", "risk_kind", "requirement", "reason")} == {
         "id": flag.pk,
         "status": "uncovered",
+        "risk_kind": "",
         "requirement": "Exchange at level 3+",
         "reason": "No active technician has Exchange at level 3 or above",
     }
@@ -285,6 +290,21 @@ def test_slack_compatible_flag_opened_is_a_readable_text(receiver, uncovered_ema
         "at level 3+. No active technician has Exchange at level 3 or above.\n"
         f"http://127.0.0.1:8000/agreements/{agreement_id}/"
     }
+
+
+def test_a_flag_opened_at_risk_says_which_kind(receiver, uncovered_email, check_now):
+    TechnicianSkillFactory(
+        technician=TechnicianFactory(name="Dana Ortiz"), skill=uncovered_email.skill, level=4
+    )
+    hook(receiver, events=["flag.opened"], payload_format="slack")
+
+    check_now()
+
+    [request] = receiver.requests
+    assert json.loads(request.body)["text"].startswith(
+        "At risk · thin: AGR-2026-0001 Managed email (Smith &amp; Jones LLP) needs Exchange "
+        "at level 3+. Only Dana Ortiz qualifies (2 needed).\n"
+    )
 
 
 def test_slack_compatible_check_finished_sums_up_the_check(receiver, uncovered_email, check_now):

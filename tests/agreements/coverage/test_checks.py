@@ -33,7 +33,13 @@ from clients.models import Client
 from skills.models import Skill, SkillCategory, Technician
 from tests.agreements.coverage.conftest import DAY, NIGHT
 from tests.agreements.factories import AgreementFactory, RequirementFactory
-from tests.skills.factories import SkillFactory, TechnicianFactory, TechnicianSkillFactory
+from tests.skills.factories import (
+    CertificationFactory,
+    SkillFactory,
+    TechnicianCertificationFactory,
+    TechnicianFactory,
+    TechnicianSkillFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +72,78 @@ def test_a_check_records_every_agreement_and_every_requirement_not_covered(book)
         ("Cisco IOS at level 3+", "at_risk", 1, True),
     ]
     assert [name for _, name in recorded[1].qualified] == ["Dana Ortiz"]
+
+
+@pytest.fixture
+def thin_and_lapsing():
+    """Harbor ($10,000) needs two on Exchange and has Dana alone: thin. Cove ($2,500) needs one
+    CCNA holder and has Sam, whose CCNA expires on 11 Dec 2026, inside the window: lapsing."""
+    exchange = SkillFactory(name="Exchange")
+    ccna = CertificationFactory(name="CCNA")
+    dana = TechnicianFactory(name="Dana Ortiz")
+    TechnicianSkillFactory(technician=dana, skill=exchange, level=4)
+    TechnicianCertificationFactory(
+        technician=TechnicianFactory(name="Sam Lee"),
+        certification=ccna,
+        expires_on=datetime.date(2026, 12, 11),
+    )
+    harbor = AgreementFactory(reference="AGR-HARBOR", annual_value=Decimal("10000.00"))
+    cove = AgreementFactory(reference="AGR-COVE", annual_value=Decimal("2500.00"))
+    thin = RequirementFactory(agreement=harbor, skill=exchange, min_technicians=2)
+    lapsing = RequirementFactory(agreement=cove, skill=None, certification=ccna, min_technicians=1)
+    return {"exchange": exchange, "thin": thin, "lapsing": lapsing}
+
+
+def test_a_check_records_the_kind_of_each_agreement_and_requirement_at_risk(thin_and_lapsing):
+    check = manual_check()
+
+    agreements = dict(
+        CheckedAgreement.objects.filter(coverage_check=check).values_list(
+            "agreement__reference", "risk_kind"
+        )
+    )
+    requirements = {
+        row.requirement_id: (row.risk_kind, row.risk_detail)
+        for row in CheckedRequirement.objects.filter(coverage_check=check)
+    }
+    assert agreements == {"AGR-HARBOR": "thin", "AGR-COVE": "lapsing"}
+    assert requirements == {
+        thin_and_lapsing["thin"].pk: ("thin", "only 1 of 2 qualify"),
+        thin_and_lapsing["lapsing"].pk: ("lapsing", "covered through 11 Dec 2026"),
+    }
+
+
+def test_a_check_records_the_thin_and_lapsing_shares_of_the_figures(thin_and_lapsing):
+    check = manual_check()
+
+    assert (
+        check.at_risk_count,
+        check.thin_count,
+        check.lapsing_count,
+        check.arr_at_risk,
+        check.arr_thin,
+        check.arr_lapsing,
+    ) == (2, 1, 1, Decimal("12500.00"), Decimal("10000.00"), Decimal("2500.00"))
+
+
+def test_flags_carry_the_kind_and_follow_it_from_check_to_check(thin_and_lapsing):
+    manual_check()
+    opened = dict(CoverageFlag.objects.values_list("requirement_id", "risk_kind"))
+    # A second Exchange technician who leaves inside the window: enough today, lapsing.
+    TechnicianSkillFactory(
+        technician=TechnicianFactory(available_until=datetime.date(2026, 12, 20)),
+        skill=thin_and_lapsing["exchange"],
+        level=4,
+    )
+
+    manual_check()
+
+    thin_flag = CoverageFlag.objects.get(requirement=thin_and_lapsing["thin"])
+    assert opened == {
+        thin_and_lapsing["thin"].pk: "thin",
+        thin_and_lapsing["lapsing"].pk: "lapsing",
+    }
+    assert (thin_flag.risk_kind, thin_flag.resolved_at) == ("lapsing", None)
 
 
 def test_a_check_records_each_skills_figures(book):

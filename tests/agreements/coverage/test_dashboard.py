@@ -1,6 +1,7 @@
 """The dashboard: coverage figures from the newest check, open flags, the live watch lists."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -95,6 +96,40 @@ def test_dashboard_counts_agreements_by_coverage_status_with_arr_at_risk(
     }
     assert response.context["dashboard"].check.arr_at_risk_total == Decimal("41000")
     assert "$41,000" in response.content.decode()
+
+
+def test_dashboard_splits_the_arr_at_risk_into_thin_and_lapsing(
+    consultant_client, book, engine_forbidden
+):
+    # QuickBooks rests on Grace alone (thin); a $5,000 agreement's only CCNA holder has a
+    # certificate that expires inside the window (lapsing).
+    ccna = CertificationFactory(name="CCNA")
+    TechnicianCertificationFactory(certification=ccna, expires_on=days(15))
+    RequirementFactory(
+        agreement=AgreementFactory(annual_value=Decimal("5000")),
+        skill=None,
+        certification=ccna,
+        min_technicians=1,
+    )
+    check_now()
+    with engine_forbidden():
+        response = consultant_client.get(reverse("coverage:dashboard"))
+
+    html = response.content.decode()
+    split = re.search(r'data-testid="arr-at-risk-split">([^<]*)<', html).group(1)
+    shares = [
+        (share.words, share.count, share.annual_value)
+        for share in response.context["dashboard"].risk_shares
+    ]
+    assert split == (
+        "uncovered $25,000 · too few qualified today $16,000 · lapsing within 60 days $5,000"
+    )
+    assert shares == [
+        ("too few qualified today", 1, Decimal("16000")),
+        ("lapsing within 60 days", 1, Decimal("5000")),
+    ]
+    assert f'href="{reverse("agreements:list")}?coverage=at_risk_thin">1</a>' in html
+    assert f'href="{reverse("agreements:list")}?coverage=at_risk_lapsing">1</a>' in html
 
 
 def test_dashboard_lists_open_flags_newest_first_with_reason_and_link(consultant_client, book):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.models import CoverageStatus
+from agreements.coverage.models import CoverageStatus, RiskKind
 from agreements.models import Agreement
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
@@ -29,6 +29,8 @@ COVERED = CoverageStatus.COVERED
 AT_RISK = CoverageStatus.AT_RISK
 UNCOVERED = CoverageStatus.UNCOVERED
 NOT_ASSESSED = CoverageStatus.NOT_ASSESSED
+THIN = RiskKind.THIN
+LAPSING = RiskKind.LAPSING
 
 
 def days(n):
@@ -565,6 +567,121 @@ def test_counts_agreements_per_status(exchange):
         UNCOVERED: 1,
         NOT_ASSESSED: 1,
     }
+
+
+# ------------------------------------------------------------------------ kinds of at risk
+
+
+def test_fewer_qualified_than_needed_is_thin(exchange):
+    technician_with(exchange)
+    requirement = RequirementFactory(skill=exchange, min_technicians=2)
+
+    coverage = coverage_of(requirement)
+
+    assert (coverage.status, coverage.risk_kind, coverage.risk_detail) == (
+        AT_RISK,
+        THIN,
+        "only 1 of 2 qualify",
+    )
+
+
+def test_thin_requirement_that_also_lapses_is_thin(exchange, ccna):
+    technician = technician_with(exchange)
+    TechnicianCertificationFactory(
+        technician=technician, certification=ccna, expires_on=DAY + days(15)
+    )
+    requirement = RequirementFactory(skill=exchange, certification=ccna, min_technicians=2)
+
+    assert coverage_of(requirement).risk_kind == THIN
+
+
+def test_enough_qualified_today_but_a_certification_expiring_inside_the_window_is_lapsing(ccna):
+    TechnicianCertificationFactory(certification=ccna, expires_on=DAY + days(15))
+    requirement = RequirementFactory(skill=None, certification=ccna, min_technicians=1)
+
+    coverage = coverage_of(requirement)
+
+    assert (coverage.status, coverage.risk_kind, coverage.risk_detail) == (
+        AT_RISK,
+        LAPSING,
+        "covered through 11 Dec 2026",
+    )
+
+
+def test_enough_qualified_today_but_one_leaving_inside_the_window_is_lapsing(exchange):
+    technician_with(exchange)
+    technician_with(exchange, available_until=DAY + days(20))
+    requirement = RequirementFactory(skill=exchange, min_technicians=2)
+
+    assert coverage_of(requirement).risk_kind == LAPSING
+
+
+@pytest.mark.parametrize("qualified, status", [(0, UNCOVERED), (1, COVERED)])
+def test_requirements_not_at_risk_have_no_kind(exchange, qualified, status):
+    for _ in range(qualified):
+        technician_with(exchange)
+    requirement = RequirementFactory(skill=exchange, min_technicians=1)
+
+    coverage = coverage_of(requirement)
+
+    assert (coverage.status, coverage.risk_kind, coverage.risk_detail) == (status, "", "")
+
+
+@pytest.fixture
+def thin_and_lapsing(exchange, ccna):
+    """Exchange rests on Dana alone (2 needed: thin); the CCNA, on Sam, whose CCNA expires
+    inside the window (1 needed: lapsing)."""
+    technician_with(exchange, name="Dana Ortiz")
+    sam = TechnicianFactory(name="Sam Lee")
+    TechnicianCertificationFactory(technician=sam, certification=ccna, expires_on=DAY + days(15))
+    return {
+        "thin": {"skill": exchange, "min_technicians": 2},
+        "lapsing": {"skill": None, "certification": ccna, "min_technicians": 1},
+    }
+
+
+def test_agreement_is_thin_when_any_of_its_at_risk_requirements_is_thin(thin_and_lapsing):
+    agreement = AgreementFactory()
+    RequirementFactory(agreement=agreement, **thin_and_lapsing["lapsing"])
+    RequirementFactory(agreement=agreement, **thin_and_lapsing["thin"])
+
+    coverage = agreement_coverage(agreement)
+
+    assert (coverage.status, coverage.risk_kind) == (AT_RISK, THIN)
+
+
+def test_agreement_whose_at_risk_requirements_all_lapse_is_lapsing(thin_and_lapsing):
+    agreement = AgreementFactory()
+    RequirementFactory(agreement=agreement, **thin_and_lapsing["lapsing"])
+
+    assert agreement_coverage(agreement).risk_kind == LAPSING
+
+
+def test_uncovered_agreement_has_no_kind_even_with_a_thin_requirement(thin_and_lapsing):
+    agreement = AgreementFactory()
+    RequirementFactory(agreement=agreement, **thin_and_lapsing["thin"])
+    RequirementFactory(agreement=agreement, skill=SkillFactory())
+
+    coverage = agreement_coverage(agreement)
+
+    assert (coverage.status, coverage.risk_kind) == (UNCOVERED, "")
+
+
+def test_revenue_and_counts_at_risk_split_into_thin_and_lapsing(thin_and_lapsing):
+    for value, kind in ((Decimal("10000.00"), "thin"), (Decimal("2500.00"), "lapsing")) * 2:
+        RequirementFactory(agreement=AgreementFactory(annual_value=value), **thin_and_lapsing[kind])
+    RequirementFactory(
+        agreement=AgreementFactory(annual_value=Decimal("99.00")), skill=SkillFactory()
+    )
+
+    result = evaluate()
+
+    assert (result.arr_thin, result.arr_lapsing, result.arr_at_risk, result.risk_counts) == (
+        Decimal("20000.00"),
+        Decimal("5000.00"),
+        Decimal("25000.00"),
+        {THIN: 2, LAPSING: 2},
+    )
 
 
 # ------------------------------------------------------------------------------------ revenue

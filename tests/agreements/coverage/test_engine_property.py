@@ -192,12 +192,15 @@ def reference_requirement(portfolio, requirement):
     qualified = qualified_on(portfolio, requirement, DAY)
     lasting = qualified_on(portfolio, requirement, DAY + days(window))
     lapses_on = None
+    risk_kind = ""
     if not qualified:
         status = "uncovered"
     elif len(lasting) >= needed:
         status = "covered"
     else:
         status = "at_risk"
+        # Thin when too few qualify on the day, whatever happens later; else lapsing.
+        risk_kind = "thin" if len(qualified) < needed else "lapsing"
         if len(qualified) >= needed:
             for offset in range(1, window + 1):
                 if len(qualified_on(portfolio, requirement, DAY + days(offset))) < needed:
@@ -205,6 +208,7 @@ def reference_requirement(portfolio, requirement):
                     break
     return {
         "status": status,
+        "risk_kind": risk_kind,
         "qualified": qualified,
         "lasting_count": len(lasting),
         "lapses_on": lapses_on,
@@ -215,14 +219,20 @@ SEVERITY = ["covered", "at_risk", "uncovered"]
 
 
 def reference_agreement_status(portfolio, agreement_index):
-    statuses = [
-        reference_requirement(portfolio, requirement)["status"]
+    """(status, risk kind) of the agreement: the worst of its requirements; at risk, thin when
+    one of its at-risk requirements is."""
+    outcomes = [
+        reference_requirement(portfolio, requirement)
         for requirement in portfolio["requirements"]
         if requirement["agreement"] == agreement_index
     ]
-    if not statuses:
-        return "not_assessed"
-    return max(statuses, key=SEVERITY.index)
+    if not outcomes:
+        return "not_assessed", ""
+    status = max((outcome["status"] for outcome in outcomes), key=SEVERITY.index)
+    if status != "at_risk":
+        return status, ""
+    kinds = {outcome["risk_kind"] for outcome in outcomes if outcome["status"] == "at_risk"}
+    return status, "thin" if "thin" in kinds else "lapsing"
 
 
 # ------------------------------------------------------------------------------ building rows
@@ -301,6 +311,7 @@ def requirement_outcomes_of_engine(result, keys):
         if coverage is not None:
             outcomes[index] = {
                 "status": coverage.status,
+                "risk_kind": coverage.risk_kind,
                 "qualified": {keys["technicians"].index(t) for t in coverage.qualified_ids},
                 "lasting_count": coverage.lasting_count,
                 "lapses_on": coverage.lapses_on,
@@ -356,12 +367,12 @@ def test_agreement_statuses_and_revenue_match_the_reference(portfolio):
     ]
     statuses = {index: reference_agreement_status(portfolio, index) for index in active}
 
-    def revenue(status):
+    def revenue(status, risk_kind=None):
         return sum(
             (
                 portfolio["agreements"][index]["annual_value"]
                 for index in active
-                if statuses[index] == status
+                if statuses[index][0] == status and risk_kind in (None, statuses[index][1])
             ),
             Decimal("0"),
         )
@@ -379,16 +390,23 @@ def test_agreement_statuses_and_revenue_match_the_reference(portfolio):
             )
 
     assert (
-        {keys["agreements"].index(a.agreement_id): a.status for a in result.agreements},
+        {
+            keys["agreements"].index(a.agreement_id): (a.status, a.risk_kind)
+            for a in result.agreements
+        },
         result.arr_total,
         result.arr_uncovered,
         result.arr_at_risk,
+        result.arr_thin,
+        result.arr_lapsing,
         result.revenue_dependence,
     ) == (
         statuses,
         sum((portfolio["agreements"][index]["annual_value"] for index in active), Decimal("0")),
         revenue("uncovered"),
         revenue("at_risk"),
+        revenue("at_risk", "thin"),
+        revenue("at_risk", "lapsing"),
         dependence,
     )
 
@@ -416,7 +434,9 @@ def test_both_sides_of_an_evaluation_without_technicians_match_separate_evaluati
         day=DAY, warning_days=portfolio["window"], exclude_technician_ids=gone
     )
     assert without.requirements == separate.requirements
-    assert [a.status for a in without.agreements] == [a.status for a in separate.agreements]
+    assert [(a.status, a.risk_kind) for a in without.agreements] == [
+        (a.status, a.risk_kind) for a in separate.agreements
+    ]
 
 
 @pytest.mark.django_db
@@ -434,6 +454,6 @@ def test_one_agreement_evaluated_alone_is_as_in_the_whole_evaluation(portfolio):
             agreement_ids=[agreement.agreement_id],
             exclude_technician_ids=[keys["technicians"][i] for i in portfolio["excluded"]],
         )
-        assert [(a.status, a.requirements) for a in alone.agreements] == [
-            (agreement.status, agreement.requirements)
+        assert [(a.status, a.risk_kind, a.requirements) for a in alone.agreements] == [
+            (agreement.status, agreement.risk_kind, agreement.requirements)
         ]

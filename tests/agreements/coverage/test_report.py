@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from agreements.coverage.models import CoverageRun
 from agreements.coverage.report import (
@@ -204,3 +205,31 @@ def test_email_links_start_with_the_site_url(book, recipient, settings):
     assert f'href="{agreement_url}"' in message.alternatives[0][0]
     report_url = f"https://covered.example/reports/{book['run'].coverage_check.pk}/"
     assert report_url in message.body
+
+
+def test_email_splits_what_is_at_risk_into_thin_and_lapsing(book, recipient):
+    coverage_report_send(run_id=book["run"].pk)
+
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    assert (
+        "3 active agreements: 1 uncovered, 1 at risk (1 thin, 0 lapsing), 1 covered, "
+        "0 not assessed.\n"
+        "ARR at risk: $41,000 of $165,000 (uncovered $25,000, too few qualified today $16,000, "
+        "lapsing within 60 days $0).\n"
+    ) in message.body
+    assert "- AT RISK · THIN: AGR-2026-0002 Harbor Dental – Network care ($16,000/year)" in (
+        message.body
+    )
+    assert "uncovered $25,000, too few qualified today $16,000, lapsing within 60 days $0." in html
+    assert '<strong style="color:#b54708;">At risk · thin</strong>' in html
+
+
+def test_report_page_shows_the_kind_of_each_flag_at_risk(consultant_client, book):
+    response = consultant_client.get(
+        reverse("coverage:report_detail", args=[book["run"].coverage_check.pk])
+    )
+
+    assert (
+        'title="Fewer technicians qualify today than the requirement needs">At risk · thin</span>'
+    ) in response.content.decode()

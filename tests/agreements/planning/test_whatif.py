@@ -2,6 +2,7 @@
 
 import datetime
 import random
+import re
 import threading
 import time
 from decimal import Decimal
@@ -19,7 +20,7 @@ from agreements.coverage.engine import evaluate_coverage
 from agreements.coverage.models import CoverageFlag, CoverageStatus
 from agreements.models import Agreement
 from agreements.planning import whatif
-from agreements.planning.whatif import what_if_technicians_leave
+from agreements.planning.whatif import Share, what_if_technicians_leave
 from skills.models import Technician
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
@@ -190,6 +191,89 @@ def test_what_if_reports_newly_uncovered_and_at_risk_revenue(single_expert):
     assert what_if.arr_affected == Decimal("38000.00")
     change = what_if.changes[0]
     assert change.requirements[0].reason == "No active technician has Exchange at level 4 or above"
+
+
+def test_what_if_says_how_much_would_become_uncovered_thin_and_lapsing(single_expert):
+    what_if = what_if_technicians_leave(technician_ids=[single_expert["dana"].pk], day=DAY)
+
+    assert (what_if.newly_uncovered, what_if.newly_thin, what_if.newly_lapsing) == (
+        Share(1, Decimal("30000.00")),
+        Share(1, Decimal("8000.00")),
+        Share(0, Decimal("0")),
+    )
+    assert [(c.client_name, c.after_risk_kind) for c in what_if.changes] == [
+        ("Harbor Law Group", ""),
+        ("Cove", "thin"),
+    ]
+
+
+def test_what_if_page_says_how_much_would_become_thin_and_how_much_lapsing(
+    consultant_client, single_expert
+):
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(
+            reverse("planning:what_if"), {"technician": [single_expert["dana"].pk]}
+        )
+
+    html = response.content.decode()
+    assert 'data-testid="newly-thin">too few qualified today: 1 agreement ($8,000)' in html
+    assert 'data-testid="newly-lapsing">lapsing within 60 days: none' in html
+    assert "at risk among those relying on them: $0 today → $8,000" in html
+    assert "At risk · thin" in html[html.index('data-testid="what-if-changes"') :]
+
+
+def test_what_if_page_says_once_a_count_that_does_not_change(consultant_client, single_expert):
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(
+            reverse("planning:what_if"), {"technician": [single_expert["dana"].pk]}
+        )
+
+    html = response.content.decode()
+    assert (
+        'data-testid="what-if-worse">All 2 agreements relying on this technician would get worse<'
+    ) in html
+    assert "2 of the 2" not in html and "of the 2 relying" not in html
+
+
+@pytest.mark.parametrize(
+    ("leaving", "words"),
+    [
+        ("Kim Roe", "today 3 → 2, at the end of the window 2<"),
+        ("Dana Ortiz", "today 3 → 2, at the end of the window 2 → 1<"),
+        ("Sam Lee", "today 3 → 2, at the end of the window 2 → 1<"),
+    ],
+)
+def test_what_if_page_says_once_a_thinner_count_that_stays(
+    consultant_client, three_on_exchange, leaving, words
+):
+    technician = Technician.objects.get(name=leaving)
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(
+            reverse("planning:what_if"), {"technician": [technician.pk]}
+        )
+
+    thinner = response.content.decode().split('data-testid="what-if-thinner"')[1]
+    assert f"Exchange at level 3+</span>: {words}" in thinner
+
+
+def test_what_if_page_says_a_pair_of_changes_once_when_both_counts_change_alike(
+    consultant_client,
+):
+    exchange = SkillFactory(name="Exchange")
+    dana, sam = TechnicianFactory(name="Dana Ortiz"), TechnicianFactory(name="Sam Lee")
+    for technician in (dana, sam):
+        TechnicianSkillFactory(technician=technician, skill=exchange, level=3)
+    RequirementFactory(skill=exchange, min_technicians=1)
+
+    with time_machine.travel(NOON, tick=False):
+        response = consultant_client.get(reverse("planning:what_if"), {"technician": [dana.pk]})
+
+    thinner = response.content.decode().split('data-testid="what-if-thinner"')[1]
+    assert "Exchange at level 3+</span>: 2 → 1 today and at the end of the window<" in thinner
+    assert (
+        'data-testid="what-if-worse">0 agreements would get worse and 1 thinner, of the 1 '
+        "relying on this technician<"
+    ) in response.content.decode()
 
 
 def test_what_if_page_shows_the_arr_affected_and_saves_nothing(consultant_client, single_expert):
@@ -537,8 +621,10 @@ def test_what_if_runs_the_same_queries_for_one_or_many_technicians(single_expert
     assert (len(one), len(six)) == (9, 9)
 
 
-def test_what_if_picker_is_a_search_box_showing_only_the_chosen(consultant_client):
-    team = [TechnicianFactory(name=f"Technician {number:02d}") for number in range(30)]
+def test_what_if_picker_is_a_search_box_showing_only_the_chosen_above_30_technicians(
+    consultant_client,
+):
+    team = [TechnicianFactory(name=f"Technician {number:02d}") for number in range(31)]
 
     response = consultant_client.get(reverse("planning:what_if"), {"technician": [team[4].pk]})
 
@@ -546,6 +632,23 @@ def test_what_if_picker_is_a_search_box_showing_only_the_chosen(consultant_clien
     assert "Technician 04" in html
     assert "Technician 05" not in html
     assert reverse("skills:technician_autocomplete") in html
+
+
+def test_what_if_picks_among_30_technicians_or_fewer_with_checkboxes(consultant_client):
+    team = [TechnicianFactory(name=f"Technician {number:02d}") for number in range(30)]
+    TechnicianFactory(name="Gone Already", status=Technician.Status.DEPARTED)
+
+    response = consultant_client.get(reverse("planning:what_if"), {"technician": [team[4].pk]})
+
+    html = response.content.decode()
+    boxes = [
+        (int(re.search(r'value="(\d+)"', tag).group(1)), " checked" in tag)
+        for tag in re.findall(r'<input type="checkbox"[^>]*name="technician"[^>]*>', html)
+    ]
+    assert boxes == [(technician.pk, technician == team[4]) for technician in team]
+    assert "Gone Already" not in html
+    assert reverse("skills:technician_autocomplete") not in html
+    assert response.context["result"] is not None
 
 
 def test_what_if_refuses_more_than_fifty_technicians_at_once(consultant_client):
