@@ -184,6 +184,15 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> list[str] | None:
 
 
 @transaction.atomic
+def second_factor_provision(*, user) -> tuple[TOTPDevice, list[str]]:
+    """A confirmed authenticator device and new recovery codes for `user`, made without a first
+    code: for a login set up from the command line (the local demo admin), never from a page."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device, recovery_codes_renew(user=user)
+
+
+@transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     """Replace the user's recovery codes; each logs in once."""
     StaticDevice.objects.filter(user=user).delete()
