@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_celery_beat.admin import PeriodicTaskAdmin
+from django_celery_beat.models import ClockedSchedule, PeriodicTask, SolarSchedule
 
 from core.models import WorkerHeartbeat
 
@@ -42,3 +44,18 @@ class ThroughServicesAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.remove(obj)
+
+
+# ------------------------------------------------------------------------------ scheduled jobs
+# The jobs run daily at a time (a crontab) or every few minutes (an interval), as
+# agreements/coverage/schedule.py writes them: solar and clocked schedules are not offered.
+admin.site.unregister([ClockedSchedule, SolarSchedule, PeriodicTask])
+NOT_OFFERED = {"solar", "clocked"}
+
+
+@admin.register(PeriodicTask)
+class ScheduledJobAdmin(PeriodicTaskAdmin):
+    fieldsets = [
+        (name, {**options, "fields": [f for f in options["fields"] if f not in NOT_OFFERED]})
+        for name, options in PeriodicTaskAdmin.fieldsets
+    ]
