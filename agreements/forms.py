@@ -3,7 +3,7 @@ from django.conf import settings
 from django.urls import reverse_lazy
 
 from agreements.models import Agreement, Requirement, Service
-from core.forms import ROW_LIMITS, AutocompleteSelect, DateInput, active_users
+from core.forms import ROW_LIMITS, AutocompleteSelect, DateInput, UserChoiceField, active_users
 from skills.forms import VersionsFollowSkillFormSet, certification_choices, skill_search
 
 
@@ -14,6 +14,7 @@ class AgreementForm(forms.ModelForm):
     before the start date, with messages on those fields.
     """
 
+    owner = UserChoiceField(queryset=active_users(), required=False, label="Owner")
     services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.none(),
         required=False,
@@ -54,7 +55,6 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, client_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = client_queryset
-        self.fields["owner"].queryset = active_users()
         services = Service.objects.filter(is_active=True)
         if self.instance.pk:
             # A service taken off the catalog stays ticked on the agreements that have it.

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import ClockedSchedule, PeriodicTask, SolarSchedule
 
+from core.forms import UserChoiceField
 from core.models import WorkerHeartbeat
 
 
@@ -12,6 +14,16 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class PeopleByNameAdminMixin:
+    """A model admin whose choices of a user (an owner, an account manager) show full names,
+    as the app's forms do; the site's autocomplete finds and lists them the same way."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is get_user_model():
+            kwargs.setdefault("form_class", UserChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ThroughServicesAdmin(admin.ModelAdmin):

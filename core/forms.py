@@ -20,8 +20,12 @@ class DateInput(forms.DateInput):
 
 
 def active_users():
-    """The users a form may pick: active ones, by username."""
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    """The users a form may pick: active ones, in the order of the names they are shown by."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from agreements.coverage.schedule import coverage_schedule_setup
+from tests.agreements.factories import AgreementFactory
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,24 @@ def test_saving_a_scheduled_job_in_the_admin_keeps_its_crontab(admin_client):
     job.refresh_from_db()
     assert job.description == "Checked by the admin"
     assert job.crontab_id == crontab_before
+
+
+def test_the_admin_finds_and_shows_an_owner_by_full_name(admin_client, django_user_model):
+    owner = make_user(django_user_model, "dortiz", first_name="Dana", last_name="Ortiz")
+    agreement = AgreementFactory(owner=owner)
+
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "owner",
+            "term": "Ortiz",
+        },
+    ).json()["results"]
+    change_page = admin_client.get(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    ).content.decode()
+
+    assert found == [{"id": str(owner.pk), "text": "Dana Ortiz"}]
+    assert f'<option value="{owner.pk}" selected>Dana Ortiz (dortiz)</option>' in change_page
