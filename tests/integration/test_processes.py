@@ -15,12 +15,14 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from core.management.commands.ensure_demo_users import DEMO_USERS
 from core.models import WorkerHeartbeat
 from tests.integration.conftest import (
     child_environment,
+    database_url,
     free_port,
     log_contains,
     needs_real_services,
@@ -178,16 +180,27 @@ def logins_printed(process):
     return lambda: pattern.search(Path(process.log_path).read_text()) is not None
 
 
+# The test run's services: `make run` goes without them, as on a newcomer's machine.
+SERVICES = ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "EMAIL_HOST")
+
+
+def local_environment(**extra):
+    """A developer's shell: the local settings with their SQLite database and file broker under
+    the project's var/, no .env."""
+    environment = {name: value for name, value in os.environ.items() if name not in SERVICES}
+    return {
+        **environment,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_READ_DOT_ENV_FILE": "false",
+        **extra,
+    }
+
+
 def test_make_run_prints_the_logins_last_and_sigterm_stops_every_process_within_10_s(
-    transactional_db, project_copy, tmp_path
+    project_copy, tmp_path
 ):
-    needs_real_services()
     port = free_port()
-    environment = child_environment(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DJANGO_READ_DOT_ENV_FILE="false",
-        ADDRESS=f"127.0.0.1:{port}",
-    )
+    environment = local_environment(ADDRESS=f"127.0.0.1:{port}")
     # The copy's .venv is this run's, installed already: -o keeps make from installing again.
     make = start_process(
         ["make", "-o", ".venv/.installed", "run"], environment, tmp_path / "run.log", project_copy
@@ -223,6 +236,8 @@ def test_make_run_prints_the_logins_last_and_sigterm_stops_every_process_within_
     assert [login.group(1) for login in logins[: len(DEMO_USERS)] if login] == [
         demo.username for demo in DEMO_USERS
     ]
+    assert all(any(message in line for line in lines) for message in START_UP_MESSAGES)
+    assert sum(" ready." in line for line in lines[:heading]) == 2  # both workers
     assert max(start_up) < heading
     # make, run-all and its tee, the web server and its child, two workers and their pools, beat.
     assert len(processes) >= 9
@@ -231,13 +246,11 @@ def test_make_run_prints_the_logins_last_and_sigterm_stops_every_process_within_
 def test_run_all_stops_web_worker_and_beat_on_ctrl_c_within_10_s(
     transactional_db, project_copy, tmp_path
 ):
-    needs_real_services()
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL): run-all starts on the migrated test database")
     port = free_port()
-    environment = child_environment(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DJANGO_READ_DOT_ENV_FILE="false",
-        ADDRESS=f"127.0.0.1:{port}",
-    )
+    # The test database, already migrated, and the file broker under the copy's var/.
+    environment = local_environment(DATABASE_URL=database_url(), ADDRESS=f"127.0.0.1:{port}")
     run_all = start_process(["scripts/run-all"], environment, tmp_path / "run.log", project_copy)
     processes = []
     try:
