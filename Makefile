@@ -14,11 +14,11 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# scripts/run-all prints the demo logins (ensure_demo_users) last, once everything has started.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py setup_schedule
-	$(BIN)/python manage.py ensure_demo_users
 	scripts/run-all
 
 test: install

@@ -23,7 +23,7 @@ from agreements.services import (
 )
 from clients.admin import ClientAdmin
 from clients.models import Client
-from core.admin import ThroughServicesAdmin
+from core.admin import PeopleByNameAdminMixin, ThroughServicesAdmin
 from core.formatting import money, person_name
 
 # ------------------------------------------------------------------------------ catalog
@@ -103,7 +103,7 @@ class ManualRequirementInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(PeopleByNameAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "reference",
         "title",

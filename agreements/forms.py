@@ -8,6 +8,7 @@ from core.forms import (
     ROW_LIMITS,
     AutocompleteSelect,
     DateInput,
+    UserChoiceField,
     active_users,
     column_bounded_formfield,
 )
@@ -21,6 +22,7 @@ class AgreementForm(forms.ModelForm):
     before the start date, with messages on those fields.
     """
 
+    owner = UserChoiceField(queryset=active_users(), required=False, label="Owner")
     services = forms.ModelMultipleChoiceField(
         queryset=Service.objects.none(),
         required=False,
@@ -62,7 +64,6 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, client_queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = client_queryset
-        self.fields["owner"].queryset = active_users()
         services = Service.objects.filter(is_active=True)
         if self.instance.pk:
             # A service taken off the catalog stays ticked on the agreements that have it.

@@ -8,7 +8,7 @@ from clients.services import (
     client_technology_remove,
     client_technology_update,
 )
-from core.admin import ThroughServicesAdmin
+from core.admin import PeopleByNameAdminMixin, ThroughServicesAdmin
 from core.formatting import person_name
 
 
@@ -28,7 +28,7 @@ class ClientTechnologyInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(SimpleHistoryAdmin):
+class ClientAdmin(PeopleByNameAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "status",

@@ -11,6 +11,8 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
@@ -20,6 +22,8 @@ from django_otp.admin import OTPAdminSite
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.formatting import person_name
 
 RECOVERY_CODES = 10
 
@@ -89,12 +93,25 @@ class AdminLoginForm(TokenMixin, AdminAuthenticationForm):
         return cleaned
 
 
+class PeopleByNameAutocompleteView(AutocompleteJsonView):
+    """The admin's search-as-you-type offers people by full name, as the app's pages show them."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, get_user_model()):
+            result["text"] = person_name(obj)
+        return result
+
+
 class AdminSite(OTPAdminSite):
     """Django admin for verified staff only: who has not given a second factor in this session
     logs in again with one (DESIGN "Security and operations")."""
 
     login_form = AdminLoginForm
     login_template = "admin/login_two_factor.html"
+
+    def autocomplete_view(self, request):
+        return PeopleByNameAutocompleteView.as_view(admin_site=self)(request)
 
 
 # ------------------------------------------------------------------------------ password reset
@@ -160,6 +177,15 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> list[str] | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return recovery_codes_renew(user=device.user)
+
+
+@transaction.atomic
+def second_factor_provision(*, user) -> tuple[TOTPDevice, list[str]]:
+    """A confirmed authenticator device and new recovery codes for `user`, made without a first
+    code: for a login set up from the command line (the local demo admin), never from a page."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device, recovery_codes_renew(user=user)
 
 
 @transaction.atomic

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django_celery_beat.admin import PeriodicTaskAdmin
+from django_celery_beat.models import ClockedSchedule, PeriodicTask, SolarSchedule
 
+from core.forms import UserChoiceField
 from core.models import WorkerHeartbeat
 
 
@@ -10,6 +14,16 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class PeopleByNameAdminMixin:
+    """A model admin whose choices of a user (an owner, an account manager) show full names,
+    as the app's forms do; the site's autocomplete finds and lists them the same way."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is get_user_model():
+            kwargs.setdefault("form_class", UserChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ThroughServicesAdmin(admin.ModelAdmin):
@@ -42,3 +56,18 @@ class ThroughServicesAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.remove(obj)
+
+
+# ------------------------------------------------------------------------------ scheduled jobs
+# The jobs run daily at a time (a crontab) or every few minutes (an interval), as
+# agreements/coverage/schedule.py writes them: solar and clocked schedules are not offered.
+admin.site.unregister([ClockedSchedule, SolarSchedule, PeriodicTask])
+NOT_OFFERED = {"solar", "clocked"}
+
+
+@admin.register(PeriodicTask)
+class ScheduledJobAdmin(PeriodicTaskAdmin):
+    fieldsets = [
+        (name, {**options, "fields": [f for f in options["fields"] if f not in NOT_OFFERED]})
+        for name, options in PeriodicTaskAdmin.fieldsets
+    ]

@@ -41,8 +41,12 @@ def column_bounded_formfield(model_field, **kwargs):
 
 
 def active_users():
-    """The users a form may pick: active ones, by username."""
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    """The users a form may pick: active ones, in the order of the names they are shown by."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -12,3 +12,9 @@ VAR_DIR.mkdir(exist_ok=True)
 if not REDIS_URL:
     for folder in ("queue", "processed", "control", "results"):
         (VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
+
+# ------------------------------------------------------------------------------ demo
+# ensure_demo_users gives the demo admin a second factor and prints it once (recovery codes and
+# a provisioning URI), so that Django admin opens without a phone on a developer's machine.
+# Production settings never set it.
+DEMO_ADMIN_SECOND_FACTOR = True

@@ -142,9 +142,7 @@ def test_versions_recorded_past_their_end_become_out_of_support_findings(back_to
 
 
 def test_checks_and_flags_written_before_the_kinds_of_at_risk_get_them(back_to_latest):
-    old_apps = migrated_apps(
-        [("agreements", "0024_report_test_emails_and_catalog_keepers")]
-    )
+    old_apps = migrated_apps([("agreements", "0024_report_test_emails_and_catalog_keepers")])
     thin = RequirementFactory(min_technicians=2, agreement__annual_value=Decimal("10000.00"))
     lapsing = RequirementFactory(min_technicians=1, agreement__annual_value=Decimal("2500.00"))
     uncovered = RequirementFactory()

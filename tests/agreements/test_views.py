@@ -23,6 +23,7 @@ from tests.agreements.factories import (
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
+from tests.conftest import make_user
 from tests.forms import formset
 from tests.skills.factories import (
     CertificationFactory,
@@ -471,6 +472,18 @@ def test_consultant_creates_an_agreement_with_a_service(consultant_client, consu
     assert created.owner == consultant
     assert list(created.services.all()) == [service]
     assert created.requirements.filter(source=Requirement.Source.DERIVED).count() == 1
+
+
+def test_the_owner_is_chosen_by_full_name_in_the_order_of_names(
+    consultant_client, django_user_model
+):
+    make_user(django_user_model, "zimmer", first_name="Ada", last_name="Zimmer")
+    make_user(django_user_model, "abbott", first_name="Yusuf", last_name="Abbott")
+
+    field = consultant_client.get(reverse("agreements:create")).context["form"]["owner"].field
+    labels = [label for value, label in field.choices if value]
+
+    assert labels.index("Ada Zimmer (zimmer)") < labels.index("Yusuf Abbott (abbott)")
 
 
 def test_create_form_adds_manual_requirements(consultant_client, agreement, exchange):

@@ -17,6 +17,7 @@ from tests.agreements.factories import (
     ServiceFactory,
 )
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory, ContactFactory
+from tests.conftest import make_user
 from tests.forms import formset
 from tests.skills.factories import SkillFactory, SkillVersionFactory, TechnicianSkillFactory
 
@@ -107,6 +108,18 @@ def test_client_list_searches_by_name_and_filters_by_status(consultant_client):
     response = consultant_client.get(reverse("clients:list"), {"q": "harbor", "status": "active"})
 
     assert [c.name for c in response.context["page_obj"]] == ["Harbor Dental"]
+
+
+def test_the_account_manager_is_chosen_by_full_name_in_the_order_of_names(
+    consultant_client, django_user_model
+):
+    make_user(django_user_model, "zimmer", first_name="Ada", last_name="Zimmer")
+    make_user(django_user_model, "abbott", first_name="Yusuf", last_name="Abbott")
+
+    form = consultant_client.get(reverse("clients:create")).context["form"]
+    labels = [label for value, label in form["account_manager"].field.choices if value]
+
+    assert labels.index("Ada Zimmer (zimmer)") < labels.index("Yusuf Abbott (abbott)")
 
 
 def test_client_list_filters_by_account_manager(consultant_client, consultant, viewer):

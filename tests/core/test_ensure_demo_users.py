@@ -1,12 +1,17 @@
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import groups
+from core.management.commands.ensure_demo_users import DEMO_USERS
 from tests.conftest import second_factor
+from tests.core.test_settings import production_environment
+from tests.processes import manage
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +96,70 @@ def test_once_the_admin_has_a_second_factor_the_explanation_is_left_out(credenti
     second_factor(get_user_model().objects.get(username="admin"))
 
     assert "second factor" not in ensure_demo_users(credentials_file, capsys)
+
+
+def test_the_logins_come_last_with_the_address_they_open(credentials_file, capsys):
+    call_command(
+        "ensure_demo_users", credentials_file=credentials_file, url="http://127.0.0.1:8123"
+    )
+    lines = capsys.readouterr().out.splitlines()
+
+    stored = json.loads(credentials_file.read_text())
+    assert lines[-len(DEMO_USERS) - 1].startswith("Open http://127.0.0.1:8123 and log in")
+    assert [line.split()[:3] for line in lines[-len(DEMO_USERS) :]] == [
+        [demo.username, "password", stored[demo.username]] for demo in DEMO_USERS
+    ]
+
+
+def recovery_codes(output):
+    return re.search(r"recovery codes, each logs in once.*: (.*)", output).group(1).split()
+
+
+def test_local_settings_give_the_demo_admin_a_second_factor_printed_once(
+    credentials_file, capsys, settings
+):
+    settings.DEMO_ADMIN_SECOND_FACTOR = True
+
+    first = ensure_demo_users(credentials_file, capsys)
+    second = ensure_demo_users(credentials_file, capsys)
+
+    device = TOTPDevice.objects.get(user__username="admin", confirmed=True)
+    assert device.config_url in first
+    assert len(recovery_codes(first)) == 10
+    assert "recovery codes" not in second and device.config_url not in second
+    assert first.index(device.config_url) < re.search(r"^ +admin +password", first, re.M).start()
+
+
+def test_a_printed_recovery_code_opens_django_admin_without_a_phone(
+    credentials_file, capsys, settings, client
+):
+    settings.DEMO_ADMIN_SECOND_FACTOR = True
+    output = ensure_demo_users(credentials_file, capsys)
+    password = json.loads(credentials_file.read_text())["admin"]
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "admin", "password": password, "otp_token": recovery_codes(output)[0]},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_without_the_local_setting_the_admin_gets_no_second_factor(credentials_file, capsys):
+    output = ensure_demo_users(credentials_file, capsys)
+
+    assert not TOTPDevice.objects.exists()
+    assert "otpauth://" not in output
+
+
+def test_production_settings_never_give_the_demo_admin_a_second_factor():
+    production = manage("diffsettings", environment=production_environment())
+    local = manage(
+        "diffsettings",
+        environment=production_environment(DJANGO_SETTINGS_MODULE="config.settings.local"),
+    )
+
+    assert production.returncode == 0, production.stderr
+    assert "DEMO_ADMIN_SECOND_FACTOR" not in production.stdout
+    assert "DEMO_ADMIN_SECOND_FACTOR = True" in local.stdout

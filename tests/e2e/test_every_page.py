@@ -9,10 +9,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
+from agreements.coverage.models import CoverageFlag
 from agreements.coverage.runs import coverage_run_execute
 from agreements.imports.flow import import_batch_create
 from agreements.models import Agreement
@@ -178,13 +181,33 @@ def accessibility_violations(page, url) -> list[str]:
     """axe-core's serious and critical violations on `url`, one line per rule with where."""
     if not open_html(page, url):
         return []
+    return axe_failures(page, url)
+
+
+def axe_failures(page, where) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
     violations = AXE.run(page).response["violations"]
     return [
-        f"{url}: {violation['impact']} {violation['id']} ({violation['help']}) at "
+        f"{where}: {violation['impact']} {violation['id']} ({violation['help']}) at "
         + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
         for violation in violations
         if violation["impact"] in BLOCKING_IMPACTS
     ]
+
+
+def two_factor_violations(page) -> list[str]:
+    """axe-core on the two-factor pages that visiting URLs does not reach: a new phone's QR code,
+    a wrong first code, and new recovery codes (shown once, in answer to a POST)."""
+    two_factor = reverse("two_factor")
+    failures = accessibility_violations(page, f"{two_factor}?replace=1")
+    page.get_by_label("Code from the app").fill("abcdef")
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("alert")).to_contain_text("does not match")
+    failures += axe_failures(page, f"{two_factor} (a wrong code)")
+    open_html(page, two_factor)
+    page.get_by_role("button", name="New recovery codes").click()
+    expect(page.get_by_test_id("recovery-codes")).to_be_visible()
+    return failures + axe_failures(page, f"{two_factor} (new recovery codes)")
 
 
 def test_no_page_scrolls_sideways_on_a_phone(demo, new_page, admin_user):
@@ -212,5 +235,88 @@ def test_no_page_has_a_serious_accessibility_violation(demo, new_page, admin_use
         if name not in THIRD_PARTY_UI
         for failure in accessibility_violations(page, page_url(name))
     ]
+    failures += two_factor_violations(page)
 
     assert not failures, "axe-core found:\n" + "\n".join(failures)
+
+
+# Cells of words narrower than 8 characters of their own font (padding aside) while their content
+# wants more, and choices whose chosen text is cut below 8 characters: what a phone squeezes when
+# a table does not scroll in its box. Each as "column|choice width < wanted px: text".
+SQUEEZED = """
+() => {
+  const WORD = /\\p{L}{2,}/u;
+  const canvas = document.createElement("canvas").getContext("2d");
+  const textWidth = (text, element) => {
+    canvas.font = getComputedStyle(element).font;
+    return canvas.measureText(text).width;
+  };
+  const contentWidth = (element) => {
+    const style = getComputedStyle(element);
+    return element.getBoundingClientRect().width
+      - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+      - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth);
+  };
+  const unwrappedWidth = (cell) => {
+    const copy = document.createElement("div");
+    copy.style.cssText = "position: absolute; visibility: hidden; width: max-content; margin: 0";
+    copy.innerHTML = cell.innerHTML;
+    cell.appendChild(copy);
+    const width = copy.getBoundingClientRect().width;
+    copy.remove();
+    return width;
+  };
+  const found = [];
+  const check = (what, width, wanted, text) => {
+    if (width + 1 < wanted) {
+      found.push(`${what} ${Math.round(width)} < ${Math.round(wanted)} px: ${text.slice(0, 40)}`);
+    }
+  };
+  for (const cell of document.querySelectorAll("td, th")) {
+    const text = cell.innerText.trim();
+    if (!cell.getClientRects().length || !WORD.test(text)) continue;
+    const wanted = Math.min(textWidth("00000000", cell), unwrappedWidth(cell));
+    check("column", contentWidth(cell), wanted, text);
+  }
+  for (const select of document.querySelectorAll("select:not([multiple])")) {
+    const text = select.selectedOptions[0]?.text.trim() || "";
+    if (!select.getClientRects().length) continue;
+    const wanted = Math.min(textWidth("00000000", select), textWidth(text, select));
+    check("choice", contentWidth(select), wanted, text);
+  }
+  return found;
+}
+"""
+
+
+def squeezed_on(page, url) -> list[str]:
+    if not open_html(page, url):
+        return []
+    return [f"{url}: {problem}" for problem in page.evaluate(SQUEEZED)]
+
+
+def test_no_column_of_words_nor_choice_is_squeezed_on_a_phone(demo, new_page, admin_user):
+    page = new_page(PHONE)
+    log_in_on(page, admin_user)
+
+    squeezed = [problem for name in PAGES for problem in squeezed_on(page, page_url(name))]
+
+    assert not squeezed, "Squeezed below 8 characters on a phone:\n" + "\n".join(squeezed)
+
+
+def test_a_flag_is_acknowledged_from_the_dashboard_on_a_phone(demo, new_page, admin_user):
+    page = new_page(PHONE)
+    log_in_on(page, admin_user)
+    open_html(page, reverse("coverage:dashboard"))
+    flags = page.locator("section[aria-labelledby=open-flags]")
+    since = flags.get_by_role("columnheader", name="Since")
+    acknowledge = flags.get_by_role("button", name="Acknowledge").first
+
+    since.scroll_into_view_if_needed()
+    expect(since).to_be_in_viewport()
+    acknowledge.scroll_into_view_if_needed()
+    expect(acknowledge).to_be_in_viewport()
+    acknowledge.click()
+
+    expect(flags.get_by_text("Acknowledged by")).to_be_visible()
+    assert CoverageFlag.objects.filter(acknowledged_by=admin_user).count() == 1

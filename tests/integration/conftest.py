@@ -1,6 +1,7 @@
 """Real processes for the tests: a Celery worker on the Redis broker, an SMTP server."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,11 +43,11 @@ def child_environment(**extra):
     }
 
 
-def start_process(args, env, log_path):
+def start_process(args, env, log_path, cwd=None):
     log = open(log_path, "w")  # noqa: SIM115 - closed by stop_process
     process = subprocess.Popen(
         args,
-        cwd=settings.BASE_DIR,
+        cwd=cwd or settings.BASE_DIR,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -174,3 +175,21 @@ def smtp_server():
         yield controller
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """The project's files, as git lists them, in a folder of their own whose .venv is this test
+    run's virtualenv: `make run` there writes its var/ beside them, not in the checkout."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=settings.BASE_DIR, capture_output=True, check=True
+    ).stdout
+    copy = tmp_path / "project"
+    for name in filter(None, listed.decode().split("\0")):
+        source = settings.BASE_DIR / name
+        # A file deleted in the work tree, and not committed yet, is not part of the project.
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    (copy / ".venv").symlink_to(sys.prefix)
+    return copy

@@ -1,4 +1,7 @@
-"""Creates the demo logins once and prints them every time: an admin and a consultant."""
+"""Creates the demo logins once and prints them every time: an admin and a consultant.
+
+With the local settings (DEMO_ADMIN_SECOND_FACTOR) the demo admin also gets a second factor,
+printed once, so that Django admin opens without a phone; production settings never do that."""
 
 import json
 import secrets
@@ -13,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from core import groups
-from core.accounts import two_factor_enabled
+from core.accounts import second_factor_provision, two_factor_enabled
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,9 @@ ADMIN_USERNAMES = [demo.username for demo in DEMO_USERS if demo.is_admin]
 
 
 class Command(BaseCommand):
-    help = "Create the demo admin and consultant (once) and print their usernames and passwords."
+    help = (
+        "Create the demo admin and consultant (once) and print their usernames and passwords, last."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -61,8 +66,12 @@ class Command(BaseCommand):
             default=settings.VAR_DIR / "demo-credentials.json",
             help="where the generated passwords are kept (default: var/demo-credentials.json)",
         )
+        parser.add_argument(
+            "--url",
+            help="the address Covered answers on, printed with the logins (as `make run` does)",
+        )
 
-    def handle(self, *, credentials_file, **options):
+    def handle(self, *, credentials_file, url, **options):
         stored = load_credentials(credentials_file)
         lines = []
         with transaction.atomic():
@@ -70,14 +79,30 @@ class Command(BaseCommand):
                 password, note = ensure_user(demo, stored)
                 lines.append((demo.username, password, note))
             save_credentials(credentials_file, stored)
+            admins = get_user_model().objects.filter(username__in=ADMIN_USERNAMES)
+            without_second_factor = [admin for admin in admins if not two_factor_enabled(admin)]
+            if getattr(settings, "DEMO_ADMIN_SECOND_FACTOR", False):
+                for admin in without_second_factor:
+                    self.write_second_factor(admin, *second_factor_provision(user=admin))
+            elif without_second_factor:
+                self.stdout.write(TWO_FACTOR_HINT.format(path=reverse("two_factor")))
 
-        self.stdout.write(f"Demo logins (passwords kept in {display_path(credentials_file)}):")
+        # The logins come last: `make run` prints them once everything has started.
+        where = f"Open {url} and log in" if url else "Demo logins"
+        self.stdout.write(f"{where} (passwords kept in {display_path(credentials_file)}):")
         width = max(len(username) for username, _, _ in lines)
         for username, password, note in lines:
-            self.stdout.write(f"  {username:<{width}}  {password}  ({note})")
-        admins = get_user_model().objects.filter(username__in=ADMIN_USERNAMES)
-        if not all(two_factor_enabled(admin) for admin in admins):
-            self.stdout.write(TWO_FACTOR_HINT.format(path=reverse("two_factor")))
+            self.stdout.write(f"  {username:<{width}}  password {password}  ({note})")
+
+    def write_second_factor(self, admin, device, recovery_codes):
+        self.stdout.write(
+            SECOND_FACTOR_ONCE.format(
+                username=admin.get_username(),
+                codes=" ".join(recovery_codes),
+                uri=device.config_url,
+                path=reverse("two_factor"),
+            )
+        )
 
 
 TWO_FACTOR_HINT = """\
@@ -86,6 +111,12 @@ The admin needs a second factor to open Django admin:
   2. scan the QR code with an authenticator app (or type the key it shows);
   3. enter the six-digit code the app shows, then keep the recovery codes somewhere safe:
      each one logs in once when the phone is not at hand."""
+
+SECOND_FACTOR_ONCE = """\
+The {username} login now has a second factor, which Django admin asks for; shown only now:
+  recovery codes, each logs in once (no phone needed): {codes}
+  or add this to an authenticator app: {uri}
+  Logging in as {username} asks for one of them; {path} makes new recovery codes."""
 
 
 def ensure_user(demo, stored):
