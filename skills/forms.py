@@ -12,6 +12,7 @@ from core.forms import (
     SharedChoicesFormSet,
     UserChoiceField,
     active_users,
+    column_bounded_formfield,
     row_formset,
 )
 from skills.models import (
@@ -214,6 +215,7 @@ class SkillForm(forms.ModelForm):
 class SkillVersionForm(forms.ModelForm):
     class Meta:
         model = SkillVersion
+        formfield_callback = column_bounded_formfield
         fields = ["label", "rank", "end_of_support", "successor"]
         labels = {"label": "Version", "end_of_support": "End of support", "successor": "Moves to"}
         widgets = {"end_of_support": DateInput()}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 from agreements.coverage.engine import COVERED, evaluate_coverage
@@ -74,34 +75,45 @@ def changes_collected() -> Iterator[ChangedData]:
 
 
 def change_collect(*, sender=None, instance=None, **kwargs) -> None:
-    """Note what a written `instance` touches, when a request collects changes."""
+    """Note what a written `instance` touches, when a request collects changes, once the write
+    commits: a write rolled back (the prospect check's trial agreement) touches nothing."""
     changes = _collected.get()
     if changes is None or instance is None:
         return
+    touched = _touched_by(instance)
+    if touched is not None:
+        name, pk = touched
+        transaction.on_commit(lambda: getattr(changes, name).add(pk))
+
+
+def _touched_by(instance) -> tuple[str, int] | None:
+    """(the field of ChangedData, the id) a written instance touches."""
     if isinstance(instance, Agreement):
-        changes.agreement_ids.add(instance.pk)
-    elif isinstance(instance, AgreementService | Requirement):
-        changes.agreement_ids.add(instance.agreement_id)
-    elif isinstance(instance, Service):
-        changes.service_ids.add(instance.pk)
-    elif isinstance(instance, ClientTechnology):
-        changes.client_ids.add(instance.client_id)
-    elif isinstance(instance, Technician):
-        changes.technician_ids.add(instance.pk)
-    elif isinstance(instance, TechnicianSkill | SkillVersion):
-        changes.skill_ids.add(instance.skill_id)
-    elif isinstance(instance, TechnicianCertification):
-        changes.certification_ids.add(instance.certification_id)
-    elif isinstance(instance, Certification):
-        changes.certification_ids.add(instance.pk)
+        return "agreement_ids", instance.pk
+    if isinstance(instance, AgreementService | Requirement):
+        return "agreement_ids", instance.agreement_id
+    if isinstance(instance, Service):
+        return "service_ids", instance.pk
+    if isinstance(instance, ClientTechnology):
+        return "client_ids", instance.client_id
+    if isinstance(instance, Technician):
+        return "technician_ids", instance.pk
+    if isinstance(instance, TechnicianSkill | SkillVersion):
+        return "skill_ids", instance.skill_id
+    if isinstance(instance, TechnicianCertification):
+        return "certification_ids", instance.certification_id
+    if isinstance(instance, Certification):
+        return "certification_ids", instance.pk
+    return None
 
 
 def changes_note(*, client_ids=(), agreement_ids=()) -> None:
     """Note writes made in bulk, which send no signal (an import's environment rows)."""
     changes = _collected.get()
     if changes is not None:
-        changes.client_ids.update(client_ids)
-        changes.agreement_ids.update(agreement_ids)
+        client_ids, agreement_ids = set(client_ids), set(agreement_ids)
+        transaction.on_commit(lambda: changes.client_ids.update(client_ids))
+        transaction.on_commit(lambda: changes.agreement_ids.update(agreement_ids))
 
 
 def agreements_touched(changes: ChangedData, *, day: datetime.date, limit: int | None) -> list[int]:

@@ -4,6 +4,7 @@ from django.conf import settings
 from agreements.imports.kinds import KINDS
 from agreements.imports.models import ImportKind, ImportMappingPreset
 from clients.models import Client
+from core.bounds import ID_MAX
 from core.validators import refuse_control_characters
 from skills.models import Skill, SkillVersion
 
@@ -126,7 +127,7 @@ class VersionChoiceForm(forms.Form):
 
     name = forms.CharField(max_length=200, widget=forms.HiddenInput)
     version_label = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    skill = forms.IntegerField(widget=forms.HiddenInput)
+    skill = forms.IntegerField(min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
     choice = forms.ChoiceField(label="Read as", choices=())
 
     def __init__(self, *args, versions=(), **kwargs):

@@ -34,6 +34,9 @@ SYSTEM_WRITTEN = {
     "agreements.CoverageRun.claim_token",
     "agreements.CoverageCheckRequest.error",
     "agreements.CoverageDataChange.kind",
+    # A test of the report goes to the requesting user's own address.
+    "agreements.ReportTestEmail.recipient",
+    "agreements.ReportTestEmail.last_error",
     "agreements.CheckedRequirement.label",
     "agreements.CheckedRequirement.reason",
     "agreements.CheckedEndOfSupport.client_name",

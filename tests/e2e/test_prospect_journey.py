@@ -58,7 +58,11 @@ def test_consultant_checks_a_prospect_and_adds_the_training_plan(
     plan = page.get_by_role("region", name="Proposed training plan")
     expect(plan.get_by_role("listitem")).to_have_count(1)
     expect(plan.get_by_role("listitem")).to_contain_text(
-        re.compile(rf"^Priya Raman: Exchange Server 2016 at level 3\+, due 22 Feb {year} \(")
+        # Exchange 2016 is out of support: the plan trains for the version the client moves to.
+        re.compile(
+            rf"^Priya Raman: Exchange Server SE at level 3\+ \(for the migration from Exchange "
+            rf"Server 2016\), due 22 Feb {year} \("
+        )
     )
     screenshot(page, "2-verdict")
 
@@ -76,7 +80,7 @@ def test_consultant_checks_a_prospect_and_adds_the_training_plan(
     goal_row = page.get_by_test_id("goals-planned").locator("tbody tr")
     expect(goal_row).to_have_count(1)
     expect(goal_row).to_contain_text("Priya Raman")
-    expect(goal_row).to_contain_text("Exchange Server 2016 at level 3")
+    expect(goal_row).to_contain_text("Exchange Server SE at level 3")
     expect(goal_row).to_contain_text(f"22 Feb {year}")
     expect(goal_row).to_contain_text(
         f"Pre-sale check for Quarry Hill Veterinary, starting 1 Mar {year}"
@@ -86,7 +90,7 @@ def test_consultant_checks_a_prospect_and_adds_the_training_plan(
     assert (goal.technician, goal.skill, goal.target_version.label, goal.target_level) == (
         priya,
         exchange,
-        "2016",
+        "SE",
         3,
     )
     assert goal.due_date < start

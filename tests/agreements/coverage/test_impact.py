@@ -29,7 +29,12 @@ from tests.skills.factories import (
 
 NOON = datetime.datetime(2026, 6, 1, 16, tzinfo=datetime.UTC)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
+pytestmark = pytest.mark.time_machine(NOON, tick=False)
+
+
+@pytest.fixture(autouse=True)
+def real_commits(transactional_db):
+    """What a request changed counts once its transaction commits: the tests commit for real."""
 
 
 @pytest.fixture(autouse=True)
