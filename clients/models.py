@@ -11,6 +11,7 @@ from core.models import (
     LongTextField,
     TextLineField,
     TimeStampedModel,
+    TimeZoneField,
     UniqueNameModel,
     WebsiteField,
     optional_key,
@@ -36,6 +37,9 @@ class Client(UniqueNameModel, TimeStampedModel):
     email = EmailAddressField(blank=True)
     address = LongTextField(max_length=1000, blank=True)
     website = WebsiteField(blank=True)
+    time_zone = TimeZoneField(
+        help_text="Where the client is: its agreements' support hours are in this zone."
+    )
     notes = LongTextField(blank=True)
     history = HistoricalRecords()
 

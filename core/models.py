@@ -1,13 +1,16 @@
 import calendar
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
+from core.time_zones import default_time_zone, time_zone_choices, validate_time_zone
 from core.validators import NOTES_MAX_LENGTH, refuse_control_characters
 
 
@@ -36,6 +39,28 @@ class EmailAddressField(models.EmailField):
     characters through in a quoted name ("…"@example.com); they are refused here."""
 
     default_validators = [*models.EmailField.default_validators, refuse_control_characters]
+
+
+class TimeZoneField(TextLineField):
+    """An IANA time zone name on the half hour (core.time_zones), the firm's own by default;
+    its form field is a choice of the accepted zones."""
+
+    default_validators = [*TextLineField.default_validators, validate_time_zone]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("default", default_time_zone)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return forms.ChoiceField(
+            choices=time_zone_choices,
+            required=not self.blank,
+            label=kwargs.get("label", capfirst(self.verbose_name)),
+            help_text=kwargs.get("help_text", self.help_text),
+            initial=default_time_zone,
+            validators=self.validators,
+        )
 
 
 class WebsiteField(models.URLField):

@@ -82,14 +82,31 @@ class TechnicianCertificationInline(admin.TabularInline):
     extra = 1
 
 
+class WorkingHoursInline(admin.TabularInline):
+    model = models.WorkingHours
+    fields = ["weekday", "start", "end"]
+    extra = 0
+
+
+class TimeOffInline(admin.TabularInline):
+    model = models.TimeOff
+    fields = ["first_day", "last_day", "kind", "note"]
+    extra = 0
+
+
 @admin.register(models.Technician)
 class TechnicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "status", "available_until", "user"]
-    list_filter = ["status"]
+    list_display = ["name", "email", "status", "available_until", "time_zone", "user"]
+    list_filter = ["status", "time_zone"]
     search_fields = ["name", "email"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
-    inlines = [TechnicianSkillInline, TechnicianCertificationInline]
+    inlines = [
+        TechnicianSkillInline,
+        TechnicianCertificationInline,
+        WorkingHoursInline,
+        TimeOffInline,
+    ]
 
 
 @admin.register(models.TechnicianSkill)
@@ -159,3 +176,66 @@ class SkillAliasAdmin(SimpleHistoryAdmin):
     search_fields = ["pattern", "skill__name"]
     autocomplete_fields = ["skill", "version"]
     list_select_related = ["skill", "version"]
+
+
+@admin.register(models.WorkingHours)
+class WorkingHoursAdmin(SimpleHistoryAdmin):
+    list_display = ["technician", "weekday", "start", "end"]
+    list_filter = ["weekday"]
+    search_fields = ["technician__name"]
+    autocomplete_fields = ["technician"]
+    list_select_related = ["technician"]
+
+
+@admin.register(models.TimeOff)
+class TimeOffAdmin(SimpleHistoryAdmin):
+    list_display = ["technician", "first_day", "last_day", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "first_day"
+    search_fields = ["technician__name", "note"]
+    autocomplete_fields = ["technician"]
+    list_select_related = ["technician"]
+
+
+class OnCallMemberInline(admin.TabularInline):
+    model = models.OnCallMember
+    fields = ["position", "technician"]
+    autocomplete_fields = ["technician"]
+    extra = 0
+
+
+class OnCallRotaHoursInline(admin.TabularInline):
+    model = models.OnCallRotaHours
+    fields = ["weekday", "start", "end"]
+    extra = 0
+
+
+@admin.register(models.OnCallRota)
+class OnCallRotaAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "time_zone", "starts_at", "rotation_days"]
+    search_fields = ["name"]
+    inlines = [OnCallMemberInline, OnCallRotaHoursInline]
+
+
+@admin.register(models.OnCallMember)
+class OnCallMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["rota", "position", "technician"]
+    list_filter = ["rota"]
+    autocomplete_fields = ["technician"]
+    list_select_related = ["rota", "technician"]
+
+
+@admin.register(models.OnCallRotaHours)
+class OnCallRotaHoursAdmin(SimpleHistoryAdmin):
+    list_display = ["rota", "weekday", "start", "end"]
+    list_filter = ["rota"]
+    list_select_related = ["rota"]
+
+
+@admin.register(models.OnCallOverride)
+class OnCallOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["rota", "technician", "starts_at", "ends_at", "note"]
+    list_filter = ["rota"]
+    search_fields = ["technician__name", "note"]
+    autocomplete_fields = ["technician"]
+    list_select_related = ["rota", "technician"]

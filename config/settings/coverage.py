@@ -33,3 +33,14 @@ COVERAGE_EMAIL_RETRY_BASE_SECONDS = env.int(
     "COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=120, minimum=1
 )
 COVERAGE_EMAIL_MAX_RETRIES = env.int("COVERAGE_EMAIL_MAX_RETRIES", default=5, minimum=0)
+# Support windows and working hours (DESIGN "Coverage through the support window"): weekly
+# patterns in local time, "Mon-Fri 09:00-17:00" (24:00 is the end of the day). An agreement's
+# window is read in its client's time zone; a technician without working hours of their own
+# works DEFAULT_WORKING_HOURS in theirs, and a rota without hours of its own is on call outside
+# them. Checked at start-up (skills.checks).
+DEFAULT_WORKING_HOURS = "Mon-Fri 09:00-17:00"
+SUPPORT_WINDOWS = {
+    "8x5": "Mon-Fri 09:00-17:00",
+    "12x5": "Mon-Fri 07:00-19:00",
+    "24x7": "Mon-Sun 00:00-24:00",
+}

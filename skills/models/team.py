@@ -14,6 +14,7 @@ from core.models import (
     LongTextField,
     TextLineField,
     TimeStampedModel,
+    TimeZoneField,
     UniqueNameModel,
     add_months,
     optional_key,
@@ -274,6 +275,9 @@ class Technician(TimeStampedModel):
             "from the day after, they no longer count for coverage. Blank when none is planned."
         ),
         validators=[date_in_range],
+    )
+    time_zone = TimeZoneField(
+        help_text="Where this technician works: their working hours and time off are in this zone."
     )
     notes = LongTextField(blank=True)
 
