@@ -806,12 +806,18 @@ class _Matcher:
             certification_id = wanted[3]
             found = self._findings[key] = finding(
                 team=self.team_time,
-                qualified=self.qualified_time(wanted),
+                ids=self._qualified_of(wanted)[2],
+                expiries=(
+                    self.certificate_holders.get(certification_id, {})
+                    if certification_id is not None
+                    else None
+                ),
+                qualified=lambda: self.qualified_time(wanted),
                 zone=zone,
                 support_hours=support_hours,
                 day=self.day,
                 warning_days=self.warning_days,
-                wording=self._wording(wanted),
+                wording=lambda: self._wording(wanted),
                 certification_name=self.certification_names.get(certification_id, ""),
             )
         return found
