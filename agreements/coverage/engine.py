@@ -48,6 +48,7 @@ from django.db.models import QuerySet
 
 from agreements.coverage.models import CoverageStatus, GapCause, RiskKind
 from agreements.coverage.support_window import (
+    NO_FINDING,
     Finding,
     QualifiedTime,
     SlotAxis,
@@ -803,6 +804,12 @@ class _Matcher:
         key = (wanted, support_hours, zone)
         found = self._findings.get(key)
         if found is None:
+            count, lasting, _ = self._qualified_of(wanted)
+            if lasting and self.team_time.always_covered(
+                zone, support_hours, self.day, self.warning_days
+            ):
+                self._findings[key] = NO_FINDING
+                return NO_FINDING
             certification_id = wanted[3]
             found = self._findings[key] = finding(
                 team=self.team_time,

@@ -290,6 +290,32 @@ class TeamTime:
         self.scheduled_bits, self.present_bits = scheduled, present
         self.scheduled = [as_int(row) for row in scheduled]
         self.present = [as_int(row) for row in present]
+        self.uniform = self._uniform()
+        self._always = {}
+
+    def _uniform(self) -> tuple[str, int] | None:
+        """(zone, scheduled slots) when every technician shares one zone and one schedule and
+        nobody has time off: the team of a firm that records no hours, time off or rotas."""
+        zones = set(self.zones.values())
+        if len(zones) != 1 or self.time_off or len(set(self.scheduled)) != 1:
+            return None
+        return zones.pop(), self.scheduled[0]
+
+    def always_covered(self, zone: str, support_hours: str, day, warning_days: int) -> bool:
+        """Whether, for a uniform team in `zone`, every qualified set that has someone lasting
+        past the window covers the support window of D … D+max(7, W)−1: the scheduled slots
+        hold the window, and the one lasting is present (and certified) through it. Then rules
+        2 and 3 find nothing, and no technician need be looked at (results equal the general
+        path's: tests/agreements/coverage/test_support_window.py)."""
+        if self.uniform is None or self.uniform[0] != zone:
+            return False
+        key = (zone, support_hours, day, warning_days)
+        found = self._always.get(key)
+        if found is None:
+            last = day + (max(7, warning_days) - 1) * ONE_DAY
+            window = self.axis.window(zone, support_hours, day, last)
+            found = self._always[key] = not window & ~self.uniform[1]
+        return found
 
     def _rotas_read(self, first):
         """Per rota with members, the technician on call in each slot (−1 for nobody): whose

@@ -589,3 +589,72 @@ def test_week_grid_queries_do_not_grow_with_data(exchange_2016):
     # skills, technician certifications, skills, versions, certifications; working hours, time
     # off, rotas, members, rota hours, overrides
     assert (small, queries_of(grid)) == (15, 15)
+
+
+# ------------------------------------------------------------------------------ the fast path
+
+
+def outcomes(result):
+    return sorted(
+        (
+            r.requirement_id,
+            r.status,
+            r.risk_kind,
+            r.lapses_on,
+            r.reason,
+            r.gap_starts_at,
+            r.gap_ends_at,
+            r.gap_cause,
+            r.uncovered_hours,
+        )
+        for r in result.requirements
+    )
+
+
+def test_a_team_without_hours_time_off_or_rotas_gets_the_general_paths_results(
+    exchange_2016, monkeypatch
+):
+    ccna = CertificationFactory(name="CCNA")
+    for index, last_day in enumerate(
+        [None, None, datetime.date(2026, 12, 18), datetime.date(2027, 1, 20)]
+    ):
+        technician = qualified(exchange_2016, f"Tech {index}", available_until=last_day)
+        TechnicianCertificationFactory(
+            technician=technician,
+            certification=ccna,
+            expires_on=datetime.date(2026, 12, 9) if index < 2 else None,
+        )
+    lone = qualified(exchange_2016, "Lone Leaver", available_until=datetime.date(2026, 12, 30))
+    skill, version = exchange_2016
+    for support_hours in ("8x5", "12x5", "24x7"):
+        for min_technicians in (1, 2, 4):
+            requirement_of(
+                exchange_2016, support_hours=support_hours, min_technicians=min_technicians
+            )
+            RequirementFactory(
+                agreement=AgreementFactory(support_hours=support_hours),
+                skill=skill,
+                certification=ccna,
+                min_level=3,
+                min_technicians=min_technicians,
+            )
+            RequirementFactory(
+                agreement=AgreementFactory(support_hours=support_hours),
+                skill=None,
+                certification=ccna,
+                min_technicians=min_technicians,
+            )
+    lone_skill = SkillFactory(name="Only one knows")
+    TechnicianSkillFactory(technician=lone, skill=lone_skill, level=3)
+    RequirementFactory(skill=lone_skill, min_technicians=1)
+
+    fast = evaluate_coverage(day=DAY, warning_days=WINDOW)
+    assert fast.matcher.team_time.uniform is not None
+    monkeypatch.setattr(
+        "agreements.coverage.support_window.TeamTime._uniform", lambda team_time: None
+    )
+    general = evaluate_coverage(day=DAY, warning_days=WINDOW)
+
+    assert general.matcher.team_time.uniform is None
+    assert outcomes(fast) == outcomes(general)
+    assert {row[1] for row in outcomes(fast)} == {COVERED, AT_RISK, UNCOVERED}
