@@ -5,7 +5,7 @@ number of queries per evaluation, whatever the number of agreements, requirement
 technicians. Eight queries read agreements, requirements (with their agreement's support hours
 and client's time zone), technicians (with their zone), technician skills, technician
 certifications, skills, versions and certifications as plain tuples; six more read the team's
-time (support_window.TeamTime: working hours, time off, rotas, members, rota hours, overrides).
+time (team_time.TeamTime: working hours, time off, rotas, members, rota hours, overrides).
 The matching happens in Python with dicts keyed by skill and by certification, and requirements
 that ask for the same thing share one computation.
 
@@ -19,7 +19,7 @@ is the number of last days on or after it. Hence:
 - the head count lapses the day after the min_technicians-th latest last day, when that falls
   inside (D, D + W]: the first date the count drops below min_technicians.
 
-The support window (support_window.py) then decides, per requirement, with Q its qualified set:
+The support window (team_time.py) then decides, per requirement, with Q its qualified set:
 1. |Q| = 0: uncovered ("No active technician has …");
 2. a slot of the window in the client's days D … D+6 where no one of Q is at work or on call:
    uncovered, the reason naming the first gap and the hours of the week uncovered;
@@ -65,7 +65,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from agreements.coverage.models import CoverageStatus, GapCause, RiskKind
-from agreements.coverage.support_window import (
+from agreements.coverage.team_time import (
     NO_FINDING,
     Finding,
     QualifiedTime,
