@@ -7,7 +7,8 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -177,7 +178,11 @@ class TeamCalendarView(FilterRefusalMixin, ModelPermissionMixin, TemplateView):
         found = selectors.team_calendar(
             user=self.request.user, month=month, today=today, technician=technician
         )
-        page = Paginator(found.spans, self.paginate_by).get_page(self.request.GET.get("page"))
+        paginator = Paginator(found.spans, self.paginate_by)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page of time off.") from None
         return super().get_context_data(
             filter_form=form,
             calendar=found,
