@@ -155,7 +155,7 @@ class TeamCalendarFilterForm(forms.Form):
     month = forms.DateField(
         required=False,
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=forms.DateInput(attrs={"type": "month", "class": "form-control"}, format="%Y-%m"),
         error_messages={"invalid": "Give a month as YYYY-MM. Showing this month."},
     )
     technician = forms.ModelChoiceField(

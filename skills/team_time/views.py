@@ -171,7 +171,7 @@ class TeamCalendarView(FilterRefusalMixin, ModelPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        form = TeamCalendarFilterForm(self.request.GET or None)
+        form = TeamCalendarFilterForm(self.request.GET or None, initial={"month": today})
         chosen = form.cleaned_data if form.is_valid() else {}
         month = chosen.get("month") or today
         technician = chosen.get("technician")
