@@ -33,7 +33,7 @@ from skills.team_time.forms import (
     TimeOffForm,
     WorkingHoursForm,
 )
-from skills.weekly_patterns import default_rota_hours, default_working_hours, pattern_text
+from skills.weekly_patterns import default_rota_hours, default_working_hours
 
 
 class TeamTimeView(ModelPermissionMixin, TemplateView):
@@ -65,7 +65,7 @@ class WorkingHoursView(TeamTimeView):
         return WorkingHoursForm(
             data,
             periods=working_periods(rows) if rows else (),
-            default_text=pattern_text(default_working_hours()),
+            default_periods=default_working_hours(),
         )
 
     def get(self, request, *args, **kwargs):
@@ -248,7 +248,7 @@ class RotaFormView(TeamTimeView):
                 data,
                 prefix="hours",
                 periods=tuple(row.period for row in rows),
-                default_text=pattern_text(default_rota_hours()),
+                default_periods=default_rota_hours(),
             ),
         )
 

@@ -140,3 +140,56 @@ def test_the_team_calendar_shows_who_is_off(page, log_in, consultant, rota, scre
 
     page.get_by_role("link", name=re.compile("Next month")).click()
     expect(page.get_by_text(re.compile("Nobody is off in"))).to_be_visible()
+
+
+def test_a_technicians_week_and_time_off_are_set_from_their_page(
+    page, log_in, consultant, screenshot
+):
+    dana = TechnicianFactory(name="Dana Ortiz", time_zone="Europe/London")
+    log_in(consultant)
+    page.goto(f"/technicians/{dana.pk}/")
+    hours = page.get_by_role("region", name=re.compile("^Working hours"))
+    expect(hours).to_contain_text("The firm's default hours")
+
+    page.get_by_role("link", name="Edit working hours").click()
+    page.get_by_label("Custom").check()
+    page.get_by_label("Monday").fill("08:00-12:00, 12:30-16:30")
+    page.get_by_label("Friday").fill("08:00-12:15")
+    page.get_by_role("button", name="Save working hours").click()
+    expect(page.locator("#id_fri-error")).to_contain_text("times are on the half hour")
+    screenshot(page, "hours-refused")
+    assert axe_failures(page) == []
+    looks_right_on_a_phone(page, screenshot, "hours-refused")
+    page.get_by_label("Friday").fill("08:00-12:00")
+    page.get_by_role("button", name="Save working hours").click()
+    expect(hours).to_contain_text("08:00–12:00, 12:30–16:30")
+
+    page.get_by_role("link", name="Add time off").click()
+    page.get_by_label("First day").fill("2030-08-05")
+    page.get_by_label("Last day").fill("2030-08-09")
+    page.get_by_label("Note").fill("Lisbon")
+    screenshot(page, "time-off-form")
+    assert axe_failures(page) == []
+    looks_right_on_a_phone(page, screenshot, "time-off-form")
+    page.get_by_role("button", name="Add time off").click()
+
+    time_off = page.get_by_role("region", name="Time off")
+    expect(time_off).to_contain_text("5 Aug 2030 – 9 Aug 2030")
+    expect(time_off).to_contain_text("Lisbon")
+    screenshot(page, "technician")
+    assert axe_failures(page) == []
+    looks_right_on_a_phone(page, screenshot, "technician")
+
+
+def test_the_cover_form_reads_well(page, log_in, consultant, rota, screenshot):
+    rota, _ = rota
+    log_in(consultant)
+    page.goto(f"/rotas/{rota.pk}/cover/?turn=1")
+    expect(page.get_by_label("Turn")).to_have_value("1")
+    screenshot(page, "cover")
+    assert axe_failures(page) == []
+    looks_right_on_a_phone(page, screenshot, "cover")
+    page.goto(f"/rotas/{rota.pk}/edit/")
+    screenshot(page, "rota-form")
+    assert axe_failures(page) == []
+    looks_right_on_a_phone(page, screenshot, "rota-form")
