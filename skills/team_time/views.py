@@ -363,10 +363,11 @@ class RotaOverrideView(TeamTimeView):
         form = self.get_form(rota, _rota_turns(rota))
         turn = id_or_none(request.GET.get("turn"))
         if turn is not None and turn in form.turns:
-            form.initial.update(self.initial_for(form.turns[turn]))
+            form.initial.update(self.initial_for(rota, form.turns[turn]))
         return self.render_form(rota, form)
 
-    def initial_for(self, turn) -> dict:
+    def initial_for(self, rota, turn) -> dict:
+        """The form's values for the turn chosen on the rota page (`?turn=`)."""
         return {"first": turn.turn}
 
     def post(self, request, *args, **kwargs):
@@ -409,8 +410,8 @@ class RotaCoverView(RotaOverrideView):
     def get_form(self, rota, turns, data=None):
         return RotaCoverForm(data, turns=turns, zone=rota.time_zone)
 
-    def initial_for(self, turn):
-        zone = zoneinfo.ZoneInfo(self.get_object().time_zone)
+    def initial_for(self, rota, turn):
+        zone = zoneinfo.ZoneInfo(rota.time_zone)
         starts, ends = turn.starts_at.astimezone(zone), turn.ends_at.astimezone(zone)
         return {
             "turn": turn.turn,
