@@ -102,7 +102,7 @@ def test_the_rota_page_shows_the_turns_and_a_swap_is_confirmed(
 
     expect(page).to_have_url(re.compile(rf"/rotas/{rota.pk}/$"))
     expect(turns.nth(1)).to_contain_text("Cy Moreau")
-    expect(turns.nth(1)).to_contain_text("Swapped")
+    expect(turns.nth(1)).to_contain_text("Override")
     expect(turns.nth(1)).to_contain_text("instead of Bob Reyes")
     assert OnCallOverride.objects.count() == 3
     screenshot(page, "rota-swapped")

@@ -367,11 +367,11 @@ def test_swap_asks_to_confirm_then_writes_two_overrides(consultant_client, rota)
 
     assert OnCallOverride.objects.count() == 2
     turns = response.context["turns"]
-    assert [(turn.technician_name, turn.is_swapped) for turn in turns[:2]] == [
+    assert [(turn.technician_name, turn.is_overridden) for turn in turns[:2]] == [
         ("Bob Reyes", True),
         ("Ann Park", True),
     ]
-    assert "Swapped" in text(response)
+    assert "instead of Ann Park" in text(response)
 
 
 def test_swapping_two_turns_of_one_person_is_refused(consultant_client, rota):
