@@ -134,7 +134,9 @@ def test_a_span_moved_in_the_file_may_take_the_days_of_its_old_self(dana, upload
 
     batch = upload(
         "time_off",
-        csv_bytes(["Technician email,First day,Last day", "dana@msp.example,2026-12-24,2027-01-02"]),
+        csv_bytes(
+            ["Technician email,First day,Last day", "dana@msp.example,2026-12-24,2027-01-02"]
+        ),
     )
 
     assert list(statuses(batch).values()) == ["changed"]
