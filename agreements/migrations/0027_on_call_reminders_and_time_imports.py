@@ -2,11 +2,20 @@
 
 from django.db import migrations, models
 
+from core.groups import ensure_groups
+
+
+def permissions(apps, schema_editor):
+    # The team's time (skills 0011) is read by viewers and written by consultants, as the other
+    # rows: in the API as on the pages.
+    ensure_groups(apps)
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('agreements', '0025_risk_kinds'),
+        ('skills', '0011_team_time'),
     ]
 
     operations = [
@@ -30,4 +39,5 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('notice', 'Notice deadline'), ('certification', 'Certification expiry'), ('goal', 'Training goal due'), ('on_call', 'On-call turn')], max_length=15),
         ),
+        migrations.RunPython(permissions, migrations.RunPython.noop),
     ]
