@@ -15,7 +15,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from agreements.api.nested_rows import TIMESTAMPS, RowsViewSet, name_of
 from core.filters import IdFilter
@@ -29,7 +28,6 @@ from skills.models import (
     OnCallRota,
     Technician,
     TimeOff,
-    WorkingHours,
 )
 from skills.rotas import rota_periods, schedule, working_periods
 from skills.services import time_off_create, time_off_update, working_hours_replace
@@ -136,35 +134,33 @@ def week_data(technician: Technician) -> dict:
     }
 
 
-class WorkingHoursView(APIView):
-    """A technician's working week, in their time zone."""
-
-    permission_model = WorkingHours
-
-    def technician(self, request, pk) -> Technician:
-        return get_object_or_404(visible_to(request.user, Technician), pk=pk)
-
-    @extend_schema(summary="A technician's working week", responses={200: WeekSerializer})
-    def get(self, request, pk):
-        return Response(WeekSerializer(week_data(self.technician(request, pk))).data)
+class WorkingWeekActions:
+    """`technicians/{id}/working-hours/`: a technician's working week, in their time zone, read
+    (view) and replaced whole (change), for a viewset of technicians."""
 
     @extend_schema(
+        methods=["GET"], summary="A technician's working week", responses={200: WeekSerializer}
+    )
+    @extend_schema(
+        methods=["PUT"],
         summary="Replace a technician's working week",
         description="The periods given replace all of the technician's; none means the firm's "
         "default hours. Periods of one day may not overlap.",
         request=WeekSerializer,
         responses={200: WeekSerializer},
     )
-    def put(self, request, pk):
-        technician = self.technician(request, pk)
-        week = WeekSerializer(data=request.data)
-        week.is_valid(raise_exception=True)
-        periods = [
-            (period["weekday"], period["start"], period["end"])
-            for period in week.validated_data["periods"]
-        ]
-        with history_user(request.user):
-            working_hours_replace(technician=technician, periods=periods)
+    @action(detail=True, methods=["get", "put"], url_path="working-hours")
+    def working_hours(self, request, pk=None):
+        technician = self.get_object()
+        if request.method == "PUT":
+            week = WeekSerializer(data=request.data)
+            week.is_valid(raise_exception=True)
+            periods = [
+                (period["weekday"], period["start"], period["end"])
+                for period in week.validated_data["periods"]
+            ]
+            with history_user(request.user):
+                working_hours_replace(technician=technician, periods=periods)
         return Response(WeekSerializer(week_data(technician)).data)
 
 

@@ -35,9 +35,8 @@ router.register("flags", coverage_views.FlagViewSet, basename="flag")
 router.register("what-if", whatif.WhatIfViewSet, basename="what-if")
 router.register("pre-sale", presale.ProspectCheckViewSet, basename="pre-sale")
 
-# Paths beside the router's: a check's rows, its run-now requests, a technician's working week,
-# and an agreement's coverage and pre-sale verdict as sub-paths of its own (agreements/<pk>/ is
-# the data's).
+# Coverage paths beside the router's: a check's rows, its run-now requests, and an agreement's
+# coverage and pre-sale verdict as sub-paths of its own (agreements/<pk>/ is the data's).
 coverage_patterns = [
     path("checks/run/", coverage_views.CheckRunView.as_view(), name="check-run"),
     path(
@@ -62,11 +61,6 @@ coverage_patterns = [
         "agreements/<id:pk>/coverage/",
         coverage_views.AgreementCoverageView.as_view(),
         name="agreement-coverage",
-    ),
-    path(
-        "technicians/<id:pk>/working-hours/",
-        hours.WorkingHoursView.as_view(),
-        name="technician-working-hours",
     ),
     path(
         "agreements/<id:pk>/presale/",
