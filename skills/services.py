@@ -13,9 +13,7 @@ from skills.models import (
     Technician,
     TechnicianCertification,
     TechnicianSkill,
-    TimeOff,
     TrainingGoal,
-    WorkingHours,
 )
 
 # ------------------------------------------------------------------------------ technicians
@@ -217,79 +215,3 @@ def training_goal_mark_done(*, goal: TrainingGoal, completed_on: datetime.date) 
     goal.full_clean()
     goal.save(update_fields=["status", "completed_on", "updated_at"])
     return goal
-
-
-# ------------------------------------------------------------------------------ the team's time
-
-
-def _refuse_overlapping_time_off(time_off: TimeOff) -> None:
-    overlapping = (
-        TimeOff.objects.filter(
-            technician_id=time_off.technician_id,
-            first_day__lte=time_off.last_day,
-            last_day__gte=time_off.first_day,
-        )
-        .exclude(pk=time_off.pk)
-        .order_by("first_day")
-        .first()
-    )
-    if overlapping is not None:
-        raise ValidationError(
-            f"{time_off.technician.name} already has time off {overlapping.days_text}; "
-            "change that span instead of adding one that overlaps it."
-        )
-
-
-@transaction.atomic
-def time_off_create(*, technician: Technician, first_day, last_day, **fields: Any) -> TimeOff:
-    """A span of time off; refused when it overlaps another of the technician's."""
-    time_off = TimeOff(technician=technician, first_day=first_day, last_day=last_day, **fields)
-    time_off.full_clean()
-    # Serialise the technician's writes, so that two overlapping spans cannot both be added.
-    Technician.objects.select_for_update().filter(pk=technician.pk).first()
-    _refuse_overlapping_time_off(time_off)
-    time_off.save()
-    return time_off
-
-
-@transaction.atomic
-def time_off_update(*, time_off: TimeOff, **fields: Any) -> TimeOff:
-    Technician.objects.select_for_update().filter(pk=time_off.technician_id).first()
-    for name, value in fields.items():
-        setattr(time_off, name, value)
-    time_off.full_clean()
-    _refuse_overlapping_time_off(time_off)
-    time_off.save()
-    return time_off
-
-
-@transaction.atomic
-def working_hours_replace(*, technician: Technician, periods) -> list[WorkingHours]:
-    """Replace the technician's week by `periods` ((weekday, start, end) each, times on the half
-    hour; an end of 00:00 is midnight at the end of the day); none is the firm's default hours.
-    Periods of one day may not overlap. Each row removed and added is recorded in its history."""
-    rows = [
-        WorkingHours(technician=technician, weekday=weekday, start=start, end=end)
-        for weekday, start, end in periods
-    ]
-    messages = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            row.full_clean(exclude=["technician"], validate_unique=False)
-        except ValidationError as error:
-            messages += [f"Period {number}: {text}" for text in error.messages]
-    if not messages:
-        ordered = sorted(rows, key=lambda row: row.period)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
-            if earlier.weekday == later.weekday and later.period.start < earlier.period.end:
-                messages.append(
-                    f"{later} overlaps {earlier}; the periods of a day may not overlap."
-                )
-    if messages:
-        raise ValidationError({"periods": messages})
-    Technician.objects.select_for_update().filter(pk=technician.pk).first()
-    for old in WorkingHours.objects.filter(technician=technician):
-        old.delete()
-    for row in sorted(rows, key=lambda row: row.period):
-        row.save()
-    return rows

@@ -28,10 +28,11 @@ from skills.models import (
     OnCallRota,
     Technician,
     TimeOff,
+    on_the_half_hour,
 )
 from skills.rotas import rota_periods, schedule, working_periods
-from skills.services import time_off_create, time_off_update, working_hours_replace
-from skills.weekly_patterns import pattern_text
+from skills.team_time.services import time_off_save, working_hours_replace
+from skills.weekly_patterns import WeeklyPeriod, pattern_text
 
 MIDNIGHT_HELP = "00:00 means midnight at the end of the day."
 # The longest span one schedule request covers: a quarter, whatever the rotation.
@@ -78,10 +79,12 @@ class TimeOffSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
     def create(self, validated_data):
-        return time_off_create(**validated_data)
+        technician = validated_data.pop("technician")
+        return time_off_save(time_off=None, technician=technician, fields=validated_data)
 
     def update(self, instance, validated_data):
-        return time_off_update(time_off=instance, **validated_data)
+        technician = validated_data.pop("technician", instance.technician)
+        return time_off_save(time_off=instance, technician=technician, fields=validated_data)
 
 
 class TimeOffViewSet(RowsViewSet):
@@ -103,6 +106,13 @@ class PeriodSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=WEEKDAYS, help_text="0 is Monday … 6 Sunday.")
     start = serializers.TimeField(format="%H:%M")
     end = serializers.TimeField(format="%H:%M", help_text=MIDNIGHT_HELP)
+
+    def validate(self, attrs):
+        # A period is kept in whole minutes: seconds are refused here, not dropped.
+        for name in ("start", "end"):
+            if attrs[name].second or attrs[name].microsecond:
+                on_the_half_hour(attrs[name])
+        return attrs
 
 
 class WeekSerializer(serializers.Serializer):
@@ -156,7 +166,7 @@ class WorkingWeekActions:
             week = WeekSerializer(data=request.data)
             week.is_valid(raise_exception=True)
             periods = [
-                (period["weekday"], period["start"], period["end"])
+                WeeklyPeriod.of(period["weekday"], period["start"], period["end"])
                 for period in week.validated_data["periods"]
             ]
             with history_user(request.user):

@@ -2,13 +2,8 @@
 
 from django.db import migrations, models
 
-from core.groups import ensure_groups
-
-
-def permissions(apps, schema_editor):
-    # The team's time (skills 0011) is read by viewers and written by consultants, as the other
-    # rows: in the API as on the pages.
-    ensure_groups(apps)
+# The groups' permissions on the team's time (skills 0011), in the API as on the pages, are
+# granted by skills 0012_team_time_permissions.
 
 
 class Migration(migrations.Migration):
@@ -39,5 +34,4 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('notice', 'Notice deadline'), ('certification', 'Certification expiry'), ('goal', 'Training goal due'), ('on_call', 'On-call turn')], max_length=15),
         ),
-        migrations.RunPython(permissions, migrations.RunPython.noop),
     ]

@@ -17,7 +17,7 @@ from skills.weekly_patterns import (
     SLOT_MINUTES,
     WeeklyPeriod,
     clock,
-    first_overlap,
+    overlap_message,
     parse_pattern,
     pattern_text,
 )
@@ -49,9 +49,9 @@ def day_periods(weekday: int, text: str) -> tuple[WeeklyPeriod, ...]:
         if start >= end:
             raise ValueError(f"“{part}”: the start must come before the end.")
         periods.append(WeeklyPeriod(weekday, start, end))
-    overlap = first_overlap(periods)
+    overlap = overlap_message(periods)
     if overlap:
-        raise ValueError(f"{overlap} Join them or move one.")
+        raise ValueError(overlap)
     return tuple(sorted(periods))
 
 

@@ -19,7 +19,7 @@ from skills.models import (
     TimeOff,
     WorkingHours,
 )
-from skills.weekly_patterns import WeeklyPeriod
+from skills.weekly_patterns import WeeklyPeriod, overlap_message
 
 
 def period_times(period: WeeklyPeriod) -> dict[str, Any]:
@@ -33,11 +33,36 @@ def period_times(period: WeeklyPeriod) -> dict[str, Any]:
 
 
 def _rows_replace(rows, model, parent: dict[str, Any], periods: Iterable[WeeklyPeriod]) -> None:
-    # One by one, not in bulk, so that history records each row removed and added.
-    for row in rows.all():
-        row.delete()
-    for period in sorted(periods):
-        model_create(model=model, fields={**parent, **period_times(period)})
+    """Make `periods` the parent's rows (`rows`, its related manager). Refused whole, with a
+    ValidationError on "periods", when a period is not valid or two of a day overlap. Else a
+    row whose period is already saved is kept, one whose end alone changes is changed, and the
+    others are removed and added: one by one, not in bulk, so that history records each."""
+    periods = list(periods)
+    wanted = [model(**parent, **period_times(period)) for period in periods]
+    messages = []
+    for number, row in enumerate(wanted, start=1):
+        try:
+            # The fields and clean(), which stand for the check constraints; the overlap check
+            # below stands for the unique start of a day (a saved row of it is kept).
+            row.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            messages += [f"Period {number}: {text}" for text in error.messages]
+    if not messages and (overlap := overlap_message(periods)):
+        messages.append(overlap)
+    if messages:
+        raise ValidationError({"periods": messages})
+    saved = {(row.weekday, row.start): row for row in rows.all()}
+    keys = {(row.weekday, row.start) for row in wanted}
+    for key, row in saved.items():
+        if key not in keys:
+            row.delete()
+    for row in sorted(wanted, key=lambda row: row.period):
+        old = saved.get((row.weekday, row.start))
+        if old is None:
+            row.save()
+        elif old.end != row.end:
+            old.end = row.end
+            old.save(update_fields=["end"])
 
 
 # ------------------------------------------------------------------------------ working hours
@@ -45,7 +70,10 @@ def _rows_replace(rows, model, parent: dict[str, Any], periods: Iterable[WeeklyP
 
 @transaction.atomic
 def working_hours_replace(*, technician: Technician, periods: Iterable[WeeklyPeriod]) -> None:
-    """Make `periods` the technician's working week; none means the firm's default hours."""
+    """Make `periods` the technician's working week (in their time zone); none means the firm's
+    default hours. Refused whole when a period is not on the half hour, ends before it starts,
+    or overlaps another of its day (see _rows_replace)."""
+    # Two replacements of one week at once would each keep the other's rows: one waits.
     Technician.objects.select_for_update().filter(pk=technician.pk).first()
     _rows_replace(technician.working_hours, WorkingHours, {"technician": technician}, periods)
 
@@ -75,11 +103,13 @@ def _refuse_overlap(time_off: TimeOff) -> None:
 def time_off_save(
     *, time_off: TimeOff | None, technician: Technician, fields: dict[str, Any]
 ) -> TimeOff:
-    """Record or change a technician's time off; a span overlapping another of theirs is
-    refused with a ValidationError naming it."""
+    """Record or change `technician`'s time off (`time_off` None for a new span; `fields` its
+    other fields); a span overlapping another of theirs is refused with a ValidationError
+    naming it. The pages, the API and the imports all write time off here."""
     # Two saves for one technician at once would each miss the other's span: one waits.
     Technician.objects.select_for_update().filter(pk=technician.pk).first()
-    time_off = time_off or TimeOff(technician=technician)
+    time_off = time_off or TimeOff()
+    time_off.technician = technician
     for name, value in fields.items():
         setattr(time_off, name, value)
     time_off.full_clean()

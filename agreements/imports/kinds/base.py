@@ -414,6 +414,11 @@ class ModelKind(Kind):
     def create(self, new_values: dict):
         return self.model(**new_values)
 
+    def writer(self, instance, user) -> Callable[[], None]:
+        """What saves a new or changed row at the import; the row's own save by default, a
+        kind whose rows have a service writes through it."""
+        return saver(instance, user)
+
     def after(self, instance, reader: RowReader, plan: Plan, context: Context) -> list[tuple]:
         """Changes besides the row's own fields (a client's primary contact); none by default."""
         return []
@@ -485,6 +490,6 @@ class ModelKind(Kind):
                 status = CHANGED
             plan.add(reader.row, status, display, changes=changes)
             if status != UNCHANGED:
-                plan.writes.append(saver(instance, context.user))
+                plan.writes.append(self.writer(instance, context.user))
                 plan.writes.extend(getattr(instance, "_import_after_save", ()))
         return plan

@@ -25,6 +25,7 @@ from agreements.imports.kinds.base import (
 from agreements.imports.models import ImportKind
 from core.formatting import day_text
 from core.models import add_months
+from core.services import history_user
 from skills.models import (
     Technician,
     TechnicianCertification,
@@ -40,6 +41,7 @@ from skills.resources import (
     WorkingHoursResource,
     clock_text,
 )
+from skills.team_time.services import time_off_save, working_hours_replace
 
 
 class TechniciansKind(ModelKind):
@@ -332,6 +334,16 @@ class TimeOffKind(ModelKind):
             else:
                 spans[key[0]].append((first, last, f"row {reader.row}"))
 
+    def writer(self, instance, user):
+        """Through the service of the pages and the API, which refuses an overlap again at the
+        write, under the technician's lock."""
+
+        def write():
+            with history_user(user):
+                time_off_save(time_off=instance, technician=instance.technician, fields={})
+
+        return write
+
     def display(self, new_values):
         technician, first_day = new_values.get("technician"), new_values.get("first_day")
         last_day = new_values.get("last_day")
@@ -445,7 +457,9 @@ class WorkingHoursKind(Kind):
                     reader.row, ERROR, self._display(technician, hours_text(hours)), errors=errors
                 )
             return
-        writes = []
+        # What the preview lists is what working_hours_replace does: a period already saved is
+        # kept, one whose end alone changes is changed, the others are added and removed.
+        changed = False
         kept = set()
         for reader, hours in rows:
             key = (hours.weekday, hours.start)
@@ -453,7 +467,7 @@ class WorkingHoursKind(Kind):
             existing = saved.get(key)
             if existing is None:
                 plan.add(reader.row, NEW, display)
-                writes.append(hours)
+                changed = True
                 continue
             kept.add(key)
             if existing.end == hours.end:
@@ -464,14 +478,15 @@ class WorkingHoursKind(Kind):
                 shown(clock_text(existing.end, end=True)),
                 shown(clock_text(hours.end, end=True)),
             )
-            existing.end = hours.end
             plan.add(reader.row, CHANGED, display, changes=[change])
-            writes.append(existing)
-        removed = [row for key, row in sorted(saved.items()) if key not in kept]
-        for row in removed:
-            plan.add(0, REMOVED, self._display(technician, hours_text(row)))
-        if writes or removed:
-            plan.writes.append(week_writer(removed, writes, context.user))
+            changed = True
+        for key, row in sorted(saved.items()):
+            if key not in kept:
+                plan.add(0, REMOVED, self._display(technician, hours_text(row)))
+                changed = True
+        if changed:
+            periods = [hours.period for _, hours in rows]
+            plan.writes.append(week_writer(technician, periods, context.user))
 
 
 def hours_text(hours: WorkingHours) -> str:
@@ -482,16 +497,12 @@ def hours_text(hours: WorkingHours) -> str:
     return f"{day} {start}–{end}"
 
 
-def week_writer(removed: list, saved: list, user):
-    """Remove a technician's periods the file left out, then save the new and changed ones, each
-    with its history."""
+def week_writer(technician, periods, user):
+    """Replace the technician's week by the file's periods, each row removed, changed and added
+    recorded in its history."""
 
     def write():
-        for row in removed:
-            row._history_user = user
-            row.delete()
-        for row in saved:
-            row._history_user = user
-            row.save()
+        with history_user(user):
+            working_hours_replace(technician=technician, periods=periods)
 
     return write

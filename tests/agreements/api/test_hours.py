@@ -89,8 +89,8 @@ def test_overlap_is_named_with_the_span_it_meets(api, consultant, dana):
     )
     assert response.json() == {
         "non_field_errors": [
-            "Dana Ortiz already has time off 24 Dec 2026 – 26 Dec 2026; change that span "
-            "instead of adding one that overlaps it."
+            "Dana Ortiz is already away 24 Dec 2026 – 26 Dec 2026 (vacation): change that "
+            "entry, or choose other days."
         ]
     }
 
@@ -162,7 +162,7 @@ def test_an_empty_week_is_the_default_hours(api, consultant, dana):
                 {"weekday": 0, "start": "09:00", "end": "17:00"},
                 {"weekday": 0, "start": "12:00", "end": "20:00"},
             ],
-            "Mon 12:00–20:00 overlaps Mon 09:00–17:00",
+            "Mon 09:00–17:00 overlaps 12:00–20:00. Join them or move one.",
         ),
     ],
 )
