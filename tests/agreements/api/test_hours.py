@@ -189,6 +189,33 @@ def test_a_malformed_week_is_refused_by_field(api, consultant, dana):
     assert set(response.json()["periods"]["0"]) == {"weekday", "start"}
 
 
+def test_a_time_with_seconds_is_refused_not_rounded(api, consultant, dana):
+    response = api(consultant).put(
+        f"/api/v1/technicians/{dana.pk}/working-hours/",
+        {"periods": [{"weekday": 0, "start": "09:00:30", "end": "17:00"}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "half hour" in str(response.json()["periods"])
+    assert not WorkingHours.objects.exists()
+
+
+def test_time_off_moved_to_another_technician_meets_their_spans(api, consultant, dana):
+    lee = TechnicianFactory(name="Lee Park")
+    time_off(lee, D(2026, 12, 24), D(2026, 12, 26))
+    row = time_off(dana, D(2026, 12, 24), D(2026, 12, 24))
+
+    response = api(consultant).patch(
+        f"/api/v1/time-off/{row.pk}/", {"technician": lee.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "Lee Park is already away" in response.json()["non_field_errors"][0]
+    row.refresh_from_db()
+    assert row.technician_id == dana.pk
+
+
 def test_roles_on_the_working_week(api, viewer, dana):
     url = f"/api/v1/technicians/{dana.pk}/working-hours/"
     assert api(None).get(url).status_code == 401

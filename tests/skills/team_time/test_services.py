@@ -7,7 +7,7 @@ from skills.models import OnCallOverride, TimeOff, WorkingHours
 from skills.rotas import schedule
 from skills.team_time import services
 from skills.team_time.selectors import rota_members, rota_turns
-from skills.weekly_patterns import parse_pattern
+from skills.weekly_patterns import WeeklyPeriod, parse_pattern
 from tests.skills.factories import TechnicianFactory
 from tests.skills.team_time.factories import (
     OnCallMemberFactory,
@@ -44,6 +44,44 @@ def test_no_periods_leave_the_technician_on_the_default_hours():
     services.working_hours_replace(technician=technician, periods=())
 
     assert not technician.working_hours.exists()
+
+
+def test_a_period_saved_already_is_kept_and_one_whose_end_alone_changes_is_changed():
+    technician = TechnicianFactory()
+    kept = WorkingHoursFactory(technician=technician, weekday=0, start=datetime.time(9))
+    longer = WorkingHoursFactory(technician=technician, weekday=1, start=datetime.time(9))
+
+    services.working_hours_replace(
+        technician=technician, periods=parse_pattern("Mon 09:00-17:00, Tue 09:00-18:30")
+    )
+
+    assert set(technician.working_hours.values_list("pk", flat=True)) == {kept.pk, longer.pk}
+    assert WorkingHours.history.filter(id=kept.pk).count() == 1
+    assert WorkingHours.history.filter(id=longer.pk, history_type="~").get().end == (
+        datetime.time(18, 30)
+    )
+
+
+@pytest.mark.parametrize(
+    ("periods", "message"),
+    [
+        (
+            [WeeklyPeriod(0, 9 * 60, 17 * 60), WeeklyPeriod(0, 12 * 60, 20 * 60)],
+            "Mon 09:00–17:00 overlaps 12:00–20:00. Join them or move one.",
+        ),
+        ([WeeklyPeriod(0, 9 * 60 + 15, 17 * 60)], "Period 1: Times are on the half hour"),
+        ([WeeklyPeriod(2, 17 * 60, 9 * 60)], "Period 1: The end must come after the start"),
+    ],
+)
+def test_a_bad_week_is_refused_whole_and_keeps_the_saved_one(periods, message):
+    technician = TechnicianFactory()
+    saved = WorkingHoursFactory(technician=technician, weekday=4)
+
+    with pytest.raises(ValidationError) as refused:
+        services.working_hours_replace(technician=technician, periods=periods)
+
+    assert refused.value.message_dict["periods"][0].startswith(message)
+    assert list(technician.working_hours.all()) == [saved]
 
 
 def test_time_off_overlapping_another_of_the_same_technician_is_refused():
