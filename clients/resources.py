@@ -24,6 +24,7 @@ class ClientResource(resources.Resource):
     email = fields.Field(attribute="email", column_name="Email")
     website = fields.Field(attribute="website", column_name="Website")
     address = fields.Field(attribute="address", column_name="Address")
+    time_zone = fields.Field(attribute="time_zone", column_name="Time zone")
     primary_contact = fields.Field(column_name="Primary contact")
     primary_contact_email = fields.Field(column_name="Primary contact email")
     primary_contact_phone = fields.Field(column_name="Primary contact phone")

@@ -1,6 +1,8 @@
 """The columns of the technician files: what the lists export and the imports read
 (agreements/imports/), so that a file exported, edited and imported again round-trips."""
 
+import datetime
+
 from import_export import fields, resources
 
 
@@ -13,6 +15,7 @@ class TechnicianResource(resources.Resource):
     email = fields.Field(attribute="email", column_name="Email")
     status = fields.Field(attribute="status", column_name="Status")
     available_until = fields.Field(column_name="Last working day")
+    time_zone = fields.Field(attribute="time_zone", column_name="Time zone")
     notes = fields.Field(attribute="notes", column_name="Notes")
 
     def dehydrate_available_until(self, technician):
@@ -54,3 +57,42 @@ class TechnicianCertificationResource(resources.Resource):
 
     def dehydrate_expires_on(self, held):
         return iso(held.expires_on)
+
+
+def clock_text(value: datetime.time, *, end: bool = False) -> str:
+    """A time as a file shows it, "09:00"; an end at midnight is "24:00", the end of the day."""
+    if end and value == datetime.time(0, 0):
+        return "24:00"
+    return value.strftime("%H:%M")
+
+
+class TimeOffResource(resources.Resource):
+    technician_email = fields.Field(attribute="technician__email", column_name="Technician email")
+    first_day = fields.Field(column_name="First day")
+    last_day = fields.Field(column_name="Last day")
+    kind = fields.Field(attribute="kind", column_name="Kind")
+    note = fields.Field(attribute="note", column_name="Note")
+
+    def dehydrate_first_day(self, time_off):
+        return iso(time_off.first_day)
+
+    def dehydrate_last_day(self, time_off):
+        return iso(time_off.last_day)
+
+
+class WorkingHoursResource(resources.Resource):
+    """One row per period of a technician's week, in the technician's time zone."""
+
+    technician_email = fields.Field(attribute="technician__email", column_name="Technician email")
+    weekday = fields.Field(column_name="Weekday")
+    start = fields.Field(column_name="Start")
+    end = fields.Field(column_name="End")
+
+    def dehydrate_weekday(self, hours):
+        return hours.get_weekday_display()
+
+    def dehydrate_start(self, hours):
+        return clock_text(hours.start)
+
+    def dehydrate_end(self, hours):
+        return clock_text(hours.end, end=True)

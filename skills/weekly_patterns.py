@@ -77,6 +77,12 @@ def first_overlap(periods) -> str:
     return ""
 
 
+def overlap_message(periods) -> str:
+    """What refuses a pattern whose periods of a day overlap, or "" when none do."""
+    overlap = first_overlap(periods)
+    return f"{overlap} Join them or move one." if overlap else ""
+
+
 def _weekday(name: str, part: str) -> int:
     try:
         return DAY_NAMES.index(name.capitalize())

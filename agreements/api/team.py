@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from agreements.api.hours import WorkingWeekActions
 from agreements.api.nested_rows import (
     TIMESTAMPS,
     ParentSerializer,
@@ -198,8 +199,9 @@ class TechnicianSerializer(ParentSerializer):
         )
 
 
-class TechnicianViewSet(RowsViewSet):
-    """Technicians with their skills (level and version range) and certifications held."""
+class TechnicianViewSet(WorkingWeekActions, RowsViewSet):
+    """Technicians with their skills (level and version range) and certifications held, and
+    their working week."""
 
     model = Technician
     serializer_class = TechnicianSerializer

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from agreements.api import book, presale, team, tokens, whatif
+from agreements.api import book, hours, presale, team, tokens, whatif
 from agreements.api.coverage import views as coverage_views
 from agreements.api.docs import SwaggerView
 
@@ -18,6 +18,7 @@ for prefix, viewset in (
     ("clients", book.ClientViewSet),
     ("technicians", team.TechnicianViewSet),
     ("training-goals", team.TrainingGoalViewSet),
+    ("time-off", hours.TimeOffViewSet),
     ("skill-categories", team.SkillCategoryViewSet),
     ("skills", team.SkillViewSet),
     ("skill-versions", team.SkillVersionViewSet),
@@ -28,6 +29,7 @@ for prefix, viewset in (
     ("competitors", book.CompetitorViewSet),
 ):
     router.register(prefix, viewset, basename=viewset.model._meta.model_name)
+router.register("rotas", hours.RotaViewSet, basename="oncallrota")
 router.register("checks", coverage_views.CheckViewSet, basename="check")
 router.register("flags", coverage_views.FlagViewSet, basename="flag")
 router.register("what-if", whatif.WhatIfViewSet, basename="what-if")

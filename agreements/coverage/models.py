@@ -723,6 +723,7 @@ class Reminder(TimeStampedModel):
         NOTICE = "notice", "Notice deadline"
         CERTIFICATION = "certification", "Certification expiry"
         GOAL = "goal", "Training goal due"
+        ON_CALL = "on_call", "On-call turn"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

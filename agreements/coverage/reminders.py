@@ -1,7 +1,10 @@
 """Reminders before the deadlines that matter (DESIGN "Agreement terms, renewals and reminders"):
 a notice deadline (to the agreement's owner, else the client's account manager, else the report
 recipients), a certification's expiry (to the technician and the report recipients) and a
-training goal's due date (to the technician), REMINDER_LEAD_DAYS before each.
+training goal's due date (to the technician), REMINDER_LEAD_DAYS before each; and the start of
+an on-call turn (to the technician whose turn it is, overrides applied), ON_CALL_LEAD_DAYS
+before it: the deadline is the turn's first day in the rota's zone, the object its rota, so
+that each turn is reminded once.
 
 Every day `reminders_queue` claims what is due: one row per (object, deadline, lead time,
 recipient), which the unique constraint makes happen once however often the job runs. The lead
@@ -13,11 +16,13 @@ certification renewed) is not reminded any more.
 
 import datetime
 import logging
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,9 +34,20 @@ from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, report_recipient_
 from agreements.models import Agreement
 from agreements.terms import renewal_end
 from core.formatting import day_text
-from skills.models import Technician, TechnicianCertification, TrainingGoal
+from skills.models import (
+    OnCallMember,
+    OnCallOverride,
+    OnCallRota,
+    Technician,
+    TechnicianCertification,
+    TrainingGoal,
+)
+from skills.rotas import handoff, rota_periods, schedule, turn_at
+from skills.weekly_patterns import pattern_text
 
 log = logging.getLogger(__name__)
+# A technician hears of their on-call turn a week before it starts, once.
+ON_CALL_LEAD_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,74 @@ def notice_deadline_of(agreement: Agreement, day: datetime.date) -> datetime.dat
     return term.notice_by if term is not None else None
 
 
+@dataclass(frozen=True)
+class Turn:
+    """An on-call turn and the technician whose turn it is when it starts."""
+
+    rota: OnCallRota
+    number: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    technician: Technician
+
+    @property
+    def first_day(self) -> datetime.date:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.rota.time_zone)).date()
+
+
+def on_call_turns_between(
+    first: datetime.date, last: datetime.date, *, rota_ids=None
+) -> list[Turn]:
+    """The turns of rotas with members whose first day (in the rota's zone) falls in
+    [first, last], each with the technician on call at its start (an override there included).
+    A fixed number of queries, whatever the number of rotas."""
+    rotas = OnCallRota.objects.filter(members__isnull=False).distinct()
+    if rota_ids is not None:
+        rotas = rotas.filter(pk__in=rota_ids)
+    rotas = rotas.prefetch_related(
+        Prefetch("members", OnCallMember.objects.select_related("technician__user")),
+        Prefetch(
+            "overrides",
+            OnCallOverride.objects.filter(
+                starts_at__lt=datetime.datetime.combine(
+                    last + datetime.timedelta(days=2), datetime.time(), tzinfo=datetime.UTC
+                ),
+                ends_at__gt=datetime.datetime.combine(
+                    first - datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+                ),
+            ).select_related("technician__user"),
+        ),
+    )
+    found = []
+    for rota in rotas:
+        zone = zoneinfo.ZoneInfo(rota.time_zone)
+        members = list(rota.members.all())
+        technicians = {member.technician_id: member.technician for member in members}
+        technicians.update({o.technician_id: o.technician for o in rota.overrides.all()})
+        timing = {"zone": rota.time_zone, "starts_at": rota.starts_at}
+        opens = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
+        turn = turn_at(**timing, rotation_days=rota.rotation_days, moment=opens)
+        turn = 0 if turn is None else turn
+        while True:
+            starts_at = handoff(**timing, rotation_days=rota.rotation_days, turn=turn)
+            if starts_at.astimezone(zone).date() > last:
+                break
+            ends_at = handoff(**timing, rotation_days=rota.rotation_days, turn=turn + 1)
+            if starts_at.astimezone(zone).date() >= first:
+                at_start = schedule(
+                    rota=rota,
+                    members=[member.technician_id for member in members],
+                    overrides=list(rota.overrides.all()),
+                    start=starts_at,
+                    end=starts_at + datetime.timedelta(minutes=30),
+                )
+                if at_start:
+                    technician = technicians[at_start[0].technician_id]
+                    found.append(Turn(rota, turn, starts_at, ends_at, technician))
+            turn += 1
+    return found
+
+
 def deadlines_between(first: datetime.date, last: datetime.date) -> list[Deadline]:
     """Every deadline in [first, last] that someone is reminded of, with whom to remind."""
     report = None
@@ -121,19 +205,33 @@ def deadlines_between(first: datetime.date, last: datetime.date) -> list[Deadlin
     for goal in goals:
         people = _technician_address(goal.technician)
         found.append(Deadline(Reminder.Kind.GOAL, goal.pk, goal.due_date, people))
+    on_call_last = min(last, first + datetime.timedelta(days=ON_CALL_LEAD_DAYS - 1))
+    for turn in on_call_turns_between(first, on_call_last):
+        if turn.technician.status == Technician.Status.DEPARTED:
+            continue
+        people = _technician_address(turn.technician)
+        found.append(Deadline(Reminder.Kind.ON_CALL, turn.rota.pk, turn.first_day, people))
     return found
+
+
+def lead_days_of(kind: str) -> list[int]:
+    """The lead times of a kind of reminder."""
+    if kind == Reminder.Kind.ON_CALL:
+        return [ON_CALL_LEAD_DAYS]
+    return list(settings.REMINDER_LEAD_DAYS)
 
 
 @transaction.atomic
 def reminders_queue(*, day: datetime.date) -> list[int]:
     """Claim the reminders due on `day`; the ids of those to send (pending, deadline ahead)."""
     leads = settings.REMINDER_LEAD_DAYS
-    first, last = day + datetime.timedelta(days=1), day + datetime.timedelta(days=max(leads))
+    first = day + datetime.timedelta(days=1)
+    last = day + datetime.timedelta(days=max(*leads, ON_CALL_LEAD_DAYS))
     rows = []
     opted_out = set(ReminderOptOut.objects.values_list("user_id", "kind"))
     for deadline in deadlines_between(first, last):
         days_left = (deadline.deadline - day).days
-        due = [lead for lead in leads if days_left <= lead]
+        due = [lead for lead in lead_days_of(deadline.kind) if days_left <= lead]
         for lead in due:
             status = Reminder.Status.PENDING if lead == min(due) else Reminder.Status.SKIPPED
             rows += [
@@ -168,10 +266,32 @@ def _current_deadline(reminder: Reminder, day: datetime.date) -> datetime.date |
     if reminder.kind == Reminder.Kind.CERTIFICATION:
         held = TechnicianCertification.objects.filter(pk=reminder.object_id).first()
         return held.expires_on if held else None
+    if reminder.kind == Reminder.Kind.ON_CALL:
+        turn = _turn_of(reminder)
+        return turn.first_day if turn is not None else None
     goal = TrainingGoal.objects.filter(
         pk=reminder.object_id, status__in=TrainingGoal.OPEN_STATUSES
     ).first()
     return goal.due_date if goal else None
+
+
+def _turn_of(reminder: Reminder) -> Turn | None:
+    """The turn of the reminder's rota that starts on its deadline, when it is still the
+    recipient's (a swap since, or a rota changed, makes it somebody else's or none)."""
+    turns = on_call_turns_between(
+        reminder.deadline, reminder.deadline, rota_ids=[reminder.object_id]
+    )
+    return next(
+        (
+            turn
+            for turn in turns
+            if any(
+                email.lower() == reminder.recipient.lower()
+                for email, _ in _technician_address(turn.technician)
+            )
+        ),
+        None,
+    )
 
 
 def _link(path: str) -> str:
@@ -224,6 +344,21 @@ def reminder_content(reminder: Reminder, day: datetime.date) -> tuple[str, str]:
         )
         subject = (
             f"{held.technician.name}'s {held.certification.name} expires on {context['deadline']}"
+        )
+    elif reminder.kind == Reminder.Kind.ON_CALL:
+        turn = _turn_of(reminder)
+        zone = zoneinfo.ZoneInfo(turn.rota.time_zone)
+        starts, ends = turn.starts_at.astimezone(zone), turn.ends_at.astimezone(zone)
+        context.update(
+            turn=turn,
+            starts=f"{day_text(starts.date())} {starts:%H:%M}",
+            ends=f"{day_text(ends.date())} {ends:%H:%M}",
+            hours=pattern_text(rota_periods(turn.rota.hours.all())),
+            link=_link(reverse("skills:technician_detail", args=[turn.technician.pk])),
+        )
+        subject = (
+            f"On call from {context['starts']} ({turn.rota.time_zone}): {turn.rota.name}, "
+            f"{turn.technician.name}"
         )
     else:
         goal = TrainingGoal.objects.select_related("technician").get(pk=reminder.object_id)

@@ -120,3 +120,33 @@ def choice(value: str, choices) -> str | None:
             return stored
     known = ", ".join(stored for stored, _ in choices.choices)
     raise CellError(f"'{value.strip()[:40]}' is not one of {known}")
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+CLOCK = re.compile(r"^(\d{1,2})[:.h](\d{2})(?::00)?$")
+
+
+def weekday(value: str) -> int | None:
+    """0 (Monday) … 6 from a weekday's name or its first three letters ("Mon", "monday")."""
+    word = value.strip().rstrip(".").casefold()
+    if not word:
+        return None
+    for index, name in enumerate(WEEKDAY_NAMES):
+        if word == name or (len(word) >= 3 and name.startswith(word)):
+            return index
+    raise CellError(f"'{value.strip()[:40]}' is not a weekday (Monday … Sunday)")
+
+
+def clock(value: str, *, end: bool = False) -> datetime.time | None:
+    """A time of day, "09:00" or "9:30"; for an end, "24:00" is midnight at the end of the day
+    (stored as 00:00)."""
+    value = value.strip()
+    if not value:
+        return None
+    found = CLOCK.match(value)
+    hour, minute = (int(part) for part in found.groups()) if found else (-1, -1)
+    if end and (hour, minute) == (24, 0):
+        return datetime.time(0, 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise CellError(f"'{value[:40]}' is not a time of day (write it as 09:00 or 17:30)")
+    return datetime.time(hour, minute)

@@ -15,6 +15,8 @@ class ImportKind(models.TextChoices):
     TECHNICIANS = "technicians", "Technicians"
     TECHNICIAN_SKILLS = "technician_skills", "Technician skills"
     CERTIFICATIONS = "certifications", "Certifications held"
+    TIME_OFF = "time_off", "Time off"
+    WORKING_HOURS = "working_hours", "Working hours"
     AGREEMENTS = "agreements", "Agreements"
 
 

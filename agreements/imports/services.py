@@ -25,7 +25,16 @@ from agreements.models import Agreement
 from agreements.services import requirements_sync_for_agreements
 from skills.selectors import product_matcher
 
-DATE_KEYS = {"available_until", "last_used", "earned_on", "expires_on", "start_date", "end_date"}
+DATE_KEYS = {
+    "available_until",
+    "last_used",
+    "earned_on",
+    "expires_on",
+    "start_date",
+    "end_date",
+    "first_day",
+    "last_day",
+}
 PROGRESS_EVERY = 500
 # A younger file may belong to an upload whose batch is not saved yet.
 ORPHAN_UPLOAD_AGE = datetime.timedelta(days=1)

@@ -20,7 +20,13 @@ from agreements.imports.kinds.agreements import AgreementsKind
 from agreements.imports.kinds.base import Context, Kind, Plan
 from agreements.imports.kinds.clients import ClientsKind, ContactsKind
 from agreements.imports.kinds.environments import EnvironmentKind
-from agreements.imports.kinds.team import CertificationsKind, TechnicianSkillsKind, TechniciansKind
+from agreements.imports.kinds.team import (
+    CertificationsKind,
+    TechnicianSkillsKind,
+    TechniciansKind,
+    TimeOffKind,
+    WorkingHoursKind,
+)
 from agreements.imports.models import ImportKind
 
 __all__ = ["IMPORT_ORDER", "KINDS", "Context", "Kind", "Plan"]
@@ -34,6 +40,8 @@ KINDS: dict[str, Kind] = {
         TechniciansKind(),
         TechnicianSkillsKind(),
         CertificationsKind(),
+        TimeOffKind(),
+        WorkingHoursKind(),
         AgreementsKind(),
     )
 }
@@ -46,4 +54,8 @@ IMPORT_ORDER = [
     ImportKind.TECHNICIAN_SKILLS,
     ImportKind.CERTIFICATIONS,
     ImportKind.AGREEMENTS,
+    # The team's time needs only the technicians; last, so that the demo's numbered sample
+    # files keep their numbers.
+    ImportKind.TIME_OFF,
+    ImportKind.WORKING_HOURS,
 ]

@@ -3,6 +3,8 @@ it would write (Plan), reading a row's cells in plain words (RowReader), and Mod
 whose rows map one to one to saved rows matched on a natural key."""
 
 import datetime
+import functools
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ from agreements.imports import cell_values
 from agreements.imports.models import ImportKind
 from agreements.models import Service
 from clients.models import Client, ClientAlias
+from core.time_zones import validate_time_zone
 from core.validators import refuse_control_characters, without_control_characters
 from skills.aliases import ProductMatcher
 from skills.models import Certification, Skill, Technician
@@ -27,6 +30,12 @@ NEW, CHANGED, UNCHANGED, ERROR, REMOVED, SKIPPED = (
     "removed",
     "skipped",
 )
+
+
+@functools.cache
+def time_zone_spellings() -> dict[str, str]:
+    """{name ignoring case: the zone database's name} of every zone it knows."""
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
 
 
 @dataclass
@@ -253,6 +262,21 @@ class RowReader:
             key, lambda raw: cell_values.date(raw, order=self.context.date_order), required=required
         )
 
+    def time_zone(self, key: str = "time_zone") -> str | None:
+        """An IANA zone name, spelt as the zone database spells it ("europe/london" reads as
+        Europe/London); None for an empty cell, which keeps what is saved (the default for a
+        new row)."""
+        name = self.text(key, max_length=64)
+        if not name:
+            return None
+        name = time_zone_spellings().get(name.replace(" ", "_").casefold(), name)
+        try:
+            validate_time_zone(name)
+        except ValidationError as error:
+            self.fail(key, error.messages[0])
+            return None
+        return name
+
     def named(self, key: str, known: Callable[[], dict], unknown: str):
         """What a required cell names among `known` (by name, ignoring case and extra spaces);
         `unknown` says what the name is not."""
@@ -390,9 +414,19 @@ class ModelKind(Kind):
     def create(self, new_values: dict):
         return self.model(**new_values)
 
+    def writer(self, instance, user) -> Callable[[], None]:
+        """What saves a new or changed row at the import; the row's own save by default, a
+        kind whose rows have a service writes through it."""
+        return saver(instance, user)
+
     def after(self, instance, reader: RowReader, plan: Plan, context: Context) -> list[tuple]:
         """Changes besides the row's own fields (a client's primary contact); none by default."""
         return []
+
+    def check_rows(self, read: list[tuple[RowReader, dict]], existing: dict) -> None:
+        """Refuse rows that clash with others of the file or with saved rows that the file
+        leaves as they are (two spans of time off that overlap), by adding to their readers'
+        errors; nothing by default."""
 
     def one_per_file(self, instance) -> tuple[tuple, str] | None:
         """(key, what) of something only one row of a file may claim for `instance` beyond its
@@ -416,6 +450,7 @@ class ModelKind(Kind):
             if key
         }
         existing = self.existing(keys)
+        self.check_rows(read, existing)
         first_row: dict[tuple, int] = {}
         claimed: dict[tuple, int] = {}
         for reader, new_values in read:
@@ -455,6 +490,6 @@ class ModelKind(Kind):
                 status = CHANGED
             plan.add(reader.row, status, display, changes=changes)
             if status != UNCHANGED:
-                plan.writes.append(saver(instance, context.user))
+                plan.writes.append(self.writer(instance, context.user))
                 plan.writes.extend(getattr(instance, "_import_after_save", ()))
         return plan

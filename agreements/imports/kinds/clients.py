@@ -42,6 +42,7 @@ class ClientsKind(ModelKind):
         Column("email", synonyms=("email address", "company email", "main email")),
         Column("website", synonyms=("web site", "url", "web", "homepage")),
         Column("address", synonyms=("street", "address line 1", "street address")),
+        Column("time_zone", synonyms=("timezone", "tz", "zone", "client time zone")),
         Column(
             "primary_contact",
             synonyms=("contact", "contact name", "primary contact name", "main contact"),
@@ -69,6 +70,10 @@ class ClientsKind(ModelKind):
             new_values["status"] = reader.choice("status", Client.Status, Client.Status.ACTIVE)
         if reader.has("seats"):
             new_values["seats"] = reader.read("seats", cell_values.whole_number) or 0
+        if reader.has("time_zone"):
+            time_zone = reader.time_zone()
+            if time_zone:
+                new_values["time_zone"] = time_zone
         return new_values
 
     def display(self, new_values):

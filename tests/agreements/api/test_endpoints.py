@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from agreements.models import Agreement, Requirement
 from clients.models import Client, Contact
-from skills.models import Technician
+from skills.models import Technician, TimeOff
 from tests.agreements.api.conftest import token_for
 from tests.agreements.factories import (
     AgreementFactory,
@@ -89,6 +89,20 @@ ENDPOINTS = {
         {"notes": "Signed at the office"},
     ),
     "competitors": (CompetitorFactory, lambda: {"name": "Rival IT"}, {"notes": "Cheaper"}),
+    "time-off": (
+        lambda: TimeOff.objects.create(
+            technician=TechnicianFactory(),
+            first_day=datetime.date(2026, 12, 24),
+            last_day=datetime.date(2026, 12, 26),
+        ),
+        lambda: {
+            "technician": TechnicianFactory().pk,
+            "first_day": "2027-01-04",
+            "last_day": "2027-01-08",
+            "kind": "training",
+        },
+        {"note": "Family visit"},
+    ),
 }
 
 

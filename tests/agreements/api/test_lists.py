@@ -9,6 +9,7 @@ import time_machine
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.models import CoverageCheck
 from agreements.models import Agreement, Requirement
+from skills.models import OnCallRota, TimeOff
 from tests.agreements.factories import (
     AgreementFactory,
     AgreementServiceFactory,
@@ -361,6 +362,22 @@ def _full_row(prefix: str, user) -> None:
         TrainingGoalFactory(
             skill=skill, target_version=version, certification=CertificationFactory()
         )
+    elif prefix == "time-off":
+        TimeOff.objects.create(
+            technician=TechnicianFactory(), first_day=DAY, last_day=DAY + datetime.timedelta(2)
+        )
+    elif prefix == "rotas":
+        rota = OnCallRota.objects.create(
+            name=f"Rota {OnCallRota.objects.count()}", starts_at=NOON, rotation_days=7
+        )
+        rota.hours.create(weekday=5, start=datetime.time(0), end=datetime.time(0))
+        rota.members.create(technician=TechnicianFactory(), position=0)
+        rota.members.create(technician=TechnicianFactory(), position=1)
+        rota.overrides.create(
+            technician=TechnicianFactory(),
+            starts_at=NOON + datetime.timedelta(days=1),
+            ends_at=NOON + datetime.timedelta(days=2),
+        )
 
 
 # Every list: the request's savepoint and its release (2), the token with its user (1), knox's
@@ -393,6 +410,13 @@ LIST_QUERIES = {
     ),
     "training-goals": (
         "the page of goals, technician, skill, target version and certification joined",
+    ),
+    "time-off": ("the page of time off, technician joined",),
+    "rotas": (
+        "the page of rotas",
+        "their hours",
+        "their members, technician joined",
+        "their overrides not ended yet, technician joined",
     ),
 }
 

@@ -93,3 +93,100 @@ def test_a_revoked_or_replaced_address_gives_404(client, consultant):
 
 def test_a_viewer_may_have_a_feed_too(viewer_client):
     assert new_feed_url(viewer_client).endswith(".ics")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_feed_holds_a_technicians_on_call_turns_and_time_off(client, consultant):
+    from skills.models import OnCallMember, OnCallOverride, OnCallRota, TimeOff
+
+    client.force_login(consultant)
+    me = TechnicianFactory(name="Jordan Reyes", user=consultant)
+    other = TechnicianFactory(name="Priya Nair")
+    rota = OnCallRota.objects.create(
+        name="Nights",
+        time_zone="America/Chicago",
+        # Hand-offs on Mondays at 17:00 Chicago time (23:00 UTC in winter).
+        starts_at=datetime.datetime(2027, 1, 4, 23, tzinfo=datetime.UTC),
+        rotation_days=7,
+    )
+    OnCallMember.objects.create(rota=rota, technician=other, position=0)
+    OnCallMember.objects.create(rota=rota, technician=me, position=1)
+    OnCallOverride.objects.create(
+        rota=rota,
+        technician=me,
+        starts_at=datetime.datetime(2027, 1, 9, 0, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2027, 1, 9, 12, tzinfo=datetime.UTC),
+    )
+    TimeOff.objects.create(
+        technician=me, first_day=D(2027, 2, 1), last_day=D(2027, 2, 3), note="Ski trip"
+    )
+    TimeOff.objects.create(technician=other, first_day=D(2027, 2, 1), last_day=D(2027, 2, 3))
+    url = new_feed_url(client)
+    client.logout()
+
+    calendar = Calendar.from_ical(client.get(url).content)
+
+    events = calendar.walk("VEVENT")
+    shifts = [
+        (event.decoded("dtstart"), event.decoded("dtend"), str(event["summary"]))
+        for event in events
+        if str(event["summary"]).startswith("On call")
+    ]
+    utc = datetime.UTC
+    assert shifts[:3] == [
+        (
+            datetime.datetime(2027, 1, 9, 0, tzinfo=utc),
+            datetime.datetime(2027, 1, 9, 12, tzinfo=utc),
+            "On call (cover): Nights (Jordan Reyes)",
+        ),
+        (
+            datetime.datetime(2027, 1, 11, 23, tzinfo=utc),
+            datetime.datetime(2027, 1, 18, 23, tzinfo=utc),
+            "On call: Nights (Jordan Reyes)",
+        ),
+        (
+            datetime.datetime(2027, 1, 25, 23, tzinfo=utc),
+            datetime.datetime(2027, 2, 1, 23, tzinfo=utc),
+            "On call: Nights (Jordan Reyes)",
+        ),
+    ]
+    # Every other week up to a quarter ahead, and none of them the other member's.
+    assert len(shifts) == 8
+    description = str(next(e for e in events if "On call" in str(e["summary"]))["description"])
+    assert description == (
+        "Jordan Reyes's turn on the Nights rota: on call during the rota's hours, "
+        "Mon–Fri 00:00–09:00, Mon–Fri 17:00–24:00, Sat–Sun 00:00–24:00 (America/Chicago time)."
+    )
+    time_off = [
+        (event.decoded("dtstart"), event.decoded("dtend"), str(event["summary"]))
+        for event in events
+        if "vacation" in str(event["summary"])
+    ]
+    assert time_off == [(D(2027, 2, 1), D(2027, 2, 4), "Jordan Reyes: vacation (Ski trip)")]
+
+
+def test_the_feeds_queries_do_not_grow_with_rotas_and_shifts(
+    client, consultant, django_assert_max_num_queries
+):
+    from skills.models import OnCallMember, OnCallRota
+
+    client.force_login(consultant)
+    me = TechnicianFactory(user=consultant)
+    url = new_feed_url(client)
+    client.logout()
+
+    def add_rotas(count):
+        for _ in range(count):
+            rota = OnCallRota.objects.create(
+                name=f"Rota {OnCallRota.objects.count()}",
+                starts_at=datetime.datetime(2027, 1, 4, 23, tzinfo=datetime.UTC),
+                rotation_days=1,
+            )
+            OnCallMember.objects.create(rota=rota, technician=me, position=0)
+
+    add_rotas(1)
+    with django_assert_max_num_queries(16) as one:
+        client.get(url)
+    add_rotas(5)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200

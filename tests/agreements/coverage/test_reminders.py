@@ -195,4 +195,100 @@ def test_a_user_who_opted_out_of_a_kind_is_not_reminded_of_it(deadlines, client)
         ("notice", True),
         ("certification", False),
         ("goal", True),
+        ("on_call", False),
     ]
+
+
+# ------------------------------------------------------------------------------ on-call turns
+
+
+@pytest.fixture
+def nights():
+    """A weekly rota handing off on Mondays at 17:00 Chicago time, from 4 Jan 2027: Dana's
+    turns are the even ones, Sam's the odd ones."""
+    from skills.models import OnCallMember, OnCallRota
+
+    with at_seven(D(2026, 12, 1)):
+        rota = OnCallRota.objects.create(
+            name="Nights",
+            time_zone="America/Chicago",
+            starts_at=datetime.datetime(2027, 1, 4, 23, tzinfo=datetime.UTC),
+            rotation_days=7,
+        )
+        dana = TechnicianFactory(name="Dana Ortiz", email="dana@msp.example")
+        sam = TechnicianFactory(name="Sam Lee", email="sam@msp.example")
+        OnCallMember.objects.create(rota=rota, technician=dana, position=0)
+        OnCallMember.objects.create(rota=rota, technician=sam, position=1)
+    return {"rota": rota, "dana": dana, "sam": sam}
+
+
+def test_a_technician_hears_of_each_turn_a_week_before_it_starts(nights):
+    sent = follow(D(2026, 12, 20), D(2027, 1, 31))
+
+    assert sent == {
+        ("on_call", "dana@msp.example"): [D(2026, 12, 28), D(2027, 1, 11), D(2027, 1, 25)],
+        ("on_call", "sam@msp.example"): [D(2027, 1, 4), D(2027, 1, 18)],
+    }
+    first = mail.outbox[0]
+    assert first.to == ["dana@msp.example"]
+    assert first.subject == "On call from 4 Jan 2027 17:00 (America/Chicago): Nights, Dana Ortiz"
+    assert (
+        "Dana Ortiz, your turn on the Nights on-call rota starts on 4 Jan 2027 17:00 and ends on "
+        "11 Jan 2027 17:00 (America/Chicago time)." in first.body
+    )
+    assert "Mon–Fri 17:00–24:00" in first.body
+    assert "You get this reminder 7 days before the turn starts." in first.body
+
+
+def test_a_turn_is_reminded_once_however_often_the_job_runs(nights):
+    with at_seven(D(2026, 12, 28)):
+        send_reminders()
+        send_reminders()
+
+    assert [message.to for message in mail.outbox] == [["dana@msp.example"]]
+    assert Reminder.objects.get().lead_days == 7
+
+
+def test_the_technician_covering_the_start_of_a_turn_hears_of_it(nights):
+    from skills.models import OnCallOverride
+
+    OnCallOverride.objects.create(
+        rota=nights["rota"],
+        technician=nights["sam"],
+        starts_at=datetime.datetime(2027, 1, 4, 23, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2027, 1, 6, 23, tzinfo=datetime.UTC),
+    )
+
+    sent = follow(D(2026, 12, 28), D(2026, 12, 28))
+
+    assert sent == {("on_call", "sam@msp.example"): [D(2026, 12, 28)]}
+
+
+def test_a_turn_swapped_after_the_claim_is_not_reminded_to_the_old_technician(nights):
+    from skills.models import OnCallOverride
+
+    with at_seven(D(2026, 12, 28)):
+        reminders_queue(day=D(2026, 12, 28))
+        claimed = Reminder.objects.get(kind="on_call")
+        OnCallOverride.objects.create(
+            rota=nights["rota"],
+            technician=nights["sam"],
+            starts_at=datetime.datetime(2027, 1, 4, 23, tzinfo=datetime.UTC),
+            ends_at=datetime.datetime(2027, 1, 11, 23, tzinfo=datetime.UTC),
+        )
+
+        assert reminder_send(reminder_id=claimed.pk) == Reminder.Status.SKIPPED
+    assert mail.outbox == []
+
+
+def test_a_technician_who_opted_out_of_on_call_reminders_hears_nothing(nights, django_user_model):
+    from agreements.coverage.reminders import reminder_kinds_set
+
+    user = make_user(django_user_model, "dana.ortiz")
+    nights["dana"].user = user
+    nights["dana"].save()
+    reminder_kinds_set(user=user, kinds={"notice", "certification", "goal"})
+
+    sent = follow(D(2026, 12, 28), D(2026, 12, 28))
+
+    assert sent == {}

@@ -33,9 +33,10 @@ def test_client_list_downloads_its_filtered_clients(consultant_client):
     url = reverse("clients:list")
     body = csv_text(consultant_client.get(url, {"status": "active", "export": "csv"}))
     assert body.splitlines() == [
-        "\ufeffName,Status,Industry,Seats,Phone,Email,Website,Address,Primary contact,"
+        "\ufeffName,Status,Industry,Seats,Phone,Email,Website,Address,Time zone,Primary contact,"
         "Primary contact email,Primary contact phone,Notes",
-        "Tomás Dental,active,Professional services,12,,,,,Ana Ruiz,ana@tomas.example,,",
+        "Tomás Dental,active,Professional services,12,,,,,America/New_York,Ana Ruiz,"
+        "ana@tomas.example,,",
     ]
     rows = xlsx_rows(consultant_client.get(url, {"status": "active", "export": "xlsx"}))
     assert rows[1][:4] == ["Tomás Dental", "active", "Professional services", "12"]
@@ -64,7 +65,7 @@ def test_technician_list_downloads_technicians_skills_and_certifications(consult
     skill = TechnicianSkillFactory(technician=TechnicianFactory(name="Dana", email="d@x.example"))
     url = reverse("skills:technician_list")
     assert csv_text(consultant_client.get(url, {"export": "csv"})).splitlines()[1] == (
-        "Dana,d@x.example,active,,"
+        "Dana,d@x.example,active,,America/New_York,"
     )
     skills = csv_text(consultant_client.get(url, {"export": "csv", "rows": "skills"}))
     assert skills.splitlines()[1] == f"d@x.example,{skill.skill.name},3,,,"
