@@ -4,10 +4,18 @@ on its own before it judges the engine. Plain data: no database."""
 import datetime
 from decimal import Decimal
 
+from django.conf import settings as django_settings
+from hypothesis import given, settings
+
+from tests.agreements.coverage import test_engine_property as head_count
 from tests.agreements.coverage.reference_hours import reference_outcomes
 
 UTC = datetime.UTC
 MONDAY = datetime.date(2026, 6, 15)
+
+
+def days(n):
+    return datetime.timedelta(days=n)
 
 
 def at(day, hour, minute=0):
@@ -265,3 +273,35 @@ def test_a_certification_expiring_during_a_turn_dates_the_gap():
         datetime.date(2026, 6, 25),
     )
     assert result["gap_starts_at"] == june(25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(head_count.portfolios())
+def test_an_8x5_agreement_with_default_hours_in_the_firms_zone_keeps_the_head_count(drawn):
+    """DESIGN: with no hours, time off or rotas recorded, an 8x5 agreement in the firm's time zone
+    gets the same status as before; only a thin requirement may gain a lapses_on."""
+    zone = django_settings.TIME_ZONE
+    data = {
+        **drawn,
+        "day": head_count.DAY,
+        "technicians": [
+            {**t, "time_zone": zone, "hours": None, "time_off": []} for t in drawn["technicians"]
+        ],
+        "agreements": [
+            {**a, "support_hours": "8x5", "time_zone": zone} for a in drawn["agreements"]
+        ],
+        "rotas": [],
+    }
+    active = [
+        index
+        for index, requirement in enumerate(drawn["requirements"])
+        if head_count.is_active(drawn["agreements"][requirement["agreement"]], head_count.DAY)
+    ]
+
+    for index, result in reference_outcomes(data, active).items():
+        before = head_count.reference_requirement(drawn, drawn["requirements"][index])
+        assert (result["status"], result["risk_kind"]) == (before["status"], before["risk_kind"])
+        if before["risk_kind"] == "thin" and result["lapses_on"] is not None:
+            assert head_count.DAY < result["lapses_on"] <= head_count.DAY + days(drawn["window"])
+        else:
+            assert result["lapses_on"] == before["lapses_on"]
