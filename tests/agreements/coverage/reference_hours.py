@@ -120,7 +120,10 @@ def turn_at(rota, moment):
     """The number of the turn under way at `moment`, None before the first hand-off."""
     if moment < rota["starts_at"]:
         return None
-    turn = 0
+    # A guess from the elapsed days, then step: hand-offs only move forward.
+    turn = max((moment - rota["starts_at"]).days // rota["rotation_days"] - 1, 0)
+    while turn > 0 and handoff(rota, turn) > moment:
+        turn -= 1
     while handoff(rota, turn + 1) <= moment:
         turn += 1
     return turn
@@ -264,14 +267,7 @@ def reference_requirement(portfolio, walk, index):
         return walk.slots[first_slot], walk.slots[slot] + HALF_HOUR
 
     def cause(slot):
-        scheduled = [t for t in qualified if walk.scheduled[t][slot]]
-        if not scheduled:
-            return ON_CALL_UNQUALIFIED if walk.on_call[slot] else OUTSIDE_HOURS
-        if any(walk.away(t, slot) for t in scheduled):
-            return TIME_OFF
-        if any(walk.gone(t, slot) for t in scheduled):
-            return LAST_DAY
-        return CERTIFICATION_EXPIRY
+        return _cause_of_dated_gap(walk, qualified, slot)
 
     week = window_slots(day, day + datetime.timedelta(days=6))
     outcome = {
@@ -347,3 +343,88 @@ def reference_outcomes(portfolio, requirement_indexes=None):
         else (requirement_indexes)
     )
     return {index: reference_requirement(portfolio, walk, index) for index in indexes}
+
+
+# ------------------------------------------------------------------------------- the week grid
+
+
+def reference_week_grid(portfolio, agreement_index):
+    """The week D … D+6 of an agreement in its client's time: 7 rows of 48 cells (count,
+    in_window, gap). A cell's count is, over the agreement's requirements, the fewest qualified
+    technicians present (rule 3's presence) in the UTC half hours whose local start falls in it:
+    None when there is none (a local time skipped that day), the smaller of two when the local
+    half hour happens twice. Also the gaps: runs of window half hours with nobody present, cut at
+    the client's midnight, as (local day, starts_at, ends_at, cause of the first half hour)."""
+    walk = Walk(portfolio)
+    day = portfolio["day"]
+    agreement = portfolio["agreements"][agreement_index]
+    zone = agreement["time_zone"]
+    indexes = [
+        index
+        for index, requirement in enumerate(portfolio["requirements"])
+        if requirement["agreement"] == agreement_index
+    ]
+    qualified = {
+        index: qualified_on(portfolio, portfolio["requirements"][index], day) for index in indexes
+    }
+
+    def present_count(index, slot):
+        requirement = portfolio["requirements"][index]
+        return sum(
+            1
+            for t in qualified[index]
+            if walk.present(t, slot) and walk.certified(t, requirement, slot)
+        )
+
+    cells = {}  # (row, column) -> count
+    counts = {}  # slot -> count
+    for slot, moment in enumerate(walk.slots):
+        wall = local(moment, zone)
+        row = (wall.date() - day).days
+        if not 0 <= row < 7:
+            continue
+        counts[slot] = min(present_count(index, slot) for index in indexes)
+        key = (row, (wall.hour * 60 + wall.minute) // 30)
+        cells[key] = min(cells.get(key, counts[slot]), counts[slot])
+    window = read_pattern(settings.SUPPORT_WINDOWS[agreement["support_hours"]])
+    rows = []
+    for row in range(7):
+        weekday = (day + datetime.timedelta(days=row)).weekday()
+        cells_of_day = []
+        for column in range(48):
+            in_window = any(w == weekday and start <= column * 30 < end for w, start, end in window)
+            count = cells.get((row, column))
+            cells_of_day.append((count, in_window, in_window and count == 0))
+        rows.append(cells_of_day)
+
+    gaps = []
+    for slot in sorted(counts):
+        moment = walk.slots[slot]
+        if not in_support_window(agreement, moment) or counts[slot]:
+            continue
+        local_day = local(moment, zone).date()
+        if gaps and gaps[-1][2] == moment and gaps[-1][0] == local_day:
+            gaps[-1][2] = moment + HALF_HOUR
+            continue
+        cause = NOBODY_QUALIFIED
+        for index in indexes:
+            if not qualified[index]:
+                break
+            if not present_count(index, slot):
+                cause = _cause_of_dated_gap(walk, qualified[index], slot)
+                break
+        gaps.append([local_day, moment, moment + HALF_HOUR, cause])
+    return rows, [tuple(gap) for gap in gaps]
+
+
+def _cause_of_dated_gap(walk, qualified, slot):
+    """E = the qualified scheduled at the slot: none → on call by someone else, or outside
+    hours; else time off, last day, certification expiry, in that order."""
+    scheduled = [t for t in qualified if walk.scheduled[t][slot]]
+    if not scheduled:
+        return ON_CALL_UNQUALIFIED if walk.on_call[slot] else OUTSIDE_HOURS
+    if any(walk.away(t, slot) for t in scheduled):
+        return TIME_OFF
+    if any(walk.gone(t, slot) for t in scheduled):
+        return LAST_DAY
+    return CERTIFICATION_EXPIRY

@@ -4,6 +4,7 @@ hours, time off, rotas with overlapping overrides, certification expiries and la
 """
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.support_window import week_grid
 from agreements.models import Agreement, Requirement
 from skills.models import (
     OnCallMember,
@@ -24,7 +26,7 @@ from skills.models import (
     WorkingHours,
 )
 from tests.agreements.coverage import test_engine_property as head_count
-from tests.agreements.coverage.reference_hours import reference_outcomes
+from tests.agreements.coverage.reference_hours import reference_outcomes, reference_week_grid
 from tests.agreements.factories import AgreementFactory
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import (
@@ -89,6 +91,22 @@ def weekly_patterns(draw):
 
 
 @st.composite
+def first_handoffs(draw, day, zone):
+    """A rota's first hand-off: a UTC half hour near D, long before it (many turns, across
+    daylight-saving changes), or a local time of the small hours, which a change can skip or
+    repeat (either reading of a repeated one)."""
+    offset = draw(st.integers(-10, 4) | st.integers(-400, -11))
+    if draw(st.booleans()):
+        return midnight_utc(day + days(offset)) + half_hours(draw(st.integers(0, 47)))
+    wall = datetime.datetime.combine(
+        day + days(offset),
+        datetime.time(draw(st.integers(0, 3)), draw(st.sampled_from([0, 30]))),
+        tzinfo=zoneinfo.ZoneInfo(zone),
+    ).replace(fold=draw(st.integers(0, 1)))
+    return wall.astimezone(UTC)
+
+
+@st.composite
 def portfolios(draw):
     if draw(st.integers(0, 4)):
         day = draw(st.sampled_from(CHANGES)) - days(draw(st.integers(0, 10)))
@@ -136,7 +154,7 @@ def portfolios(draw):
     count = len(technicians)
     rotas = []
     for _ in range(draw(st.integers(0, 2))):
-        first_handoff = midnight_utc(day + days(draw(st.integers(-10, 4))))
+        rota_zone = draw(zones)
         overrides = []
         for _ in range(draw(st.integers(0, 3))):
             starts_at = midnight_utc(day) + half_hours(draw(st.integers(-48, 48 * (window + 7))))
@@ -144,8 +162,8 @@ def portfolios(draw):
             overrides.append((draw(st.integers(0, count - 1)), starts_at, ends_at))
         rotas.append(
             {
-                "time_zone": draw(zones),
-                "starts_at": first_handoff + half_hours(draw(st.integers(0, 47))),
+                "time_zone": rota_zone,
+                "starts_at": draw(first_handoffs(day, rota_zone)),
                 "rotation_days": draw(st.integers(1, 7)),
                 "hours": draw(weekly_patterns()),
                 "members": draw(
@@ -213,7 +231,8 @@ def period_rows(model, owner, periods):
 
 
 def build(portfolio):
-    """Write the drawn portfolio; returns the requirements' primary keys in drawn order."""
+    """Write the drawn portfolio; returns the primary keys of the requirements and agreements in
+    drawn order."""
     skill = SkillFactory()
     versions = [
         SkillVersionFactory(skill=skill, rank=r + 1) for r in range(portfolio["version_count"])
@@ -297,10 +316,13 @@ def build(portfolio):
                 min_technicians=drawn["min_technicians"],
             )
         )
-    return [requirement.pk for requirement in requirements]
+    return {
+        "requirements": [requirement.pk for requirement in requirements],
+        "agreements": [agreement.pk for agreement in agreements],
+    }
 
 
-def outcomes_of_engine(portfolio, requirement_ids):
+def outcomes_of_engine(portfolio, keys):
     result = evaluate_coverage(day=portfolio["day"], warning_days=portfolio["window"])
     by_id = {coverage.requirement_id: coverage for coverage in result.requirements}
     return {
@@ -313,7 +335,7 @@ def outcomes_of_engine(portfolio, requirement_ids):
             "gap_cause": coverage.gap_cause,
             "uncovered_hours": coverage.uncovered_hours,
         }
-        for index, pk in enumerate(requirement_ids)
+        for index, pk in enumerate(keys["requirements"])
         if (coverage := by_id.get(pk)) is not None
     }
 
@@ -326,8 +348,41 @@ def outcomes_of_engine(portfolio, requirement_ids):
 @given(portfolios())
 @head_count.in_rolled_back_savepoint
 def test_requirement_outcomes_through_the_support_window_match_the_reference(portfolio):
-    requirement_ids = build(portfolio)
+    keys = build(portfolio)
 
-    engine = outcomes_of_engine(portfolio, requirement_ids)
+    engine = outcomes_of_engine(portfolio, keys)
 
     assert engine == reference_outcomes(portfolio)
+
+
+def grid_of_engine(portfolio, agreement_id, *, with_causes):
+    grid = week_grid(agreement_id=agreement_id, day=portfolio["day"])
+    rows = [[(cell.count, cell.in_window, cell.gap) for cell in row] for row in grid.rows]
+    gaps = [
+        (gap.day, gap.starts_at, gap.ends_at, gap.cause if with_causes else "") for gap in grid.gaps
+    ]
+    return grid.days, rows, gaps
+
+
+@pytest.mark.django_db
+@settings(max_examples=20, deadline=None)
+@given(portfolios())
+@head_count.in_rolled_back_savepoint
+def test_the_week_grid_matches_the_reference(portfolio):
+    """Each agreement's week: the count of qualified people present in every cell, the support
+    window, the gaps and (for an agreement of one requirement, where it is not a choice among
+    requirements) their causes."""
+    keys = build(portfolio)
+    day = portfolio["day"]
+
+    for index, agreement_id in enumerate(keys["agreements"]):
+        requirements = [r for r in portfolio["requirements"] if r["agreement"] == index]
+        if not requirements:
+            continue
+        with_causes = len(requirements) == 1
+        rows, gaps = reference_week_grid(portfolio, index)
+        assert grid_of_engine(portfolio, agreement_id, with_causes=with_causes) == (
+            [day + days(n) for n in range(7)],
+            [list(row) for row in rows],
+            [(d, s, e, cause if with_causes else "") for d, s, e, cause in gaps],
+        )
