@@ -4,7 +4,7 @@ It walks every UTC half hour around the client's local days D … D+max(6, W−1
 for each, asks the drawn data directly: whose working hours hold it, whose turn of which rota it
 is, who is away. It shares no code with the engine: zoneinfo and datetime only, its own reader of
 the settings' weekly patterns, its own turns of rotas. Qualification on a day (the head count's
-rules) is the plain reading of tests/agreements/coverage/test_engine_property.py.
+rules) is read as in tests/agreements/coverage/test_engine_property.py.
 
 The data is the portfolio of that test with time added:
 - "day", "window": D and W;
@@ -22,8 +22,6 @@ import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
-
-from tests.agreements.coverage.test_engine_property import qualifies
 
 UTC = datetime.UTC
 HALF_HOUR = datetime.timedelta(minutes=30)
@@ -200,6 +198,36 @@ class Walk:
             return True
         expires_on = self.portfolio["technicians"][index]["certifications"][certification]
         return expires_on is None or self.local_day[index][slot] <= expires_on
+
+
+def qualifies(portfolio, index, requirement, day):
+    """DESIGN "Coverage rules": available on the day (active, not past the last working day, not
+    excluded) and holding the skill at the level and version range, and the certification
+    unexpired, that the requirement asks for."""
+    technician = portfolio["technicians"][index]
+    if (
+        index in portfolio["excluded"]
+        or technician["status"] != "active"
+        or (technician["available_until"] is not None and technician["available_until"] < day)
+    ):
+        return False
+    if requirement["skill"] is not None:
+        known = technician["skills"].get(requirement["skill"])
+        if known is None or known["level"] < requirement["min_level"]:
+            return False
+        version = requirement["version"]
+        if version is not None and (
+            (known["oldest"] is not None and known["oldest"] > version)
+            or (known["newest"] is not None and version > known["newest"])
+        ):
+            return False
+    if requirement["certification"] is not None:
+        if requirement["certification"] not in technician["certifications"]:
+            return False
+        expires_on = technician["certifications"][requirement["certification"]]
+        if expires_on is not None and expires_on < day:
+            return False
+    return True
 
 
 def qualified_on(portfolio, requirement, day):
