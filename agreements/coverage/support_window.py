@@ -119,7 +119,7 @@ def days_text(first: datetime.date, last: datetime.date) -> str:
 class ZoneSlots:
     """Each slot of an axis in one time zone: its local week index and local date (ordinal)."""
 
-    __slots__ = ("name", "week", "ordinal", "minute", "_masks")
+    __slots__ = ("name", "week", "ordinal", "minute", "next_midnight", "_masks")
 
     def __init__(self, axis: "SlotAxis", name: str):
         self.name = name
@@ -136,6 +136,8 @@ class ZoneSlots:
         self.ordinal = (days + 1).astype(np.int32)
         self.minute = minute.astype(np.int16)
         self.week = ((days % 7) * SLOTS_PER_DAY + minute // 30).astype(np.int16)
+        # Each slot's next local midnight: the first slot of the next local date.
+        self.next_midnight = np.searchsorted(self.ordinal, self.ordinal + 1).tolist()
         self._masks = {}
 
     @staticmethod
@@ -474,17 +476,17 @@ class TeamTime:
             )
         return found
 
-    def scheduled_cover(self, ids, window: int) -> bool:
-        """Whether some of `ids` is scheduled in every slot of `window`."""
+    def unscheduled(self, ids, window: int) -> int:
+        """The slots of `window` where none of `ids` is scheduled; stops at 0."""
         row_of, scheduled = self.row_of, self.scheduled
         for t in ids:
             window &= ~scheduled[row_of[t]]
             if not window:
-                return True
-        return False
+                return 0
+        return window
 
-    def present_cover(self, ids, expiries, window: int) -> bool:
-        """Whether some of `ids` is present, and certified, in every slot of `window`."""
+    def absent(self, ids, expiries, window: int) -> int:
+        """The slots of `window` where none of `ids` is present and certified; stops at 0."""
         row_of, present = self.row_of, self.present
         for t in ids:
             bits = present[row_of[t]]
@@ -493,8 +495,8 @@ class TeamTime:
                 bits &= self.certified_bits(t, expires_on)
             window &= ~bits
             if not window:
-                return True
-        return False
+                return 0
+        return window
 
     def certified_bits(self, technician_id, expires_on: datetime.date) -> int:
         """The slots up to the end of `expires_on` in the technician's zone."""
@@ -558,36 +560,35 @@ def finding(
     window_week = axis.window(zone, support_hours, day, week_end)
     if not ids:
         return team.nobody_finding(zone, support_hours, window_week)
-    if not team.scheduled_cover(ids, window_week):
-        qualified, wording = qualified(), wording()
-        unscheduled = window_week & ~qualified.scheduled
+    unscheduled = team.unscheduled(ids, window_week)
+    if unscheduled:
         slot = first_set(unscheduled)
-        cause = _cause(team, qualified, slot, present_rule=False)
+        cause = _cause(team, (), slot)
         gap = _gap(team, slots, unscheduled, cause)
         missing = unscheduled.bit_count()
-        local = gap.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
+        gap_day = slots.local_date(slot)
         reason = (
-            f"No one qualified for {wording.subject} is at work or on call "
-            f"{WEEKDAY_NAMES[local.weekday()]} {_clock_range(gap, zone)} (client's time), which "
-            f"{support_hours.replace('x', '×')} support covers; {hours_text(missing)} of the "
-            f"week's {hours_text(window_week.bit_count())} hours are uncovered."
+            f"No one qualified for {wording().subject} is at work or on call "
+            f"{WEEKDAY_NAMES[gap_day.weekday()]} {_clock_range(slots, gap)} (client's time), "
+            f"which {support_hours.replace('x', '×')} support covers; {hours_text(missing)} of "
+            f"the week's {hours_text(window_week.bit_count())} hours are uncovered."
         )
-        return Finding(2, gap, local.date(), HALF * missing, reason)
+        return Finding(2, gap, gap_day, HALF * missing, reason)
     if warning_days <= 0:
         return NO_FINDING
     last_day = day + (warning_days - 1) * ONE_DAY
     window = axis.window(zone, support_hours, day, last_day)
-    if team.present_cover(ids, expiries, window):
+    absent = team.absent(ids, expiries, window)
+    if not absent:
         return NO_FINDING
     qualified, wording = qualified(), wording()
-    absent = window & ~qualified.present
     slot = first_set(absent)
-    cause = _cause(team, qualified, slot, present_rule=True)
+    cause = _cause(team, qualified.ids, slot)
     gap = _gap(team, slots, absent, cause)
     gap_day = slots.local_date(slot)
     week = axis.window(zone, support_hours, gap_day, min(gap_day + 6 * ONE_DAY, last_day))
     reason = _dated_reason(
-        team, qualified, gap, gap_day, zone, wording, certification_name=certification_name
+        team, qualified, gap, gap_day, slots, wording, certification_name=certification_name
     )
     return Finding(3, gap, gap_day, HALF * (absent & week).bit_count(), reason)
 
@@ -597,15 +598,16 @@ def _gap(team, slots: ZoneSlots, bits: int, cause) -> Gap | None:
     slot = first_set(bits)
     if slot is None:
         return None
-    midnight = slots.first_slot_after(slots.local_date(slot))
-    end = min(slot + run_length(bits, slot), midnight)
+    end = min(slot + run_length(bits, slot), slots.next_midnight[slot])
     axis = team.axis
     return Gap(axis.moment(slot), axis.moment(end), cause, slot, end)
 
 
-def _cause(team: TeamTime, qualified: QualifiedTime, slot: int, *, present_rule: bool) -> str:
+def _cause(team: TeamTime, ids, slot: int) -> str:
+    """The GapCause of a gap slot; `ids`: the qualified (none for rule 2, where none of them
+    is scheduled)."""
     row_of, scheduled = team.row_of, team.scheduled_bits
-    at_work = [t for t in qualified.ids if scheduled[row_of[t], slot]] if present_rule else []
+    at_work = [t for t in ids if scheduled[row_of[t], slot]]
     if not at_work:
         if team.anyone_on_call[slot]:
             return GapCause.ON_CALL_UNQUALIFIED.value
@@ -620,15 +622,16 @@ def _cause(team: TeamTime, qualified: QualifiedTime, slot: int, *, present_rule:
     return GapCause.CERTIFICATION_EXPIRY.value
 
 
-def _clock_range(gap: Gap, zone: str) -> str:
-    tz = zoneinfo.ZoneInfo(zone)
-    start, end = gap.starts_at.astimezone(tz), gap.ends_at.astimezone(tz)
-    end_clock = "24:00" if end.date() > start.date() else f"{end:%H:%M}"
-    return f"{start:%H:%M}–{end_clock}"
+def _clock_range(slots: ZoneSlots, gap: Gap) -> str:
+    """ "00:00–09:00" in the client's time; a gap to midnight ends at 24:00."""
+    start, end = gap.slot, gap.end_slot
+    if end >= len(slots.ordinal) or slots.ordinal[end] > slots.ordinal[start]:
+        return f"{clock(int(slots.minute[start]))}–24:00"
+    return f"{clock(int(slots.minute[start]))}–{clock(int(slots.minute[end]))}"
 
 
-def _dated_reason(team, qualified, gap, gap_day, zone, wording, *, certification_name):
-    when = f"{day_text(gap_day)} {_clock_range(gap, zone)}"
+def _dated_reason(team, qualified, gap, gap_day, slots, wording, *, certification_name):
+    when = f"{day_text(gap_day)} {_clock_range(slots, gap)}"
     subject = wording.subject
     row_of, scheduled = team.row_of, team.scheduled_bits
     at_work = [t for t in qualified.ids if scheduled[row_of[t], gap.slot]]
@@ -766,13 +769,13 @@ def grid_build(
         zone=zone,
         days=days,
         rows=rows,
-        gaps=_grid_gaps(team, slots, gap_slots, requirements, zone),
+        gaps=_grid_gaps(team, slots, gap_slots, requirements),
         uncovered_hours=HALF * len(gap_slots),
         support_hours=support_hours,
     )
 
 
-def _grid_gaps(team, slots, gap_slots, requirements, zone):
+def _grid_gaps(team, slots, gap_slots, requirements):
     runs = []
     for slot in gap_slots:
         if runs and runs[-1][1] == slot and slots.ordinal[slot] == slots.ordinal[runs[-1][0]]:
@@ -787,13 +790,13 @@ def _grid_gaps(team, slots, gap_slots, requirements, zone):
             if not qualified.ids:
                 break
             if not qualified.present >> start & 1:
-                cause = _cause(team, qualified, start, present_rule=True)
+                cause = _cause(team, qualified.ids, start)
                 break
         gap = Gap(axis.moment(start), axis.moment(end), cause, start, end)
         gaps.append(
             GridGap(
                 day=slots.local_date(start),
-                hours=_clock_range(gap, zone),
+                hours=_clock_range(slots, gap),
                 cause=cause,
                 starts_at=gap.starts_at,
                 ends_at=gap.ends_at,
