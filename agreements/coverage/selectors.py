@@ -464,11 +464,10 @@ def agreement_coverage(
         result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
         coverage = result.agreements[0] if result.agreements else None
     live = {r.requirement_id: r for r in coverage.requirements} if coverage else {}
-    # The week in the client's time, for an agreement active today (a draft's verdict is
-    # judged on another day).
+    # The week in the client's time from the day judged (a draft's from its pre-sale day).
     grid = None
-    if week and verdict is None and live:
-        grid = week_grid(agreement_id=agreement.pk, day=day)
+    if week and live:
+        grid = week_grid(agreement_id=agreement.pk, day=verdict.day if verdict else day)
     migrations = {}
     if coverage is not None:
         migrations = migrations_needed(coverage, day=verdict.day if verdict else day)
@@ -516,8 +515,8 @@ def agreement_coverage(
 
 def requirement_coverage(*, agreement: Agreement, requirement, user, day: datetime.date) -> dict:
     """A requirement's page: its coverage evaluated live (a draft's as if active from its start
-    date), what the newest check recorded for it, and its week in the client's time (for an
-    agreement active on `day`). A fixed number of queries."""
+    date), what the newest check recorded for it, and its week in the client's time from the
+    day judged. A fixed number of queries."""
     verdict = None
     if agreement.status == Agreement.Status.DRAFT:
         verdict, coverage = agreement_presale_verdict(agreement=agreement, day=day)
@@ -534,8 +533,12 @@ def requirement_coverage(*, agreement: Agreement, requirement, user, day: dateti
             coverage_check=freshness.check, requirement=requirement
         ).first()
     grid = None
-    if verdict is None and live is not None:
-        grid = week_grid(agreement_id=agreement.pk, day=day, requirement_id=requirement.pk)
+    if live is not None:
+        grid = week_grid(
+            agreement_id=agreement.pk,
+            day=verdict.day if verdict else day,
+            requirement_id=requirement.pk,
+        )
     (requirement,) = agreement_selectors.requirements_name_their_services([requirement])
     return {
         "day": day,

@@ -47,6 +47,7 @@ from agreements.coverage.models import (
     CoverageCheckRequest,
     CoverageFlag,
 )
+from agreements.coverage.drafts_and_end_of_support import presale_day
 from agreements.coverage.support_window import week_grid
 from agreements.models import Agreement, Requirement
 from core.permissions import visible_to
@@ -243,11 +244,15 @@ class AgreementCoverageView(APIView):
 
 
 def _week_grid_response(agreement: Agreement, *, requirement_id=None) -> Response:
-    if not Agreement.objects.active_on(timezone.localdate()).filter(pk=agreement.pk).exists():
-        raise NotFound("The week is drawn for agreements active today; this one is not.")
-    grid = week_grid(
-        agreement_id=agreement.pk, day=timezone.localdate(), requirement_id=requirement_id
-    )
+    """From today for an agreement active today, from its pre-sale day for a draft."""
+    today = timezone.localdate()
+    if agreement.status == Agreement.Status.DRAFT:
+        day = presale_day(agreement.start_date, today)
+    elif Agreement.objects.active_on(today).filter(pk=agreement.pk).exists():
+        day = today
+    else:
+        raise NotFound("The week is drawn for agreements active today and drafts; not this one.")
+    grid = week_grid(agreement_id=agreement.pk, day=day, requirement_id=requirement_id)
     return Response(WeekGridSerializer(grid).data)
 
 
@@ -255,8 +260,9 @@ WEEK_GRID_DESCRIPTION = (
     "7 days from today of 48 half hours, in the client's time: per half hour how many qualified "
     "people are at work or on call (working hours, time off, on-call rotas and overrides, last "
     "days, certification expiry), whether it is inside the support window, and whether it is a "
-    "gap; then the gaps as named ranges with their cause and the hours uncovered. 404 for an "
-    "agreement not active today."
+    "gap; then the gaps as named ranges with their cause and the hours uncovered. A draft's "
+    "week starts on its pre-sale day (its start date, or today when that has passed); 404 for "
+    "another agreement not active today."
 )
 
 
