@@ -37,6 +37,7 @@ from agreements.api.live_coverage import (
 from agreements.api.pagination import NewestFirstCursorPagination
 from agreements.api.schema import Detail
 from agreements.coverage import check_now, selectors
+from agreements.coverage.drafts_and_end_of_support import presale_day
 from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.models import (
@@ -47,7 +48,6 @@ from agreements.coverage.models import (
     CoverageCheckRequest,
     CoverageFlag,
 )
-from agreements.coverage.drafts_and_end_of_support import presale_day
 from agreements.coverage.support_window import week_grid
 from agreements.models import Agreement, Requirement
 from core.permissions import visible_to
