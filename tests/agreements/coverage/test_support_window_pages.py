@@ -96,7 +96,7 @@ def test_agreement_page_shows_the_week_in_the_clients_time(consultant_client, ro
     html = response.content.decode()
     assert 'data-testid="week-grid"' in html
     assert cells(html) == 7 * 48
-    assert "in the client's time (America/Chicago)" in html
+    assert "in the client&#x27;s time (America/Chicago)</caption>" in html
     # 9 to 5 in New York is 8 to 4 in Chicago: the night before is a gap.
     grid = response.context["week_grid"]
     assert grid.zone == "America/Chicago"
