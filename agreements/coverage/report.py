@@ -209,9 +209,7 @@ def _time_gap_rows(rows) -> list[dict]:
                 "time_zone": zone,
                 "uncovered_hours": row.uncovered_hours,
                 "reason": row.reason,
-                "path": reverse(
-                    "coverage:requirement_detail", args=[row.agreement_id, row.requirement_id]
-                ),
+                "path": reverse("coverage:requirement_detail", args=[row.requirement_id]),
             }
         )
     return made

@@ -10,7 +10,7 @@ urlpatterns = [
     path("coverage/status/", views.CoverageStatusView.as_view(), name="status"),
     path("coverage/impact/<str:key>/", views.ChangeImpactView.as_view(), name="change_impact"),
     path(
-        "agreements/<id:pk>/requirements/<id:requirement_pk>/",
+        "requirements/<id:pk>/",
         views.RequirementCoverageView.as_view(),
         name="requirement_detail",
     ),

@@ -57,7 +57,7 @@ from agreements.coverage.report import (
 )
 from agreements.coverage.schedule import nightly_next_run, nightly_time, nightly_time_set
 from agreements.coverage.tasks import send_report_test_email
-from agreements.models import Agreement
+from agreements.models import Agreement, Requirement
 from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
 from core.formatting import count_text
@@ -87,17 +87,17 @@ class RequirementCoverageView(ModelPermissionMixin, TemplateView):
     """One requirement of an agreement: its coverage now, its first gap and its week in the
     client's time, beside what the newest check recorded."""
 
-    model = Agreement
+    model = Requirement
     template_name = "coverage/requirement_detail.html"
 
     def get_context_data(self, **kwargs):
-        agreement = get_object_or_404(
-            visible_to(self.request.user, Agreement).select_related("client"), pk=self.kwargs["pk"]
-        )
         requirement = get_object_or_404(
-            agreement.requirements.select_related("skill", "version", "certification", "service"),
-            pk=self.kwargs["requirement_pk"],
+            self.get_queryset().select_related(
+                "agreement__client", "skill", "version", "certification", "service"
+            ),
+            pk=self.kwargs["pk"],
         )
+        agreement = requirement.agreement
         return super().get_context_data(
             agreement=agreement,
             **selectors.requirement_coverage(

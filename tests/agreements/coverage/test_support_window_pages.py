@@ -145,7 +145,7 @@ def test_requirement_page_shows_its_coverage_first_gap_and_week(consultant_clien
     run_check()
 
     response = consultant_client.get(
-        reverse("coverage:requirement_detail", args=[agreement.pk, requirement.pk])
+        reverse("coverage:requirement_detail", args=[requirement.pk])
     )
 
     html = response.content.decode()
@@ -158,14 +158,11 @@ def test_requirement_page_shows_its_coverage_first_gap_and_week(consultant_clien
     assert 'data-testid="add-to-rota"' in html
 
 
-def test_requirement_page_of_another_agreement_is_not_found(
-    consultant_client, round_the_clock, office_hours
-):
-    agreement, _ = round_the_clock
-    _, other = office_hours
+def test_requirement_page_of_a_requirement_gone_is_not_found(consultant_client, round_the_clock):
+    _, requirement = round_the_clock
 
     response = consultant_client.get(
-        reverse("coverage:requirement_detail", args=[agreement.pk, other.pk])
+        reverse("coverage:requirement_detail", args=[requirement.pk + 100])
     )
 
     assert response.status_code == 404
@@ -176,7 +173,7 @@ def test_requirement_page_is_for_those_who_read_agreements(browse, round_the_clo
     agreement, requirement = round_the_clock
 
     response = browse(role).get(
-        reverse("coverage:requirement_detail", args=[agreement.pk, requirement.pk])
+        reverse("coverage:requirement_detail", args=[requirement.pk])
     )
 
     assert response.status_code == status
@@ -222,7 +219,7 @@ def test_requirement_page_queries_do_not_grow_with_people(
     # REQUIREMENT_PAGE_QUERIES, below, says which.
     with django_assert_num_queries(REQUIREMENT_PAGE_QUERIES):
         consultant_client.get(
-            reverse("coverage:requirement_detail", args=[agreement.pk, requirement.pk])
+            reverse("coverage:requirement_detail", args=[requirement.pk])
         )
 
 
@@ -371,8 +368,8 @@ ENGINE_READS = 14
 # agreement and its requirements; requirements with skill, version, certification and service,
 # and open flags (with their first gap, subqueries).
 AGREEMENT_PAGE_QUERIES = 8 + 1 + ENGINE_READS + 1 + ENGINE_READS + 5 + 1
-# session, user, savepoint and its release, user's permissions, group permissions, agreement with
-# client, the requirement; live coverage (the warning window in force, the engine's reads), the
-# newest check, the change stamp, what it recorded for the requirement, the week grid (hours
-# and zone, the engine's reads), the services that need the requirement.
-REQUIREMENT_PAGE_QUERIES = 8 + 1 + ENGINE_READS + 3 + 1 + ENGINE_READS
+# session, user, savepoint and its release, user's permissions, group permissions, the
+# requirement with its agreement and client; live coverage (the warning window in force, the
+# engine's reads), the newest check, the change stamp, what it recorded for the requirement, the
+# week grid (hours and zone, the engine's reads).
+REQUIREMENT_PAGE_QUERIES = 7 + 1 + ENGINE_READS + 3 + 1 + ENGINE_READS
