@@ -616,9 +616,8 @@ def test_what_if_runs_the_same_queries_for_one_or_many_technicians(single_expert
     with CaptureQueriesContext(connection) as six:
         what_if_technicians_leave(technician_ids=[single_expert["dana"].pk, *others], day=DAY)
 
-    # the warning window in force; both sides from one read of eight queries, the agreements
-    # relying on them a subquery, and of the team's time (working hours, time off, rotas, their
-    # members, hours and overrides)
+    # the warning window in force; both sides from one read of eight queries and six of the
+    # team's time, the agreements relying on them a subquery
     assert (len(one), len(six)) == (15, 15)
 
 
