@@ -5,8 +5,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from agreements.coverage.runs import coverage_run_execute
 from agreements.models import Agreement
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
@@ -91,3 +93,29 @@ def test_an_unknown_requirement_is_not_found(api, viewer, requirement):
     response = api(viewer).get(reverse("api:requirement-week-grid", args=[requirement.pk + 100]))
 
     assert response.status_code == 404
+
+
+def test_a_checks_requirement_has_its_first_gap(api, viewer, requirement):
+    with time_machine.travel(NOW - datetime.timedelta(hours=8), tick=False):
+        check = coverage_run_execute(run_date=TODAY).coverage_check
+
+    response = api(viewer).get(reverse("api:check-requirements", args=[check.pk]))
+
+    (row,) = response.json()["results"]
+    # From midnight in Chicago to 8 there, 9 in New York.
+    assert datetime.datetime.fromisoformat(row["gap_starts_at"]) == datetime.datetime(
+        2026, 12, 7, 6, tzinfo=datetime.UTC
+    )
+    assert datetime.datetime.fromisoformat(row["gap_ends_at"]) == datetime.datetime(
+        2026, 12, 7, 14, tzinfo=datetime.UTC
+    )
+    assert row["gap_cause"] == "outside_hours"
+    assert Decimal(row["uncovered_hours"]) == Decimal("128")
+
+
+def test_the_live_coverage_names_the_first_gap(api, viewer, requirement):
+    response = api(viewer).get(reverse("api:agreement-coverage", args=[requirement.agreement_id]))
+
+    (row,) = response.json()["requirements"]
+    assert (row["status"], row["gap_cause"]) == ("uncovered", "outside_hours")
+    assert Decimal(row["uncovered_hours"]) == Decimal("128")

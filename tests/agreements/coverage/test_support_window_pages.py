@@ -144,9 +144,7 @@ def test_requirement_page_shows_its_coverage_first_gap_and_week(consultant_clien
     agreement, requirement = round_the_clock
     run_check()
 
-    response = consultant_client.get(
-        reverse("coverage:requirement_detail", args=[requirement.pk])
-    )
+    response = consultant_client.get(reverse("coverage:requirement_detail", args=[requirement.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -172,9 +170,7 @@ def test_requirement_page_of_a_requirement_gone_is_not_found(consultant_client, 
 def test_requirement_page_is_for_those_who_read_agreements(browse, round_the_clock, role, status):
     agreement, requirement = round_the_clock
 
-    response = browse(role).get(
-        reverse("coverage:requirement_detail", args=[requirement.pk])
-    )
+    response = browse(role).get(reverse("coverage:requirement_detail", args=[requirement.pk]))
 
     assert response.status_code == status
 
@@ -218,9 +214,7 @@ def test_requirement_page_queries_do_not_grow_with_people(
 
     # REQUIREMENT_PAGE_QUERIES, below, says which.
     with django_assert_num_queries(REQUIREMENT_PAGE_QUERIES):
-        consultant_client.get(
-            reverse("coverage:requirement_detail", args=[requirement.pk])
-        )
+        consultant_client.get(reverse("coverage:requirement_detail", args=[requirement.pk]))
 
 
 # ------------------------------------------------------------------------------ first gaps
