@@ -15,6 +15,7 @@ from agreements.coverage.models import CoverageCheck, GapCause
 from agreements.coverage.report import coverage_report_message, report_context
 from agreements.coverage.runs import coverage_run_execute
 from agreements.models import Agreement
+from agreements.planning.gaps import ROTA_PROPOSALS_SHOWN, rota_proposals
 from skills.models import OnCallMember, OnCallRota, TimeOff
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
@@ -340,6 +341,27 @@ def test_plan_proposes_adding_the_qualified_to_a_rota(consultant_client, round_t
     html = consultant_client.get(reverse("planning:gap_analysis")).content.decode()
 
     assert "Add Dana Ortiz or Sam Lee to the on-call rota “Nights”" in html
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_rota_proposals_read_the_same_queries_for_few_or_many(
+    django_assert_num_queries, team, rows
+):
+    for _ in range(rows):
+        agreement = AgreementFactory(support_hours=Agreement.SupportHours.ALWAYS)
+        RequirementFactory(agreement=agreement, skill=team["exchange"], min_technicians=1)
+        rota = OnCallRota.objects.create(
+            name=f"Rota {agreement.pk}", time_zone="America/New_York", starts_at=NOW
+        )
+        OnCallMember.objects.create(rota=rota, technician=TechnicianFactory(), position=0)
+    run_check()
+
+    # the newest check; its rows with their agreements and clients (the recorded annual value a
+    # subquery); their count (a full page of proposals); the rotas, their members
+    with django_assert_num_queries(5 if rows >= ROTA_PROPOSALS_SHOWN else 4):
+        plan = rota_proposals()
+    assert len(plan.proposals) == min(rows, ROTA_PROPOSALS_SHOWN)
+    assert plan.total == rows
 
 
 def test_rota_proposals_skip_gaps_that_training_closes(consultant_client, office_hours):
