@@ -124,3 +124,26 @@ def test_the_week_grid_on_a_phone(
         assert axe_failures(page, "agreement page at 390 px") == []
     finally:
         context.close()
+
+
+def test_a_requirements_week_marks_the_support_window(
+    page, log_in, consultant, screenshot, round_the_clock
+):
+    """An 8×5 agreement's week: the hours outside the window hatched, the time off a gap."""
+    office = AgreementFactory(
+        reference="AGR-2026-0025",
+        client=ClientFactory(name="Quiet Office", time_zone="America/New_York"),
+    )
+    requirement = RequirementFactory(
+        agreement=office, skill=round_the_clock.requirements.get().skill, min_technicians=1
+    )
+    log_in(consultant)
+
+    page.goto(f"/requirements/{requirement.pk}/")
+
+    grid = page.get_by_test_id("week-grid")
+    expect(grid.locator("td.wg-out").first).to_be_attached()
+    expect(grid.locator("td.wg-in").first).to_be_attached()
+    week_card(page).screenshot(path=RESULTS_DIR / "week_grid-requirement-1280.png")
+    screenshot(page, "1280")
+    assert axe_failures(page, "requirement page at 1280 px") == []
