@@ -124,20 +124,39 @@ class ZoneSlots:
     def __init__(self, axis: "SlotAxis", name: str):
         self.name = name
         tz = zoneinfo.ZoneInfo(name)
-        week = np.zeros(axis.size, np.int16)
-        ordinal = np.zeros(axis.size, np.int32)
-        minute = np.zeros(axis.size, np.int16)
-        # The offset changes a few times a year: walk the slots, asking zoneinfo once an hour.
-        moment = axis.base
-        for index in range(axis.size):
-            local = moment.astimezone(tz)
-            minutes = local.hour * 60 + local.minute
-            week[index] = local.weekday() * SLOTS_PER_DAY + minutes // 30
-            ordinal[index] = local.toordinal()
-            minute[index] = minutes
-            moment += SLOT
-        self.week, self.ordinal, self.minute = week, ordinal, minute
+        offsets = self._offsets(axis, tz)
+        # Local minutes since 0001-01-01 00:00, whose weekday is a Monday.
+        start = axis.base.replace(tzinfo=None) - datetime.datetime(1, 1, 1)
+        local = (
+            start // datetime.timedelta(minutes=1)
+            + 30 * np.arange(axis.size, dtype=np.int64)
+            + offsets
+        )
+        days, minute = np.divmod(local, 24 * 60)
+        self.ordinal = (days + 1).astype(np.int32)
+        self.minute = minute.astype(np.int16)
+        self.week = ((days % 7) * SLOTS_PER_DAY + minute // 30).astype(np.int16)
         self._masks = {}
+
+    @staticmethod
+    def _offsets(axis, tz) -> np.ndarray:
+        """The zone's UTC offset (minutes) at each slot: asked of zoneinfo once a day, and
+        slot by slot only in the days whose offset changes (a few a year)."""
+
+        def offset(index):
+            return axis.moment(index).astimezone(tz).utcoffset() // datetime.timedelta(minutes=1)
+
+        daily = list(range(0, axis.size, SLOTS_PER_DAY)) + [axis.size - 1]
+        offsets = np.zeros(axis.size, np.int64)
+        known = [offset(index) for index in daily]
+        for (first, first_offset), (last, last_offset) in zip(
+            zip(daily, known, strict=True), zip(daily[1:], known[1:], strict=True), strict=False
+        ):
+            if first_offset == last_offset:
+                offsets[first : last + 1] = first_offset
+            else:
+                offsets[first : last + 1] = [offset(index) for index in range(first, last + 1)]
+        return offsets
 
     def covered(self, periods) -> np.ndarray:
         """Boolean per slot: the weekly pattern `periods`, read in this zone, covers it."""
