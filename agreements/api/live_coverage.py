@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.coverage import selectors
-from agreements.coverage.models import CoverageStatus, RiskKind
+from agreements.coverage.models import CoverageStatus, GapCause, RiskKind
 from agreements.models import Agreement, Requirement
 from core.permissions import visible_to
 
@@ -128,6 +128,31 @@ class LiveRequirementSerializer(serializers.Serializer):
     )
     lapses_on = serializers.DateField(source="live.lapses_on", allow_null=True)
     reason = serializers.CharField(source="live.reason", allow_null=True)
+    gap_starts_at = serializers.DateTimeField(
+        source="live.gap_starts_at",
+        allow_null=True,
+        help_text="The first half hour of the support window nobody qualified covers (uncovered, "
+        "or at risk with a dated gap); null otherwise.",
+    )
+    gap_ends_at = serializers.DateTimeField(
+        source="live.gap_ends_at",
+        allow_null=True,
+        help_text="The end of that run of half hours, cut at the client's midnight.",
+    )
+    gap_cause = serializers.ChoiceField(
+        source="live.gap_cause",
+        choices=GapCause.choices,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Why nobody covers the first gap; empty without one.",
+    )
+    uncovered_hours = serializers.DecimalField(
+        source="live.uncovered_hours",
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Hours of the support window's week that nobody qualified covers.",
+    )
     candidates = serializers.SerializerMethodField()
     recorded_status = serializers.ChoiceField(
         choices=CoverageStatus.choices,
@@ -164,13 +189,48 @@ class LiveRequirementSerializer(serializers.Serializer):
         ]
 
 
+class WeekCellSerializer(serializers.Serializer):
+    """A half hour of the client's day."""
+
+    label = serializers.CharField(help_text="e.g. “Mon 09:00”, in the client's time.")
+    count = serializers.IntegerField(
+        allow_null=True,
+        help_text="Qualified people at work or on call (for an agreement, the fewest over its "
+        "requirements); null for a local time that does not exist that day (a clock change).",
+    )
+    in_window = serializers.BooleanField(help_text="Inside the agreement's support window.")
+    gap = serializers.BooleanField(help_text="In the window, and nobody qualified present.")
+
+
+class WeekGapSerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="The client's local date.")
+    hours = serializers.CharField(help_text="e.g. “00:00–09:00”, in the client's time.")
+    cause = serializers.ChoiceField(choices=GapCause.choices, allow_blank=True)
+
+
+class WeekGridSerializer(serializers.Serializer):
+    """A week of the support window in the client's time, evaluated now: 7 days of 48 half
+    hours, each with how many qualified people are at work or on call."""
+
+    zone = serializers.CharField(help_text="The client's time zone (IANA name).")
+    days = serializers.ListField(child=serializers.DateField(), help_text="Today and 6 more.")
+    rows = serializers.ListField(
+        child=WeekCellSerializer(many=True), help_text="One list of 48 half hours per day."
+    )
+    gaps = WeekGapSerializer(many=True, help_text="The gaps in the window, as named ranges.")
+    uncovered_hours = serializers.DecimalField(
+        max_digits=5, decimal_places=1, help_text="Hours of the window nobody qualified covers."
+    )
+
+
 def agreement_for(request, pk) -> Agreement:
     return get_object_or_404(visible_to(request.user, Agreement).select_related("client"), pk=pk)
 
 
 def agreement_coverage_data(request, agreement: Agreement) -> dict:
-    """The agreement page's coverage panel (the same selector), for the API's serializers."""
+    """The agreement page's coverage panel (the same selector, without the week grid: its own
+    endpoint gives it), for the API's serializers."""
     panel = selectors.agreement_coverage(
-        agreement=agreement, user=request.user, day=timezone.localdate()
+        agreement=agreement, user=request.user, day=timezone.localdate(), week=False
     )
     return {**panel, "agreement": agreement}

@@ -63,6 +63,16 @@ coverage_patterns = [
         name="agreement-coverage",
     ),
     path(
+        "agreements/<id:pk>/week-grid/",
+        coverage_views.AgreementWeekGridView.as_view(),
+        name="agreement-week-grid",
+    ),
+    path(
+        "requirements/<id:pk>/week-grid/",
+        coverage_views.RequirementWeekGridView.as_view(),
+        name="requirement-week-grid",
+    ),
+    path(
         "agreements/<id:pk>/presale/",
         presale.AgreementPresaleView.as_view(),
         name="agreement-presale",

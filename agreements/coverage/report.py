@@ -26,12 +26,14 @@ from django.utils import timezone
 from agreements import selectors as agreement_selectors
 from agreements.coverage.drafts_and_end_of_support import REPORT_END_OF_SUPPORT_DAYS
 from agreements.coverage.engine import CoverageResult
+from agreements.coverage.first_gaps import PEOPLE_GAP_DAYS, gap_hours_text, people_gaps
 from agreements.coverage.models import (
     CheckedEndOfSupport,
     CoverageCheck,
     CoverageFlag,
     CoverageRun,
     CoverageStatus,
+    GapCause,
     ReportTestEmail,
     status_label,
 )
@@ -55,10 +57,12 @@ SECTION_LIMITS = {
     "training_goals": 10,
     "technicians_without_baseline": 15,
     "end_of_support": 10,
+    "time_gaps": 10,
 }
 # Stored as text in the check's JSON; turned back into dates and amounts when read.
 DATE_KEYS = {"lapses_on", "expires_on", "notice_date", "end_date", "due_date", "end_of_support"}
 MONEY_KEYS = {"annual_value", "revenue_dependence"}
+DECIMAL_KEYS = MONEY_KEYS | {"uncovered_hours"}
 
 # Errors worth another try later: the server refused, timed out or hung up. ConnectionError and
 # socket timeouts are OSErrors.
@@ -182,6 +186,35 @@ def _end_of_support_rows(rows, *, day: datetime.date) -> list[dict]:
     return made
 
 
+def _time_gap_rows(rows) -> list[dict]:
+    """The requirements whose first gap people's time makes soon (first_gaps.people_gaps), its
+    hours written in the client's time as the check found them."""
+    made = []
+    for row in rows:
+        agreement = row.agreement
+        zone = agreement.client.time_zone
+        made.append(
+            {
+                "reference": agreement.reference,
+                "title": agreement.title,
+                "client": agreement.client.name,
+                "annual_value": row.annual_value,
+                "status": row.status,
+                "risk_kind": row.risk_kind,
+                "status_label": status_label(row.status, row.risk_kind),
+                "requirement": row.label,
+                "cause": row.gap_cause,
+                "cause_label": GapCause(row.gap_cause).label,
+                "gap": gap_hours_text(row.gap_starts_at, row.gap_ends_at, zone),
+                "time_zone": zone,
+                "uncovered_hours": row.uncovered_hours,
+                "reason": row.reason,
+                "path": reverse("coverage:requirement_detail", args=[row.requirement_id]),
+            }
+        )
+    return made
+
+
 def report_sections_build(
     *, coverage_check: CoverageCheck, result: CoverageResult, end_of_support=()
 ) -> dict:
@@ -202,6 +235,7 @@ def report_sections_build(
     goals = skill_selectors.training_goals_due(day=day, within_days=TRAINING_DUE_HORIZON_DAYS)
     without_baseline = skill_selectors.technicians_without_baseline(day=day)
     ending = _end_of_support_rows(end_of_support, day=day)
+    time_gaps = people_gaps(coverage_check).select_related("agreement__client")
     technician_path = "skills:technician_detail"
     sections = {
         "new_flags": _flags_section(
@@ -301,6 +335,12 @@ def report_sections_build(
             len(ending),
             reverse("coverage:end_of_support") + f"?within={REPORT_END_OF_SUPPORT_DAYS}",
         ),
+        "time_gaps": _section(
+            "time_gaps",
+            _time_gap_rows(time_gaps[: SECTION_LIMITS["time_gaps"]]),
+            time_gaps.count(),
+            f"{requirements_path}?gaps={PEOPLE_GAP_DAYS}",
+        ),
     }
     status_arr = dict.fromkeys(CoverageStatus.values, Decimal("0"))
     for agreement in result.agreements:
@@ -312,6 +352,7 @@ def report_sections_build(
         "notice_horizon_days": agreement_selectors.NOTICE_HORIZON_DAYS,
         "training_horizon_days": TRAINING_DUE_HORIZON_DAYS,
         "end_of_support_days": REPORT_END_OF_SUPPORT_DAYS,
+        "time_gap_days": PEOPLE_GAP_DAYS,
         "sections": sections,
     }
 
@@ -324,7 +365,7 @@ def _typed(row: dict) -> dict:
     for key in DATE_KEYS & typed.keys():
         if typed[key]:
             typed[key] = datetime.date.fromisoformat(typed[key])
-    for key in MONEY_KEYS & typed.keys():
+    for key in DECIMAL_KEYS & typed.keys():
         if typed[key] is not None:
             typed[key] = Decimal(typed[key])
     return typed
@@ -355,6 +396,7 @@ def report_context(*, coverage_check: CoverageCheck, base_url: str | None = None
         "notice_horizon_days": report.get("notice_horizon_days"),
         "training_horizon_days": report.get("training_horizon_days"),
         "end_of_support_days": report.get("end_of_support_days"),
+        "time_gap_days": report.get("time_gap_days"),
         "sections": sections,
         "report_url": base_url + reverse("coverage:report_detail", args=[coverage_check.pk]),
         "reports_url": base_url + reverse("coverage:report_list"),

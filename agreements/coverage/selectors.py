@@ -34,6 +34,7 @@ from agreements.coverage.drafts_and_end_of_support import (
     presale_day,
 )
 from agreements.coverage.engine import evaluate_coverage
+from agreements.coverage.first_gaps import PEOPLE_GAP_DAYS
 from agreements.coverage.models import (
     AT_RISK_OF_KIND,
     CheckedAgreement,
@@ -45,6 +46,7 @@ from agreements.coverage.models import (
     RiskKind,
 )
 from agreements.coverage.report import report_context
+from agreements.coverage.support_window import week_grid
 from agreements.models import Agreement, active_on_condition
 from clients.models import Client
 from core.formatting import day_text
@@ -127,6 +129,8 @@ class Dashboard:
     statuses: list[StatusSummary]
     risk_shares: list[RiskShare]  # thin, then lapsing; empty when the check did not record them
     single_technician_skills: dict | None  # the check's report section
+    time_gaps: dict | None  # the check's "On-call and time-off gaps" section
+    time_gap_days: int
     expiring_certifications: ListCard
     notice_dates: ListCard
     notice_horizon_days: int
@@ -149,7 +153,7 @@ def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard
     freshness = check_freshness(user=user)
     check = freshness.check
     statuses, risk_shares = [], []
-    single = None
+    single = time_gaps = None
     if check is not None and check.kinds_recorded:
         risk_shares = [
             RiskShare(
@@ -180,9 +184,9 @@ def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard
             )
             for status in STATUS_ORDER
         ]
-        single = report_context(coverage_check=check, base_url="")["sections"].get(
-            "single_technician_skills"
-        )
+        sections = report_context(coverage_check=check, base_url="")["sections"]
+        single = sections.get("single_technician_skills")
+        time_gaps = sections.get("time_gaps")
     notices = agreement_selectors.agreements_notice_due(visible_to(user, Agreement), day=day)
     return Dashboard(
         day=day,
@@ -190,6 +194,8 @@ def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard
         statuses=statuses,
         risk_shares=risk_shares,
         single_technician_skills=single,
+        time_gaps=time_gaps,
+        time_gap_days=PEOPLE_GAP_DAYS,
         expiring_certifications=_card(
             skill_selectors.expiring_certifications(day=day, within_days=warning_days)
         ),
@@ -201,11 +207,28 @@ def dashboard_build(*, day: datetime.date, user, warning_days: int) -> Dashboard
 
 
 def open_flags(flags: QuerySet[CoverageFlag]) -> QuerySet[CoverageFlag]:
-    """Unresolved flags, newest first, with what their rows show."""
-    return (
+    """Unresolved flags, newest first, with what their rows show: their first gap as the
+    newest check recorded it (flags_with_first_gap)."""
+    return flags_with_first_gap(
         flags.filter(resolved_at__isnull=True)
         .select_related("agreement__client", "acknowledged_by")
         .order_by("-first_detected_at", "-pk")
+    )
+
+
+FIRST_GAP_FIELDS = ("gap_starts_at", "gap_ends_at", "gap_cause", "uncovered_hours")
+
+
+def flags_with_first_gap(flags: QuerySet[CoverageFlag]) -> QuerySet[CoverageFlag]:
+    """`flags` with the first gap of their requirement as the newest check recorded it:
+    `gap_starts_at`, `gap_ends_at`, `gap_cause`, `uncovered_hours` (None where it recorded
+    none). Subqueries of the flags' own query."""
+    newest = CoverageCheck.objects.values("pk")[:1]  # Meta.ordering: newest first
+    recorded = CheckedRequirement.objects.filter(
+        coverage_check=Subquery(newest), requirement=OuterRef("requirement_id")
+    ).order_by()
+    return flags.annotate(
+        **{name: Subquery(recorded.values(name)[:1]) for name in FIRST_GAP_FIELDS}
     )
 
 
@@ -427,10 +450,13 @@ def _status_and_kind(coverage) -> tuple[str | None, str]:
     return (coverage.status, coverage.risk_kind) if coverage else (None, "")
 
 
-def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dict:
+def agreement_coverage(
+    *, agreement: Agreement, user, day: datetime.date, week: bool = True
+) -> dict:
     """The agreement page's coverage, evaluated live for this one agreement on `day`, beside
-    what the newest check recorded for it, and its open flags. A draft gets its pre-sale
-    verdict instead: evaluated as if active from its start date."""
+    what the newest check recorded for it, its open flags and (`week`) its week in the client's
+    time. A draft gets its pre-sale verdict instead: evaluated as if active from its start
+    date."""
     verdict = None
     if agreement.status == Agreement.Status.DRAFT:
         verdict, coverage = agreement_presale_verdict(agreement=agreement, day=day)
@@ -438,6 +464,10 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
         result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
         coverage = result.agreements[0] if result.agreements else None
     live = {r.requirement_id: r for r in coverage.requirements} if coverage else {}
+    # The week in the client's time from the day judged (a draft's from its pre-sale day).
+    grid = None
+    if week and live:
+        grid = week_grid(agreement_id=agreement.pk, day=verdict.day if verdict else day)
     migrations = {}
     if coverage is not None:
         migrations = migrations_needed(coverage, day=verdict.day if verdict else day)
@@ -478,6 +508,47 @@ def agreement_coverage(*, agreement: Agreement, user, day: datetime.date) -> dic
             or any(row.differs for row in rows)
         ),
         "flags": open_flags(visible_to(user, CoverageFlag)).filter(agreement=agreement),
+        "week_grid": grid,
+        "time_zone": agreement.client.time_zone,
+    }
+
+
+def requirement_coverage(*, agreement: Agreement, requirement, user, day: datetime.date) -> dict:
+    """A requirement's page: its coverage evaluated live (a draft's as if active from its start
+    date), what the newest check recorded for it, and its week in the client's time from the
+    day judged. A fixed number of queries."""
+    verdict = None
+    if agreement.status == Agreement.Status.DRAFT:
+        verdict, coverage = agreement_presale_verdict(agreement=agreement, day=day)
+    else:
+        result = evaluate_coverage(day=day, agreement_ids=[agreement.pk])
+        coverage = result.agreements[0] if result.agreements else None
+    live = None
+    if coverage is not None:
+        live = next((r for r in coverage.requirements if r.requirement_id == requirement.pk), None)
+    freshness = check_freshness(user=user)
+    recorded = None
+    if freshness.check is not None:
+        recorded = CheckedRequirement.objects.filter(
+            coverage_check=freshness.check, requirement=requirement
+        ).first()
+    grid = None
+    if live is not None:
+        grid = week_grid(
+            agreement_id=agreement.pk,
+            day=verdict.day if verdict else day,
+            requirement_id=requirement.pk,
+        )
+    (requirement,) = agreement_selectors.requirements_name_their_services([requirement])
+    return {
+        "day": day,
+        "requirement": requirement,
+        "presale": verdict,
+        "live": live,
+        "row": RequirementRow(requirement, live, recorded),
+        "freshness": freshness,
+        "week_grid": grid,
+        "time_zone": agreement.client.time_zone,
     }
 
 

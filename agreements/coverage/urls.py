@@ -9,6 +9,11 @@ urlpatterns = [
     path("coverage/run/", views.CoverageRunNowView.as_view(), name="run_now"),
     path("coverage/status/", views.CoverageStatusView.as_view(), name="status"),
     path("coverage/impact/<str:key>/", views.ChangeImpactView.as_view(), name="change_impact"),
+    path(
+        "requirements/<id:pk>/",
+        views.RequirementCoverageView.as_view(),
+        name="requirement_detail",
+    ),
     path("flags/", views.FlagListView.as_view(), name="flag_list"),
     path(
         "flags/<id:pk>/acknowledge/",

@@ -30,6 +30,7 @@ from agreements.coverage.calendar import (
 )
 from agreements.coverage.checks import newest_check
 from agreements.coverage.filters import FlagFilter
+from agreements.coverage.first_gaps import PEOPLE_GAP_DAYS, people_gaps, rota_gaps
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.forms import CoverageSettingsForm
 from agreements.coverage.impact import change_impact_key
@@ -56,7 +57,7 @@ from agreements.coverage.report import (
 )
 from agreements.coverage.schedule import nightly_next_run, nightly_time, nightly_time_set
 from agreements.coverage.tasks import send_report_test_email
-from agreements.models import Agreement
+from agreements.models import Agreement, Requirement
 from agreements.resources import CoverageFlagResource
 from core.exports import csv_response, xlsx_response
 from core.formatting import count_text
@@ -68,6 +69,7 @@ from skills.forms import MatrixFilterForm
 from skills.models import Skill, Technician, TechnicianSkill
 
 PAGE_SIZE = 25
+ROTA_GAPS = "rota"  # the requirements list's filter of the gaps someone on call would close
 QUEUED_AT_KEY = "coverage_check_queued_at"
 
 
@@ -79,6 +81,33 @@ def _queued_at(request) -> datetime.datetime | None:
 def agreement_coverage_panel(*, request, obj) -> dict:
     """The agreement page's "Requirements and coverage" (registered in pages.py)."""
     return selectors.agreement_coverage(agreement=obj, user=request.user, day=timezone.localdate())
+
+
+class RequirementCoverageView(ModelPermissionMixin, TemplateView):
+    """One requirement of an agreement: its coverage now, its first gap and its week in the
+    client's time, beside what the newest check recorded."""
+
+    model = Requirement
+    template_name = "coverage/requirement_detail.html"
+
+    def get_context_data(self, **kwargs):
+        requirement = get_object_or_404(
+            self.get_queryset().select_related(
+                "agreement__client", "skill", "version", "certification", "service"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        agreement = requirement.agreement
+        return super().get_context_data(
+            agreement=agreement,
+            **selectors.requirement_coverage(
+                agreement=agreement,
+                requirement=requirement,
+                user=self.request.user,
+                day=timezone.localdate(),
+            ),
+            **kwargs,
+        )
 
 
 def presale_form_panel(*, request, obj) -> dict:
@@ -220,7 +249,7 @@ class FlagListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, Filter
         return super().get_context_data(export_links=export_links(self.request), **kwargs)
 
     def get_queryset(self):
-        return (
+        return selectors.flags_with_first_gap(
             super()
             .get_queryset()
             .select_related("agreement__client", "acknowledged_by")
@@ -329,6 +358,11 @@ class CheckRequirementListView(ModelPermissionMixin, ListView):
             visible_to(self.request.user, CoverageCheck).defer("report"), pk=self.kwargs["pk"]
         )
         rows = CheckedRequirement.objects.filter(coverage_check=self.coverage_check)
+        self.gaps = self.request.GET.get("gaps", "")
+        if self.gaps == str(PEOPLE_GAP_DAYS):
+            return people_gaps(self.coverage_check)
+        if self.gaps == ROTA_GAPS:
+            return rota_gaps(self.coverage_check)
         new = self.request.GET.get("new")
         if new in ("0", "1"):
             rows = rows.filter(is_new=new == "1")
@@ -347,6 +381,8 @@ class CheckRequirementListView(ModelPermissionMixin, ListView):
             "coverage_check": self.coverage_check,
             "agreements": {agreement.pk: agreement for agreement in agreements},
             "new": self.request.GET.get("new", ""),
+            "gaps": self.gaps,
+            "time_gap_days": str(PEOPLE_GAP_DAYS),
         }
 
 

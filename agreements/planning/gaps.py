@@ -1,4 +1,5 @@
-"""Competitor gap analysis (DESIGN "Gap analysis, plan of attack and looking ahead").
+"""Competitor gap analysis (DESIGN "Gap analysis, plan of attack and looking ahead"), and the
+plan's "add to the rota" for the gaps in support hours that training does not close.
 
 For every service competitors offer: how many offer it and at what price, whether we offer it, and
 whether we can deliver it — per skill in its scope, the available technicians at or above the
@@ -13,12 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from agreements.coverage.checks import newest_check
+from agreements.coverage.first_gaps import gap_hours_text, rota_gaps
+from agreements.coverage.models import GapCause
 from agreements.models import Agreement, Requirement, Service
 from agreements.planning.models import CompetitorOffering
 from clients.models import Client, ClientTechnology
 from core.choices import ChoiceSet
+from core.formatting import join_names
 from core.selectors import coverage_defaults
-from skills.models import Technician, TechnicianSkill, rank_in_range
+from skills.models import OnCallRota, Technician, TechnicianSkill, rank_in_range
 
 
 class Delivery(ChoiceSet):
@@ -276,3 +281,112 @@ def competitor_gaps(*, day: datetime.date, min_technicians: int | None = None) -
         )
     gaps.sort(key=lambda g: (-g.competitor_count, -g.revenue_dependence, g.name.casefold()))
     return gaps
+
+
+# ------------------------------------------------------------------------------ add to the rota
+
+ROTA_PROPOSALS_SHOWN = 10
+ROTAS_NAMED = 20  # rotas a proposal may name, by name
+
+
+@dataclass(frozen=True)
+class RotaChoice:
+    rota_id: int
+    name: str
+    technician_names: tuple[str, ...]  # of those proposed, who is not on it yet
+
+
+@dataclass(frozen=True)
+class RotaProposal:
+    """A requirement uncovered, or lapsing, because nobody qualified is at work or on call in
+    some support hours (cause outside_hours or on_call_unqualified), and what closes it: put a
+    qualified technician on an on-call rota, or make one."""
+
+    agreement_id: int
+    reference: str
+    client_name: str
+    annual_value: Decimal | None
+    requirement_id: int
+    label: str
+    status: str
+    risk_kind: str
+    cause: str  # GapCause value
+    gap: str  # "Mon 7 Dec 2026 00:00–09:00", in the client's time
+    time_zone: str
+    uncovered_hours: Decimal
+    technician_names: tuple[str, ...]  # qualified, as the check found them
+    rotas: tuple[RotaChoice, ...]  # rotas some of them could join; none: make one
+
+    @property
+    def cause_label(self) -> str:
+        return GapCause(self.cause).label
+
+    @property
+    def text(self) -> str:
+        """ "Add Dana Ortiz or Sam Lee to the on-call rota “Nights”", "Create an on-call rota
+        with Dana Ortiz and Sam Lee for these hours"."""
+        if self.rotas:
+            rota = self.rotas[0]
+            others = (
+                f" (or {join_names([r.name for r in self.rotas[1:]])})" if self.rotas[1:] else ""
+            )
+            names = rota.technician_names
+            people = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+            return f"Add {people} to the on-call rota “{rota.name}”{others}"
+        return f"Create an on-call rota with {join_names(self.technician_names)} for these hours"
+
+
+@dataclass(frozen=True)
+class RotaProposals:
+    coverage_check: object | None  # the newest check, which they come from
+    proposals: list[RotaProposal]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.proposals)
+
+
+def rota_proposals(*, limit: int = ROTA_PROPOSALS_SHOWN) -> RotaProposals:
+    """ "Add to the rota" for the requirements the newest check found uncovered or lapsing
+    because of hours (first_gaps.rota_gaps), the most valuable first: up to `limit` proposals
+    and how many there are. At most five queries (the check, its rows, their count, the rotas,
+    their members)."""
+    check = newest_check()
+    if check is None:
+        return RotaProposals(None, [], 0)
+    rows = rota_gaps(check).select_related("agreement__client")
+    shown = list(rows[:limit])
+    if not shown:
+        return RotaProposals(check, [], 0)
+    total = rows.count() if len(shown) == limit else len(shown)
+    rotas = list(OnCallRota.objects.order_by("name").prefetch_related("members")[:ROTAS_NAMED])
+    proposals = []
+    for row in shown:
+        qualified = [(pk, name) for pk, name in row.qualified]
+        choices = []
+        for rota in rotas:
+            members = {member.technician_id for member in rota.members.all()}
+            missing = tuple(name for pk, name in qualified if pk not in members)
+            if missing:
+                choices.append(RotaChoice(rota.pk, rota.name, missing))
+        zone = row.agreement.client.time_zone
+        proposals.append(
+            RotaProposal(
+                agreement_id=row.agreement_id,
+                reference=row.agreement.reference,
+                client_name=row.agreement.client.name,
+                annual_value=row.annual_value,
+                requirement_id=row.requirement_id,
+                label=row.label,
+                status=row.status,
+                risk_kind=row.risk_kind,
+                cause=row.gap_cause,
+                gap=gap_hours_text(row.gap_starts_at, row.gap_ends_at, zone),
+                time_zone=zone,
+                uncovered_hours=row.uncovered_hours,
+                technician_names=tuple(name for _, name in qualified),
+                rotas=tuple(choices),
+            )
+        )
+    return RotaProposals(check, proposals, total)

@@ -19,6 +19,7 @@ from agreements.models import Agreement
 from agreements.services import agreement_create
 from clients.models import Client
 from clients.services import client_create, client_technology_add
+from core.time_zones import default_time_zone
 from skills.models import Skill, SkillVersion, Technician
 from skills.selectors import product_matcher
 from skills.services import training_goal_create
@@ -71,6 +72,8 @@ class ProspectResult:
     # Requirements nobody has the skill for.
     without_candidate: list[str] = field(default_factory=list)
     annual_value: Decimal | None = None
+    # The prospect's time zone, the firm's own: where its support window's hours are read.
+    time_zone: str = field(default_factory=default_time_zone)
     # What the prospect runs out of support: the migrations it needs (drafts_and_end_of_support)
     migrations: list[Migration] = field(default_factory=list)
 

@@ -153,6 +153,7 @@ class GapAnalysisView(ModelPermissionMixin, TemplateView):
             can_add_competitor=can_add(user, Competitor),
             can_plan=can_plan,
             today=today,
+            rota_plan=gaps.rota_proposals(),
             **selectors.baseline_gaps(user=user, day=today, page=self.request.GET.get("bpage")),
             **kwargs,
         )
@@ -245,6 +246,7 @@ class PlanView(ModelPermissionMixin, TemplateView):
             ),
             can_edit=can_change(user, TrainingGoal),
             can_plan=can_add(user, TrainingGoal),
+            rota_plan=gaps.rota_proposals(),
             **selectors.baseline_gaps(user=user, day=today, page=self.request.GET.get("bpage")),
             **kwargs,
         )

@@ -68,6 +68,7 @@ SPECTACULAR_SETTINGS = {
         "CheckedCoverageStatusEnum": "agreements.coverage.selectors.CHECKED_COVERAGE_CHOICES",
         "FlagStatusEnum": "agreements.coverage.models.CoverageFlag.Status",
         "RiskKindEnum": "agreements.coverage.models.RiskKind",
+        "GapCauseEnum": "agreements.coverage.models.GapCause",
         "CheckRequestStatusEnum": "agreements.coverage.models.CoverageCheckRequest.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",

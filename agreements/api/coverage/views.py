@@ -3,6 +3,7 @@ and one agreement's live coverage."""
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -28,10 +29,15 @@ from agreements.api.coverage.serializers import (
     CheckSerializer,
     FlagSerializer,
 )
-from agreements.api.live_coverage import agreement_coverage_data, agreement_for
+from agreements.api.live_coverage import (
+    WeekGridSerializer,
+    agreement_coverage_data,
+    agreement_for,
+)
 from agreements.api.pagination import NewestFirstCursorPagination
 from agreements.api.schema import Detail
 from agreements.coverage import check_now, selectors
+from agreements.coverage.drafts_and_end_of_support import presale_day
 from agreements.coverage.filters import FlagFilter
 from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.models import (
@@ -42,7 +48,8 @@ from agreements.coverage.models import (
     CoverageCheckRequest,
     CoverageFlag,
 )
-from agreements.models import Agreement
+from agreements.coverage.support_window import week_grid
+from agreements.models import Agreement, Requirement
 from core.permissions import visible_to
 
 # ------------------------------------------------------------------------------ checks
@@ -231,3 +238,57 @@ class AgreementCoverageView(APIView):
             data, context={"request": request, "candidate_goals": data["candidate_goals"]}
         )
         return Response(serializer.data)
+
+
+# ------------------------------------------------------------------------------ week grids
+
+
+def _week_grid_response(agreement: Agreement, *, requirement_id=None) -> Response:
+    """From today for an agreement active today, from its pre-sale day for a draft."""
+    today = timezone.localdate()
+    if agreement.status == Agreement.Status.DRAFT:
+        day = presale_day(agreement.start_date, today)
+    elif Agreement.objects.active_on(today).filter(pk=agreement.pk).exists():
+        day = today
+    else:
+        raise NotFound("The week is drawn for agreements active today and drafts; not this one.")
+    grid = week_grid(agreement_id=agreement.pk, day=day, requirement_id=requirement_id)
+    return Response(WeekGridSerializer(grid).data)
+
+
+WEEK_GRID_DESCRIPTION = (
+    "7 days from today of 48 half hours, in the client's time: per half hour how many qualified "
+    "people are at work or on call (working hours, time off, on-call rotas and overrides, last "
+    "days, certification expiry), whether it is inside the support window, and whether it is a "
+    "gap; then the gaps as named ranges with their cause and the hours uncovered. A draft's "
+    "week starts on its pre-sale day (its start date, or today when that has passed); 404 for "
+    "another agreement not active today."
+)
+
+
+class AgreementWeekGridView(APIView):
+    permission_model = Agreement
+
+    @extend_schema(
+        summary="One agreement's week in the client's time, evaluated now",
+        description=WEEK_GRID_DESCRIPTION
+        + " For the agreement, a half hour counts the fewest present over its requirements.",
+        responses={200: WeekGridSerializer},
+    )
+    def get(self, request, pk):
+        return _week_grid_response(agreement_for(request, pk))
+
+
+class RequirementWeekGridView(APIView):
+    permission_model = Agreement
+
+    @extend_schema(
+        summary="A requirement's week in the client's time, evaluated now",
+        description=WEEK_GRID_DESCRIPTION,
+        responses={200: WeekGridSerializer},
+    )
+    def get(self, request, pk):
+        requirement = get_object_or_404(
+            visible_to(request.user, Requirement).select_related("agreement"), pk=pk
+        )
+        return _week_grid_response(requirement.agreement, requirement_id=requirement.pk)

@@ -1,6 +1,17 @@
 from django import template
 
-from agreements.coverage.models import CoverageRun, CoverageStatus, RiskKind, status_label
+from agreements.coverage.first_gaps import (
+    ROTA_GAP_CAUSES,
+    gap_hours_text,
+    uncovered_hours_text,
+)
+from agreements.coverage.models import (
+    CoverageRun,
+    CoverageStatus,
+    GapCause,
+    RiskKind,
+    status_label,
+)
 
 register = template.Library()
 
@@ -44,3 +55,26 @@ def risk_share(risk_kind, warning_days):
     """The words naming a kind's share of the ARR at risk: "too few qualified today",
     "lapsing within 60 days"."""
     return RiskKind(risk_kind).share_words(warning_days)
+
+
+@register.inclusion_tag("coverage/_first_gap.html")
+def first_gap(row, zone):
+    """A non-covered requirement's first gap in the support window, in the client's time
+    (`zone`), its cause as a badge and the hours a week uncovered: `row` is a live result, a
+    check's row or a flag read with its check's row. Nothing without a gap."""
+    cause = getattr(row, "gap_cause", "") if row is not None else ""
+    if not cause:
+        return {}
+    cause = GapCause(cause)
+    return {
+        "hours": gap_hours_text(row.gap_starts_at, row.gap_ends_at, zone),
+        "zone": zone,
+        "cause": cause,
+        "uncovered": uncovered_hours_text(row.uncovered_hours),
+    }
+
+
+@register.filter
+def closes_on_call(row) -> bool:
+    """Whether someone qualified on call would close the row's first gap ("add to the rota")."""
+    return getattr(row, "gap_cause", "") in ROTA_GAP_CAUSES
