@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0025_risk_kinds'),
+        ('agreements', '0026_support_window'),
         ('skills', '0011_team_time'),
     ]
 
