@@ -63,8 +63,8 @@ def schedule(*, rota, members, overrides, start, end) -> list[Segment]:
 
     `members`: technician ids by position; `overrides`: objects with id, technician_id,
     starts_at, ends_at and created_at (the newest wins where they overlap). A rota without
-    members has no scheduled turns; overrides still apply."""
-    if end <= start:
+    members covers nothing, its overrides included (DESIGN)."""
+    if end <= start or not members:
         return []
     zone, starts_at, days = rota.time_zone, rota.starts_at, rota.rotation_days
     first = turn_at(zone=zone, starts_at=starts_at, rotation_days=days, moment=start)
@@ -72,7 +72,7 @@ def schedule(*, rota, members, overrides, start, end) -> list[Segment]:
     turns = []  # (begins, ends, turn)
     if first is None and starts_at < end:
         first = 0
-    if first is not None and members:
+    if first is not None:
         turn = first
         while True:
             begins = handoff(zone=zone, starts_at=starts_at, rotation_days=days, turn=turn)

@@ -153,17 +153,15 @@ def test_the_schedule_takes_members_in_turn_and_the_newest_override_wins():
     assert segments[-1].ends_at == end
 
 
-def test_a_rota_without_members_schedules_nobody_but_its_overrides():
+def test_a_rota_without_members_covers_nothing_not_even_its_overrides():
     start = datetime.datetime(2026, 10, 19, 8, tzinfo=UTC)
     cover = override(1, 5, start, start + datetime.timedelta(hours=12), 1)
-    segments = schedule(
-        rota=rota(),
-        members=[],
-        overrides=[cover],
-        start=start,
-        end=start + datetime.timedelta(days=2),
-    )
-    assert [(s.technician_id, s.is_override) for s in segments] == [(5, True)]
+    end = start + datetime.timedelta(days=2)
+    assert schedule(rota=rota(), members=[], overrides=[cover], start=start, end=end) == []
+    assert [
+        s.technician_id
+        for s in schedule(rota=rota(), members=[3], overrides=[cover], start=start, end=end)
+    ] == [5, 3]
 
 
 @pytest.mark.django_db
