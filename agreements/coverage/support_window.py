@@ -92,13 +92,15 @@ def grid_build(
         row = int(slots.ordinal[slot]) - base_ordinal
         column = int(slots.minute[slot]) // 30
         count = None if counts is None else int(counts[slot])
+        in_window = bool(window_bits >> slot & 1)
+        # A gap is a UTC half hour with nobody present; a local half hour that the clocks
+        # repeat shows the smaller of its two counts, but only its empty slot is a gap.
+        if in_window and count == 0:
+            gap_slots.append(slot)
         previous = cells[row][column]
         if previous is not None and previous[0] is not None and count is not None:
             count = min(count, previous[0])
-        in_window = bool(window_bits >> slot & 1)
         cells[row][column] = (count, in_window)
-        if in_window and count == 0:
-            gap_slots.append(slot)
     rows = []
     for row, local_day in enumerate(days):
         weekday = local_day.weekday()

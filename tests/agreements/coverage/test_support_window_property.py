@@ -388,11 +388,6 @@ def test_the_week_grid_matches_the_reference(portfolio):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The grid takes the doubled half hour's smaller count for its gap slots too: the "
-    "second occurrence, staffed, is counted as uncovered (2.0 hours, 06:00–08:00 UTC).",
-)
 @pytest.mark.django_db
 def test_a_doubled_half_hour_staffed_the_second_time_is_not_a_gap_of_the_grid():
     """Chicago's 01:00–02:00 happens twice on 1 Nov 2026 (06:00–07:00 and 07:00–08:00 UTC); the
