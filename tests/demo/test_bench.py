@@ -12,7 +12,7 @@ from agreements.models import Agreement, Requirement
 from clients.models import Client
 from demo.management.commands import bench_coverage
 from demo.management.commands.bench_coverage import sql_floor
-from skills.models import Skill, Technician
+from skills.models import OnCallRota, Skill, Technician, TimeOff, WorkingHours
 from tests.agreements.coverage.test_engine_property import DAY, build, live_portfolios
 from tests.agreements.factories import RequirementFactory
 
@@ -25,6 +25,7 @@ SMALL = {
     "skills": 6,
     "requirements": 30,
     "technician_skills": 12,
+    "rotas": 2,
 }
 
 
@@ -51,6 +52,46 @@ def test_bench_times_the_whole_nightly_run_and_rolls_it_back():
 
     assert report["nightly_run_seconds"] > 0 and report["nightly_run_queries"] > 8
     assert not CoverageRun.objects.exists() and not CoverageFlag.objects.exists()
+
+
+def test_bench_prints_the_evaluation_with_and_without_the_team_time_and_the_targets():
+    report = json.loads(bench(**SMALL))
+
+    assert report["sizes"]["rotas"] == 2 and report["sizes"]["working_hours"] > 0
+    assert set(report["counts_without_time"]) == set(report["counts"])
+    for key in ("seconds", "seconds_without_time", "time_rules_ratio", "nightly_run_seconds"):
+        assert isinstance(report[key], float) and report[key] >= 0, key
+    assert report["nightly_run_peak_memory_mib"] > 0
+    assert report["engine_with_time_to_sql_ratio"] > 0
+    assert set(report["targets"]) == {
+        "engine_without_time_within_2x_sql_floor",
+        "time_rules_within_2x_without",
+        "nightly_run_within_10_s",
+        "nightly_run_peak_within_512_mib",
+    }
+    assert all(isinstance(met, bool) for met in report["targets"].values())
+    assert report["targets_met"] == all(report["targets"].values())
+
+
+def test_bench_leaves_the_team_time_as_built_after_measuring_without_it():
+    bench("--keep", **SMALL)
+
+    assert WorkingHours.objects.exists() and OnCallRota.objects.count() == 2
+    assert TimeOff.objects.count() == 0  # 5 % of 5 technicians rounds to none
+    assert len(set(Technician.objects.values_list("time_zone", flat=True))) == 4
+
+
+def test_scale_multiplies_every_size_and_a_size_given_wins():
+    report = json.loads(bench("--scale", "0.001", "--technicians", "7"))
+
+    assert report["scale"] == 0.001
+    assert (report["sizes"]["agreements"], report["sizes"]["technicians"]) == (30, 7)
+    assert report["sizes"]["rotas"] == 1
+
+
+def test_scale_must_be_positive():
+    with pytest.raises(CommandError, match="--scale"):
+        bench("--scale", "0")
 
 
 def test_bench_run_takes_the_engine_query_count():
