@@ -156,6 +156,10 @@ def coverage_check_record(
             "qualified",
             "candidates",
             "is_new",
+            "gap_starts_at",
+            "gap_ends_at",
+            "gap_cause",
+            "uncovered_hours",
         ],
         (
             (
@@ -172,6 +176,10 @@ def coverage_check_record(
                 r.reason[:500],
                 *_people_json(r),
                 r.requirement_id in changes.opened_requirement_ids,
+                r.gap_starts_at,
+                r.gap_ends_at,
+                r.gap_cause,
+                r.uncovered_hours,
             )
             for r in flagged_requirements(result)
         ),

@@ -46,10 +46,19 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-from agreements.coverage.models import CoverageStatus, RiskKind
+from agreements.coverage.models import CoverageStatus, GapCause, RiskKind
+from agreements.coverage.support_window import (
+    Finding,
+    QualifiedTime,
+    SlotAxis,
+    TeamTime,
+    Wording,
+    finding,
+)
 from agreements.models import Agreement, Requirement, requirement_label
 from core.formatting import day_text, join_names
 from core.selectors import coverage_defaults
+from core.time_zones import default_time_zone
 from skills.models import (
     Certification,
     Skill,
@@ -63,6 +72,9 @@ from skills.models import (
 
 ONE_DAY = datetime.timedelta(days=1)
 NO_END = datetime.date.max
+ZERO_HOURS = Decimal("0")
+BUSINESS_HOURS = Agreement.SupportHours.BUSINESS.value
+SAME_AS_HEAD_COUNT = frozenset((GapCause.LAST_DAY.value, GapCause.CERTIFICATION_EXPIRY.value))
 
 COVERED = CoverageStatus.COVERED.value
 AT_RISK = CoverageStatus.AT_RISK.value
@@ -105,6 +117,12 @@ class RequirementCoverage:
     reason: str  # "" when covered
     risk_kind: str  # RiskKind value when at risk (thin or lapsing), else ""
     candidates: tuple[Candidate, ...] = ()  # filled for uncovered and at-risk requirements
+    # The first gap in the support window (None for covered and head-count-only at risk), its
+    # GapCause value, and the hours of a week of the window nobody qualified covers.
+    gap_starts_at: datetime.datetime | None = None
+    gap_ends_at: datetime.datetime | None = None
+    gap_cause: str = ""
+    uncovered_hours: Decimal = Decimal("0")
 
     @property
     def qualified_count(self):
@@ -198,8 +216,21 @@ class AgreementCoverage:
         ]
 
     def hypothetical(self, **requirement) -> RequirementCoverage:
-        """CoverageResult.hypothetical, from the evaluation this agreement is part of."""
+        """CoverageResult.hypothetical, from the evaluation this agreement is part of, in this
+        agreement's support hours and client zone."""
+        if self._rows:
+            requirement.setdefault("support_hours", self._rows[0][7])
+            requirement.setdefault("zone", self._rows[0][8])
         return self._matcher.hypothetical(**requirement)
+
+    def qualified_times(self, requirement_id=None) -> list[QualifiedTime]:
+        """When the qualified technicians of each requirement (or only `requirement_id`) are
+        scheduled and present: what the week grid counts."""
+        return [
+            self._matcher.qualified_time(row[2:6])
+            for row in self._rows
+            if requirement_id is None or row[1] == requirement_id
+        ]
 
     def requirement_counts(self) -> dict[int, tuple[int, int, int]]:
         """{requirement id: (severity of its status, |Q|, |L|)}, read from the evaluation's
@@ -278,7 +309,11 @@ def evaluate_coverage(
         exclude_technician_ids=exclude_technician_ids,
         as_if_active=as_if_active,
     )
-    matcher = _Matcher(horizon=day + datetime.timedelta(days=warning_days), **inputs.team())
+    matcher = _Matcher(
+        horizon=day + datetime.timedelta(days=warning_days),
+        team_time=inputs.team_time(day=day, warning_days=warning_days),
+        **inputs.team(),
+    )
     return _result(day=day, warning_days=warning_days, inputs=inputs, matcher=matcher)
 
 
@@ -296,9 +331,11 @@ def evaluate_coverage_without(
     gone = set(technician_ids)
     inputs = _inputs_read(day=day, agreement_ids=agreement_ids, exclude_technician_ids=())
     horizon = day + datetime.timedelta(days=warning_days)
-    as_is = _Matcher(horizon=horizon, **inputs.team())
+    team_time = inputs.team_time(day=day, warning_days=warning_days)
+    as_is = _Matcher(horizon=horizon, team_time=team_time, **inputs.team())
     without = _Matcher(
         horizon=horizon,
+        team_time=team_time,
         **inputs.team(without=gone),
         same_as=as_is,
         touched_skills={row[1] for row in inputs.technician_skills if row[0] in gone},
@@ -314,18 +351,31 @@ def evaluate_coverage_without(
 
 @dataclass
 class _Inputs:
-    """What an evaluation reads, as tuples: eight queries."""
+    """What an evaluation reads, as tuples: eight queries (and those of `team_time`)."""
 
-    technicians: list  # (id, name, available_until) of those available on the day
+    technicians: list  # (id, name, available_until, time zone) of those available on the day
     technician_skills: list  # (technician, skill, level, oldest version, newest version)
     technician_certifications: list  # (technician, certification, expires_on), valid on the day
     skills: list
     versions: list
     certifications: list
-    # (agreement, requirement, skill, version, min level, certification, needed): row[2:] is
-    # what decides the outcome, so requirements asking the same share it.
+    # (agreement, requirement, skill, version, min level, certification, needed, support
+    # hours, client zone): row[2:] is what decides the outcome, so requirements asking the same
+    # share it.
     requirement_rows: list
     agreement_rows: list  # (id, reference, title, client, client name, annual value), in order
+    narrowed: bool = False  # read for a list of agreements: the team's time is read for them
+
+    def team_time(self, *, day, warning_days) -> TeamTime:
+        """The team's time over the client days D … D + max(7, W) − 1, for the technicians who
+        hold a skill or certification read."""
+        holders = {row[0] for row in self.technician_skills}
+        holders.update(row[0] for row in self.technician_certifications)
+        return TeamTime(
+            axis=SlotAxis(day=day, days=max(7, warning_days)),
+            technicians=[row for row in self.technicians if row[0] in holders],
+            technician_ids_filter=sorted(holders) if self.narrowed else None,
+        )
 
     def team(self, *, without=frozenset()) -> dict:
         """The _Matcher's arguments, leaving out the technicians `without`."""
@@ -374,7 +424,9 @@ def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=Fal
         versions = versions.filter(skill__in=wanted_skills)
         certifications = certifications.filter(id__in=wanted_certifications)
     return _Inputs(
-        technicians=list(technicians.order_by().values_list("id", "name", "available_until")),
+        technicians=list(
+            technicians.order_by().values_list("id", "name", "available_until", "time_zone")
+        ),
         technician_skills=_integer_rows(
             technician_skills.order_by().values_list(
                 "technician_id", "skill_id", "level", "oldest_version_id", "newest_version_id"
@@ -397,6 +449,8 @@ def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=Fal
                 "min_level",
                 "certification_id",
                 "min_technicians",
+                "agreement__support_hours",
+                "agreement__client__time_zone",
             )
         ),
         agreement_rows=list(
@@ -404,6 +458,7 @@ def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=Fal
                 "id", "reference", "title", "client_id", "client__name", "annual_value"
             )
         ),
+        narrowed=agreement_ids is not None and not isinstance(agreement_ids, QuerySet),
     )
 
 
@@ -472,12 +527,14 @@ def _result(*, day, warning_days, inputs: _Inputs, matcher) -> CoverageResult:
 
 
 def _integer_rows(queryset):
-    """The rows of a values_list() queryset of integer columns, fetched in one go.
+    """The rows of a values_list() queryset of integer (and plain text) columns, fetched in one
+    go.
 
     Django fetches 100 rows at a time and passes each through its converters: at 150,000
     requirements that took three times as long as the query. Integer columns need no converter
-    on any backend. Not with .iterator() either: PostgreSQL plans a server-side cursor for its
-    first rows, and on freshly loaded tables that plan ran a hundred times slower.
+    on any backend, nor do text columns. Not with .iterator() either: PostgreSQL plans a
+    server-side cursor for its first rows, and on freshly loaded tables that plan ran a hundred
+    times slower.
     """
     try:
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
@@ -508,6 +565,7 @@ class _Matcher:
         self,
         *,
         horizon,
+        team_time,
         technicians,
         technician_skills,
         technician_certifications,
@@ -522,6 +580,9 @@ class _Matcher:
         reused for a requirement whose skill and certification are not in `touched_skills` and
         `touched_certifications` (held by none of the technicians left out here)."""
         self.horizon = horizon
+        self.day = team_time.axis.day
+        self.warning_days = (horizon - self.day).days
+        self.team_time = team_time
         self.same_as = same_as
         self.touched_skills = frozenset(touched_skills)
         self.touched_certifications = frozenset(touched_certifications)
@@ -532,7 +593,7 @@ class _Matcher:
         # Technician id -> name and last working day; the sort position follows the name.
         self.names = {}
         self.last_days = {}
-        for pk, name, available_until in sorted(technicians, key=lambda t: (t[1], t[0])):
+        for pk, name, available_until, _ in sorted(technicians, key=lambda t: (t[1], t[0])):
             self.names[pk] = name
             self.last_days[pk] = NO_END if available_until is None else available_until
         self.position = {pk: index for index, pk in enumerate(self.names)}
@@ -561,6 +622,8 @@ class _Matcher:
         self._candidates = {}
         self._details = {}
         self._version_ranges = {}
+        self._qualified_times = {}
+        self._findings = {}
 
     # ----------------------------------------------------------------------------- matching
 
@@ -642,8 +705,9 @@ class _Matcher:
         return found
 
     def outcome(self, key):
-        """(status, severity, |Q|, |L|, lapses_on, reason, risk kind) for (*wanted,
-        min_technicians); the kind is "" unless at risk."""
+        """(status, severity, |Q|, |L|, lapses_on, reason, risk kind, first gap's start, its
+        end, its cause, hours a week uncovered) for (*wanted, min_technicians, support hours,
+        client zone); the kind is "" unless at risk."""
         outcome = self._outcomes.get(key)
         if outcome is None:
             if self.same_as is not None and not (
@@ -651,27 +715,122 @@ class _Matcher:
             ):
                 outcome = self.same_as.outcome(key)
             else:
-                outcome = self._outcome(key[:4], key[4])
+                outcome = self._outcome(key[:4], *key[4:])
             self._outcomes[key] = outcome
         return outcome
 
-    def _outcome(self, wanted, needed):
+    def _outcome(self, wanted, needed, support_hours, zone):
+        """Rules 1 to 4 of DESIGN "Coverage through the support window"."""
         count, lasting, _ = self._qualified_of(wanted)
+        found = self.finding(wanted, support_hours, zone)
         risk_kind = ""
+        dated = found.rule == 3
         if count == 0:
             status, lapses_on, reason = UNCOVERED, None, self._nobody_reason(wanted)
+        elif found.rule == 2:
+            status, lapses_on, reason = UNCOVERED, None, found.reason
         elif count < needed:
             _, names = self.qualified_in_name_order(wanted)
             verb = "qualifies" if count == 1 else "qualify"
-            status, lapses_on, risk_kind = AT_RISK, None, THIN
+            status, risk_kind = AT_RISK, THIN
             reason = f"Only {join_names(names)} {verb} ({needed} needed)"
-        elif lasting >= needed:
+            lapses_on = found.gap_day if dated else None
+            if dated:
+                reason = f"{reason}. {found.reason}"
+        elif lasting >= needed and not dated:
             status, lapses_on, reason = COVERED, None, ""
         else:
             status, risk_kind = AT_RISK, LAPSING
-            lapses_on, reason = self._lapse(wanted, needed)
+            head_lapse = self._lapse(wanted, needed) if lasting < needed else None
+            if head_lapse is None:
+                lapses_on, reason = found.gap_day, found.reason
+            elif not dated:
+                lapses_on, reason = head_lapse
+            elif found.gap.cause in SAME_AS_HEAD_COUNT and found.gap_day >= head_lapse[0]:
+                # The gap follows from the departure or expiry the head count names already.
+                lapses_on, reason = head_lapse
+            elif found.gap_day <= head_lapse[0]:
+                lapses_on, reason = found.gap_day, f"{found.reason} {head_lapse[1]}."
+            else:
+                lapses_on, reason = head_lapse[0], f"{head_lapse[1]}. {found.reason}"
+        gap = found.gap if status == UNCOVERED or dated else None
         severity = CoverageStatus.severity_of(status)
-        return status, severity, count, lasting, lapses_on, reason, risk_kind
+        if gap is None:
+            return (
+                status,
+                severity,
+                count,
+                lasting,
+                lapses_on,
+                reason,
+                risk_kind,
+                None,
+                None,
+                "",
+                ZERO_HOURS,
+            )
+        return (
+            status,
+            severity,
+            count,
+            lasting,
+            lapses_on,
+            reason,
+            risk_kind,
+            gap.starts_at,
+            gap.ends_at,
+            gap.cause,
+            found.uncovered_hours,
+        )
+
+    def qualified_time(self, wanted) -> QualifiedTime:
+        """When the technicians qualified for `wanted` on the day are scheduled and present."""
+        found = self._qualified_times.get(wanted)
+        if found is None:
+            certification_id = wanted[3]
+            expiries = (
+                self.certificate_holders.get(certification_id, {})
+                if certification_id is not None
+                else None
+            )
+            found = self._qualified_times[wanted] = self.team_time.qualified_time(
+                self._qualified_of(wanted)[2], expiries
+            )
+        return found
+
+    def finding(self, wanted, support_hours, zone) -> Finding:
+        """The support window's rules 1 to 3 for `wanted` in a client zone and support hours."""
+        key = (wanted, support_hours, zone)
+        found = self._findings.get(key)
+        if found is None:
+            certification_id = wanted[3]
+            found = self._findings[key] = finding(
+                team=self.team_time,
+                qualified=self.qualified_time(wanted),
+                zone=zone,
+                support_hours=support_hours,
+                day=self.day,
+                warning_days=self.warning_days,
+                wording=self._wording(wanted),
+                certification_name=self.certification_names.get(certification_id, ""),
+            )
+        return found
+
+    def _wording(self, wanted) -> Wording:
+        skill_id, version_id, min_level, certification_id = wanted
+        certification = self.certification_names.get(certification_id, "")
+        if skill_id is None:
+            return Wording(subject=certification, lacking=f"hold {certification}")
+        skill = self.skill_names[skill_id]
+        if version_id:
+            skill = f"{skill} {self.versions[version_id][0]}"
+        lacking = f"have {skill} at level {min_level}"
+        if certification:
+            return Wording(
+                subject=f"{skill} with {certification}",
+                lacking=f"{lacking} and hold {certification}",
+            )
+        return Wording(subject=skill, lacking=lacking)
 
     def _lapse(self, wanted, needed):
         """The count falls below `needed` the day after the needed-th latest last day; the
@@ -698,7 +857,7 @@ class _Matcher:
 
     def _sort_key(self, row):
         """Requirements of an agreement in the model's order: skill name, version rank, cert."""
-        _, pk, skill_id, version_id, _, certification_id, _ = row
+        _, pk, skill_id, version_id, _, certification_id, *_ = row
         return (
             skill_id is None,
             self.skill_names.get(skill_id, ""),
@@ -727,24 +886,37 @@ class _Matcher:
         min_technicians,
         certification_id=None,
         moving_from: str = "",
+        support_hours: str = BUSINESS_HOURS,
+        zone: str = "",
     ) -> RequirementCoverage:
         """A requirement no agreement has. `moving_from`: the label of the version the client
         runs now, when the requirement is the version it moves to; the candidates' gaps then
-        name both ("knows 2021 – 2022, client moves from 2022 to 2024")."""
-        key = (skill_id, version_id, min_level, certification_id, min_technicians)
-        *detail, candidates = self._detail(key)
+        name both ("knows 2021 – 2022, client moves from 2022 to 2024"). `support_hours` and
+        `zone` (the client's; default the firm's) place it in a support window."""
+        key = (
+            skill_id,
+            version_id,
+            min_level,
+            certification_id,
+            min_technicians,
+            support_hours,
+            zone or default_time_zone(),
+        )
+        *detail, candidates, gap_starts_at, gap_ends_at, gap_cause, hours = self._detail(key)
         if moving_from and candidates:
             wanted = key[:4]
             qualified_ids, _ = self.qualified_in_name_order(wanted)
             candidates = self._candidates_of(wanted, qualified_ids, moving_from=moving_from)
-        return RequirementCoverage(None, None, *detail, candidates)
+        return RequirementCoverage(
+            None, None, *detail, candidates, gap_starts_at, gap_ends_at, gap_cause, hours
+        )
 
     def _detail(self, key):
         """Every field of a RequirementCoverage for `key` but the requirement and agreement ids,
         in the dataclass's order."""
         wanted = key[:4]
-        skill_id, _, _, certification_id, needed = key
-        status, _, _, lasting, lapses_on, reason, risk_kind = self.outcome(key)
+        skill_id, _, _, certification_id, needed, *_ = key
+        (status, _, _, lasting, lapses_on, reason, risk_kind, *gap) = self.outcome(key)
         ids, names = self.qualified_in_name_order(wanted)
         return (
             self._label(wanted),
@@ -759,6 +931,7 @@ class _Matcher:
             reason,
             risk_kind,
             self._candidates_of(wanted, ids) if status != COVERED else (),
+            *gap,
         )
 
     def _candidates_of(self, wanted, qualified_ids, moving_from=""):

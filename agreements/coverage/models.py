@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -103,6 +104,31 @@ class RiskKind(ChoiceSet):
         if kind == cls.LAPSING and lapses_on is not None:
             return f"covered through {day_text(lapses_on - datetime.timedelta(days=1))}"
         return ""
+
+
+class GapCause(ChoiceSet):
+    """Why the first gap in a requirement's support window is one (DESIGN "Coverage through the
+    support window"): nobody qualifies at all; the qualified are not at work then and nobody is
+    on call; someone is on call then but does not qualify; the qualified at work then are on
+    time off, past their last working day, or their certification has expired."""
+
+    NOBODY_QUALIFIED = "nobody_qualified", "Nobody qualified", "danger"
+    OUTSIDE_HOURS = "outside_hours", "Outside working hours", "danger"
+    ON_CALL_UNQUALIFIED = "on_call_unqualified", "On call but not qualified", "danger"
+    TIME_OFF = "time_off", "Time off", "warning"
+    LAST_DAY = "last_day", "Last working day", "warning"
+    CERTIFICATION_EXPIRY = "certification_expiry", "Certification expires", "warning"
+
+
+def gap_range_text(starts_at, ends_at, zone: str) -> str:
+    """A gap as the client reads it: "Mon 7 Dec 2026 00:00–09:00 (client's time)"; an end at
+    the client's midnight reads 24:00. "" without a gap."""
+    if starts_at is None or ends_at is None:
+        return ""
+    tz = zoneinfo.ZoneInfo(zone)
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    end_clock = "24:00" if end.date() > start.date() else f"{end:%H:%M}"
+    return f"{start:%a} {day_text(start.date())} {start:%H:%M}–{end_clock} (client's time)"
 
 
 def status_label(status, risk_kind="") -> str:
@@ -445,6 +471,19 @@ class CheckedRequirement(models.Model):
     qualified = models.JSONField(default=list, help_text="[[technician id, name], …] by name.")
     candidates = models.JSONField(default=list, encoder=DjangoJSONEncoder)
     is_new = models.BooleanField(default=False, help_text="Its flag was opened by this check.")
+    gap_starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first half hour of support nobody qualified covers."
+    )
+    gap_ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="The end of that gap, at most the client's midnight."
+    )
+    gap_cause = models.CharField(max_length=20, choices=GapCause.choices, blank=True)
+    uncovered_hours = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
+        help_text="Hours of a week of the support window nobody qualified covers.",
+    )
 
     class Meta:
         app_label = "agreements"
@@ -453,6 +492,17 @@ class CheckedRequirement(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.status}"
+
+    @property
+    def gap_text(self) -> str:
+        """ "Mon 7 Dec 2026 00:00–09:00 (client's time)", "" without a gap. Reads the client's
+        zone through the agreement: select_related("agreement__client") in lists."""
+        if self.gap_starts_at is None:
+            return ""
+        return gap_range_text(self.gap_starts_at, self.gap_ends_at, self.agreement.client.time_zone)
+
+    def get_gap_cause_color(self) -> str:
+        return GapCause(self.gap_cause).color if self.gap_cause else ""
 
     @property
     def risk_detail(self) -> str:

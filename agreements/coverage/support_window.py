@@ -1,0 +1,756 @@
+"""Coverage through the support window (DESIGN "Coverage through the support window"): who of
+a requirement's qualified technicians is at work, or on call, in each half hour an agreement
+promises support, and where nobody is.
+
+Time is counted in UTC half hours ("slots"). One `SlotAxis` covers every client's local days
+D … D+N−1 of an evaluation (N = the larger of 7 and the warning window), with a margin for the
+zones on either side of UTC. Per time zone (zones are few) it keeps, once, each slot's local
+week index (weekday × 48 + half hour) and local date; a weekly pattern in that zone then covers
+the slots whose week index its 336-entry mask holds, with one numpy lookup.
+
+`TeamTime` reads the team's time with a fixed number of queries (working hours, time off
+overlapping the axis, rotas with their hours, members and the overrides overlapping the axis)
+and builds, once per check, two bitmaps per technician over the axis:
+
+- *scheduled*: their working hours (their rows, else DEFAULT_WORKING_HOURS, in their zone) or
+  their on-call turns (inside a rota's hours, whose turn it is by skills.rotas.schedule,
+  overrides included; a rota without members covers nothing);
+- *present*: scheduled, minus the local days (the technician's) of their time off and those
+  after their last working day.
+
+The bitmaps are packed 64 slots to a word, so that the set of a requirement's qualified
+technicians is ORed in a few hundred word operations whatever the length of the window.
+Certification expiry cuts a holder's presence after the last slot of their local expiry date.
+Requirements asking for the same (skill, version, level, certification) share the OR
+(`QualifiedTime`), and those that also share the client zone and support hours share the
+finding (`Finding`): the rules 1 to 3 of DESIGN, their first gap (start, end, cause) and the
+hours a week uncovered.
+
+Choices where DESIGN leaves room:
+- A rota's overrides apply wherever skills.rotas.schedule applies them, before the first
+  hand-off included, but only in a rota that has members (DESIGN: "a rota without members
+  covers nothing").
+- The cause `on_call_unqualified` applies when someone (in a rota with members) is on call at
+  the gap's slot; the one on call is then not among the qualified scheduled at that slot.
+- A gap's end is the end of the run of consecutive slots of the same rule from its start, cut
+  at the client's next local midnight; slots outside the support window end the run.
+"""
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from types import SimpleNamespace
+
+import numpy as np
+
+from agreements.coverage.models import GapCause
+from agreements.models import Agreement
+from core.formatting import day_text, join_names
+from skills.models import (
+    OnCallMember,
+    OnCallOverride,
+    OnCallRota,
+    OnCallRotaHours,
+    TimeOff,
+    WorkingHours,
+)
+from skills.rotas import schedule
+from skills.weekly_patterns import (
+    DAY_NAMES,
+    SLOTS_PER_DAY,
+    WeeklyPeriod,
+    clock,
+    default_rota_hours,
+    default_working_hours,
+    half_hours,
+    support_window,
+)
+
+UTC = datetime.UTC
+SLOT = datetime.timedelta(minutes=30)
+ONE_DAY = datetime.timedelta(days=1)
+WEEK_SLOTS = 7 * SLOTS_PER_DAY
+WORD = 64
+# Local days run from UTC−12 to UTC+14: the axis starts early and ends late enough for both.
+MARGIN_BEFORE = datetime.timedelta(hours=15)
+MARGIN_AFTER = datetime.timedelta(hours=13)
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+HALF = Decimal("0.5")
+
+
+def pack(bits: np.ndarray) -> np.ndarray:
+    """Boolean slots (last axis a multiple of 64) as uint64 words, slot i at bit i % 64."""
+    return np.packbits(bits, axis=-1, bitorder="little").view(np.uint64)
+
+
+def unpack(words: np.ndarray) -> np.ndarray:
+    return np.unpackbits(words.view(np.uint8), bitorder="little").view(bool)
+
+
+def first_set(words: np.ndarray) -> int | None:
+    """The index of the first slot set in packed `words`, or None."""
+    nonzero = np.flatnonzero(words)
+    if not len(nonzero):
+        return None
+    index = int(nonzero[0])
+    word = int(words[index])
+    return index * WORD + (word & -word).bit_length() - 1
+
+
+def slot_count(words: np.ndarray) -> int:
+    return int(np.bitwise_count(words).sum())
+
+
+def hours_text(slots: int) -> str:
+    """Half hours as hours: 256 → "128", 3 → "1.5"."""
+    return f"{slots // 2}" if slots % 2 == 0 else f"{slots / 2:.1f}"
+
+
+def days_text(first: datetime.date, last: datetime.date) -> str:
+    """24–26 Dec 2026, 28 Feb – 2 Mar 2027, 30 Dec 2026 – 2 Jan 2027, 24 Dec 2026."""
+    if first == last:
+        return day_text(first)
+    if first.year != last.year:
+        return f"{day_text(first)} – {day_text(last)}"
+    if first.month != last.month:
+        return f"{day_text(first)[: -len(str(first.year)) - 1]} – {day_text(last)}"
+    return f"{first.day}–{day_text(last)}"
+
+
+class ZoneSlots:
+    """Each slot of an axis in one time zone: its local week index and local date (ordinal)."""
+
+    __slots__ = ("name", "week", "ordinal", "minute", "_masks")
+
+    def __init__(self, axis: "SlotAxis", name: str):
+        self.name = name
+        tz = zoneinfo.ZoneInfo(name)
+        week = np.zeros(axis.size, np.int16)
+        ordinal = np.zeros(axis.size, np.int32)
+        minute = np.zeros(axis.size, np.int16)
+        # The offset changes a few times a year: walk the slots, asking zoneinfo once an hour.
+        moment = axis.base
+        for index in range(axis.size):
+            local = moment.astimezone(tz)
+            minutes = local.hour * 60 + local.minute
+            week[index] = local.weekday() * SLOTS_PER_DAY + minutes // 30
+            ordinal[index] = local.toordinal()
+            minute[index] = minutes
+            moment += SLOT
+        self.week, self.ordinal, self.minute = week, ordinal, minute
+        self._masks = {}
+
+    def covered(self, periods) -> np.ndarray:
+        """Boolean per slot: the weekly pattern `periods`, read in this zone, covers it."""
+        key = half_hours(periods)
+        found = self._masks.get(key)
+        if found is None:
+            mask = np.zeros(WEEK_SLOTS, bool)
+            mask[list(key)] = True
+            found = self._masks[key] = mask[self.week]
+        return found
+
+    def first_slot_after(self, day: datetime.date) -> int:
+        """The first slot whose local date comes after `day` (len when none)."""
+        return int(np.searchsorted(self.ordinal, day.toordinal() + 1, side="left"))
+
+    def first_slot_of(self, day: datetime.date) -> int:
+        return int(np.searchsorted(self.ordinal, day.toordinal(), side="left"))
+
+    def local_date(self, slot: int) -> datetime.date:
+        return datetime.date.fromordinal(int(self.ordinal[slot]))
+
+
+class SlotAxis:
+    """The UTC half hours covering every zone's local days `day` … `day` + `days` − 1."""
+
+    def __init__(self, *, day: datetime.date, days: int):
+        self.day = day
+        self.days = days
+        self.base = datetime.datetime.combine(day, datetime.time(0), tzinfo=UTC) - MARGIN_BEFORE
+        end = (
+            datetime.datetime.combine(day + days * ONE_DAY, datetime.time(0), tzinfo=UTC)
+            + MARGIN_AFTER
+        )
+        count = (end - self.base) // SLOT
+        self.size = -(-count // WORD) * WORD
+        self.end = self.base + self.size * SLOT
+        self._zones = {}
+        self._windows = {}
+
+    def zone(self, name: str) -> ZoneSlots:
+        found = self._zones.get(name)
+        if found is None:
+            found = self._zones[name] = ZoneSlots(self, name)
+        return found
+
+    def index_at(self, moment: datetime.datetime) -> int:
+        """The first slot starting at or after `moment`, clamped to the axis."""
+        index = -((self.base - moment) // SLOT)
+        return min(max(index, 0), self.size)
+
+    def moment(self, index: int) -> datetime.datetime:
+        return self.base + index * SLOT
+
+    def window(self, zone: str, support_hours: str, first: datetime.date, last: datetime.date):
+        """Packed slots of the support window of `support_hours` on the local days (in `zone`)
+        `first` … `last`."""
+        key = (zone, support_hours, first, last)
+        found = self._windows.get(key)
+        if found is None:
+            slots = self.zone(zone)
+            bits = slots.covered(support_window(support_hours)).copy()
+            bits[: slots.first_slot_of(first)] = False
+            bits[slots.first_slot_after(last) :] = False
+            found = self._windows[key] = pack(bits)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    cause: str  # GapCause value
+    slot: int
+    end_slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the support window says about a requirement: `rule` 1 (nobody qualified), 2 (a gap
+    now), 3 (a dated gap) or 0 (no gap); the first gap; `gap_day` the client's local date of its
+    first slot (lapses_on for rule 3); the hours a week uncovered; the reason's sentence."""
+
+    rule: int
+    gap: Gap | None
+    gap_day: datetime.date | None
+    uncovered_hours: Decimal
+    reason: str
+
+
+NO_FINDING = Finding(0, None, None, Decimal("0"), "")
+
+
+class TeamTime:
+    """The team's time over an axis: scheduled and present bitmaps per technician, who is on
+    call in each slot of each rota, and the time off and last days the reasons name."""
+
+    def __init__(self, *, axis: SlotAxis, technicians, technician_ids_filter=None):
+        """`technicians`: (id, name, available_until, time zone) of those who may qualify.
+        `technician_ids_filter`: a queryset of technician ids that narrows the reads (a
+        narrowed evaluation), or None for everyone."""
+        self.axis = axis
+        self.names = {row[0]: row[1] for row in technicians}
+        self.zones = {row[0]: row[3] for row in technicians}
+        self.last_days = {row[0]: row[2] for row in technicians}
+        self.row_of = {row[0]: index for index, row in enumerate(technicians)}
+        first = axis.base.date() - ONE_DAY
+        last = axis.end.date() + ONE_DAY
+        hours_rows = WorkingHours.objects.order_by()
+        time_off_rows = TimeOff.objects.filter(first_day__lte=last, last_day__gte=first)
+        if technician_ids_filter is not None:
+            hours_rows = hours_rows.filter(technician__in=technician_ids_filter)
+            time_off_rows = time_off_rows.filter(technician__in=technician_ids_filter)
+        working = defaultdict(list)
+        for technician_id, weekday, start, end in hours_rows.values_list(
+            "technician_id", "weekday", "start", "end"
+        ):
+            working[technician_id].append(WeeklyPeriod.of(weekday, start, end))
+        self.time_off = defaultdict(list)
+        for technician_id, first_day, last_day in time_off_rows.order_by().values_list(
+            "technician_id", "first_day", "last_day"
+        ):
+            self.time_off[technician_id].append((first_day, last_day))
+        self._rotas_read(first)
+
+        count, size = len(technicians), axis.size
+        scheduled = np.zeros((count, size), bool)
+        default_hours = default_working_hours()
+        for technician_id, row in self.row_of.items():
+            zone = axis.zone(self.zones[technician_id])
+            scheduled[row] = zone.covered(working.get(technician_id) or default_hours)
+        for on_turn in self.on_turn.values():
+            for technician_id in np.unique(on_turn[on_turn >= 0]).tolist():
+                row = self.row_of.get(technician_id)
+                if row is not None:
+                    scheduled[row] |= on_turn == technician_id
+        present = scheduled.copy()
+        for technician_id, spans in self.time_off.items():
+            row = self.row_of.get(technician_id)
+            if row is None:
+                continue
+            ordinal = axis.zone(self.zones[technician_id]).ordinal
+            for first_day, last_day in spans:
+                present[row] &= (ordinal < first_day.toordinal()) | (ordinal > last_day.toordinal())
+        for technician_id, last_day in self.last_days.items():
+            if last_day is not None:
+                cut = self.cut(technician_id, last_day)
+                present[self.row_of[technician_id], cut:] = False
+        self.scheduled_bits, self.present_bits = scheduled, present
+        self.scheduled = pack(scheduled)
+        self.present = pack(present)
+
+    def _rotas_read(self, first):
+        """Per rota with members, the technician on call in each slot (−1 for nobody): whose
+        turn it is, inside the rota's hours."""
+        axis = self.axis
+        rotas = {
+            row[0]: SimpleNamespace(
+                id=row[0], time_zone=row[1], starts_at=row[2], rotation_days=row[3]
+            )
+            for row in OnCallRota.objects.order_by().values_list(
+                "id", "time_zone", "starts_at", "rotation_days"
+            )
+        }
+        # Names of everyone on a rota, qualified or not: a reason may name who is on call.
+        self.rota_names = {}
+        members = defaultdict(list)
+        for rota_id, technician_id, name in OnCallMember.objects.order_by(
+            "rota_id", "position"
+        ).values_list("rota_id", "technician_id", "technician__name"):
+            members[rota_id].append(technician_id)
+            self.rota_names[technician_id] = name
+        hours = defaultdict(list)
+        for rota_id, weekday, start, end in OnCallRotaHours.objects.order_by().values_list(
+            "rota_id", "weekday", "start", "end"
+        ):
+            hours[rota_id].append(WeeklyPeriod.of(weekday, start, end))
+        overrides = defaultdict(list)
+        for row in OnCallOverride.objects.filter(
+            starts_at__lt=axis.end, ends_at__gt=axis.base
+        ).values_list(
+            "id",
+            "rota_id",
+            "technician_id",
+            "starts_at",
+            "ends_at",
+            "created_at",
+            "technician__name",
+        ):
+            self.rota_names[row[2]] = row[6]
+            overrides[row[1]].append(
+                SimpleNamespace(
+                    id=row[0],
+                    technician_id=row[2],
+                    starts_at=row[3],
+                    ends_at=row[4],
+                    created_at=row[5],
+                )
+            )
+        self.on_turn = {}
+        self.segments = {}
+        default_hours = default_rota_hours()
+        for rota_id, rota in rotas.items():
+            if not members.get(rota_id):
+                continue
+            segments = schedule(
+                rota=rota,
+                members=members[rota_id],
+                overrides=overrides.get(rota_id, ()),
+                start=axis.base,
+                end=axis.end,
+            )
+            on_turn = np.full(axis.size, -1, np.int64)
+            for segment in segments:
+                start, end = axis.index_at(segment.starts_at), axis.index_at(segment.ends_at)
+                on_turn[start:end] = segment.technician_id
+            in_hours = axis.zone(rota.time_zone).covered(hours.get(rota_id) or default_hours)
+            on_turn[~in_hours] = -1
+            self.on_turn[rota_id] = on_turn
+            self.segments[rota_id] = segments
+        self.anyone_on_call = np.zeros(axis.size, bool)
+        for on_turn in self.on_turn.values():
+            self.anyone_on_call |= on_turn >= 0
+
+    def cut(self, technician_id, last_day: datetime.date) -> int:
+        """The first slot after `last_day` in the technician's zone."""
+        return self.axis.zone(self.zones[technician_id]).first_slot_after(last_day)
+
+    def local_date(self, technician_id, slot: int) -> datetime.date:
+        return self.axis.zone(self.zones[technician_id]).local_date(slot)
+
+    def on_time_off(self, technician_id, day: datetime.date):
+        """The span (first, last) of time off around `day`, or None: overlapping and adjacent
+        spans run together."""
+        spans = sorted(self.time_off.get(technician_id, ()))
+        found = None
+        for first, last in spans:
+            if found is None:
+                if first <= day <= last:
+                    found = [first, last]
+            elif first <= found[1] + ONE_DAY:
+                found[1] = max(found[1], last)
+        if found is None:
+            return None
+        for first, last in reversed(spans):
+            if last >= found[0] - ONE_DAY and first < found[0]:
+                found[0] = first
+        return tuple(found)
+
+    def on_call_at(self, slot: int) -> list[int]:
+        return [int(on_turn[slot]) for on_turn in self.on_turn.values() if on_turn[slot] >= 0]
+
+    def qualified_time(self, ids, expiries) -> "QualifiedTime":
+        """The OR of the qualified technicians `ids`; `expiries`: {technician id: the
+        certification's expires_on} when the requirement asks for one (None otherwise)."""
+        rows = [self.row_of[t] for t in ids]
+        size = self.axis.size // WORD
+        scheduled = (
+            np.bitwise_or.reduce(self.scheduled[rows], axis=0)
+            if rows
+            else np.zeros(size, np.uint64)
+        )
+        cuts = {}
+        if expiries:
+            for t in ids:
+                expires_on = expiries.get(t)
+                if expires_on is not None and expires_on != datetime.date.max:
+                    cut = self.cut(t, expires_on)
+                    if cut < self.axis.size:
+                        cuts[t] = cut
+        whole = [self.row_of[t] for t in ids if t not in cuts]
+        present = (
+            np.bitwise_or.reduce(self.present[whole], axis=0)
+            if whole
+            else np.zeros(size, np.uint64)
+        )
+        if cuts:
+            bits = np.zeros(self.axis.size, bool)
+            for t, cut in cuts.items():
+                bits[:cut] |= self.present_bits[self.row_of[t], :cut]
+            present = present | pack(bits)
+        return QualifiedTime(ids=tuple(ids), scheduled=scheduled, present=present, cuts=cuts)
+
+    def present_count(self, qualified: "QualifiedTime") -> np.ndarray:
+        """How many of the qualified are present (rule 3) in each slot."""
+        counts = np.zeros(self.axis.size, np.int32)
+        for t in qualified.ids:
+            bits = self.present_bits[self.row_of[t]]
+            cut = qualified.cuts.get(t)
+            if cut is None:
+                counts += bits
+            else:
+                counts[:cut] += bits[:cut]
+        return counts
+
+
+@dataclass(frozen=True, slots=True)
+class QualifiedTime:
+    ids: tuple
+    scheduled: np.ndarray  # packed: some qualified technician is scheduled
+    present: np.ndarray  # packed: some qualified technician is present and certified
+    cuts: dict  # technician id -> first slot after their certification's expiry
+
+
+class Wording:
+    """What the reasons call a requirement: "Exchange Server 2016", "CCNA"; and what a
+    technician who is on call lacks: "have Exchange Server 2016 at level 3"."""
+
+    def __init__(self, *, subject: str, lacking: str):
+        self.subject = subject
+        self.lacking = lacking
+
+
+def finding(
+    *,
+    team: TeamTime,
+    qualified: QualifiedTime,
+    zone: str,
+    support_hours: str,
+    day: datetime.date,
+    warning_days: int,
+    wording: Wording,
+    certification_name: str = "",
+) -> Finding:
+    """Rules 1 to 3 of DESIGN for one requirement's qualified set, client zone and support
+    hours, with its first gap."""
+    axis = team.axis
+    slots = axis.zone(zone)
+    week_end = day + 6 * ONE_DAY
+    window_week = axis.window(zone, support_hours, day, week_end)
+    if not qualified.ids:
+        gap = _gap(team, slots, window_week, GapCause.NOBODY_QUALIFIED.value)
+        return Finding(
+            1,
+            gap,
+            None if gap is None else slots.local_date(gap.slot),
+            HALF * slot_count(window_week),
+            "",
+        )
+    unscheduled = window_week & ~qualified.scheduled
+    if unscheduled.any():
+        slot = first_set(unscheduled)
+        cause = _cause(team, qualified, slot, present_rule=False)
+        gap = _gap(team, slots, unscheduled, cause)
+        missing = slot_count(unscheduled)
+        local = gap.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
+        reason = (
+            f"No one qualified for {wording.subject} is at work or on call "
+            f"{WEEKDAY_NAMES[local.weekday()]} {_clock_range(gap, zone)} (client's time), which "
+            f"{support_hours.replace('x', '×')} support covers; {hours_text(missing)} of the "
+            f"week's {hours_text(slot_count(window_week))} hours are uncovered."
+        )
+        return Finding(2, gap, local.date(), HALF * missing, reason)
+    if warning_days <= 0:
+        return NO_FINDING
+    last_day = day + (warning_days - 1) * ONE_DAY
+    absent = axis.window(zone, support_hours, day, last_day) & ~qualified.present
+    if not absent.any():
+        return NO_FINDING
+    slot = first_set(absent)
+    cause = _cause(team, qualified, slot, present_rule=True)
+    gap = _gap(team, slots, absent, cause)
+    gap_day = slots.local_date(slot)
+    week = axis.window(zone, support_hours, gap_day, min(gap_day + 6 * ONE_DAY, last_day))
+    reason = _dated_reason(
+        team, qualified, gap, gap_day, zone, wording, certification_name=certification_name
+    )
+    return Finding(3, gap, gap_day, HALF * slot_count(absent & week), reason)
+
+
+def _gap(team, slots: ZoneSlots, words, cause) -> Gap | None:
+    """The run of set slots from the first, cut at the client's next local midnight."""
+    slot = first_set(words)
+    if slot is None:
+        return None
+    midnight = slots.first_slot_after(slots.local_date(slot))
+    bits = unpack(words)[slot:midnight]
+    run = int(np.argmin(bits)) if not bits.all() else len(bits)
+    axis = team.axis
+    return Gap(axis.moment(slot), axis.moment(slot + run), cause, slot, slot + run)
+
+
+def _cause(team: TeamTime, qualified: QualifiedTime, slot: int, *, present_rule: bool) -> str:
+    row_of, scheduled = team.row_of, team.scheduled_bits
+    at_work = [t for t in qualified.ids if scheduled[row_of[t], slot]] if present_rule else []
+    if not at_work:
+        if team.anyone_on_call[slot]:
+            return GapCause.ON_CALL_UNQUALIFIED.value
+        return GapCause.OUTSIDE_HOURS.value
+    if any(team.on_time_off(t, team.local_date(t, slot)) for t in at_work):
+        return GapCause.TIME_OFF.value
+    if any(
+        team.last_days[t] is not None and team.local_date(t, slot) > team.last_days[t]
+        for t in at_work
+    ):
+        return GapCause.LAST_DAY.value
+    return GapCause.CERTIFICATION_EXPIRY.value
+
+
+def _clock_range(gap: Gap, zone: str) -> str:
+    tz = zoneinfo.ZoneInfo(zone)
+    start, end = gap.starts_at.astimezone(tz), gap.ends_at.astimezone(tz)
+    end_clock = "24:00" if end.date() > start.date() else f"{end:%H:%M}"
+    return f"{start:%H:%M}–{end_clock}"
+
+
+def _dated_reason(team, qualified, gap, gap_day, zone, wording, *, certification_name):
+    when = f"{day_text(gap_day)} {_clock_range(gap, zone)}"
+    subject = wording.subject
+    row_of, scheduled = team.row_of, team.scheduled_bits
+    at_work = [t for t in qualified.ids if scheduled[row_of[t], gap.slot]]
+    names = team.names
+    if gap.cause == GapCause.TIME_OFF:
+        away = []
+        for t in at_work:
+            span = team.on_time_off(t, team.local_date(t, gap.slot))
+            if span:
+                away.append((names[t], span))
+        spans = {span for _, span in away}
+        verb = "is" if len(away) == 1 else "are"
+        if len(spans) == 1:
+            (span,) = spans
+            people = join_names(sorted(name for name, _ in away))
+            return (
+                f"No one qualified for {subject} is at work {when}: {people} {verb} on time off "
+                f"{days_text(*span)}."
+            )
+        people = join_names(sorted(f"{name} ({days_text(*span)})" for name, span in away))
+        return f"No one qualified for {subject} is at work {when}: {people} {verb} on time off."
+    if gap.cause == GapCause.LAST_DAY:
+        causes = sorted(
+            f"{names[t]}'s last day is {day_text(team.last_days[t])}"
+            for t in at_work
+            if team.last_days[t] is not None and team.local_date(t, gap.slot) > team.last_days[t]
+        )
+        return f"No one qualified for {subject} is at work {when}: {join_names(causes)}."
+    if gap.cause == GapCause.CERTIFICATION_EXPIRY:
+        causes = sorted(
+            f"{names[t]}'s {certification_name} expires on "
+            f"{day_text(team.local_date(t, qualified.cuts[t] - 1))}"
+            for t in at_work
+            if t in qualified.cuts and qualified.cuts[t] <= gap.slot
+        )
+        return f"No one qualified for {subject} is at work {when}: {join_names(causes)}."
+    if gap.cause == GapCause.ON_CALL_UNQUALIFIED:
+        on_call = sorted({team.rota_names[t] for t in team.on_call_at(gap.slot)})
+        verb = "does" if len(on_call) == 1 else "do"
+        return (
+            f"No one qualified for {subject} is on call {when}: {join_names(on_call)}, on call "
+            f"then, {verb} not {wording.lacking}."
+        )
+    return f"No one qualified for {subject} is at work or on call {when}."
+
+
+# ----------------------------------------------------------------------------- week grid
+
+
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    count: int | None  # qualified present; None for a local time that does not exist that day
+    in_window: bool
+    gap: bool
+    label: str  # "Mon 09:00"
+
+
+@dataclass(frozen=True, slots=True)
+class GridGap:
+    day: datetime.date
+    hours: str  # "00:00–09:00"
+    cause: str  # GapCause value
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+    @property
+    def cause_label(self) -> str:
+        return GapCause(self.cause).label
+
+    @property
+    def cause_color(self) -> str:
+        return GapCause(self.cause).color
+
+
+@dataclass(frozen=True, slots=True)
+class WeekGrid:
+    zone: str
+    days: list  # 7 local dates
+    rows: list  # 7 lists of 48 GridCell
+    gaps: list  # GridGap
+    uncovered_hours: Decimal
+    support_hours: str
+
+
+def grid_build(
+    *,
+    team: TeamTime,
+    zone: str,
+    support_hours: str,
+    day: datetime.date,
+    requirements,
+) -> WeekGrid:
+    """The week D … D+6 in the client's time. `requirements`: (QualifiedTime, ...) of the
+    requirements shown; a cell's count is the fewest qualified present over them."""
+    axis = team.axis
+    slots = axis.zone(zone)
+    first, last = slots.first_slot_of(day), slots.first_slot_after(day + 6 * ONE_DAY)
+    window = unpack(axis.window(zone, support_hours, day, day + 6 * ONE_DAY))
+    counts = None
+    for qualified in requirements:
+        found = team.present_count(qualified)
+        counts = found if counts is None else np.minimum(counts, found)
+    days = [day + index * ONE_DAY for index in range(7)]
+    cells = [[None] * SLOTS_PER_DAY for _ in days]
+    in_window_pattern = np.zeros(WEEK_SLOTS, bool)
+    in_window_pattern[list(half_hours(support_window(support_hours)))] = True
+    base_ordinal = day.toordinal()
+    gap_slots = []
+    for slot in range(first, last):
+        row = int(slots.ordinal[slot]) - base_ordinal
+        column = int(slots.minute[slot]) // 30
+        count = None if counts is None else int(counts[slot])
+        previous = cells[row][column]
+        if previous is not None and previous[0] is not None and count is not None:
+            count = min(count, previous[0])
+        cells[row][column] = (count, bool(window[slot]))
+        if window[slot] and count == 0:
+            gap_slots.append(slot)
+    rows = []
+    for row, local_day in enumerate(days):
+        weekday = local_day.weekday()
+        cells_of_day = []
+        for column in range(SLOTS_PER_DAY):
+            found = cells[row][column]
+            label = f"{DAY_NAMES[weekday]} {clock(column * 30)}"
+            if found is None:
+                in_window = bool(in_window_pattern[weekday * SLOTS_PER_DAY + column])
+                cells_of_day.append(GridCell(None, in_window, False, label))
+            else:
+                count, in_window = found
+                cells_of_day.append(GridCell(count, in_window, in_window and count == 0, label))
+        rows.append(cells_of_day)
+    return WeekGrid(
+        zone=zone,
+        days=days,
+        rows=rows,
+        gaps=_grid_gaps(team, slots, gap_slots, requirements, zone),
+        uncovered_hours=HALF * len(gap_slots),
+        support_hours=support_hours,
+    )
+
+
+def _grid_gaps(team, slots, gap_slots, requirements, zone):
+    runs = []
+    for slot in gap_slots:
+        if runs and runs[-1][1] == slot and slots.ordinal[slot] == slots.ordinal[runs[-1][0]]:
+            runs[-1][1] = slot + 1
+        else:
+            runs.append([slot, slot + 1])
+    axis = team.axis
+    gaps = []
+    for start, end in runs:
+        cause = GapCause.NOBODY_QUALIFIED.value
+        for qualified in requirements:
+            if not qualified.ids:
+                break
+            if not (unpack(qualified.present)[start]):
+                cause = _cause(team, qualified, start, present_rule=True)
+                break
+        gap = Gap(axis.moment(start), axis.moment(end), cause, start, end)
+        gaps.append(
+            GridGap(
+                day=slots.local_date(start),
+                hours=_clock_range(gap, zone),
+                cause=cause,
+                starts_at=gap.starts_at,
+                ends_at=gap.ends_at,
+            )
+        )
+    return gaps
+
+
+def week_grid(*, agreement_id, day: datetime.date, requirement_id=None) -> WeekGrid:
+    """The week D … D+6 of one agreement (or one of its requirements), live, in the client's
+    time: how many qualified technicians are present in each half hour (the fewest over the
+    requirements), the support window, and the gaps named. The engine's reads for one
+    agreement, evaluated as if active (a draft too), and one query for its zone and hours."""
+    # The engine builds on this module; the grid builds on the engine's evaluation.
+    from agreements.coverage.engine import evaluate_coverage
+
+    support_hours, zone = Agreement.objects.values_list("support_hours", "client__time_zone").get(
+        pk=agreement_id
+    )
+    result = evaluate_coverage(
+        day=day, agreement_ids=[agreement_id], as_if_active=True, warning_days=0
+    )
+    requirements = result.agreements[0].qualified_times(requirement_id) if result.agreements else []
+    return grid_build(
+        team=result.matcher.team_time,
+        zone=zone,
+        support_hours=support_hours,
+        day=day,
+        requirements=requirements,
+    )
+
+
+__all__ = [
+    "Finding",
+    "GridCell",
+    "GridGap",
+    "SlotAxis",
+    "TeamTime",
+    "WeekGrid",
+    "finding",
+    "week_grid",
+]
