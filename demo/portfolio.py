@@ -18,7 +18,7 @@ Arranged so that every page has something to show on the first visit:
 
 The team's time: the firm and most of the team are in New York; Samir Haddad works from London,
 and Riverbend's office is in Chicago. Helen Okafor and Tomás Reyes work 8 to 6, Grace Lindqvist
-and Priya Natarajan 9 to 5, Kevin Brandt three days a week; Helen and Samir take turns, a week
+and Priya Natarajan 9 to 5, Kevin Brandt mornings; Helen and Samir take turns, a week
 each, on the "After-hours" rota that carries the 24×7 and 12×5 agreements outside office hours.
 
 Dates are relative to the day of the seed. Everything is created through the services, so
@@ -528,8 +528,8 @@ TECHNICIANS = (
     DemoTechnician(
         name="Kevin Brandt",
         email="kevin.brandt@keystone-it.example",
-        notes="Help desk; joined last year, works three days a week.",
-        working_hours="Mon-Wed 09:00-17:00",
+        notes="Help desk; joined last year, works mornings.",
+        working_hours="Mon-Fri 09:00-13:00",
         skills=(
             ("Windows", 3, "10", "11"),
             ("macOS", 3, "13 Ventura", "15 Sequoia"),
