@@ -94,8 +94,10 @@ def test_scale_must_be_positive():
         bench("--scale", "0")
 
 
-def test_bench_run_takes_the_engine_query_count():
-    assert json.loads(bench(**SMALL))["queries"] == 8
+def test_bench_run_takes_the_engine_query_count_with_and_without_the_team_time():
+    report = json.loads(bench(**SMALL))
+
+    assert (report["queries"], report["queries_without_time"]) == (14, 14)
 
 
 def test_bench_removes_its_rows_afterwards():
