@@ -246,6 +246,7 @@ def test_consultant_edits_a_technicians_level_and_removes_a_certification(consul
             "name": "Dana Ortiz",
             "email": dana.email,
             "status": "active",
+            "time_zone": dana.time_zone,
             **formset(
                 "skills",
                 [{"id": held_skill.pk, "skill": held_skill.skill.pk, "level": "3"}],
