@@ -27,6 +27,7 @@ class ClientForm(forms.ModelForm):
             "industry",
             "seats",
             "account_manager",
+            "time_zone",
             "email",
             "phone",
             "website",

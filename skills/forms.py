@@ -136,7 +136,7 @@ class TechnicianForm(forms.ModelForm):
 
     class Meta:
         model = Technician
-        fields = ["name", "email", "status", "available_until", "user", "notes"]
+        fields = ["name", "email", "status", "available_until", "time_zone", "user", "notes"]
         widgets = {"available_until": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "email": {"unique": "Another technician already uses this email address."}

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from skills import views
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("skills/<id:pk>/edit/", views.SkillUpdateView.as_view(), name="skill_update"),
     path("skills/autocomplete/", views.SkillAutocompleteView.as_view(), name="skill_autocomplete"),
     path("skills/versions/", views.VersionOptionsView.as_view(), name="version_options"),
+    path("", include("skills.team_time.urls")),
 ]

@@ -35,6 +35,7 @@ from skills.resources import (
     TechnicianSkillResource,
 )
 from skills.services import skill_save, technician_save
+from skills.team_time.selectors import technician_time_off, technician_week
 
 
 class TechnicianListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, FilterView):
@@ -140,6 +141,8 @@ class TechnicianDetailView(ModelPermissionMixin, TemplateView):
             training_goals=selectors.technician_training_goals(technician=technician),
             baseline_named=selectors.baseline_certifications_named(),
             warning_days=warning_days,
+            week=technician_week(technician=technician),
+            time_off=technician_time_off(technician=technician, day=day),
             **kwargs,
         )
 

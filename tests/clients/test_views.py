@@ -30,7 +30,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOON, tick=False)]
 def client_post_data(
     *, name="Harbor Dental", contacts=(), environment=(), environment_initial=0, **fields
 ):
-    data = {"name": name, "status": "active", "seats": "14", **fields}
+    data = {
+        "name": name,
+        "status": "active",
+        "seats": "14",
+        "time_zone": "America/New_York",
+        **fields,
+    }
     data.update(formset("contacts", list(contacts)))
     data.update(formset("environment", list(environment), initial=environment_initial))
     return data

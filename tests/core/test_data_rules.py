@@ -24,6 +24,7 @@ def technician_data(**fields):
         "name": "Dana Ortiz",
         "email": "dana.ortiz@covered.example",
         "status": "active",
+        "time_zone": "America/New_York",
         **formset("skills", []),
         **formset("certifications", []),
         **fields,

@@ -32,7 +32,13 @@ def warning_days(settings):
 def technician_post_data(
     *, name="Dana Ortiz", email="dana@msp.example", skills=(), certifications=(), **fields
 ):
-    data = {"name": name, "email": email, "status": "active", **fields}
+    data = {
+        "name": name,
+        "email": email,
+        "status": "active",
+        "time_zone": "America/New_York",
+        **fields,
+    }
     data.update(formset("skills", list(skills)))
     data.update(formset("certifications", list(certifications)))
     return data
@@ -240,6 +246,7 @@ def test_consultant_edits_a_technicians_level_and_removes_a_certification(consul
             "name": "Dana Ortiz",
             "email": dana.email,
             "status": "active",
+            "time_zone": dana.time_zone,
             **formset(
                 "skills",
                 [{"id": held_skill.pk, "skill": held_skill.skill.pk, "level": "3"}],
@@ -473,8 +480,8 @@ def test_technician_detail_query_count_does_not_grow_with_rows(
         TrainingGoalFactory(technician=technician, skill=skill)
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
     # group permissions, the technician, the warning window in force, whether a baseline
-    # certification is named, skills, certifications, training goals
-    with django_assert_num_queries(12):
+    # certification is named, skills, certifications, training goals, working hours, time off
+    with django_assert_num_queries(14):
         response = consultant_client.get(reverse("skills:technician_detail", args=[technician.pk]))
     assert len(response.context["skills"]) == rows
 

@@ -117,6 +117,7 @@ def technician_update(client, technician, *, skills=(), certifications=()):
             "name": technician.name,
             "email": technician.email,
             "status": "active",
+            "time_zone": technician.time_zone,
             **formset("skills", list(skills), initial=sum("id" in row for row in skills)),
             **formset("certifications", list(certifications)),
         },
@@ -180,6 +181,7 @@ def test_a_product_added_to_a_clients_environment_opens_a_flag(
             "name": harlow.client.name,
             "status": "active",
             "seats": "14",
+            "time_zone": harlow.client.time_zone,
             **formset("contacts", []),
             **formset(
                 "environment",
