@@ -60,18 +60,14 @@ from agreements.services import agreement_create, requirement_create
 from clients.models import Client
 from clients.services import client_create, client_technology_add, contact_create
 from core.models import add_months
-from core.services import model_create
 from skills.models import (
     Certification,
-    OnCallMember,
-    OnCallOverride,
     OnCallRota,
     Skill,
     SkillVersion,
     Technician,
     TimeOff,
     TrainingGoal,
-    WorkingHours,
 )
 from skills.services import (
     technician_certification_add,
@@ -81,6 +77,13 @@ from skills.services import (
     training_goal_start,
 )
 from skills.skill_catalog import CCNA, MCP
+from skills.team_time.services import (
+    override_create,
+    rota_member_add,
+    rota_save,
+    time_off_save,
+    working_hours_replace,
+)
 from skills.weekly_patterns import parse_pattern
 
 # ------------------------------------------------------------------------------ the data
@@ -165,8 +168,8 @@ class DemoRota:
     time_zone: str
     members: tuple[str, ...]  # technician emails, the first takes the first turn
     notes: str
-    # A swap: the second member covers the first's turn from Saturday 09:00 to Sunday 09:00.
-    swap_note: str
+    # A cover: the second member takes the first's turn from Saturday 09:00 to Sunday 09:00.
+    cover_note: str
 
 
 # The people who look after the demo clients and own their agreements: named users without a
@@ -605,7 +608,7 @@ ROTA = DemoRota(
         "Carries the 24×7 and 12×5 agreements outside office hours (Monday to Friday 9 to 5 "
         "is covered by the office). Hand-off on Mondays at 09:00."
     ),
-    swap_note="Swap: Helen is away that weekend.",
+    cover_note="Samir covers: Helen is away that weekend.",
 )
 
 # (competitor, website, notes, offerings: (our service or None, free-text name, monthly price))
@@ -874,16 +877,8 @@ def _seed_technician(spec: DemoTechnician, catalog: _Catalog, today: datetime.da
         user=None,
         notes=spec.notes,
     )
-    for period in parse_pattern(spec.working_hours):
-        model_create(
-            model=WorkingHours,
-            fields={
-                "technician": technician,
-                "weekday": period.weekday,
-                "start": _time_of(period.start),
-                "end": _time_of(period.end),
-            },
-        )
+    if spec.working_hours:
+        working_hours_replace(technician=technician, periods=parse_pattern(spec.working_hours))
     for skill_name, level, oldest, newest in spec.skills:
         skill = catalog.skill(skill_name)
         technician_skill_set(
@@ -912,11 +907,6 @@ def _seed_technician(spec: DemoTechnician, catalog: _Catalog, today: datetime.da
     return technician
 
 
-def _time_of(minutes: int) -> datetime.time:
-    """A pattern's minutes as a row's time: the end of the day (1440) is 00:00."""
-    return datetime.time(minutes // 60 % 24, minutes % 60)
-
-
 def _weekday_on_or_after(day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() > 4 else 0)
 
@@ -938,15 +928,10 @@ def _seed_time_off(spec: DemoTimeOff, technician: Technician, today: datetime.da
     else:
         first_day = _weekday_on_or_after(today + datetime.timedelta(days=spec.starts_in_days))
         last_day = first_day + datetime.timedelta(days=spec.days - 1)
-    model_create(
-        model=TimeOff,
-        fields={
-            "technician": technician,
-            "first_day": first_day,
-            "last_day": last_day,
-            "kind": spec.kind,
-            "note": spec.note,
-        },
+    time_off_save(
+        time_off=None,
+        technician=technician,
+        fields={"first_day": first_day, "last_day": last_day, "kind": spec.kind, "note": spec.note},
     )
 
 
@@ -958,13 +943,13 @@ def _local(day: datetime.date, zone: str, hour: int = 9) -> datetime.datetime:
 
 
 def _seed_rota(spec: DemoRota, today: datetime.date):
-    """The rota with weekly turns handed off on Mondays at 09:00, and one swap: the second
+    """The rota with weekly turns handed off on Mondays at 09:00, and one cover: the second
     member covers the weekend of the first member's next turn that starts after today."""
     members = {t.email: t for t in demo_technicians().filter(email__in=spec.members)}
     zone = spec.time_zone or settings.TIME_ZONE
     monday = today - datetime.timedelta(days=today.weekday())
-    rota = model_create(
-        model=OnCallRota,
+    rota = rota_save(
+        rota=None,
         fields={
             "name": spec.name,
             "time_zone": zone,
@@ -972,27 +957,22 @@ def _seed_rota(spec: DemoRota, today: datetime.date):
             "rotation_days": 7,
             "notes": spec.notes,
         },
+        periods=(),  # the default on-call hours: all the time outside 9 to 5 on weekdays
     )
     ordered = [members[email] for email in spec.members if email in members]
-    for position, technician in enumerate(ordered):
-        model_create(
-            model=OnCallMember,
-            fields={"rota": rota, "technician": technician, "position": position},
-        )
+    for technician in ordered:
+        rota_member_add(rota=rota, technician=technician)
     if len(ordered) >= 2:
         # Turn k begins k weeks after the first hand-off and belongs to ordered[k % n].
         count = len(ordered)
         turn = -(-(ROTA_WEEKS_BEFORE + 1) // count) * count
         saturday = monday + datetime.timedelta(weeks=turn - ROTA_WEEKS_BEFORE, days=5)
-        model_create(
-            model=OnCallOverride,
-            fields={
-                "rota": rota,
-                "technician": ordered[1],
-                "starts_at": _local(saturday, zone),
-                "ends_at": _local(saturday + datetime.timedelta(days=1), zone),
-                "note": spec.swap_note,
-            },
+        override_create(
+            rota=rota,
+            technician=ordered[1],
+            starts_at=_local(saturday, zone),
+            ends_at=_local(saturday + datetime.timedelta(days=1), zone),
+            note=spec.cover_note,
         )
     return rota
 

@@ -204,7 +204,7 @@ def test_the_team_works_in_two_time_zones_with_their_own_hours(demo):
         "Samir Haddad": "Mon–Fri 09:00–17:00",
         "Kevin Brandt": "Mon–Fri 09:00–13:00",
     }
-    assert Client.objects.get(name="Riverbend Community Food Bank").time_zone == ("America/Chicago")
+    assert Client.objects.get(name="Riverbend Community Food Bank").time_zone == "America/Chicago"
 
 
 def test_one_after_hours_rota_in_weekly_turns(demo):
@@ -216,8 +216,8 @@ def test_one_after_hours_rota_in_weekly_turns(demo):
     assert members == ["Helen Okafor", "Samir Haddad"]
     local_start = timezone.localtime(rota.starts_at)
     assert (local_start.weekday(), local_start.hour) == (0, 9) and local_start.date() < today
-    swap = rota.overrides.get()
-    assert swap.technician.name == "Samir Haddad" and swap.starts_at > timezone.now()
+    cover = rota.overrides.get()
+    assert cover.technician.name == "Samir Haddad" and cover.starts_at > timezone.now()
 
 
 def test_time_off_over_the_holidays_and_a_training_course(demo):
