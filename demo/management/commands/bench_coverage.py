@@ -2,6 +2,7 @@ import contextlib
 import dataclasses
 import datetime
 import json
+import os
 import resource
 import sys
 import time
@@ -189,6 +190,7 @@ class Command(BaseCommand):
         if options["scale"] <= 0:
             raise CommandError("--scale must be more than 0")
 
+        load_before = os.getloadavg()[0]
         sizes = None
         if not options["reuse"]:
             bench.clear()
@@ -254,6 +256,12 @@ class Command(BaseCommand):
                     **nightly,
                     "targets": targets,
                     "targets_met": all(value is not False for value in targets.values()),
+                    # What else slowed the figures down: other processes on the machine.
+                    "cpus": os.cpu_count(),
+                    "load_average_1_min": {
+                        "before": round(load_before, 2),
+                        "after": round(os.getloadavg()[0], 2),
+                    },
                 },
                 ensure_ascii=False,
             )
