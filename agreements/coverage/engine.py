@@ -1,10 +1,13 @@
 """The coverage engine: which active agreements can the team deliver on a given day?
 
-Implements DESIGN "Coverage rules" set-based: a fixed number of queries per evaluation,
-whatever the number of agreements, requirements or technicians. Eight queries read agreements,
-requirements, technicians, technician skills, technician certifications, skills, versions and
-certifications as plain tuples; the matching happens in Python with dicts keyed by skill and by
-certification, and requirements that ask for the same thing share one computation.
+Implements DESIGN "Coverage rules" and "Coverage through the support window" set-based: a fixed
+number of queries per evaluation, whatever the number of agreements, requirements or
+technicians. Eight queries read agreements, requirements (with their agreement's support hours
+and client's time zone), technicians (with their zone), technician skills, technician
+certifications, skills, versions and certifications as plain tuples; six more read the team's
+time (support_window.TeamTime: working hours, time off, rotas, members, rota hours, overrides).
+The matching happens in Python with dicts keyed by skill and by certification, and requirements
+that ask for the same thing share one computation.
 
 Qualification only changes over time in one direction: a technician counts up to and including
 `available_until` (their last working day), and a certification up to and including `expires_on`.
@@ -13,26 +16,41 @@ the certification's `expires_on`, or none), and the count of qualified technicia
 is the number of last days on or after it. Hence:
 
 - `lasting_count` (|L|) counts the last days on or after D + W;
-- `lapses_on` is the day after the min_technicians-th latest last day, when that falls inside
-  (D, D + W]: the first date the count drops below min_technicians.
+- the head count lapses the day after the min_technicians-th latest last day, when that falls
+  inside (D, D + W]: the first date the count drops below min_technicians.
 
-When fewer than min_technicians qualify already on D (a single point of failure), the count never
-*drops* below the minimum inside the window, it starts there: `lapses_on` is None and the reason
-names who qualifies, e.g. "Only Dana Ortiz qualifies (2 needed)". When the count is fine on D and
-drops inside the window, `lapses_on` is that date and the reason states it and the dates it rests
-on, e.g. "Coverage lapses on 16 Jan 2027: Dana Ortiz's CCNA expires on 15 Jan 2027" or
-"Coverage lapses on 1 Mar 2027: Dana Ortiz's last day is 28 Feb 2027". The first kind of at risk
-is *thin*, the second *lapsing* (`RiskKind`); an at-risk agreement is thin when any of its
-requirements is.
+The support window (support_window.py) then decides, per requirement, with Q its qualified set:
+1. |Q| = 0: uncovered ("No active technician has …");
+2. a slot of the window in the client's days D … D+6 where no one of Q is at work or on call:
+   uncovered, the reason naming the first gap and the hours of the week uncovered;
+3. a slot of the window in D … D+W−1 where no one of Q is present (time off, last working
+   days) and certified: at risk, lapsing on that slot's local date (the client's);
+4. otherwise the head count: covered when |L| ≥ min_technicians, else at risk.
+The kind of at risk is *thin* when fewer than min_technicians qualify on D, *lapsing* otherwise
+(`RiskKind`); an at-risk agreement is thin when any of its requirements is. A thin requirement
+names who qualifies ("Only Dana Ortiz qualifies (2 needed)"), and gets a `lapses_on` only from a
+dated gap (rule 3), whose sentence follows. When a dated gap and a head-count lapse both apply,
+`lapses_on` is the earlier date and the reason names that cause first ("Coverage lapses on 16
+Jan 2027: Dana Ortiz's CCNA expires on 15 Jan 2027"); a gap caused by the same last day or
+expiry on or after the head count's date adds nothing to the reason (its gap is still
+recorded). Every non-covered requirement carries its first gap (start, end, GapCause) and the
+hours a week uncovered; a head-count-only at risk has none.
 
-Speed. Evaluating means, per distinct (skill, version, level, certification, min_technicians):
-the counts, the status, and for a requirement that is not covered its lapse date and reason. The
-agreements' statuses, the counts per status, ARR and revenue dependence come from those memoised
-outcomes. The per-requirement result objects (`AgreementCoverage.requirements`), the qualified
-technicians of covered requirements and the nearest candidates are built only when read, once:
-at 150,000 requirements, building them all costs more than the evaluation itself.
+Speed. Evaluating means, per distinct (skill, version, level, certification, min_technicians,
+support hours, client zone): the counts, the status, and for a requirement that is not covered
+its lapse date, first gap and reason. The support window is decided per distinct (skill,
+version, level, certification, support hours, client zone), from bitmaps built once per
+technician; a team without hours, time off or rotas in the client's zone skips them when someone
+lasts past the window (TeamTime.always_covered). The agreements' statuses, the counts per status,
+ARR and revenue dependence come from those memoised outcomes. The per-requirement result objects
+(`AgreementCoverage.requirements`), the qualified technicians of covered requirements and the
+nearest candidates are built only when read, once: at 150,000 requirements, building them all
+costs more than the evaluation itself.
 
-`agreement_ids` narrows the evaluation to those agreements among the ones active on the day.
+`agreement_ids` narrows the evaluation to those agreements among the ones active on the day; as
+a list, the team's time is read for the technicians who hold what those agreements need.
+`hypothetical` requirements (a version a client moves to) are judged in 8x5 in the firm's zone
+unless asked otherwise; an agreement's own hypotheticals take its support hours and zone.
 """
 
 import datetime
@@ -48,6 +66,7 @@ from django.db.models import QuerySet
 
 from agreements.coverage.models import CoverageStatus, GapCause, RiskKind
 from agreements.coverage.support_window import (
+    NO_FINDING,
     Finding,
     QualifiedTime,
     SlotAxis,
@@ -803,15 +822,27 @@ class _Matcher:
         key = (wanted, support_hours, zone)
         found = self._findings.get(key)
         if found is None:
+            count, lasting, _ = self._qualified_of(wanted)
+            if lasting and self.team_time.always_covered(
+                zone, support_hours, self.day, self.warning_days
+            ):
+                self._findings[key] = NO_FINDING
+                return NO_FINDING
             certification_id = wanted[3]
             found = self._findings[key] = finding(
                 team=self.team_time,
-                qualified=self.qualified_time(wanted),
+                ids=self._qualified_of(wanted)[2],
+                expiries=(
+                    self.certificate_holders.get(certification_id, {})
+                    if certification_id is not None
+                    else None
+                ),
+                qualified=lambda: self.qualified_time(wanted),
                 zone=zone,
                 support_hours=support_hours,
                 day=self.day,
                 warning_days=self.warning_days,
-                wording=self._wording(wanted),
+                wording=lambda: self._wording(wanted),
                 certification_name=self.certification_names.get(certification_id, ""),
             )
         return found

@@ -18,8 +18,10 @@ and builds, once per check, two bitmaps per technician over the axis:
 - *present*: scheduled, minus the local days (the technician's) of their time off and those
   after their last working day.
 
-The bitmaps are packed 64 slots to a word, so that the set of a requirement's qualified
-technicians is ORed in a few hundred word operations whatever the length of the window.
+numpy builds the bitmaps (whole rows at a time); each is then kept as a Python integer, one
+bit a slot, so that the set of a requirement's qualified technicians is ORed, masked with the
+support window and searched for its first gap in a few big-integer operations: thousands of
+distinct requirements cost no numpy call each.
 Certification expiry cuts a holder's presence after the last slot of their local expiry date.
 Requirements asking for the same (skill, version, level, certification) share the OR
 (`QualifiedTime`), and those that also share the client zone and support hours share the
@@ -39,6 +41,7 @@ Choices where DESIGN leaves room:
 import datetime
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -72,7 +75,6 @@ UTC = datetime.UTC
 SLOT = datetime.timedelta(minutes=30)
 ONE_DAY = datetime.timedelta(days=1)
 WEEK_SLOTS = 7 * SLOTS_PER_DAY
-WORD = 64
 # Local days run from UTC−12 to UTC+14: the axis starts early and ends late enough for both.
 MARGIN_BEFORE = datetime.timedelta(hours=15)
 MARGIN_AFTER = datetime.timedelta(hours=13)
@@ -80,27 +82,22 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 HALF = Decimal("0.5")
 
 
-def pack(bits: np.ndarray) -> np.ndarray:
-    """Boolean slots (last axis a multiple of 64) as uint64 words, slot i at bit i % 64."""
-    return np.packbits(bits, axis=-1, bitorder="little").view(np.uint64)
+def as_int(bits: np.ndarray) -> int:
+    """Boolean slots as a Python int, slot i at bit i: the set algebra of a requirement's
+    qualified technicians is then a few big-integer operations, without numpy's per-call
+    overhead (thousands of distinct requirements, a few hundred words each)."""
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
-def unpack(words: np.ndarray) -> np.ndarray:
-    return np.unpackbits(words.view(np.uint8), bitorder="little").view(bool)
+def first_set(bits: int) -> int | None:
+    """The index of the first slot set in `bits`, or None."""
+    return (bits & -bits).bit_length() - 1 if bits else None
 
 
-def first_set(words: np.ndarray) -> int | None:
-    """The index of the first slot set in packed `words`, or None."""
-    nonzero = np.flatnonzero(words)
-    if not len(nonzero):
-        return None
-    index = int(nonzero[0])
-    word = int(words[index])
-    return index * WORD + (word & -word).bit_length() - 1
-
-
-def slot_count(words: np.ndarray) -> int:
-    return int(np.bitwise_count(words).sum())
+def run_length(bits: int, slot: int) -> int:
+    """How many consecutive slots are set in `bits` from `slot` on."""
+    rest = bits >> slot
+    return ((rest + 1) & ~rest).bit_length() - 1
 
 
 def hours_text(slots: int) -> str:
@@ -175,7 +172,7 @@ class SlotAxis:
             + MARGIN_AFTER
         )
         count = (end - self.base) // SLOT
-        self.size = -(-count // WORD) * WORD
+        self.size = -(-count // 8) * 8
         self.end = self.base + self.size * SLOT
         self._zones = {}
         self._windows = {}
@@ -204,7 +201,7 @@ class SlotAxis:
             bits = slots.covered(support_window(support_hours)).copy()
             bits[: slots.first_slot_of(first)] = False
             bits[slots.first_slot_after(last) :] = False
-            found = self._windows[key] = pack(bits)
+            found = self._windows[key] = as_int(bits)
         return found
 
 
@@ -288,9 +285,37 @@ class TeamTime:
             if last_day is not None:
                 cut = self.cut(technician_id, last_day)
                 present[self.row_of[technician_id], cut:] = False
+        self._certified = {}
+        self._nobody = {}
         self.scheduled_bits, self.present_bits = scheduled, present
-        self.scheduled = pack(scheduled)
-        self.present = pack(present)
+        self.scheduled = [as_int(row) for row in scheduled]
+        self.present = [as_int(row) for row in present]
+        self.uniform = self._uniform()
+        self._always = {}
+
+    def _uniform(self) -> tuple[str, int] | None:
+        """(zone, scheduled slots) when every technician shares one zone and one schedule and
+        nobody has time off: the team of a firm that records no hours, time off or rotas."""
+        zones = set(self.zones.values())
+        if len(zones) != 1 or self.time_off or len(set(self.scheduled)) != 1:
+            return None
+        return zones.pop(), self.scheduled[0]
+
+    def always_covered(self, zone: str, support_hours: str, day, warning_days: int) -> bool:
+        """Whether, for a uniform team in `zone`, every qualified set that has someone lasting
+        past the window covers the support window of D … D+max(7, W)−1: the scheduled slots
+        hold the window, and the one lasting is present (and certified) through it. Then rules
+        2 and 3 find nothing, and no technician need be looked at (results equal the general
+        path's: tests/agreements/coverage/test_support_window.py)."""
+        if self.uniform is None or self.uniform[0] != zone:
+            return False
+        key = (zone, support_hours, day, warning_days)
+        found = self._always.get(key)
+        if found is None:
+            last = day + (max(7, warning_days) - 1) * ONE_DAY
+            window = self.axis.window(zone, support_hours, day, last)
+            found = self._always[key] = not window & ~self.uniform[1]
+        return found
 
     def _rotas_read(self, first):
         """Per rota with members, the technician on call in each slot (−1 for nobody): whose
@@ -395,33 +420,70 @@ class TeamTime:
     def qualified_time(self, ids, expiries) -> "QualifiedTime":
         """The OR of the qualified technicians `ids`; `expiries`: {technician id: the
         certification's expires_on} when the requirement asks for one (None otherwise)."""
-        rows = [self.row_of[t] for t in ids]
-        size = self.axis.size // WORD
-        scheduled = (
-            np.bitwise_or.reduce(self.scheduled[rows], axis=0)
-            if rows
-            else np.zeros(size, np.uint64)
-        )
+        row_of, scheduled_of, present_of = self.row_of, self.scheduled, self.present
+        scheduled = present = 0
         cuts = {}
-        if expiries:
-            for t in ids:
-                expires_on = expiries.get(t)
-                if expires_on is not None and expires_on != datetime.date.max:
-                    cut = self.cut(t, expires_on)
-                    if cut < self.axis.size:
-                        cuts[t] = cut
-        whole = [self.row_of[t] for t in ids if t not in cuts]
-        present = (
-            np.bitwise_or.reduce(self.present[whole], axis=0)
-            if whole
-            else np.zeros(size, np.uint64)
-        )
-        if cuts:
-            bits = np.zeros(self.axis.size, bool)
-            for t, cut in cuts.items():
-                bits[:cut] |= self.present_bits[self.row_of[t], :cut]
-            present = present | pack(bits)
+        for t in ids:
+            row = row_of[t]
+            scheduled |= scheduled_of[row]
+            expires_on = expiries.get(t) if expiries else None
+            if expires_on is None or expires_on == datetime.date.max:
+                present |= present_of[row]
+                continue
+            cut = self.cut(t, expires_on)
+            if cut < self.axis.size:
+                cuts[t] = cut
+                present |= present_of[row] & ((1 << cut) - 1)
+            else:
+                present |= present_of[row]
         return QualifiedTime(ids=tuple(ids), scheduled=scheduled, present=present, cuts=cuts)
+
+    def nobody_finding(self, zone: str, support_hours: str, window_week: int) -> Finding:
+        """Rule 1, the same for every requirement of a zone and support hours: the first gap
+        is the first slot of the window."""
+        key = (zone, support_hours)
+        found = self._nobody.get(key)
+        if found is None:
+            slots = self.axis.zone(zone)
+            gap = _gap(self, slots, window_week, GapCause.NOBODY_QUALIFIED.value)
+            found = self._nobody[key] = Finding(
+                1,
+                gap,
+                None if gap is None else slots.local_date(gap.slot),
+                HALF * window_week.bit_count(),
+                "",
+            )
+        return found
+
+    def scheduled_cover(self, ids, window: int) -> bool:
+        """Whether some of `ids` is scheduled in every slot of `window`."""
+        row_of, scheduled = self.row_of, self.scheduled
+        for t in ids:
+            window &= ~scheduled[row_of[t]]
+            if not window:
+                return True
+        return False
+
+    def present_cover(self, ids, expiries, window: int) -> bool:
+        """Whether some of `ids` is present, and certified, in every slot of `window`."""
+        row_of, present = self.row_of, self.present
+        for t in ids:
+            bits = present[row_of[t]]
+            expires_on = expiries.get(t) if expiries else None
+            if expires_on is not None and expires_on != datetime.date.max:
+                bits &= self.certified_bits(t, expires_on)
+            window &= ~bits
+            if not window:
+                return True
+        return False
+
+    def certified_bits(self, technician_id, expires_on: datetime.date) -> int:
+        """The slots up to the end of `expires_on` in the technician's zone."""
+        key = (self.zones[technician_id], expires_on)
+        found = self._certified.get(key)
+        if found is None:
+            found = self._certified[key] = (1 << self.cut(technician_id, expires_on)) - 1
+        return found
 
     def present_count(self, qualified: "QualifiedTime") -> np.ndarray:
         """How many of the qualified are present (rule 3) in each slot."""
@@ -439,8 +501,8 @@ class TeamTime:
 @dataclass(frozen=True, slots=True)
 class QualifiedTime:
     ids: tuple
-    scheduled: np.ndarray  # packed: some qualified technician is scheduled
-    present: np.ndarray  # packed: some qualified technician is present and certified
+    scheduled: int  # slot bits: some qualified technician is scheduled
+    present: int  # slot bits: some qualified technician is present and certified
     cuts: dict  # technician id -> first slot after their certification's expiry
 
 
@@ -456,49 +518,50 @@ class Wording:
 def finding(
     *,
     team: TeamTime,
-    qualified: QualifiedTime,
+    ids,
+    expiries,
+    qualified: Callable[[], QualifiedTime],
     zone: str,
     support_hours: str,
     day: datetime.date,
     warning_days: int,
-    wording: Wording,
+    wording: Callable[[], Wording],
     certification_name: str = "",
 ) -> Finding:
-    """Rules 1 to 3 of DESIGN for one requirement's qualified set, client zone and support
-    hours, with its first gap."""
+    """Rules 1 to 3 of DESIGN for one requirement's qualified technicians `ids` (`expiries`
+    as for TeamTime.qualified_time), client zone and support hours, with its first gap.
+    Whether the window is covered is decided technician by technician, stopping as soon as it
+    is (most often at the first); `qualified` (their whole OR) and `wording` are asked for only
+    when there is a gap to describe."""
     axis = team.axis
     slots = axis.zone(zone)
     week_end = day + 6 * ONE_DAY
     window_week = axis.window(zone, support_hours, day, week_end)
-    if not qualified.ids:
-        gap = _gap(team, slots, window_week, GapCause.NOBODY_QUALIFIED.value)
-        return Finding(
-            1,
-            gap,
-            None if gap is None else slots.local_date(gap.slot),
-            HALF * slot_count(window_week),
-            "",
-        )
-    unscheduled = window_week & ~qualified.scheduled
-    if unscheduled.any():
+    if not ids:
+        return team.nobody_finding(zone, support_hours, window_week)
+    if not team.scheduled_cover(ids, window_week):
+        qualified, wording = qualified(), wording()
+        unscheduled = window_week & ~qualified.scheduled
         slot = first_set(unscheduled)
         cause = _cause(team, qualified, slot, present_rule=False)
         gap = _gap(team, slots, unscheduled, cause)
-        missing = slot_count(unscheduled)
+        missing = unscheduled.bit_count()
         local = gap.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
         reason = (
             f"No one qualified for {wording.subject} is at work or on call "
             f"{WEEKDAY_NAMES[local.weekday()]} {_clock_range(gap, zone)} (client's time), which "
             f"{support_hours.replace('x', '×')} support covers; {hours_text(missing)} of the "
-            f"week's {hours_text(slot_count(window_week))} hours are uncovered."
+            f"week's {hours_text(window_week.bit_count())} hours are uncovered."
         )
         return Finding(2, gap, local.date(), HALF * missing, reason)
     if warning_days <= 0:
         return NO_FINDING
     last_day = day + (warning_days - 1) * ONE_DAY
-    absent = axis.window(zone, support_hours, day, last_day) & ~qualified.present
-    if not absent.any():
+    window = axis.window(zone, support_hours, day, last_day)
+    if team.present_cover(ids, expiries, window):
         return NO_FINDING
+    qualified, wording = qualified(), wording()
+    absent = window & ~qualified.present
     slot = first_set(absent)
     cause = _cause(team, qualified, slot, present_rule=True)
     gap = _gap(team, slots, absent, cause)
@@ -507,19 +570,18 @@ def finding(
     reason = _dated_reason(
         team, qualified, gap, gap_day, zone, wording, certification_name=certification_name
     )
-    return Finding(3, gap, gap_day, HALF * slot_count(absent & week), reason)
+    return Finding(3, gap, gap_day, HALF * (absent & week).bit_count(), reason)
 
 
-def _gap(team, slots: ZoneSlots, words, cause) -> Gap | None:
+def _gap(team, slots: ZoneSlots, bits: int, cause) -> Gap | None:
     """The run of set slots from the first, cut at the client's next local midnight."""
-    slot = first_set(words)
+    slot = first_set(bits)
     if slot is None:
         return None
     midnight = slots.first_slot_after(slots.local_date(slot))
-    bits = unpack(words)[slot:midnight]
-    run = int(np.argmin(bits)) if not bits.all() else len(bits)
+    end = min(slot + run_length(bits, slot), midnight)
     axis = team.axis
-    return Gap(axis.moment(slot), axis.moment(slot + run), cause, slot, slot + run)
+    return Gap(axis.moment(slot), axis.moment(end), cause, slot, end)
 
 
 def _cause(team: TeamTime, qualified: QualifiedTime, slot: int, *, present_rule: bool) -> str:
@@ -645,7 +707,7 @@ def grid_build(
     axis = team.axis
     slots = axis.zone(zone)
     first, last = slots.first_slot_of(day), slots.first_slot_after(day + 6 * ONE_DAY)
-    window = unpack(axis.window(zone, support_hours, day, day + 6 * ONE_DAY))
+    window_bits = axis.window(zone, support_hours, day, day + 6 * ONE_DAY)
     counts = None
     for qualified in requirements:
         found = team.present_count(qualified)
@@ -663,8 +725,9 @@ def grid_build(
         previous = cells[row][column]
         if previous is not None and previous[0] is not None and count is not None:
             count = min(count, previous[0])
-        cells[row][column] = (count, bool(window[slot]))
-        if window[slot] and count == 0:
+        in_window = bool(window_bits >> slot & 1)
+        cells[row][column] = (count, in_window)
+        if in_window and count == 0:
             gap_slots.append(slot)
     rows = []
     for row, local_day in enumerate(days):
@@ -704,7 +767,7 @@ def _grid_gaps(team, slots, gap_slots, requirements, zone):
         for qualified in requirements:
             if not qualified.ids:
                 break
-            if not (unpack(qualified.present)[start]):
+            if not qualified.present >> start & 1:
                 cause = _cause(team, qualified, start, present_rule=True)
                 break
         gap = Gap(axis.moment(start), axis.moment(end), cause, start, end)
