@@ -908,7 +908,8 @@ def _seed_technician(spec: DemoTechnician, catalog: _Catalog, today: datetime.da
 
 
 def _weekday_on_or_after(day: datetime.date) -> datetime.date:
-    return day + datetime.timedelta(days=max(0, 7 - day.weekday()) if day.weekday() > 4 else 0)
+    """`day`, or the Monday after it when it falls on a weekend."""
+    return day + datetime.timedelta(days=7 - day.weekday() if day.weekday() >= 5 else 0)
 
 
 def holidays_off(today: datetime.date) -> tuple[datetime.date, datetime.date]:
