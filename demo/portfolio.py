@@ -167,6 +167,7 @@ class DemoRota:
     name: str
     time_zone: str
     members: tuple[str, ...]  # technician emails, the first takes the first turn
+    hours: str  # a weekly pattern in the rota's zone
     notes: str
     # A cover: the second member takes the first's turn from Saturday 09:00 to Sunday 09:00.
     cover_note: str
@@ -604,6 +605,7 @@ ROTA = DemoRota(
     name="After-hours",
     time_zone="",
     members=("helen.okafor@keystone-it.example", "samir.haddad@keystone-it.example"),
+    hours="Mon-Fri 00:00-09:00, Mon-Fri 17:00-24:00, Sat-Sun 00:00-24:00",
     notes=(
         "Carries the 24×7 and 12×5 agreements outside office hours (Monday to Friday 9 to 5 "
         "is covered by the office). Hand-off on Mondays at 09:00."
@@ -958,7 +960,7 @@ def _seed_rota(spec: DemoRota, today: datetime.date):
             "rotation_days": 7,
             "notes": spec.notes,
         },
-        periods=(),  # the default on-call hours: all the time outside 9 to 5 on weekdays
+        periods=parse_pattern(spec.hours),
     )
     ordered = [members[email] for email in spec.members if email in members]
     for technician in ordered:

@@ -29,7 +29,7 @@ from skills.models import (
     TimeOff,
     TrainingGoal,
 )
-from skills.rotas import working_periods
+from skills.rotas import rota_periods, working_periods
 from skills.weekly_patterns import pattern_text
 from tests.clients.factories import ClientFactory
 
@@ -214,6 +214,9 @@ def test_one_after_hours_rota_in_weekly_turns(demo):
 
     assert (rota.name, rota.rotation_days, rota.time_zone) == ("After-hours", 7, settings.TIME_ZONE)
     assert members == ["Helen Okafor", "Samir Haddad"]
+    assert pattern_text(rota_periods(rota.hours.all())) == (
+        "Mon–Fri 00:00–09:00, Mon–Fri 17:00–24:00, Sat–Sun 00:00–24:00"
+    )
     local_start = timezone.localtime(rota.starts_at)
     assert (local_start.weekday(), local_start.hour) == (0, 9) and local_start.date() < today
     cover = rota.overrides.get()
