@@ -3,7 +3,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import DataError, transaction
 from hypothesis import given, settings
 
 from agreements.coverage.engine import evaluate_coverage
@@ -87,6 +87,25 @@ def test_scale_multiplies_every_size_and_a_size_given_wins():
     assert report["scale"] == 0.001
     assert (report["sizes"]["agreements"], report["sizes"]["technicians"]) == (30, 7)
     assert report["sizes"]["rotas"] == 1
+
+
+def test_a_failed_nightly_run_is_printed_with_the_other_figures_then_stops_the_bench(
+    monkeypatch,
+):
+    def fails(**kwargs):
+        raise DataError("value too long for type character varying(500)")
+
+    monkeypatch.setattr(bench_coverage, "coverage_run_execute", fails)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="nightly run failed: DataError: value too long"):
+        call_command("bench_coverage", stdout=out, stderr=io.StringIO(), **SMALL)
+
+    report = json.loads(out.getvalue())
+    assert report["nightly_run_error"].startswith("DataError: value too long")
+    assert report["nightly_run_seconds"] is None and report["seconds"] >= 0
+    assert report["targets"]["nightly_run_within_10_s"] is False
+    assert report["targets_met"] is False
 
 
 def test_scale_must_be_positive():
