@@ -5,7 +5,7 @@ number of queries per evaluation, whatever the number of agreements, requirement
 technicians. Eight queries read agreements, requirements (with their agreement's support hours
 and client's time zone), technicians (with their zone), technician skills, technician
 certifications, skills, versions and certifications as plain tuples; six more read the team's
-time (support_window.TeamTime: working hours, time off, rotas, members, rota hours, overrides).
+time (team_time.TeamTime: working hours, time off, rotas, members, rota hours, overrides).
 The matching happens in Python with dicts keyed by skill and by certification, and requirements
 that ask for the same thing share one computation.
 
@@ -19,7 +19,7 @@ is the number of last days on or after it. Hence:
 - the head count lapses the day after the min_technicians-th latest last day, when that falls
   inside (D, D + W]: the first date the count drops below min_technicians.
 
-The support window (support_window.py) then decides, per requirement, with Q its qualified set:
+The support window (team_time.py) then decides, per requirement, with Q its qualified set:
 1. |Q| = 0: uncovered ("No active technician has …");
 2. a slot of the window in the client's days D … D+6 where no one of Q is at work or on call:
    uncovered, the reason naming the first gap and the hours of the week uncovered;
@@ -65,7 +65,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from agreements.coverage.models import CoverageStatus, GapCause, RiskKind
-from agreements.coverage.support_window import (
+from agreements.coverage.team_time import (
     NO_FINDING,
     Finding,
     QualifiedTime,
@@ -442,6 +442,22 @@ def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=Fal
         skills = skills.filter(id__in=wanted_skills)
         versions = versions.filter(skill__in=wanted_skills)
         certifications = certifications.filter(id__in=wanted_certifications)
+    # Each agreement's support hours and client zone come with it (the client is joined for
+    # its name already), and go onto its requirements' rows here: joining them to 150,000
+    # requirements in SQL cost more than the whole evaluation of the support window.
+    agreement_rows = list(
+        agreements.order_by("client__name", "reference").values_list(
+            "id",
+            "reference",
+            "title",
+            "client_id",
+            "client__name",
+            "annual_value",
+            "support_hours",
+            "client__time_zone",
+        )
+    )
+    place = {row[0]: row[6:] for row in agreement_rows}
     return _Inputs(
         technicians=list(
             technicians.order_by().values_list("id", "name", "available_until", "time_zone")
@@ -459,24 +475,21 @@ def _inputs_read(*, day, agreement_ids, exclude_technician_ids, as_if_active=Fal
         skills=list(skills.order_by().values_list("id", "name")),
         versions=list(versions.order_by().values_list("id", "label", "rank")),
         certifications=list(certifications.order_by().values_list("id", "name")),
-        requirement_rows=_integer_rows(
-            requirements.order_by().values_list(
-                "agreement_id",
-                "id",
-                "skill_id",
-                "version_id",
-                "min_level",
-                "certification_id",
-                "min_technicians",
-                "agreement__support_hours",
-                "agreement__client__time_zone",
+        requirement_rows=[
+            (*row, *place[row[0]])
+            for row in _integer_rows(
+                requirements.order_by().values_list(
+                    "agreement_id",
+                    "id",
+                    "skill_id",
+                    "version_id",
+                    "min_level",
+                    "certification_id",
+                    "min_technicians",
+                )
             )
-        ),
-        agreement_rows=list(
-            agreements.order_by("client__name", "reference").values_list(
-                "id", "reference", "title", "client_id", "client__name", "annual_value"
-            )
-        ),
+        ],
+        agreement_rows=[row[:6] for row in agreement_rows],
         narrowed=agreement_ids is not None and not isinstance(agreement_ids, QuerySet),
     )
 
@@ -546,14 +559,12 @@ def _result(*, day, warning_days, inputs: _Inputs, matcher) -> CoverageResult:
 
 
 def _integer_rows(queryset):
-    """The rows of a values_list() queryset of integer (and plain text) columns, fetched in one
-    go.
+    """The rows of a values_list() queryset of integer columns, fetched in one go.
 
     Django fetches 100 rows at a time and passes each through its converters: at 150,000
     requirements that took three times as long as the query. Integer columns need no converter
-    on any backend, nor do text columns. Not with .iterator() either: PostgreSQL plans a
-    server-side cursor for its first rows, and on freshly loaded tables that plan ran a hundred
-    times slower.
+    on any backend. Not with .iterator() either: PostgreSQL plans a server-side cursor for its
+    first rows, and on freshly loaded tables that plan ran a hundred times slower.
     """
     try:
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()

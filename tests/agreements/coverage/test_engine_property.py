@@ -1,4 +1,5 @@
-"""The engine against a plain-Python reading of the coverage rules, on small random data sets.
+"""The engine against a plain-Python reading of the coverage rules, on small random data sets:
+8x5 agreements and technicians without hours, time off or rotas, all in the firm's zone.
 
 The reference walks day by day through the window with simple loops over the drawn data; it
 shares no code with the engine.
@@ -205,6 +206,15 @@ def reference_requirement(portfolio, requirement):
             for offset in range(1, window + 1):
                 if len(qualified_on(portfolio, requirement, DAY + days(offset))) < needed:
                     lapses_on = DAY + days(offset)
+                    break
+        else:
+            # A dated gap in the support window: the agreements are 8x5 and everyone works the
+            # default Monday to Friday in the firm's zone, so the first weekday of D … D+W−1
+            # on which nobody qualifies.
+            for offset in range(window):
+                on = DAY + days(offset)
+                if on.weekday() < 5 and not qualified_on(portfolio, requirement, on):
+                    lapses_on = on
                     break
     return {
         "status": status,

@@ -650,9 +650,7 @@ def test_a_team_without_hours_time_off_or_rotas_gets_the_general_paths_results(
 
     fast = evaluate_coverage(day=DAY, warning_days=WINDOW)
     assert fast.matcher.team_time.uniform is not None
-    monkeypatch.setattr(
-        "agreements.coverage.support_window.TeamTime._uniform", lambda team_time: None
-    )
+    monkeypatch.setattr("agreements.coverage.team_time.TeamTime._uniform", lambda team_time: None)
     general = evaluate_coverage(day=DAY, warning_days=WINDOW)
 
     assert general.matcher.team_time.uniform is None
