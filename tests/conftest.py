@@ -16,6 +16,7 @@ from agreements.coverage import engine
 from agreements.coverage.runs import coverage_run_execute
 from core import groups
 from tests.skills.factories import SkillFactory, SkillVersionFactory
+from tests.skills.team_time.factories import team_time_rows
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -161,6 +162,7 @@ def demo_portfolio(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             call_command("seed_demo", stdout=StringIO())
+            team_time_rows()
             call_command("setup_schedule", stdout=StringIO())
             coverage_run_execute(run_date=timezone.localdate())
             yield

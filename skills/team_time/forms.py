@@ -19,6 +19,7 @@ from skills.weekly_patterns import (
     clock,
     first_overlap,
     parse_pattern,
+    pattern_text,
 )
 
 DAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -64,12 +65,16 @@ class WeekForm(forms.Form):
 
     choice = forms.ChoiceField(label="Hours", widget=forms.RadioSelect)
 
-    def __init__(self, *args, periods=(), default_text="", **kwargs):
+    def __init__(self, *args, periods=(), default_periods=(), **kwargs):
+        """`periods`: the stored rows' (none for the default); `default_periods`: the week the
+        default stands for, named beside it and offered as the custom week's start."""
         super().__init__(*args, **kwargs)
-        default_label = f"{self.default_label} ({default_text})" if default_text else ""
+        default_label = self.default_label
+        if default_periods:
+            default_label = f"{default_label} ({pattern_text(default_periods)})"
         self.fields["choice"].choices = [
-            (DEFAULT, default_label or self.default_label),
-            *((key, f"{label}") for key, (label, _) in self.presets.items()),
+            (DEFAULT, default_label),
+            *((key, label) for key, (label, _) in self.presets.items()),
             (CUSTOM, "Custom"),
         ]
         for name, label in zip(DAY_FIELDS, DAY_LABELS, strict=True):
@@ -79,11 +84,11 @@ class WeekForm(forms.Form):
                 max_length=DAY_TEXT_LENGTH,
                 widget=forms.TextInput(attrs={"placeholder": "off"}),
             )
-        self.initial.update(self._initial(tuple(sorted(periods))))
+        self.initial.update(self._initial(tuple(sorted(periods)), tuple(default_periods)))
 
-    def _initial(self, periods) -> dict:
+    def _initial(self, periods, default_periods) -> dict:
         by_day = {name: [] for name in DAY_FIELDS}
-        for period in periods:
+        for period in sorted(periods or default_periods):
             by_day[DAY_FIELDS[period.weekday]].append(f"{clock(period.start)}-{clock(period.end)}")
         initial = {name: ", ".join(texts) for name, texts in by_day.items()}
         choice = CUSTOM if periods else DEFAULT
@@ -155,7 +160,7 @@ class TeamCalendarFilterForm(forms.Form):
     month = forms.DateField(
         required=False,
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=forms.DateInput(attrs={"type": "month", "class": "form-control"}, format="%Y-%m"),
         error_messages={"invalid": "Give a month as YYYY-MM. Showing this month."},
     )
     technician = forms.ModelChoiceField(

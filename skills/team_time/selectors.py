@@ -202,8 +202,8 @@ class RotaTurn:
     technician_id: int  # who holds it at its start: the member, or who swapped in
     technician_name: str
     scheduled_name: str  # the member whose turn it is
-    swapped_note: str
-    is_swapped: bool  # an override gives the whole turn to someone else
+    override_note: str
+    is_overridden: bool  # an override gives the whole turn to someone else
     covers: list[Cover]  # overrides over part of it
     is_current: bool
 
@@ -286,8 +286,8 @@ def rota_turns(
                 technician_id=holder_id,
                 technician_name=names[holder_id],
                 scheduled_name=names[scheduled_id],
-                swapped_note=notes.get(whole.override_id, "") if whole else "",
-                is_swapped=whole is not None and whole.technician_id != scheduled_id,
+                override_note=notes.get(whole.override_id, "") if whole else "",
+                is_overridden=whole is not None and whole.technician_id != scheduled_id,
                 covers=covers,
                 is_current=begins <= now < ends,
             )

@@ -7,7 +7,8 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,7 @@ from skills.team_time.forms import (
     TimeOffForm,
     WorkingHoursForm,
 )
-from skills.weekly_patterns import default_rota_hours, default_working_hours, pattern_text
+from skills.weekly_patterns import default_rota_hours, default_working_hours
 
 
 class TeamTimeView(ModelPermissionMixin, TemplateView):
@@ -64,7 +65,7 @@ class WorkingHoursView(TeamTimeView):
         return WorkingHoursForm(
             data,
             periods=working_periods(rows) if rows else (),
-            default_text=pattern_text(default_working_hours()),
+            default_periods=default_working_hours(),
         )
 
     def get(self, request, *args, **kwargs):
@@ -170,14 +171,18 @@ class TeamCalendarView(FilterRefusalMixin, ModelPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        form = TeamCalendarFilterForm(self.request.GET or None)
+        form = TeamCalendarFilterForm(self.request.GET or None, initial={"month": today})
         chosen = form.cleaned_data if form.is_valid() else {}
         month = chosen.get("month") or today
         technician = chosen.get("technician")
         found = selectors.team_calendar(
             user=self.request.user, month=month, today=today, technician=technician
         )
-        page = Paginator(found.spans, self.paginate_by).get_page(self.request.GET.get("page"))
+        paginator = Paginator(found.spans, self.paginate_by)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page of time off.") from None
         return super().get_context_data(
             filter_form=form,
             calendar=found,
@@ -243,7 +248,7 @@ class RotaFormView(TeamTimeView):
                 data,
                 prefix="hours",
                 periods=tuple(row.period for row in rows),
-                default_text=pattern_text(default_rota_hours()),
+                default_periods=default_rota_hours(),
             ),
         )
 
@@ -358,10 +363,11 @@ class RotaOverrideView(TeamTimeView):
         form = self.get_form(rota, _rota_turns(rota))
         turn = id_or_none(request.GET.get("turn"))
         if turn is not None and turn in form.turns:
-            form.initial.update(self.initial_for(form.turns[turn]))
+            form.initial.update(self.initial_for(rota, form.turns[turn]))
         return self.render_form(rota, form)
 
-    def initial_for(self, turn) -> dict:
+    def initial_for(self, rota, turn) -> dict:
+        """The form's values for the turn chosen on the rota page (`?turn=`)."""
         return {"first": turn.turn}
 
     def post(self, request, *args, **kwargs):
@@ -404,8 +410,8 @@ class RotaCoverView(RotaOverrideView):
     def get_form(self, rota, turns, data=None):
         return RotaCoverForm(data, turns=turns, zone=rota.time_zone)
 
-    def initial_for(self, turn):
-        zone = zoneinfo.ZoneInfo(self.get_object().time_zone)
+    def initial_for(self, rota, turn):
+        zone = zoneinfo.ZoneInfo(rota.time_zone)
         starts, ends = turn.starts_at.astimezone(zone), turn.ends_at.astimezone(zone)
         return {
             "turn": turn.turn,

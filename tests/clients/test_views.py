@@ -587,3 +587,25 @@ def test_client_autocomplete_answers_at_most_twenty_rows(consultant_client):
 
 def test_client_autocomplete_needs_a_login(client):
     assert client.get(reverse("clients:autocomplete")).status_code == 302
+
+
+def test_the_client_form_saves_the_time_zone_and_the_page_names_it(consultant_client):
+    response = consultant_client.post(
+        reverse("clients:create"), client_post_data(time_zone="Europe/Berlin")
+    )
+
+    client_row = Client.objects.get()
+    assert response.status_code == 302
+    assert client_row.time_zone == "Europe/Berlin"
+    page = consultant_client.get(reverse("clients:detail", args=[client_row.pk]))
+    assert "Time zone Europe/Berlin" in page.content.decode()
+
+
+def test_a_client_zone_on_the_quarter_hour_is_refused(consultant_client):
+    response = consultant_client.post(
+        reverse("clients:create"), client_post_data(time_zone="Asia/Kathmandu")
+    )
+
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    assert not Client.objects.exists()

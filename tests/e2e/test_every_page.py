@@ -21,6 +21,7 @@ from agreements.imports.flow import import_batch_create
 from agreements.models import Agreement
 from tests.app_pages import VIEWS, page_url, takes_other_arguments
 from tests.conftest import PASSWORD
+from tests.skills.team_time.factories import team_time_rows
 
 # Logging out would end the visit; JSON, CSV and monitoring answers have no page to look at.
 NOT_VISITED = {"logout", "health"}
@@ -51,6 +52,7 @@ def demo(e2e_database, admin_user):
     """The demo with its first check, and an import waiting for its preview to be confirmed
     (the sample RMM inventory, with its unknown product): the crawls log in as the admin."""
     call_command("seed_demo", stdout=StringIO())
+    team_time_rows()
     coverage_run_execute(run_date=timezone.localdate())
     import_batch_create(
         user=admin_user,

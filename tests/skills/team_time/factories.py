@@ -2,7 +2,14 @@ import datetime
 
 import factory
 
-from skills.models import OnCallMember, OnCallOverride, OnCallRota, TimeOff, WorkingHours
+from skills.models import (
+    OnCallMember,
+    OnCallOverride,
+    OnCallRota,
+    Technician,
+    TimeOff,
+    WorkingHours,
+)
 from tests.skills.factories import TechnicianFactory
 
 
@@ -53,3 +60,18 @@ class OnCallOverrideFactory(factory.django.DjangoModelFactory):
     technician = factory.SubFactory(TechnicianFactory)
     starts_at = datetime.datetime(2026, 6, 2, 22, tzinfo=datetime.UTC)
     ends_at = datetime.datetime(2026, 6, 3, 13, tzinfo=datetime.UTC)
+
+
+def team_time_rows() -> None:
+    """A rota with two members and an override, and a time off, unless the data has some: the
+    pages of one rota or one time off are then reachable by the tests that walk every page."""
+    technicians = list(Technician.objects.on_team().order_by("pk")[:2])
+    while len(technicians) < 2:
+        technicians.append(TechnicianFactory())
+    if not OnCallRota.objects.exists():
+        rota = OnCallRotaFactory(name="Out of hours")
+        for position, technician in enumerate(technicians):
+            OnCallMemberFactory(rota=rota, technician=technician, position=position)
+        OnCallOverrideFactory(rota=rota, technician=technicians[0])
+    if not TimeOff.objects.exists():
+        TimeOffFactory(technician=technicians[0])

@@ -91,9 +91,20 @@ def test_the_form_starts_from_the_stored_rows():
 
 
 def test_the_rota_hours_default_is_outside_working_hours():
-    form = RotaHoursForm(default_text="…")
+    form = RotaHoursForm(default_periods=parse_pattern("Sat-Sun 00:00-24:00"))
 
-    assert form.fields["choice"].choices[0] == ("default", "Outside default working hours (…)")
+    assert form.fields["choice"].choices[0] == (
+        "default",
+        "Outside default working hours (Sat–Sun 00:00–24:00)",
+    )
+
+
+def test_the_custom_week_starts_from_the_default_when_there_are_no_rows():
+    form = WorkingHoursForm(default_periods=parse_pattern("Mon-Fri 09:00-17:00"))
+
+    assert form.initial["choice"] == "default"
+    assert form.initial["fri"] == "09:00-17:00"
+    assert form.initial["sat"] == ""
 
 
 def test_day_periods_reads_a_blank_day_as_off():

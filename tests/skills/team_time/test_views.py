@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from skills.models import OnCallMember, OnCallOverride, OnCallRota, TimeOff, WorkingHours
 from skills.rotas import handoff, schedule
+from tests.forms import formset
 from tests.skills.factories import TechnicianFactory
 from tests.skills.team_time.factories import (
     OnCallMemberFactory,
@@ -128,9 +129,25 @@ def test_the_technician_page_says_when_the_default_hours_apply(consultant_client
 
 
 def test_the_technician_form_saves_the_time_zone(consultant_client):
-    technician = TechnicianFactory()
-    response = consultant_client.get(reverse("skills:technician_update", args=[technician.pk]))
-    assert 'value="Europe/Lisbon"' in text(response)
+    technician = TechnicianFactory(name="Dana Ortiz")
+    url = reverse("skills:technician_update", args=[technician.pk])
+    assert 'value="Europe/Lisbon"' in text(consultant_client.get(url))
+
+    response = consultant_client.post(
+        url,
+        {
+            "name": "Dana Ortiz",
+            "email": technician.email,
+            "status": "active",
+            "time_zone": "Europe/Lisbon",
+            **formset("skills", []),
+            **formset("certifications", []),
+        },
+    )
+
+    assert response.status_code == 302
+    technician.refresh_from_db()
+    assert technician.time_zone == "Europe/Lisbon"
 
 
 def test_saving_a_custom_week(consultant_client):
@@ -350,11 +367,11 @@ def test_swap_asks_to_confirm_then_writes_two_overrides(consultant_client, rota)
 
     assert OnCallOverride.objects.count() == 2
     turns = response.context["turns"]
-    assert [(turn.technician_name, turn.is_swapped) for turn in turns[:2]] == [
+    assert [(turn.technician_name, turn.is_overridden) for turn in turns[:2]] == [
         ("Bob Reyes", True),
         ("Ann Park", True),
     ]
-    assert "Swapped" in text(response)
+    assert "instead of Ann Park" in text(response)
 
 
 def test_swapping_two_turns_of_one_person_is_refused(consultant_client, rota):
