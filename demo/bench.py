@@ -1,18 +1,27 @@
 """A deterministic synthetic portfolio at MSP roll-up scale, to time the coverage engine.
 
+With the team's time (DESIGN "Coverage through the support window"): technicians and clients
+spread over four time zones, working hours rows for most technicians, time off inside the
+warning window for 5 % of them, on-call rotas with members, hours and overrides, and 30 % of the
+agreements on 12×5 or 24×7 support. `without_time()` takes that away again inside a
+transaction, so that the same portfolio can be evaluated without the time rules' data.
+
 Every row it writes carries a marker (names starting with "Bench ", references starting with
 "BENCH-") so that `clear()` removes exactly what `build()` wrote, and the coverage checks and
 flags recorded over those rows. Rows are written with bulk_create in batches; history is not
 recorded for them.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import itertools
 import random
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -31,14 +40,21 @@ from clients.models import Client, ClientTechnology, Contact
 from core.db import statistics_refresh
 from skills.models import (
     Certification,
+    OnCallMember,
+    OnCallOverride,
+    OnCallRota,
+    OnCallRotaHours,
     Skill,
     SkillCategory,
     SkillVersion,
     Technician,
     TechnicianCertification,
     TechnicianSkill,
+    TimeOff,
     TrainingGoal,
+    WorkingHours,
 )
+from skills.weekly_patterns import parse_pattern
 
 MARKER = "Bench "
 REFERENCE_PREFIX = "BENCH-"
@@ -46,6 +62,34 @@ BATCH_SIZE = 5_000
 CATEGORY_COUNT = 8
 CERTIFICATION_COUNT = 40
 CERTIFICATIONS_PER_TECHNICIAN = 3
+# The team's time. The firm's zone (settings.TIME_ZONE) is the first of four when it is not
+# one of the others.
+OTHER_ZONES = ("America/Chicago", "America/Los_Angeles", "Europe/London")
+# (weekly pattern or None for DEFAULT_WORKING_HOURS without rows, weight)
+WORKING_HOURS = (
+    ("Mon-Fri 09:00-17:00", 35),
+    ("Mon-Fri 08:00-18:00", 25),
+    ("Mon-Fri 07:00-15:00", 10),
+    ("Mon-Wed 09:00-17:00", 5),
+    ("Tue-Sat 10:00-18:00", 10),
+    (None, 15),
+)
+# The hours of a rota with rows of its own; the others cover every slot outside the default
+# working hours.
+ROTA_HOURS = "Mon-Fri 00:00-08:00, Mon-Fri 18:00-24:00, Sat-Sun 00:00-24:00"
+ROTA_MEMBERS = 6
+OVERRIDES_PER_ROTA = 3
+TIME_OFF_SHARE = 0.05
+WINDOW_DAYS = 60  # time off is drawn inside D … D + WINDOW_DAYS − 1
+# 12x5 and 24x7 together: 30 % of the agreements.
+SUPPORT_HOURS = (
+    (Agreement.SupportHours.BUSINESS, 70),
+    (Agreement.SupportHours.EXTENDED, 15),
+    (Agreement.SupportHours.ALWAYS, 15),
+)
+
+
+TIME_MODELS = (WorkingHours, TimeOff, OnCallRota, OnCallRotaHours, OnCallMember, OnCallOverride)
 
 
 @dataclass(frozen=True)
@@ -56,6 +100,7 @@ class Sizes:
     skills: int = 500
     requirements: int = 150_000
     technician_skills: int = 20_000
+    rotas: int = 10
 
     def scaled(self, fraction: float) -> "Sizes":
         """These sizes times `fraction`, rounded, at least one of each."""
@@ -81,6 +126,20 @@ def _bench_skills():
     return Skill.objects.filter(name__startswith=MARKER)
 
 
+def _bench_technicians():
+    return Technician.objects.filter(name__startswith=MARKER)
+
+
+def _bench_rotas():
+    return OnCallRota.objects.filter(name__startswith=MARKER)
+
+
+def zones() -> tuple[str, ...]:
+    """The four zones of the portfolio: the firm's first."""
+    others = tuple(zone for zone in OTHER_ZONES if zone != settings.TIME_ZONE)
+    return (settings.TIME_ZONE, *others)[:4]
+
+
 def portfolio_sizes() -> Sizes:
     """The sizes of the bench portfolio in the database: all zero when there is none."""
     return Sizes(
@@ -92,6 +151,7 @@ def portfolio_sizes() -> Sizes:
         technician_skills=TechnicianSkill.objects.filter(
             technician__name__startswith=MARKER
         ).count(),
+        rotas=_bench_rotas().count(),
     )
 
 
@@ -128,8 +188,9 @@ def bench_rows(check_ids=()):
     with `check_ids`, the coverage checks to delete along with the bench rows' results."""
     clients = Client.objects.filter(name__startswith=MARKER)
     agreements = _bench_agreements()
-    technicians = Technician.objects.filter(name__startswith=MARKER)
+    technicians = _bench_technicians()
     skills = _bench_skills()
+    rotas = _bench_rotas()
     of_checks = Q(coverage_check__in=check_ids)
     return [
         CheckedRequirement.objects.filter(of_checks | Q(agreement__in=agreements)),
@@ -148,12 +209,62 @@ def bench_rows(check_ids=()):
         TechnicianSkill.objects.filter(technician__in=technicians),
         TechnicianCertification.objects.filter(technician__in=technicians),
         TrainingGoal.objects.filter(technician__in=technicians),
+        *_time_rows(technicians=technicians, rotas=rotas),
+        rotas,
         technicians,
         SkillVersion.objects.filter(skill__in=skills),
         skills,
         Certification.objects.filter(name__startswith=MARKER),
         SkillCategory.objects.filter(name__startswith=MARKER),
     ]
+
+
+def _time_rows(*, technicians, rotas):
+    """The team's time of the bench rows, children first: what `without_time()` removes."""
+    return [
+        OnCallOverride.objects.filter(Q(rota__in=rotas) | Q(technician__in=technicians)),
+        OnCallMember.objects.filter(Q(rota__in=rotas) | Q(technician__in=technicians)),
+        OnCallRotaHours.objects.filter(rota__in=rotas),
+        WorkingHours.objects.filter(technician__in=technicians),
+        TimeOff.objects.filter(technician__in=technicians),
+    ]
+
+
+def _delete(cursor, queryset) -> int:
+    """DELETE the rows of `queryset` in one statement (no signals, no history)."""
+    model = queryset.model
+    quote = connection.ops.quote_name
+    try:
+        ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. no checks to delete: nothing can match
+        return 0
+    cursor.execute(
+        f"DELETE FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} IN ({ids_sql})",
+        params,
+    )
+    return cursor.rowcount
+
+
+@contextlib.contextmanager
+def without_time():
+    """Inside: the bench portfolio without the team's time (no working hours, time off or
+    rotas, every technician and client in the firm's zone); all of it comes back afterwards.
+
+    The rows are deleted and the zones changed inside a transaction that is rolled back on the
+    way out, so what runs inside must not commit (a nightly run inside rolls back with it)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for queryset in [*_time_rows(technicians=_bench_technicians(), rotas=_bench_rotas())]:
+            _delete(cursor, queryset)
+        _delete(cursor, _bench_rotas())
+        _bench_technicians().update(time_zone=settings.TIME_ZONE)
+        Client.objects.filter(name__startswith=MARKER).update(time_zone=settings.TIME_ZONE)
+        statistics_refresh(*TIME_MODELS, Technician, Client)
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+    statistics_refresh(*TIME_MODELS, Technician, Client)
 
 
 def clear():
@@ -164,24 +275,13 @@ def clear():
     too; other flags that name one of them forget it, as SET_NULL would.
     """
     deleted = 0
-    quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         check_ids = list(bench_checks().values_list("pk", flat=True))
         other_flags = CoverageFlag.objects.exclude(agreement__in=_bench_agreements())
         other_flags.filter(opened_by_check__in=check_ids).update(opened_by_check=None)
         other_flags.filter(resolved_by_check__in=check_ids).update(resolved_by_check=None)
         for queryset in bench_rows(check_ids):
-            model = queryset.model
-            try:
-                ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
-            except EmptyResultSet:  # e.g. no checks to delete: nothing can match
-                continue
-            cursor.execute(
-                f"DELETE FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({ids_sql})",
-                params,
-            )
-            deleted += cursor.rowcount
+            deleted += _delete(cursor, queryset)
     return deleted
 
 
@@ -223,9 +323,11 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
             ],
         )
 
+        zone_names = zones()
         technicians = _insert(
-            Technician, [_technician(rng, n, day) for n in range(sizes.technicians)]
+            Technician, [_technician(rng, n, day, zone_names) for n in range(sizes.technicians)]
         )
+        time_rows = _team_time(rng, sizes, technicians, day, zone_names)
         technician_skills = _technician_skills(rng, sizes, technicians, skills, versions_by_skill)
         _insert(TechnicianSkill, technician_skills)
         holdings = [
@@ -247,7 +349,11 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         clients = _insert(
             Client,
             [
-                Client(name=f"{MARKER}client {n:05d}", seats=rng.randint(5, 250))
+                Client(
+                    name=f"{MARKER}client {n:05d}",
+                    seats=rng.randint(5, 250),
+                    time_zone=rng.choice(zone_names),
+                )
                 for n in range(1, sizes.clients + 1)
             ],
         )
@@ -260,6 +366,7 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         )
     # Planned on the new rows' statistics, not autovacuum's in the middle of a measurement.
     statistics_refresh(
+        *TIME_MODELS,
         SkillCategory,
         Skill,
         SkillVersion,
@@ -283,10 +390,11 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         "requirements": requirement_count,
         "technician_skills": len(technician_skills),
         "technician_certifications": len(holdings),
+        **time_rows,
     }
 
 
-def _technician(rng, n, day):
+def _technician(rng, n, day, zone_names):
     status = rng.choices(
         [Technician.Status.ACTIVE, Technician.Status.ON_LEAVE, Technician.Status.DEPARTED],
         weights=[90, 5, 5],
@@ -297,7 +405,104 @@ def _technician(rng, n, day):
         email=f"bench.technician{n + 1:04d}@bench.invalid",
         status=status,
         available_until=day + datetime.timedelta(days=rng.randint(1, 120)) if leaving else None,
+        time_zone=zone_names[n % len(zone_names)],
     )
+
+
+def _time_of(minutes: int) -> datetime.time:
+    return datetime.time(minutes // 60 % 24, minutes % 60)
+
+
+def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
+    """Working hours, time off and rotas (members, hours, overrides) of the bench technicians;
+    returns how many of each were written."""
+    patterns = {text: parse_pattern(text) for text, _ in WORKING_HOURS if text}
+    texts = [text for text, _ in WORKING_HOURS]
+    weights = [weight for _, weight in WORKING_HOURS]
+    hours = []
+    for technician in technicians:
+        text = rng.choices(texts, weights=weights)[0]
+        hours.extend(
+            WorkingHours(
+                technician=technician,
+                weekday=period.weekday,
+                start=_time_of(period.start),
+                end=_time_of(period.end),
+            )
+            for period in patterns.get(text, ())
+        )
+    _insert(WorkingHours, hours)
+
+    away = rng.sample(technicians, round(len(technicians) * TIME_OFF_SHARE))
+    time_off = []
+    for technician in away:
+        first_day = day + datetime.timedelta(days=rng.randint(0, WINDOW_DAYS - 1))
+        time_off.append(
+            TimeOff(
+                technician=technician,
+                first_day=first_day,
+                last_day=first_day + datetime.timedelta(days=rng.randint(0, 9)),
+                kind=rng.choice(TimeOff.Kind.values),
+            )
+        )
+    _insert(TimeOff, time_off)
+
+    monday = day - datetime.timedelta(days=day.weekday())
+    rotas = []
+    for n in range(1, sizes.rotas + 1):
+        zone = zone_names[(n - 1) % len(zone_names)]
+        first = monday - datetime.timedelta(weeks=rng.randint(1, 12))
+        rotas.append(
+            OnCallRota(
+                name=f"{MARKER}rota {n:03d}",
+                time_zone=zone,
+                starts_at=datetime.datetime.combine(
+                    first, datetime.time(9), tzinfo=zoneinfo.ZoneInfo(zone)
+                ),
+                rotation_days=rng.choice([7, 7, 7, 14]),
+            )
+        )
+    rotas = _insert(OnCallRota, rotas)
+    rota_hours = parse_pattern(ROTA_HOURS)
+    hours_rows, members, overrides = [], [], []
+    active = [t for t in technicians if t.status == Technician.Status.ACTIVE]
+    window_start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+    for rota in rotas:
+        if rng.random() < 0.5:
+            hours_rows.extend(
+                OnCallRotaHours(
+                    rota=rota,
+                    weekday=period.weekday,
+                    start=_time_of(period.start),
+                    end=_time_of(period.end),
+                )
+                for period in rota_hours
+            )
+        chosen = rng.sample(active, min(ROTA_MEMBERS, len(active)))
+        members.extend(
+            OnCallMember(rota=rota, technician=technician, position=position)
+            for position, technician in enumerate(chosen)
+        )
+        for _ in range(OVERRIDES_PER_ROTA if chosen else 0):
+            starts_at = window_start + datetime.timedelta(hours=rng.randint(0, WINDOW_DAYS * 24))
+            overrides.append(
+                OnCallOverride(
+                    rota=rota,
+                    technician=rng.choice(active),
+                    starts_at=starts_at,
+                    ends_at=starts_at + datetime.timedelta(hours=rng.choice([12, 24, 48])),
+                )
+            )
+    _insert(OnCallRotaHours, hours_rows)
+    _insert(OnCallMember, members)
+    _insert(OnCallOverride, overrides)
+    return {
+        "working_hours": len(hours),
+        "technicians_on_time_off": len(time_off),
+        "rotas": len(rotas),
+        "rota_members": len(members),
+        "rota_overrides": len(overrides),
+    }
 
 
 def _technician_skills(rng, sizes, technicians, skills, versions_by_skill):
@@ -339,6 +544,9 @@ def _agreement(rng, n, clients, day):
         start_date=start,
         end_date=end,
         annual_value=Decimal(rng.randint(12, 1200) * 100),
+        support_hours=rng.choices(
+            [hours for hours, _ in SUPPORT_HOURS], weights=[weight for _, weight in SUPPORT_HOURS]
+        )[0],
     )
     agreement.derived_dates_refresh()
     return agreement

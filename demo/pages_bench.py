@@ -42,7 +42,7 @@ from agreements.models import Agreement
 from core.groups import CONSULTANT
 from demo import bench
 from demo.http_client import LOGIN_PATH, SESSION_COOKIE, cookie_header, log_in
-from skills.models import Technician
+from skills.models import OnCallRota, Technician
 
 CONSULTANT_USERNAME = "bench.consultant"
 RATIO_TARGET = 1.5
@@ -83,12 +83,15 @@ class Page:
 
 def bench_pages(*, check: CoverageCheck, day) -> list[Page]:
     """Every page of the app a consultant reads, on rows of the bench portfolio."""
-    agreement = (
+    active = (
         Agreement.objects.filter(reference__startswith=bench.REFERENCE_PREFIX)
         .active_on(day)
         .order_by("reference")
-        .first()
     )
+    agreement = active.first()
+    # The agreement page draws its week grid whatever the hours; a 24×7 one has the most to draw.
+    around_the_clock = active.filter(support_hours=Agreement.SupportHours.ALWAYS).first()
+    rota = OnCallRota.objects.filter(name__startswith=bench.MARKER).order_by("name").first()
     technician_ids = list(
         Technician.objects.available_on(day)
         .filter(name__startswith=bench.MARKER, skills__isnull=False)
@@ -96,8 +99,11 @@ def bench_pages(*, check: CoverageCheck, day) -> list[Page]:
         .order_by("name")
         .values_list("pk", flat=True)[:WHAT_IF_TECHNICIANS]
     )
-    if agreement is None or not technician_ids:
-        raise BenchError("the bench portfolio has no active agreement or no available technician")
+    if agreement is None or around_the_clock is None or rota is None or not technician_ids:
+        raise BenchError(
+            "the bench portfolio has no active agreement, no active 24×7 agreement, no rota or "
+            "no available technician"
+        )
     agreements = reverse("agreements:list")
     what_if = urlencode([("technician", pk) for pk in technician_ids])
     return [
@@ -105,10 +111,14 @@ def bench_pages(*, check: CoverageCheck, day) -> list[Page]:
         Page("agreement_list_active", f"{agreements}?status=active"),
         Page("agreement_list_uncovered", f"{agreements}?coverage=uncovered"),
         Page("agreement_detail", reverse("agreements:detail", args=[agreement.pk])),
+        Page("agreement_detail_24x7", reverse("agreements:detail", args=[around_the_clock.pk])),
         Page("client_list", reverse("clients:list")),
         Page("client_detail", reverse("clients:detail", args=[agreement.client_id])),
         Page("technician_list", reverse("skills:technician_list")),
         Page("technician_detail", reverse("skills:technician_detail", args=[technician_ids[0]])),
+        Page("team_calendar", reverse("skills:team_calendar")),
+        Page("rota_list", reverse("skills:rota_list")),
+        Page("rota_detail", reverse("skills:rota_detail", args=[rota.pk])),
         Page("skills_matrix", reverse("coverage:matrix")),
         Page("skills_matrix_csv", reverse("coverage:matrix_csv"), download=True),
         Page("gap_analysis", reverse("planning:gap_analysis")),

@@ -1,27 +1,38 @@
-"""The demo MSP: eight small-business clients, five technicians, two competitors.
+"""The demo MSP: eight small-business clients, six technicians, two competitors.
 
 Arranged so that every page has something to show on the first visit:
 
 - the eight active agreements book exactly $165,000 a year (plus a draft and an expired one,
   which do not count);
 - Harlow & Pierce runs Exchange 2016, and nobody supports it at level 3 → **uncovered**;
-- only Grace Lindqvist supports QuickBooks 2022 for Kessler & Ng → **at risk** (single point of
-  failure);
-- Brennan's contract demands a CCNA holder and Tomás Reyes's CCNA expires within the warning
-  window → **at risk** (coverage lapses);
+- Brennan's plant network (Cisco IOS, and the CCNA its contract demands) is Tomás Reyes's alone,
+  and Tomás is not on the after-hours rota: its 24×7 support is **uncovered at night**;
+- only Grace Lindqvist supports QuickBooks 2022 for Kessler & Ng → **at risk, thin** (single
+  point of failure);
+- Grace Lindqvist and Kevin Brandt, Northlight's only AutoCAD people, are both off over the
+  holidays → **at risk, lapsing** on the first working day of their time off;
 - Kevin Brandt holds no baseline certification; Cedar Creek's notice date is two weeks away;
+  Tomás Reyes's CCNA expires within the warning window;
 - competitors sell VoIP phones and awareness training, which we do not offer, and security
   monitoring, which only one of our technicians can deliver.
 
+The team's time: the firm and most of the team are in New York; Samir Haddad works from London,
+and Riverbend's office is in Chicago. Helen Okafor and Tomás Reyes work 8 to 6, Grace Lindqvist
+and Priya Natarajan 9 to 5, Kevin Brandt mornings; Helen and Samir take turns, a week
+each, on the "After-hours" rota that carries the 24×7 and 12×5 agreements outside office hours.
+
 Dates are relative to the day of the seed. Everything is created through the services, so
 derived requirements are synced as they would be from the UI. Demo rows are recognised by client
-names, technician emails and competitor names: a second run leaves existing ones alone.
+names, technician emails, competitor names and the rota's name: a second run leaves existing
+ones alone.
 """
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -49,7 +60,15 @@ from agreements.services import agreement_create, requirement_create
 from clients.models import Client
 from clients.services import client_create, client_technology_add, contact_create
 from core.models import add_months
-from skills.models import Certification, Skill, SkillVersion, Technician, TrainingGoal
+from skills.models import (
+    Certification,
+    OnCallRota,
+    Skill,
+    SkillVersion,
+    Technician,
+    TimeOff,
+    TrainingGoal,
+)
 from skills.services import (
     technician_certification_add,
     technician_create,
@@ -58,8 +77,19 @@ from skills.services import (
     training_goal_start,
 )
 from skills.skill_catalog import CCNA, MCP
+from skills.team_time.services import (
+    override_create,
+    rota_member_add,
+    rota_save,
+    time_off_save,
+    working_hours_replace,
+)
+from skills.weekly_patterns import parse_pattern
 
 # ------------------------------------------------------------------------------ the data
+
+LONDON = "Europe/London"
+CHICAGO = "America/Chicago"
 
 
 @dataclass(frozen=True)
@@ -94,6 +124,7 @@ class DemoClient:
     environment: tuple[tuple[str, str | None, int], ...]  # (skill, version label, quantity)
     agreements: tuple[DemoAgreement, ...]
     notes: str = ""
+    time_zone: str = ""  # "" is the firm's (settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -105,6 +136,8 @@ class DemoTechnician:
     certifications: tuple[tuple[str, int], ...]  # (certification, earned this many days ago)
     # (certification, expires in this many days): a certification close to expiry
     expiring: tuple[tuple[str, int], ...] = ()
+    time_zone: str = ""  # "" is the firm's (settings.TIME_ZONE)
+    working_hours: str = ""  # a weekly pattern, "Mon-Fri 08:00-18:00"; "" works the default
 
 
 @dataclass(frozen=True)
@@ -118,6 +151,26 @@ class DemoGoal:
     target_version: str | None = None
     certification: str | None = None
     status: str = TrainingGoal.Status.PLANNED  # or in progress
+
+
+@dataclass(frozen=True)
+class DemoTimeOff:
+    technician_email: str
+    kind: str
+    note: str
+    starts_in_days: int | None = None  # None: the holidays (holidays_off)
+    days: int = 1
+
+
+@dataclass(frozen=True)
+class DemoRota:
+    name: str
+    time_zone: str
+    members: tuple[str, ...]  # technician emails, the first takes the first turn
+    hours: str  # a weekly pattern in the rota's zone
+    notes: str
+    # A cover: the second member takes the first's turn from Saturday 09:00 to Sunday 09:00.
+    cover_note: str
 
 
 # The people who look after the demo clients and own their agreements: named users without a
@@ -199,11 +252,12 @@ CLIENTS = (
             DemoAgreement(
                 title="Managed IT and email",
                 annual_value=Decimal("30000.00"),
-                services=(DESKTOP, SERVERS, EMAIL, LOB, BACKUP),
+                services=(DESKTOP, SERVERS, EMAIL, BACKUP),
                 started_months_ago=5,
                 term_months=24,
                 support_hours=Agreement.SupportHours.EXTENDED,
                 sla_response_hours=2,
+                notes="Clio is hosted and supported by its vendor; we look after the rest.",
             ),
             DemoAgreement(
                 title="Exchange to Microsoft 365 migration",
@@ -347,7 +401,7 @@ CLIENTS = (
         phone="(555) 073-4545",
         email="info@riverbendfoodbank.example",
         website="https://riverbendfoodbank.example",
-        address="300 Depot Road\nGorham, ME 04038",
+        address="300 Depot Road\nJoliet, IL 60432",
         contacts=(
             (
                 "Teresa Quinlan",
@@ -370,7 +424,11 @@ CLIENTS = (
                 billing_cycle=Agreement.BillingCycle.ANNUAL,
             ),
         ),
-        notes="Microsoft 365 Business Premium through the nonprofit grant.",
+        notes=(
+            "Microsoft 365 Business Premium through the nonprofit grant. The office is in "
+            "Illinois: support hours are Chicago time."
+        ),
+        time_zone=CHICAGO,
     ),
     DemoClient(
         name="Brennan Precision Machining",
@@ -414,7 +472,8 @@ TECHNICIANS = (
     DemoTechnician(
         name="Helen Okafor",
         email="helen.okafor@keystone-it.example",
-        notes="Founder and senior systems engineer.",
+        notes="Founder and senior systems engineer; on the after-hours rota.",
+        working_hours="Mon-Fri 08:00-18:00",
         skills=(
             ("Windows Server", 5, "2012 R2", "2022"),
             ("Active Directory", 5, None, None),
@@ -437,6 +496,7 @@ TECHNICIANS = (
         name="Tomás Reyes",
         email="tomas.reyes@keystone-it.example",
         notes="Network and firewall lead.",
+        working_hours="Mon-Fri 08:00-18:00",
         skills=(
             ("Cisco IOS", 4, "15", "XE 17"),
             ("SonicWall SonicOS", 4, "6.5", "7.1"),
@@ -452,6 +512,7 @@ TECHNICIANS = (
         name="Grace Lindqvist",
         email="grace.lindqvist@keystone-it.example",
         notes="Desktop, Microsoft 365 and line-of-business applications.",
+        working_hours="Mon-Fri 09:00-17:00",
         skills=(
             ("Windows", 4, "10", "11"),
             ("macOS", 4, "12 Monterey", "15 Sequoia"),
@@ -471,7 +532,8 @@ TECHNICIANS = (
     DemoTechnician(
         name="Kevin Brandt",
         email="kevin.brandt@keystone-it.example",
-        notes="Help desk; joined last year.",
+        notes="Help desk; joined last year, works mornings.",
+        working_hours="Mon-Fri 09:00-13:00",
         skills=(
             ("Windows", 3, "10", "11"),
             ("macOS", 3, "13 Ventura", "15 Sequoia"),
@@ -487,21 +549,68 @@ TECHNICIANS = (
     DemoTechnician(
         name="Samir Haddad",
         email="samir.haddad@keystone-it.example",
-        notes="Infrastructure: virtualization, backup, databases.",
+        notes="Infrastructure: virtualization, backup, databases. Works from London; on the "
+        "after-hours rota.",
+        time_zone=LONDON,
+        working_hours="Mon-Fri 09:00-17:00",
         skills=(
             ("Windows Server", 4, "2016", "2025"),
+            ("Windows", 3, "10", "11"),
+            ("Microsoft 365", 3, None, None),
             ("Active Directory", 3, None, None),
             ("Hyper-V", 3, None, None),
             ("VMware vSphere", 4, "6.7", "8.0"),
             ("Veeam Backup & Replication", 4, "10", "12"),
             ("Microsoft SQL Server", 3, "2016", "2019"),
-            ("Cisco IOS", 3, "15", "XE 16"),
+            ("Cisco IOS", 2, "15", "XE 16"),
             ("Exchange Server", 3, "2019", "SE"),
             ("Microsoft Defender for Endpoint", 3, None, None),
             ("Microsoft Azure", 3, None, None),
         ),
         certifications=((MCP, 2200), ("VMware VCP-DCV", 730), ("CompTIA Security+", 420)),
     ),
+    DemoTechnician(
+        name="Priya Natarajan",
+        email="priya.natarajan@keystone-it.example",
+        notes="Desktop and Apple support; joined this year.",
+        working_hours="Mon-Fri 09:00-17:00",
+        skills=(
+            ("Windows", 3, "10", "11"),
+            ("macOS", 4, "12 Monterey", "15 Sequoia"),
+            ("Microsoft 365", 3, None, None),
+            ("Dentrix", 3, None, None),
+        ),
+        certifications=((MCP, 330), ("CompTIA A+", 800)),
+    ),
+)
+
+GRACE = "grace.lindqvist@keystone-it.example"
+KEVIN = "kevin.brandt@keystone-it.example"
+TOMAS = "tomas.reyes@keystone-it.example"
+
+TIME_OFF = (
+    # Northlight's only AutoCAD people are away on the same days.
+    DemoTimeOff(technician_email=GRACE, kind=TimeOff.Kind.VACATION, note="Family visit"),
+    DemoTimeOff(technician_email=KEVIN, kind=TimeOff.Kind.VACATION, note="Skiing trip"),
+    DemoTimeOff(
+        technician_email=TOMAS,
+        kind=TimeOff.Kind.TRAINING,
+        note="CCNA recertification course",
+        starts_in_days=10,
+        days=2,
+    ),
+)
+
+ROTA = DemoRota(
+    name="After-hours",
+    time_zone="",
+    members=("helen.okafor@keystone-it.example", "samir.haddad@keystone-it.example"),
+    hours="Mon-Fri 00:00-09:00, Mon-Fri 17:00-24:00, Sat-Sun 00:00-24:00",
+    notes=(
+        "Carries the 24×7 and 12×5 agreements outside office hours (Monday to Friday 9 to 5 "
+        "is covered by the office). Hand-off on Mondays at 09:00."
+    ),
+    cover_note="Samir covers: Helen is away that weekend.",
 )
 
 # (competitor, website, notes, offerings: (our service or None, free-text name, monthly price))
@@ -585,6 +694,7 @@ class DemoReport:
     technicians: int = 0
     competitors: int = 0
     training_goals: int = 0
+    rotas: int = 0
     catalog: str = ""
     active_clients: int = 0
     active_annual_value: Decimal = Decimal("0.00")
@@ -592,7 +702,14 @@ class DemoReport:
     @property
     def created(self):
         return sum(
-            (self.clients, self.agreements, self.technicians, self.competitors, self.training_goals)
+            (
+                self.clients,
+                self.agreements,
+                self.technicians,
+                self.competitors,
+                self.training_goals,
+                self.rotas,
+            )
         )
 
 
@@ -652,15 +769,20 @@ def demo_competitors():
     return Competitor.objects.filter(_name_filter(name for name, *_ in COMPETITORS))
 
 
+def demo_rotas():
+    return OnCallRota.objects.filter(name__iexact=ROTA.name)
+
+
 def demo_remove() -> dict[str, int]:
     """Delete the demo rows (and what hangs off them); the catalog and users stay."""
     clients = demo_clients()
     _, agreements = Agreement.objects.filter(client__in=clients).delete()
     _, client_rows = clients.delete()
+    _, rota_rows = demo_rotas().delete()
     _, technician_rows = demo_technicians().delete()
     _, competitor_rows = demo_competitors().delete()
     removed = {}
-    for rows in (agreements, client_rows, technician_rows, competitor_rows):
+    for rows in (agreements, client_rows, rota_rows, technician_rows, competitor_rows):
         for label, count in rows.items():
             removed[label] = removed.get(label, 0) + count
     return removed
@@ -698,6 +820,7 @@ def _seed_client(
     spec: DemoClient, catalog: _Catalog, today: datetime.date, report: DemoReport, manager
 ):
     client = client_create(
+        **({"time_zone": spec.time_zone} if spec.time_zone else {}),
         account_manager=manager,
         name=spec.name,
         industry=spec.industry,
@@ -748,6 +871,7 @@ def _seed_client(
 
 def _seed_technician(spec: DemoTechnician, catalog: _Catalog, today: datetime.date):
     technician = technician_create(
+        **({"time_zone": spec.time_zone} if spec.time_zone else {}),
         name=spec.name,
         email=spec.email,
         status=Technician.Status.ACTIVE,
@@ -755,6 +879,8 @@ def _seed_technician(spec: DemoTechnician, catalog: _Catalog, today: datetime.da
         user=None,
         notes=spec.notes,
     )
+    if spec.working_hours:
+        working_hours_replace(technician=technician, periods=parse_pattern(spec.working_hours))
     for skill_name, level, oldest, newest in spec.skills:
         skill = catalog.skill(skill_name)
         technician_skill_set(
@@ -781,6 +907,77 @@ def _seed_technician(spec: DemoTechnician, catalog: _Catalog, today: datetime.da
             expires_on=expires_on,
         )
     return technician
+
+
+def _weekday_on_or_after(day: datetime.date) -> datetime.date:
+    """`day`, or the Monday after it when it falls on a weekend."""
+    return day + datetime.timedelta(days=7 - day.weekday() if day.weekday() >= 5 else 0)
+
+
+def holidays_off(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The holidays two of the team take off together: Christmas Eve to New Year's Day when
+    Christmas Eve is 3 to 45 days away, so that it falls inside the warning window; otherwise the
+    week (Monday to Sunday) that starts three weeks from `today`'s Monday."""
+    christmas_eve = datetime.date(today.year, 12, 24)
+    if 3 <= (christmas_eve - today).days <= 45:
+        return christmas_eve, datetime.date(today.year + 1, 1, 1)
+    first = today - datetime.timedelta(days=today.weekday()) + datetime.timedelta(weeks=3)
+    return first, first + datetime.timedelta(days=6)
+
+
+def _seed_time_off(spec: DemoTimeOff, technician: Technician, today: datetime.date):
+    if spec.starts_in_days is None:
+        first_day, last_day = holidays_off(today)
+    else:
+        first_day = _weekday_on_or_after(today + datetime.timedelta(days=spec.starts_in_days))
+        last_day = first_day + datetime.timedelta(days=spec.days - 1)
+    time_off_save(
+        time_off=None,
+        technician=technician,
+        fields={"first_day": first_day, "last_day": last_day, "kind": spec.kind, "note": spec.note},
+    )
+
+
+ROTA_WEEKS_BEFORE = 4  # the rota's first hand-off: this many weeks before today's Monday
+
+
+def _local(day: datetime.date, zone: str, hour: int = 9) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+def _seed_rota(spec: DemoRota, today: datetime.date):
+    """The rota with weekly turns handed off on Mondays at 09:00, and one cover: the second
+    member covers the weekend of the first member's next turn that starts after today."""
+    members = {t.email: t for t in demo_technicians().filter(email__in=spec.members)}
+    zone = spec.time_zone or settings.TIME_ZONE
+    monday = today - datetime.timedelta(days=today.weekday())
+    rota = rota_save(
+        rota=None,
+        fields={
+            "name": spec.name,
+            "time_zone": zone,
+            "starts_at": _local(monday - datetime.timedelta(weeks=ROTA_WEEKS_BEFORE), zone),
+            "rotation_days": 7,
+            "notes": spec.notes,
+        },
+        periods=parse_pattern(spec.hours),
+    )
+    ordered = [members[email] for email in spec.members if email in members]
+    for technician in ordered:
+        rota_member_add(rota=rota, technician=technician)
+    if len(ordered) >= 2:
+        # Turn k begins k weeks after the first hand-off and belongs to ordered[k % n].
+        count = len(ordered)
+        turn = -(-(ROTA_WEEKS_BEFORE + 1) // count) * count
+        saturday = monday + datetime.timedelta(weeks=turn - ROTA_WEEKS_BEFORE, days=5)
+        override_create(
+            rota=rota,
+            technician=ordered[1],
+            starts_at=_local(saturday, zone),
+            ends_at=_local(saturday + datetime.timedelta(days=1), zone),
+            note=spec.cover_note,
+        )
+    return rota
 
 
 def _seed_competitor(name, website, notes, offerings, catalog: _Catalog):
@@ -856,6 +1053,14 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None) -> Dem
         if spec.technician_email in created_technicians:
             _seed_goal(spec, created_technicians[spec.technician_email], catalog, today)
             report.training_goals += 1
+
+    # Time off comes with its technician too; the rota when there is none of its name.
+    for spec in TIME_OFF:
+        if spec.technician_email in created_technicians:
+            _seed_time_off(spec, created_technicians[spec.technician_email], today)
+    if not demo_rotas().exists():
+        _seed_rota(ROTA, today)
+        report.rotas += 1
 
     ImportMappingPreset.objects.get_or_create(
         kind=ImportKind.ENVIRONMENT, name=RMM_PRESET_NAME, defaults={"mapping": RMM_PRESET}

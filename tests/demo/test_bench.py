@@ -3,7 +3,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import DataError, transaction
 from hypothesis import given, settings
 
 from agreements.coverage.engine import evaluate_coverage
@@ -12,7 +12,7 @@ from agreements.models import Agreement, Requirement
 from clients.models import Client
 from demo.management.commands import bench_coverage
 from demo.management.commands.bench_coverage import sql_floor
-from skills.models import Skill, Technician
+from skills.models import OnCallRota, Skill, Technician, TimeOff, WorkingHours
 from tests.agreements.coverage.test_engine_property import DAY, build, live_portfolios
 from tests.agreements.factories import RequirementFactory
 
@@ -25,6 +25,7 @@ SMALL = {
     "skills": 6,
     "requirements": 30,
     "technician_skills": 12,
+    "rotas": 2,
 }
 
 
@@ -53,8 +54,69 @@ def test_bench_times_the_whole_nightly_run_and_rolls_it_back():
     assert not CoverageRun.objects.exists() and not CoverageFlag.objects.exists()
 
 
-def test_bench_run_takes_the_engine_query_count():
-    assert json.loads(bench(**SMALL))["queries"] == 14  # eight reads and six of the team's time
+def test_bench_prints_the_evaluation_with_and_without_the_team_time_and_the_targets():
+    report = json.loads(bench(**SMALL))
+
+    assert report["sizes"]["rotas"] == 2 and report["sizes"]["working_hours"] > 0
+    assert set(report["counts_without_time"]) == set(report["counts"])
+    for key in ("seconds", "seconds_without_time", "time_rules_ratio", "nightly_run_seconds"):
+        assert isinstance(report[key], float) and report[key] >= 0, key
+    assert report["nightly_run_peak_memory_mib"] > 0
+    assert report["engine_with_time_to_sql_ratio"] > 0
+    assert set(report["targets"]) == {
+        "engine_without_time_within_2x_sql_floor",
+        "time_rules_within_2x_without",
+        "nightly_run_within_10_s",
+        "nightly_run_peak_within_512_mib",
+    }
+    assert all(isinstance(met, bool) for met in report["targets"].values())
+    assert report["targets_met"] == all(report["targets"].values())
+
+
+def test_bench_leaves_the_team_time_as_built_after_measuring_without_it():
+    bench("--keep", **SMALL)
+
+    assert WorkingHours.objects.exists() and OnCallRota.objects.count() == 2
+    assert TimeOff.objects.count() == 0  # 5 % of 5 technicians rounds to none
+    assert len(set(Technician.objects.values_list("time_zone", flat=True))) == 4
+
+
+def test_scale_multiplies_every_size_and_a_size_given_wins():
+    report = json.loads(bench("--scale", "0.001", "--technicians", "7"))
+
+    assert report["scale"] == 0.001
+    assert (report["sizes"]["agreements"], report["sizes"]["technicians"]) == (30, 7)
+    assert report["sizes"]["rotas"] == 1
+
+
+def test_a_failed_nightly_run_is_printed_with_the_other_figures_then_stops_the_bench(
+    monkeypatch,
+):
+    def fails(**kwargs):
+        raise DataError("value too long for type character varying(500)")
+
+    monkeypatch.setattr(bench_coverage, "coverage_run_execute", fails)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="nightly run failed: DataError: value too long"):
+        call_command("bench_coverage", stdout=out, stderr=io.StringIO(), **SMALL)
+
+    report = json.loads(out.getvalue())
+    assert report["nightly_run_error"].startswith("DataError: value too long")
+    assert report["nightly_run_seconds"] is None and report["seconds"] >= 0
+    assert report["targets"]["nightly_run_within_10_s"] is False
+    assert report["targets_met"] is False
+
+
+def test_scale_must_be_positive():
+    with pytest.raises(CommandError, match="--scale"):
+        bench("--scale", "0")
+
+
+def test_bench_run_takes_the_engine_query_count_with_and_without_the_team_time():
+    report = json.loads(bench(**SMALL))
+
+    assert (report["queries"], report["queries_without_time"]) == (14, 14)
 
 
 def test_bench_removes_its_rows_afterwards():

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 
 from agreements.coverage.checks import coverage_check_run
 from agreements.coverage.models import (
@@ -11,14 +12,29 @@ from agreements.coverage.models import (
     CoverageFlag,
 )
 from agreements.models import Agreement
+from clients.models import Client
 from demo import bench
+from skills.models import (
+    OnCallMember,
+    OnCallOverride,
+    OnCallRota,
+    Technician,
+    TimeOff,
+    WorkingHours,
+)
 from tests.agreements.factories import AgreementFactory, CoverageFlagFactory
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 11, 26)
 SMALL = bench.Sizes(
-    clients=4, agreements=8, technicians=5, skills=6, requirements=30, technician_skills=12
+    clients=4,
+    agreements=8,
+    technicians=5,
+    skills=6,
+    requirements=30,
+    technician_skills=12,
+    rotas=2,
 )
 
 
@@ -34,18 +50,31 @@ def test_scaled_sizes_are_the_fraction_of_each():
         skills=50,
         requirements=15_000,
         technician_skills=2_000,
+        rotas=1,
     )
 
 
 def test_scaled_sizes_keep_at_least_one_of_each():
     assert bench.Sizes().scaled(0.0001) == bench.Sizes(
-        clients=1, agreements=3, technicians=1, skills=1, requirements=15, technician_skills=2
+        clients=1,
+        agreements=3,
+        technicians=1,
+        skills=1,
+        requirements=15,
+        technician_skills=2,
+        rotas=1,
     )
 
 
 def test_portfolio_sizes_are_what_build_wrote():
     sizes = bench.Sizes(
-        clients=3, agreements=5, technicians=4, skills=2, requirements=9, technician_skills=20
+        clients=3,
+        agreements=5,
+        technicians=4,
+        skills=2,
+        requirements=9,
+        technician_skills=20,
+        rotas=2,
     )
     bench.build(sizes=sizes, day=DAY)
 
@@ -53,8 +82,59 @@ def test_portfolio_sizes_are_what_build_wrote():
     assert bench.portfolio_sizes().technician_skills == 8  # 4 technicians knowing 2 skills
 
 
+def test_the_portfolio_has_the_team_time():
+    sizes = bench.Sizes(
+        clients=40,
+        agreements=400,
+        technicians=100,
+        skills=10,
+        requirements=400,
+        technician_skills=300,
+        rotas=10,
+    )
+    written = bench.build(sizes=sizes, day=DAY)
+
+    zones = set(bench.zones())
+    assert len(zones) == 4 and settings.TIME_ZONE in zones
+    assert set(Technician.objects.values_list("time_zone", flat=True)) == zones
+    assert set(Client.objects.values_list("time_zone", flat=True)) == zones
+    assert WorkingHours.objects.values("technician").distinct().count() > 70
+    away = TimeOff.objects.all()
+    assert away.count() == written["technicians_on_time_off"] == 5
+    horizon = DAY + datetime.timedelta(days=bench.WINDOW_DAYS)
+    assert all(DAY <= off.first_day < horizon for off in away)
+    assert OnCallRota.objects.count() == 10
+    assert OnCallMember.objects.count() == 10 * bench.ROTA_MEMBERS
+    assert OnCallOverride.objects.count() == 10 * bench.OVERRIDES_PER_ROTA
+    longer = Agreement.objects.exclude(support_hours=Agreement.SupportHours.BUSINESS).count()
+    assert 0.2 <= longer / 400 <= 0.4
+
+
+def test_clear_removes_the_team_time():
+    bench.build(sizes=SMALL, day=DAY)
+
+    bench.clear()
+
+    for model in bench.TIME_MODELS:
+        assert not model.objects.exists(), model
+
+
+def test_without_time_takes_the_team_time_away_inside_only():
+    bench.build(sizes=SMALL, day=DAY)
+    zones = sorted(Technician.objects.values_list("time_zone", flat=True))
+    rows = {model: model.objects.count() for model in bench.TIME_MODELS}
+
+    with bench.without_time():
+        assert not any(model.objects.exists() for model in bench.TIME_MODELS)
+        assert set(Technician.objects.values_list("time_zone", flat=True)) == {settings.TIME_ZONE}
+        assert set(Client.objects.values_list("time_zone", flat=True)) == {settings.TIME_ZONE}
+
+    assert sorted(Technician.objects.values_list("time_zone", flat=True)) == zones
+    assert {model: model.objects.count() for model in bench.TIME_MODELS} == rows
+
+
 def test_portfolio_sizes_are_zero_without_a_portfolio():
-    assert bench.portfolio_sizes() == bench.Sizes(0, 0, 0, 0, 0, 0)
+    assert bench.portfolio_sizes() == bench.Sizes(0, 0, 0, 0, 0, 0, 0)
 
 
 def test_clear_removes_the_checks_of_the_bench_portfolio_and_their_flags():

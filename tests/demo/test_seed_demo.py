@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
@@ -16,15 +17,20 @@ from agreements.coverage.runs import coverage_run_execute
 from agreements.models import Agreement, Requirement
 from agreements.planning.models import Competitor, CompetitorOffering
 from clients.models import Client
-from demo.portfolio import seed_demo
+from core.formatting import day_text
+from demo.portfolio import holidays_off, seed_demo
 from skills.models import (
     Certification,
+    OnCallRota,
     Skill,
     SkillVersion,
     Technician,
     TechnicianCertification,
+    TimeOff,
     TrainingGoal,
 )
+from skills.rotas import rota_periods, working_periods
+from skills.weekly_patterns import pattern_text
 from tests.clients.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +125,8 @@ def test_most_technicians_hold_mcp_and_exactly_one_holds_no_baseline(demo):
     mcp = Certification.objects.get(is_baseline=True)
     without_baseline = Technician.objects.exclude(certifications__certification__is_baseline=True)
 
-    assert Technician.objects.count() == 5
-    assert mcp.holders.count() == 4
+    assert Technician.objects.count() == 6
+    assert mcp.holders.count() == 5
     assert list(without_baseline.values_list("name", flat=True)) == ["Kevin Brandt"]
 
 
@@ -167,17 +173,189 @@ def test_training_goals_form_a_plan(demo):
     assert goals.filter(due_date__lt=timezone.localdate()).exists()
 
 
-def test_coverage_shows_an_uncovered_and_at_risk_agreements(demo):
+def test_coverage_shows_uncovered_thin_and_lapsing_agreements(demo):
     result = evaluate_coverage(day=timezone.localdate())
-    status = {a.client_name: a.status for a in result.agreements}
+    status = {a.client_name: (a.status, a.risk_kind) for a in result.agreements}
 
     assert result.arr_total == ARR
-    assert status["Harlow & Pierce LLP"] == "uncovered"
-    assert status["Kessler & Ng CPAs"] == "at_risk"
-    assert status["Brennan Precision Machining"] == "at_risk"
-    assert result.arr_uncovered == Decimal("30000.00")
-    assert result.arr_at_risk == Decimal("54600.00")
-    assert result.counts["covered"] == 5
+    assert status["Harlow & Pierce LLP"] == ("uncovered", "")
+    assert status["Brennan Precision Machining"] == ("uncovered", "")
+    assert status["Kessler & Ng CPAs"] == ("at_risk", "thin")
+    assert status["Northlight Architecture Studio"] == ("at_risk", "lapsing")
+    assert result.arr_uncovered == Decimal("66600.00")
+    assert result.arr_at_risk == Decimal("33600.00")
+    assert result.counts["covered"] == 4
+
+
+def test_the_team_works_in_two_time_zones_with_their_own_hours(demo):
+    zones = dict(Technician.objects.values_list("name", "time_zone"))
+    hours = {
+        technician.name: pattern_text(working_periods(technician.working_hours.all()))
+        for technician in Technician.objects.prefetch_related("working_hours")
+    }
+
+    assert set(zones.values()) == {settings.TIME_ZONE, "Europe/London"}
+    assert zones["Samir Haddad"] == "Europe/London"
+    assert hours == {
+        "Helen Okafor": "Mon–Fri 08:00–18:00",
+        "Tomás Reyes": "Mon–Fri 08:00–18:00",
+        "Grace Lindqvist": "Mon–Fri 09:00–17:00",
+        "Priya Natarajan": "Mon–Fri 09:00–17:00",
+        "Samir Haddad": "Mon–Fri 09:00–17:00",
+        "Kevin Brandt": "Mon–Fri 09:00–13:00",
+    }
+    assert Client.objects.get(name="Riverbend Community Food Bank").time_zone == "America/Chicago"
+
+
+def test_one_after_hours_rota_in_weekly_turns(demo):
+    rota = OnCallRota.objects.get()
+    members = list(rota.members.values_list("technician__name", flat=True))
+    today = timezone.localdate()
+
+    assert (rota.name, rota.rotation_days, rota.time_zone) == ("After-hours", 7, settings.TIME_ZONE)
+    assert members == ["Helen Okafor", "Samir Haddad"]
+    assert pattern_text(rota_periods(rota.hours.all())) == (
+        "Mon–Fri 00:00–09:00, Mon–Fri 17:00–24:00, Sat–Sun 00:00–24:00"
+    )
+    local_start = timezone.localtime(rota.starts_at)
+    assert (local_start.weekday(), local_start.hour) == (0, 9) and local_start.date() < today
+    cover = rota.overrides.get()
+    assert cover.technician.name == "Samir Haddad" and cover.starts_at > timezone.now()
+
+
+def test_time_off_over_the_holidays_and_a_training_course(demo):
+    today = timezone.localdate()
+    first, last = holidays_off(today)
+    away = {(o.technician.name, o.first_day, o.last_day, o.kind) for o in TimeOff.objects.all()}
+
+    assert {(name, kind) for name, *_, kind in away} == {
+        ("Grace Lindqvist", "vacation"),
+        ("Kevin Brandt", "vacation"),
+        ("Tomás Reyes", "training"),
+    }
+    assert ("Grace Lindqvist", first, last, "vacation") in away
+    assert ("Kevin Brandt", first, last, "vacation") in away
+    assert all(today < first_day <= today + datetime.timedelta(45) for _, first_day, *_ in away)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (datetime.date(2026, 12, 7), (datetime.date(2026, 12, 24), datetime.date(2027, 1, 1))),
+        (datetime.date(2026, 11, 9), (datetime.date(2026, 12, 24), datetime.date(2027, 1, 1))),
+        (datetime.date(2026, 11, 8), (datetime.date(2026, 11, 23), datetime.date(2026, 11, 29))),
+        (datetime.date(2026, 12, 22), (datetime.date(2027, 1, 11), datetime.date(2027, 1, 17))),
+        (datetime.date(2031, 7, 15), (datetime.date(2031, 8, 4), datetime.date(2031, 8, 10))),
+    ],
+)
+def test_the_holidays_are_christmas_when_it_is_near_else_a_week_three_weeks_on(today, expected):
+    assert holidays_off(today) == expected
+
+
+MONDAY = datetime.date(2026, 12, 7)
+SUMMER_MONDAY = datetime.date(2031, 7, 14)
+
+
+def evaluate_seeded(day):
+    with time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(14), tzinfo=datetime.UTC), tick=False
+    ):
+        seed_demo(today=day)
+        return evaluate_coverage(day=day)
+
+
+def night_gaps(result):
+    """{client: requirements uncovered by a gap in the support hours}."""
+    return {
+        agreement.client_name: {
+            r.label: r
+            for r in agreement.requirements
+            if r.status == "uncovered" and r.gap_cause in ("outside_hours", "on_call_unqualified")
+        }
+        for agreement in result.agreements
+        if any(
+            r.status == "uncovered" and r.gap_cause in ("outside_hours", "on_call_unqualified")
+            for r in agreement.requirements
+        )
+    }
+
+
+@pytest.mark.parametrize("day", [MONDAY, SUMMER_MONDAY])
+def test_one_agreement_is_uncovered_at_night_nobody_on_the_rota_has_its_network(day):
+    result = evaluate_seeded(day)
+
+    gaps = night_gaps(result)
+    assert list(gaps) == ["Brennan Precision Machining"]
+    assert set(gaps["Brennan Precision Machining"]) == {"Cisco IOS 15 at level 3+", "Cisco CCNA"}
+    cisco = gaps["Brennan Precision Machining"]["Cisco IOS 15 at level 3+"]
+    # Tomás Reyes, 8 to 6 in New York, is the only one; the rota's members lack it.
+    assert cisco.qualified_names == ("Tomás Reyes",)
+    assert cisco.gap_cause == "on_call_unqualified"
+    assert timezone.localtime(cisco.gap_starts_at) == timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(0))
+    )
+    assert timezone.localtime(cisco.gap_ends_at).time() == datetime.time(8)
+    assert cisco.uncovered_hours == Decimal("118.0")
+    assert cisco.reason == (
+        "No one qualified for Cisco IOS 15 is at work or on call Monday 00:00–08:00 (client's "
+        "time), which 24×7 support covers; 118 of the week's 168 hours are uncovered."
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "first_day", "days"),
+    [
+        (MONDAY, datetime.date(2026, 12, 24), "24 Dec 2026 – 1 Jan 2027"),
+        (SUMMER_MONDAY, datetime.date(2031, 8, 4), "4–10 Aug 2031"),
+    ],
+)
+def test_one_agreement_lapses_over_the_holidays_two_people_away(day, first_day, days):
+    result = evaluate_seeded(day)
+
+    lapsing = [a for a in result.agreements if a.risk_kind == "lapsing"]
+    assert [a.client_name for a in lapsing] == ["Northlight Architecture Studio"]
+    (autocad,) = [r for r in lapsing[0].requirements if r.status != "covered"]
+    assert (autocad.status, autocad.risk_kind, autocad.lapses_on) == (
+        "at_risk",
+        "lapsing",
+        first_day,
+    )
+    assert autocad.gap_cause == "time_off"
+    assert autocad.reason.startswith(
+        f"No one qualified for AutoCAD 2023 is at work {day_text(first_day)} 09:00–17:00: "
+        "Grace Lindqvist and Kevin Brandt are on time off "
+    )
+    assert days in autocad.reason
+
+
+@pytest.mark.parametrize("day", [MONDAY, SUMMER_MONDAY])
+def test_the_story_on_any_day_totals_165000(day):
+    result = evaluate_seeded(day)
+    status = {a.client_name: (a.status, a.risk_kind) for a in result.agreements}
+
+    assert status == {
+        "Bayview Family Dental": ("covered", ""),
+        "Brennan Precision Machining": ("uncovered", ""),
+        "Cedar Creek Veterinary Clinic": ("covered", ""),
+        "Harlow & Pierce LLP": ("uncovered", ""),
+        "Kessler & Ng CPAs": ("at_risk", "thin"),
+        "Northlight Architecture Studio": ("at_risk", "lapsing"),
+        "Riverbend Community Food Bank": ("covered", ""),
+        "Summit Ridge Realty": ("covered", ""),
+    }
+    assert (result.arr_total, result.arr_uncovered, result.arr_at_risk) == (
+        ARR,
+        Decimal("66600.00"),
+        Decimal("33600.00"),
+    )
+    (exchange,) = [
+        r
+        for a in result.agreements
+        if a.client_name == "Harlow & Pierce LLP"
+        for r in a.requirements
+        if r.status != "covered"
+    ]
+    assert exchange.gap_cause == "nobody_qualified"
 
 
 def test_dates_follow_the_day_of_the_seed():
@@ -191,6 +369,11 @@ def test_dates_follow_the_day_of_the_seed():
     assert TechnicianCertification.objects.filter(
         expires_on__range=(later, later + datetime.timedelta(days=60))
     ).exists()
+    assert set(TimeOff.objects.values_list("first_day", flat=True)) == {
+        datetime.date(2031, 8, 4),  # the holidays: three weeks from that Monday
+        datetime.date(2031, 7, 25),  # the course: ten days on
+    }
+    assert OnCallRota.objects.get().starts_at.date() == datetime.date(2031, 6, 16)
 
 
 def test_second_run_changes_nothing(demo):
@@ -245,8 +428,13 @@ def test_missing_catalog_version_fails_with_a_clear_error():
 def test_the_demo_comes_with_a_first_coverage_check(demo):
     check = CoverageCheck.objects.get()
 
-    assert (check.uncovered_count, check.at_risk_count, check.arr_total) == (1, 2, ARR)
-    assert "Coverage checked: 1 uncovered, 2 at risk" in demo
+    assert (check.uncovered_count, check.at_risk_count, check.arr_total) == (2, 2, ARR)
+    assert "Coverage checked: 2 uncovered, 2 at risk, 4 covered" in demo
+    brennan = check.requirement_results.filter(
+        agreement__client__name="Brennan Precision Machining"
+    )
+    assert set(brennan.values_list("gap_cause", flat=True)) == {"on_call_unqualified"}
+    assert all(row.gap_starts_at and row.uncovered_hours > 0 for row in brennan)
 
 
 def test_seeding_again_records_no_second_check(demo):

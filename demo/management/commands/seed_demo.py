@@ -10,7 +10,8 @@ from demo.portfolio import DemoDataError, seed_demo
 class Command(BaseCommand):
     help = (
         "Load the starter catalog and a demo MSP: eight clients whose active agreements total "
-        "$165,000 a year, five technicians, two competitors. Safe to run again."
+        "$165,000 a year, six technicians in two time zones with their working hours and time "
+        "off, an after-hours on-call rota, two competitors. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -34,8 +35,8 @@ class Command(BaseCommand):
         if report.created:
             self.stdout.write(
                 f"Demo: {report.clients} clients, {report.agreements} agreements, "
-                f"{report.technicians} technicians, {report.competitors} competitors, "
-                f"{report.training_goals} training goals added."
+                f"{report.technicians} technicians, {report.rotas} on-call rotas, "
+                f"{report.competitors} competitors, {report.training_goals} training goals added."
             )
         else:
             self.stdout.write("Demo data already loaded; nothing changed.")
