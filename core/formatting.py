@@ -46,6 +46,14 @@ def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def some_names(names, *, shown=3):
+    """At most `shown` names, the rest counted: "Ann, Bob, Cy and 4 others"."""
+    names = list(names)
+    if len(names) <= shown + 1:
+        return join_names(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} others"
+
+
 def join_names(names):
     """Names as a phrase: Ann / Ann and Bob / Ann, Bob and Cy."""
     names = list(names)

@@ -14,6 +14,9 @@ from django.utils import timezone
 from agreements.coverage.engine import CoverageResult, RequirementCoverage
 from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageStatus
 
+# A reason longer than its column (many names) is cut; the check's own row keeps the same cut.
+REASON_MAX = CoverageFlag._meta.get_field("reason").max_length
+
 FLAG_DETAILS = (
     "status",
     "risk_kind",
@@ -70,7 +73,7 @@ def flags_sync(
         details = {
             "status": requirement.status,
             "risk_kind": requirement.risk_kind,
-            "reason": requirement.reason,
+            "reason": requirement.reason[:REASON_MAX],
             "requirement_label": requirement.label,
             "qualified_count": requirement.qualified_count,
             "lapses_on": requirement.lapses_on,
@@ -90,7 +93,7 @@ def flags_sync(
             requirement_label=requirement.label,
             status=requirement.status,
             risk_kind=requirement.risk_kind,
-            reason=requirement.reason,
+            reason=requirement.reason[:REASON_MAX],
             qualified_count=requirement.qualified_count,
             lapses_on=requirement.lapses_on,
             first_detected_at=now,

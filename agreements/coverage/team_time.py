@@ -50,7 +50,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from agreements.coverage.models import GapCause
-from core.formatting import day_text, join_names
+from core.formatting import day_text, some_names
 from skills.models import (
     OnCallMember,
     OnCallOverride,
@@ -645,12 +645,12 @@ def _dated_reason(team, qualified, gap, gap_day, slots, wording, *, certificatio
         verb = "is" if len(away) == 1 else "are"
         if len(spans) == 1:
             (span,) = spans
-            people = join_names(sorted(name for name, _ in away))
+            people = some_names(sorted(name for name, _ in away))
             return (
                 f"No one qualified for {subject} is at work {when}: {people} {verb} on time off "
                 f"{days_text(*span)}."
             )
-        people = join_names(sorted(f"{name} ({days_text(*span)})" for name, span in away))
+        people = some_names(sorted(f"{name} ({days_text(*span)})" for name, span in away))
         return f"No one qualified for {subject} is at work {when}: {people} {verb} on time off."
     if gap.cause == GapCause.LAST_DAY:
         causes = sorted(
@@ -658,7 +658,7 @@ def _dated_reason(team, qualified, gap, gap_day, slots, wording, *, certificatio
             for t in at_work
             if team.last_days[t] is not None and team.local_date(t, gap.slot) > team.last_days[t]
         )
-        return f"No one qualified for {subject} is at work {when}: {join_names(causes)}."
+        return f"No one qualified for {subject} is at work {when}: {some_names(causes)}."
     if gap.cause == GapCause.CERTIFICATION_EXPIRY:
         causes = sorted(
             f"{names[t]}'s {certification_name} expires on "
@@ -666,12 +666,12 @@ def _dated_reason(team, qualified, gap, gap_day, slots, wording, *, certificatio
             for t in at_work
             if t in qualified.cuts and qualified.cuts[t] <= gap.slot
         )
-        return f"No one qualified for {subject} is at work {when}: {join_names(causes)}."
+        return f"No one qualified for {subject} is at work {when}: {some_names(causes)}."
     if gap.cause == GapCause.ON_CALL_UNQUALIFIED:
         on_call = sorted({team.rota_names[t] for t in team.on_call_at(gap.slot)})
         verb = "does" if len(on_call) == 1 else "do"
         return (
-            f"No one qualified for {subject} is on call {when}: {join_names(on_call)}, on call "
+            f"No one qualified for {subject} is on call {when}: {some_names(on_call)}, on call "
             f"then, {verb} not {wording.lacking}."
         )
     return f"No one qualified for {subject} is at work or on call {when}."

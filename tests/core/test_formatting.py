@@ -52,3 +52,11 @@ def test_count_text_says_one_without_an_s_and_more_with_one():
         "1 technician",
         "2 technicians",
     ]
+
+
+def test_some_names_counts_the_rest():
+    from core.formatting import some_names
+
+    assert some_names(["Ann"]) == "Ann"
+    assert some_names(["Ann", "Bob", "Cy", "Dee"]) == "Ann, Bob, Cy and Dee"
+    assert some_names(["Ann", "Bob", "Cy", "Dee", "Eve"]) == "Ann, Bob, Cy and 2 others"
