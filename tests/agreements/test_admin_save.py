@@ -159,6 +159,7 @@ def test_technology_added_in_client_admin_derives_requirements(
     data = {
         "name": client.name,
         "status": client.status,
+        "time_zone": client.time_zone,
         "industry": client.industry,
         "seats": str(client.seats),
         **formset("contacts", []),

@@ -80,7 +80,7 @@ def test_consultant_sets_up_a_client_and_agreement_and_sees_it_flagged_uncovered
 
     flags.get_by_role("link", name=re.compile(r"AGR-")).click()
     requirements = page.get_by_role("region", name="Requirements and coverage")
-    expect(requirements.get_by_text("Uncovered")).to_be_visible()
+    expect(requirements.get_by_text("Uncovered", exact=True)).to_be_visible()
     expect(requirements).to_contain_text(UNCOVERED_REASON)
     expect(requirements).to_contain_text("Lee Park")
     expect(requirements).to_contain_text("level 2 of 3 needed")
