@@ -409,10 +409,6 @@ def _technician(rng, n, day, zone_names):
     )
 
 
-def _time_of(minutes: int) -> datetime.time:
-    return datetime.time(minutes // 60 % 24, minutes % 60)
-
-
 def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
     """Working hours, time off and rotas (members, hours, overrides) of the bench technicians;
     returns how many of each were written."""
@@ -423,12 +419,7 @@ def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
     for technician in technicians:
         text = rng.choices(texts, weights=weights)[0]
         hours.extend(
-            WorkingHours(
-                technician=technician,
-                weekday=period.weekday,
-                start=_time_of(period.start),
-                end=_time_of(period.end),
-            )
+            WorkingHours(technician=technician, **period.row_fields())
             for period in patterns.get(text, ())
         )
     _insert(WorkingHours, hours)
@@ -470,13 +461,7 @@ def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
     for rota in rotas:
         if rng.random() < 0.5:
             hours_rows.extend(
-                OnCallRotaHours(
-                    rota=rota,
-                    weekday=period.weekday,
-                    start=_time_of(period.start),
-                    end=_time_of(period.end),
-                )
-                for period in rota_hours
+                OnCallRotaHours(rota=rota, **period.row_fields()) for period in rota_hours
             )
         chosen = rng.sample(active, min(ROTA_MEMBERS, len(active)))
         members.extend(

@@ -30,6 +30,15 @@ class WeeklyPeriod(NamedTuple):
         end_minutes = end.hour * 60 + end.minute or 24 * 60
         return cls(weekday, start.hour * 60 + start.minute, end_minutes)
 
+    def row_fields(self) -> dict:
+        """A model row's weekday, start and end (the inverse of `of`): the day's end is 00:00."""
+        end = self.end % (24 * 60)
+        return {
+            "weekday": self.weekday,
+            "start": datetime.time(self.start // 60, self.start % 60),
+            "end": datetime.time(end // 60, end % 60),
+        }
+
     @property
     def half_hours(self) -> range:
         """The indices (weekday × 48 + half hour of the day) of the half hours it covers."""

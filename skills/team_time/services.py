@@ -22,23 +22,13 @@ from skills.models import (
 from skills.weekly_patterns import WeeklyPeriod, overlap_message
 
 
-def period_times(period: WeeklyPeriod) -> dict[str, Any]:
-    """The model row's fields of `period`: the end of the day is stored as 00:00."""
-    end = period.end % (24 * 60)
-    return {
-        "weekday": period.weekday,
-        "start": datetime.time(period.start // 60, period.start % 60),
-        "end": datetime.time(end // 60, end % 60),
-    }
-
-
 def _rows_replace(rows, model, parent: dict[str, Any], periods: Iterable[WeeklyPeriod]) -> None:
     """Make `periods` the parent's rows (`rows`, its related manager). Refused whole, with a
     ValidationError on "periods", when a period is not valid or two of a day overlap. Else a
     row whose period is already saved is kept, one whose end alone changes is changed, and the
     others are removed and added: one by one, not in bulk, so that history records each."""
     periods = list(periods)
-    wanted = [model(**parent, **period_times(period)) for period in periods]
+    wanted = [model(**parent, **period.row_fields()) for period in periods]
     messages = []
     for number, row in enumerate(wanted, start=1):
         try:
