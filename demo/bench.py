@@ -3,8 +3,11 @@
 With the team's time (DESIGN "Coverage through the support window"): technicians and clients
 spread over four time zones, working hours rows for most technicians, time off inside the
 warning window for 5 % of them, on-call rotas with members, hours and overrides, and 30 % of the
-agreements on 12×5 or 24×7 support. `without_time()` takes that away again inside a
-transaction, so that the same portfolio can be evaluated without the time rules' data.
+agreements on 12×5 or 24×7 support. The rotas cover those agreements as an MSP staffs its on-call
+crews: each rota answers for a share of the skills and certifications, which its members hold
+(at level 4 or 5, every version), and overrides hand a turn to another member of the crew.
+`without_time()` takes the team's time away again inside a transaction, so that the same
+portfolio can be evaluated without the time rules' data.
 
 Every row it writes carries a marker (names starting with "Bench ", references starting with
 "BENCH-") so that `clear()` removes exactly what `build()` wrote, and the coverage checks and
@@ -327,8 +330,11 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
         technicians = _insert(
             Technician, [_technician(rng, n, day, zone_names) for n in range(sizes.technicians)]
         )
-        time_rows = _team_time(rng, sizes, technicians, day, zone_names)
-        technician_skills = _technician_skills(rng, sizes, technicians, skills, versions_by_skill)
+        crews = _crews(rng, sizes, technicians)
+        time_rows = _team_time(rng, sizes, technicians, day, zone_names, crews)
+        technician_skills = _technician_skills(
+            rng, sizes, technicians, skills, versions_by_skill, crews
+        )
         _insert(TechnicianSkill, technician_skills)
         holdings = [
             TechnicianCertification(
@@ -342,7 +348,7 @@ def build(*, sizes: Sizes, day: datetime.date, seed: int = 2026) -> dict:
                 ),
             )
             for technician in technicians
-            for certification in rng.sample(certifications, CERTIFICATIONS_PER_TECHNICIAN)
+            for certification in _certifications_held(rng, technician, certifications, crews)
         ]
         _insert(TechnicianCertification, holdings)
 
@@ -409,7 +415,40 @@ def _technician(rng, n, day, zone_names):
     )
 
 
-def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
+def _crews(rng, sizes, technicians) -> list[list[Technician]]:
+    """The members of each rota: active technicians who are staying, each in one crew while
+    there are enough of them."""
+    staying = [
+        t for t in technicians if t.status == Technician.Status.ACTIVE and t.available_until is None
+    ]
+    pool = rng.sample(staying, len(staying))
+    crews = []
+    for _ in range(sizes.rotas):
+        if len(pool) < ROTA_MEMBERS:
+            pool = rng.sample(staying, len(staying))
+        crews.append(pool[:ROTA_MEMBERS])
+        pool = pool[ROTA_MEMBERS:]
+    return crews
+
+
+def _crew_share(items, crews, technician):
+    """The skills or certifications a crew member answers for: their rota's every len(crews)-th
+    item, for each rota they are on."""
+    return [
+        item
+        for n, crew in enumerate(crews)
+        if technician in crew
+        for item in items[n :: len(crews)]
+    ]
+
+
+def _certifications_held(rng, technician, certifications, crews):
+    return _crew_share(certifications, crews, technician) or rng.sample(
+        certifications, CERTIFICATIONS_PER_TECHNICIAN
+    )
+
+
+def _team_time(rng, sizes, technicians, day, zone_names, crews) -> dict:
     """Working hours, time off and rotas (members, hours, overrides) of the bench technicians;
     returns how many of each were written."""
     patterns = {text: parse_pattern(text) for text, _ in WORKING_HOURS if text}
@@ -456,14 +495,12 @@ def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
     rotas = _insert(OnCallRota, rotas)
     rota_hours = parse_pattern(ROTA_HOURS)
     hours_rows, members, overrides = [], [], []
-    active = [t for t in technicians if t.status == Technician.Status.ACTIVE]
     window_start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
-    for rota in rotas:
+    for rota, chosen in zip(rotas, crews, strict=True):
         if rng.random() < 0.5:
             hours_rows.extend(
                 OnCallRotaHours(rota=rota, **period.row_fields()) for period in rota_hours
             )
-        chosen = rng.sample(active, min(ROTA_MEMBERS, len(active)))
         members.extend(
             OnCallMember(rota=rota, technician=technician, position=position)
             for position, technician in enumerate(chosen)
@@ -473,7 +510,7 @@ def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
             overrides.append(
                 OnCallOverride(
                     rota=rota,
-                    technician=rng.choice(active),
+                    technician=rng.choice(chosen),
                     starts_at=starts_at,
                     ends_at=starts_at + datetime.timedelta(hours=rng.choice([12, 24, 48])),
                 )
@@ -490,11 +527,24 @@ def _team_time(rng, sizes, technicians, day, zone_names) -> dict:
     }
 
 
-def _technician_skills(rng, sizes, technicians, skills, versions_by_skill):
-    """About sizes.technician_skills rows, each technician knowing distinct skills."""
-    per_technician, extra = divmod(sizes.technician_skills, max(len(technicians), 1))
-    rows = []
-    for index, technician in enumerate(technicians):
+def _technician_skills(rng, sizes, technicians, skills, versions_by_skill, crews):
+    """sizes.as_built().technician_skills rows, each technician knowing distinct skills: the
+    crews' members their rotas' shares, the others the rest spread evenly (when the crews'
+    shares leave too few or too many rows for that, every technician is drawn alike)."""
+    total = min(sizes.technician_skills, len(technicians) * len(skills))
+    shares = {t.pk: _crew_share(skills, crews, t) for t in technicians}
+    shares = {pk: share for pk, share in shares.items() if share}
+    others = [t for t in technicians if t.pk not in shares]
+    rest = total - sum(len(share) for share in shares.values())
+    if not 0 <= rest <= len(others) * len(skills):
+        shares, others, rest = {}, technicians, total
+    rows = [
+        TechnicianSkill(technician_id=pk, skill=skill, level=rng.choice([4, 5]))
+        for pk, share in shares.items()
+        for skill in share
+    ]
+    per_technician, extra = divmod(rest, max(len(others), 1))
+    for index, technician in enumerate(others):
         count = min(per_technician + (index < extra), len(skills))
         for skill in rng.sample(skills, count):
             versions = versions_by_skill[skill.pk]

@@ -251,6 +251,16 @@ class AgreementCoverage:
             if requirement_id is None or row[1] == requirement_id
         ]
 
+    @property
+    def team_time(self) -> TeamTime:
+        """The team's time the evaluation read (the week grid reuses it)."""
+        return self._matcher.team_time
+
+    def support_hours_and_zone(self) -> tuple[str, str]:
+        """The agreement's support hours and client zone, as its requirements were judged in
+        (an agreement without requirements has none: ("", ""))."""
+        return tuple(self._rows[0][7:9]) if self._rows else ("", "")
+
     def requirement_counts(self) -> dict[int, tuple[int, int, int]]:
         """{requirement id: (severity of its status, |Q|, |L|)}, read from the evaluation's
         memoised outcomes: no result object is built."""

@@ -467,7 +467,9 @@ def agreement_coverage(
     # The week in the client's time from the day judged (a draft's from its pre-sale day).
     grid = None
     if week and live:
-        grid = week_grid(agreement_id=agreement.pk, day=verdict.day if verdict else day)
+        grid = week_grid(
+            agreement_id=agreement.pk, day=verdict.day if verdict else day, coverage=coverage
+        )
     migrations = {}
     if coverage is not None:
         migrations = migrations_needed(coverage, day=verdict.day if verdict else day)
@@ -538,6 +540,7 @@ def requirement_coverage(*, agreement: Agreement, requirement, user, day: dateti
             agreement_id=agreement.pk,
             day=verdict.day if verdict else day,
             requirement_id=requirement.pk,
+            coverage=coverage,
         )
     (requirement,) = agreement_selectors.requirements_name_their_services([requirement])
     return {

@@ -155,11 +155,22 @@ def _grid_gaps(team, slots, gap_slots, requirements):
     return gaps
 
 
-def week_grid(*, agreement_id, day: datetime.date, requirement_id=None) -> WeekGrid:
+def week_grid(*, agreement_id, day: datetime.date, requirement_id=None, coverage=None) -> WeekGrid:
     """The week D … D+6 of one agreement (or one of its requirements), live, in the client's
     time: how many qualified technicians are present in each half hour (the fewest over the
-    requirements), the support window, and the gaps named. The engine's reads for one
-    agreement, evaluated as if active (a draft too), and one query for its zone and hours."""
+    requirements), the support window, and the gaps named. `coverage`: the agreement's
+    AgreementCoverage from an evaluation on `day` that the caller made already (a page's), whose
+    team's time is reused; without it, the engine's reads for one agreement, evaluated as if
+    active (a draft too), and one query for its zone and hours."""
+    if coverage is not None and coverage.qualified_times():
+        support_hours, zone = coverage.support_hours_and_zone()
+        return grid_build(
+            team=coverage.team_time,
+            zone=zone,
+            support_hours=support_hours,
+            day=day,
+            requirements=coverage.qualified_times(requirement_id),
+        )
     support_hours, zone = Agreement.objects.values_list("support_hours", "client__time_zone").get(
         pk=agreement_id
     )

@@ -307,6 +307,7 @@ class TeamTime:
                 present[self.row_of[technician_id], cut:] = False
         self._certified = {}
         self._nobody = {}
+        self._week_gaps = {}
         self.scheduled_bits, self.present_bits = scheduled, present
         self.scheduled = [as_int(row) for row in scheduled]
         self.present = [as_int(row) for row in present]
@@ -475,6 +476,30 @@ class TeamTime:
             )
         return found
 
+    def week_gap(self, zone: str, support_hours: str, window_week: int, unscheduled: int):
+        """Rule 2's finding for the slots `unscheduled` of the week's window, its reason
+        without its subject ("is at work or on call …"): the same for every qualified set that
+        leaves the same slots unscheduled, as the sets of a team working the same hours do."""
+        key = (zone, support_hours, unscheduled)
+        found = self._week_gaps.get(key)
+        if found is None:
+            slots = self.axis.zone(zone)
+            slot = first_set(unscheduled)
+            gap = _gap(self, slots, unscheduled, cause_of(self, (), slot))
+            missing = unscheduled.bit_count()
+            gap_day = slots.local_date(slot)
+            found = self._week_gaps[key] = Finding(
+                2,
+                gap,
+                gap_day,
+                HALF * missing,
+                f"is at work or on call {WEEKDAY_NAMES[gap_day.weekday()]} "
+                f"{clock_range(slots, gap)} (client's time), which "
+                f"{support_hours.replace('x', '×')} support covers; {hours_text(missing)} of "
+                f"the week's {hours_text(window_week.bit_count())} hours are uncovered.",
+            )
+        return found
+
     def unscheduled(self, ids, window: int) -> int:
         """The slots of `window` where none of `ids` is scheduled; stops at 0."""
         row_of, scheduled = self.row_of, self.scheduled
@@ -559,20 +584,20 @@ def finding(
     window_week = axis.window(zone, support_hours, day, week_end)
     if not ids:
         return team.nobody_finding(zone, support_hours, window_week)
-    unscheduled = team.unscheduled(ids, window_week)
+    if team.uniform is not None:
+        # Everyone is scheduled alike: the qualified together are scheduled as any one of them.
+        unscheduled = window_week & ~team.uniform[1]
+    else:
+        unscheduled = team.unscheduled(ids, window_week)
     if unscheduled:
-        slot = first_set(unscheduled)
-        cause = cause_of(team, (), slot)
-        gap = _gap(team, slots, unscheduled, cause)
-        missing = unscheduled.bit_count()
-        gap_day = slots.local_date(slot)
-        reason = (
-            f"No one qualified for {wording().subject} is at work or on call "
-            f"{WEEKDAY_NAMES[gap_day.weekday()]} {clock_range(slots, gap)} (client's time), "
-            f"which {support_hours.replace('x', '×')} support covers; {hours_text(missing)} of "
-            f"the week's {hours_text(window_week.bit_count())} hours are uncovered."
+        week = team.week_gap(zone, support_hours, window_week, unscheduled)
+        return Finding(
+            2,
+            week.gap,
+            week.gap_day,
+            week.uncovered_hours,
+            f"No one qualified for {wording().subject} {week.reason}",
         )
-        return Finding(2, gap, gap_day, HALF * missing, reason)
     if warning_days <= 0:
         return NO_FINDING
     last_day = day + (warning_days - 1) * ONE_DAY

@@ -18,7 +18,9 @@ from skills.models import (
     OnCallMember,
     OnCallOverride,
     OnCallRota,
+    Skill,
     Technician,
+    TechnicianSkill,
     TimeOff,
     WorkingHours,
 )
@@ -108,6 +110,37 @@ def test_the_portfolio_has_the_team_time():
     assert OnCallOverride.objects.count() == 10 * bench.OVERRIDES_PER_ROTA
     longer = Agreement.objects.exclude(support_hours=Agreement.SupportHours.BUSINESS).count()
     assert 0.2 <= longer / 400 <= 0.4
+
+
+def test_the_rotas_crews_hold_the_skills_they_answer_for():
+    sizes = bench.Sizes(
+        clients=10,
+        agreements=40,
+        technicians=100,
+        skills=30,
+        requirements=100,
+        technician_skills=600,
+        rotas=3,
+    )
+    bench.build(sizes=sizes, day=DAY)
+
+    answered_for = set()
+    for rota in OnCallRota.objects.all():
+        crew = set(rota.members.values_list("technician", flat=True))
+        held = [
+            set(
+                TechnicianSkill.objects.filter(technician=pk, level__gte=4).values_list(
+                    "skill", flat=True
+                )
+            )
+            for pk in crew
+        ]
+        shared = set.intersection(*held)
+        assert len(shared) == 10  # a third of the skills each
+        answered_for |= shared
+        assert set(rota.overrides.values_list("technician", flat=True)) <= crew
+    assert answered_for == set(Skill.objects.values_list("pk", flat=True))
+    assert TechnicianSkill.objects.count() == 600
 
 
 def test_clear_removes_the_team_time():

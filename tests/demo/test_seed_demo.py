@@ -441,3 +441,8 @@ def test_seeding_again_records_no_second_check(demo):
     run_seed()
 
     assert CoverageCheck.objects.count() == 1
+
+
+def test_the_summary_counts_in_words(demo):
+    assert ", 1 on-call rota, " in demo
+    assert " on-call rotas" not in demo

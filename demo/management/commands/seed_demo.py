@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from agreements.coverage.checks import coverage_check_run, newest_check
 from agreements.coverage.models import CoverageCheck
-from core.formatting import money
+from core.formatting import count_text, money
 from demo.portfolio import DemoDataError, seed_demo
 
 
@@ -34,9 +34,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Catalog: {report.catalog}.")
         if report.created:
             self.stdout.write(
-                f"Demo: {report.clients} clients, {report.agreements} agreements, "
-                f"{report.technicians} technicians, {report.rotas} on-call rotas, "
-                f"{report.competitors} competitors, {report.training_goals} training goals added."
+                f"Demo: {count_text(report.clients, 'client')}, "
+                f"{count_text(report.agreements, 'agreement')}, "
+                f"{count_text(report.technicians, 'technician')}, "
+                f"{count_text(report.rotas, 'on-call rota')}, "
+                f"{count_text(report.competitors, 'competitor')}, "
+                f"{count_text(report.training_goals, 'training goal')} added."
             )
         else:
             self.stdout.write("Demo data already loaded; nothing changed.")

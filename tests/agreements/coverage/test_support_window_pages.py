@@ -14,6 +14,7 @@ from django.urls import reverse
 from agreements.coverage.models import CoverageCheck, GapCause
 from agreements.coverage.report import coverage_report_message, report_context
 from agreements.coverage.runs import coverage_run_execute
+from agreements.coverage.support_window import week_grid
 from agreements.models import Agreement
 from agreements.planning.gaps import ROTA_PROPOSALS_SHOWN, rota_proposals
 from skills.models import OnCallMember, OnCallRota, TimeOff
@@ -128,6 +129,34 @@ def test_a_drafts_week_starts_on_its_start_date(consultant_client, round_the_clo
 
     assert response.context["week_grid"].days[0] == datetime.date(2027, 2, 1)
     assert cells(response.content.decode()) == 7 * 48
+
+
+@pytest.mark.parametrize("draft", [False, True])
+def test_the_pages_week_is_the_one_agreements_own_week(
+    consultant_client, round_the_clock, team, draft
+):
+    """The page reuses its live evaluation's team time (over the warning window) for the week;
+    the grid is the one week_grid reads for the agreement alone."""
+    agreement, requirement = round_the_clock
+    TimeOff.objects.create(
+        technician=team["dana"], first_day=TODAY, last_day=TODAY + datetime.timedelta(days=2)
+    )
+    day = TODAY
+    if draft:
+        day = datetime.date(2027, 2, 1)
+        Agreement.objects.filter(pk=agreement.pk).update(
+            status=Agreement.Status.DRAFT, start_date=day
+        )
+
+    page = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
+    requirement_page = consultant_client.get(
+        reverse("coverage:requirement_detail", args=[requirement.pk])
+    )
+
+    assert page.context["week_grid"] == week_grid(agreement_id=agreement.pk, day=day)
+    assert requirement_page.context["week_grid"] == week_grid(
+        agreement_id=agreement.pk, day=day, requirement_id=requirement.pk
+    )
 
 
 def test_an_expired_agreement_shows_no_week_grid(consultant_client, round_the_clock):
@@ -378,14 +407,13 @@ def test_rota_proposals_skip_gaps_that_training_closes(consultant_client, office
 # hours, overrides.
 ENGINE_READS = 14
 # session, user, savepoint and its release, user's permissions, group permissions, agreement with
-# client and owner, services; live coverage: the warning window in force and the engine's reads;
-# the week grid: the agreement's hours and zone and the engine's reads again (for the week, with
-# no warning window); the newest check, the change stamp, what the check recorded for the
-# agreement and its requirements; requirements with skill, version, certification and service,
-# and open flags (with their first gap, subqueries).
-AGREEMENT_PAGE_QUERIES = 8 + 1 + ENGINE_READS + 1 + ENGINE_READS + 5 + 1
+# client and owner, services; live coverage: the warning window in force and the engine's reads
+# (the week grid reuses the team's time they read); the newest check, the change stamp, what the
+# check recorded for the agreement and its requirements; requirements with skill, version,
+# certification and service, and open flags (with their first gap, subqueries).
+AGREEMENT_PAGE_QUERIES = 8 + 1 + ENGINE_READS + 5 + 1
 # session, user, savepoint and its release, user's permissions, group permissions, the
 # requirement with its agreement and client; live coverage (the warning window in force, the
-# engine's reads), the newest check, the change stamp, what it recorded for the requirement, the
-# week grid (hours and zone, the engine's reads).
-REQUIREMENT_PAGE_QUERIES = 7 + 1 + ENGINE_READS + 3 + 1 + ENGINE_READS
+# engine's reads, which the week grid reuses), the newest check, the change stamp, what it
+# recorded for the requirement.
+REQUIREMENT_PAGE_QUERIES = 7 + 1 + ENGINE_READS + 3
