@@ -22,7 +22,7 @@ class SkillCategoryAdmin(admin.ModelAdmin):
 class SkillVersionInline(admin.TabularInline):
     model = models.SkillVersion
     fk_name = "skill"
-    fields = ["label", "rank", "end_of_support", "successor"]
+    fields = ["label", "rank", "end_of_support", "end_of_support_unknown", "successor"]
     autocomplete_fields = ["successor"]
     extra = 1
 
@@ -46,7 +46,15 @@ class SkillAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.SkillVersion)
 class SkillVersionAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "skill", "label", "rank", "end_of_support", "successor"]
+    list_display = [
+        "__str__",
+        "skill",
+        "label",
+        "rank",
+        "end_of_support",
+        "end_of_support_unknown",
+        "successor",
+    ]
     list_filter = ["skill__category", "skill"]
     search_fields = ["skill__name", "label"]
     autocomplete_fields = ["skill", "successor"]
