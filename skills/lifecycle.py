@@ -25,11 +25,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import yaml
+from django.conf import settings
 from django.db import transaction
 
 from core.formatting import day_text
-from skills.models import LifecycleSnapshot, Skill, SkillVersion
+from skills.models import LifecycleRefresh, LifecycleSnapshot, Skill, SkillVersion
 from skills.selectors import lifecycle_taken_on_by_skill
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -496,3 +498,74 @@ def lifecycle_snapshot_load(snapshot: Snapshot) -> LifecycleLoad:
     )
     load.record.skills.set(skill for skill, _ in newer)
     return load
+
+
+# ------------------------------------------------------------------------------ scheduled refresh
+
+
+def _without_credentials(url: str) -> str:
+    """The address as it may be recorded: no user name or password, at most 500 characters."""
+    parts = httpx.URL(url)
+    return str(parts.copy_with(username=None, password=None))[:500]
+
+
+def _fetch(url: str) -> str:
+    """The text at `url`, read with httpx within LIFECYCLE_FETCH_TIMEOUT_SECONDS and at most
+    LIFECYCLE_FETCH_MAX_BYTES; LifecycleFileError says in plain words why not."""
+    limit = settings.LIFECYCLE_FETCH_MAX_BYTES
+    timeout = settings.LIFECYCLE_FETCH_TIMEOUT_SECONDS
+    try:
+        with (
+            httpx.Client(
+                timeout=timeout, follow_redirects=True, headers={"Accept": "application/json"}
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code != httpx.codes.OK:
+                raise LifecycleFileError(
+                    f"the server answered {response.status_code} {response.reason_phrase}."
+                )
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise LifecycleFileError(f"the answer is larger than {limit} bytes.")
+    except httpx.TimeoutException:
+        raise LifecycleFileError(f"no answer within {timeout} seconds.") from None
+    except httpx.HTTPError as error:
+        raise LifecycleFileError(f"the address cannot be reached ({error}).") from None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LifecycleFileError("the answer is not UTF-8 text.") from None
+
+
+def lifecycle_refresh_one(*, url: str) -> LifecycleRefresh:
+    """Fetch `url`, load it as `load_catalog --lifecycle` loads a file, and record the load:
+    loaded, unchanged (not newer for any product) or failed with its reason (nothing
+    changed). Safe to run twice: the second run finds nothing newer."""
+    source = _without_credentials(url)
+    try:
+        snapshot = lifecycle_text_read(_fetch(url), name=source)
+        load = lifecycle_snapshot_load(snapshot)
+    except LifecycleFileError as error:
+        return LifecycleRefresh.objects.create(
+            source=source, result=LifecycleRefresh.Result.FAILED, message=str(error)[:2000]
+        )
+    loaded = load.record is not None
+    return LifecycleRefresh.objects.create(
+        source=source,
+        taken_on=snapshot.taken_on,
+        result=LifecycleRefresh.Result.LOADED if loaded else LifecycleRefresh.Result.UNCHANGED,
+        products_loaded=load.products_loaded,
+        products_unchanged=len(load.not_newer),
+        versions_updated=load.record.versions_updated if loaded else 0,
+        snapshot=load.record,
+        message=str(load)[:2000],
+    )
+
+
+def lifecycle_refresh_run() -> list[LifecycleRefresh]:
+    """The scheduled refresh: each address of LIFECYCLE_URL fetched, loaded and recorded in
+    turn; nothing at all when the setting is unset."""
+    return [lifecycle_refresh_one(url=url) for url in settings.LIFECYCLE_URL]
