@@ -171,7 +171,9 @@ def test_a_version_ended_on_an_unknown_day_shows_so_on_its_product_page(
 
     page = consultant_client.get(reverse("skills:skill_detail", args=[sonarqube.pk]))
 
-    assert "Ended, date unknown" in page.content.decode()
+    html = page.content.decode()
+    assert '<span class="badge text-bg-danger">Ended, date unknown</span>' in html
+    assert "End of support: endoflife.date product file “sonarqube”, data of 1 Sep 2026." in html
 
 
 def test_a_known_date_replaces_an_unknown_end_in_a_newer_file(sonarqube, tmp_path):
