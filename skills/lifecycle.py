@@ -242,7 +242,7 @@ def _mapped(name: str, title: str, mapping: dict[str, ProductMapping]) -> Produc
     return found or ProductMapping(title or name, {})
 
 
-def _cycles(product, releases, where, *, mapping, cycle_key, read_end) -> ProductLifecycle:
+def _cycles(product, releases, where, *, cycle_key, read_end) -> ProductLifecycle:
     """Our ProductLifecycle from endoflife.date's releases of one product: each `cycle_key`
     through the mapping to our label, its end of support by `read_end(release, where)`."""
     if not isinstance(releases, list) or not releases:
@@ -320,7 +320,6 @@ def _api_v1(data, where, *, mapping, taken_on) -> Snapshot:
                 product,
                 _required(entry, "releases", f"{where}, product “{name}”"),
                 f"{where}, product “{name}”",
-                mapping=mapping,
                 cycle_key="name",
                 read_end=_api_v1_end,
             )
@@ -363,13 +362,14 @@ def _front_matter(text, where, *, mapping, taken_on, product_name) -> Snapshot:
             f"{where}: the product is named neither by “permalink” nor by “title”; give it "
             "with --product."
         )
+    if len(name) > 100:
+        raise LifecycleFileError(f"{where}: the product's name is longer than 100 characters.")
     product = _mapped(name, product_name or title, mapping)
     releases = _required(data, "releases", where)
     read = _cycles(
         product,
         releases,
         f"{where}, product “{name}”",
-        mapping=mapping,
         cycle_key="releaseCycle",
         read_end=_front_matter_end,
     )

@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from agreements.service_catalog import load_catalog
 from skills.lifecycle import SHIPPED_SNAPSHOT, LifecycleFileError, lifecycle_snapshot_read
@@ -8,11 +9,15 @@ from skills.lifecycle import SHIPPED_SNAPSHOT, LifecycleFileError, lifecycle_sna
 
 def _day(value: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(
             f"--taken-on must be a date written YYYY-MM-DD, not {value!r}."
         ) from None
+    if day > timezone.localdate():
+        # A day to come would make the file newer than any real data loaded after it.
+        raise CommandError(f"--taken-on cannot be after today, not {value}.")
+    return day
 
 
 class Command(BaseCommand):
