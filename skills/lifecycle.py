@@ -325,7 +325,7 @@ def _api_v1(data, where, *, mapping, taken_on) -> Snapshot:
             )
         )
     _check_products(products)
-    source = f"endoflife.date API v1 ({_names(names)}), generated on {day_text(taken_on)}"
+    source = f"endoflife.date API v1 ({_names(names)})"  # its day is the snapshot's taken_on
     return Snapshot(source, taken_on, tuple(products))
 
 
@@ -373,7 +373,7 @@ def _front_matter(text, where, *, mapping, taken_on, product_name) -> Snapshot:
         cycle_key="releaseCycle",
         read_end=_front_matter_end,
     )
-    source = f"endoflife.date product file “{name}”, data of {day_text(taken_on)}"
+    source = f"endoflife.date product file “{name}”"  # its day is the snapshot's taken_on
     return Snapshot(source, taken_on, (read,))
 
 
