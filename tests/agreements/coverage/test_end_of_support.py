@@ -608,3 +608,10 @@ def test_a_version_ended_on_an_unknown_day_is_out_of_support_in_the_forecast_and
     finding_row = between(page, '<tr data-testid="eos-out-of-support">', "</tr>")
     assert '<span data-testid="eos-date-unknown">Ended</span>' in finding_row
     assert "date unknown" in finding_row
+    with at(SUMMER):
+        adding = consultant_client.get(reverse("planning:add_to_plan"), {"end_of_support": row.pk})
+    initial = adding.context["form"].initial
+    assert (initial["target_version"], initial["due_date"]) == (v10.pk, SUMMER)  # due at once
+    assert initial["reason"] == (
+        "Practice ERP 10: Lakeside Law runs Practice ERP 8, out of support (ended, date unknown)"
+    )
