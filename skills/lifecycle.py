@@ -58,6 +58,7 @@ class VersionLifecycle:
 class ProductLifecycle:
     skill: str
     versions: tuple[VersionLifecycle, ...]
+    source: str = ""  # a source of its own (QuickBooks: Intuit's policy), else the snapshot's
 
 
 @dataclass(frozen=True)
@@ -77,27 +78,34 @@ def _names(names) -> str:
 
 @dataclass
 class LifecycleLoad:
-    """What loading a snapshot did: `record` is None when it was newer for none of the products
-    the catalog has."""
+    """What loading a snapshot did: one record per source line (a product may name a source of
+    its own), none when it was newer for none of the products the catalog has."""
 
     snapshot: Snapshot
-    record: LifecycleSnapshot | None = None
+    records: list[LifecycleSnapshot] = field(default_factory=list)
     skipped_skills: list[str] = field(default_factory=list)
     not_newer: list[str] = field(default_factory=list)  # products loaded from newer data already
     left_out: dict[str, list[str]] = field(default_factory=dict)  # product: cycles not matched
+    products_loaded: int = 0
 
     @property
-    def products_loaded(self) -> int:
-        return self.record.skills.count() if self.record is not None else 0
+    def record(self) -> LifecycleSnapshot | None:
+        """The record of the snapshot's own source line (else of the first product's)."""
+        own = [record for record in self.records if record.source == self.snapshot.source]
+        return (own or self.records or [None])[0]
+
+    @property
+    def versions_updated(self) -> int:
+        return sum(record.versions_updated for record in self.records)
 
     def __str__(self):
         day = day_text(self.snapshot.taken_on)
-        if self.record is None:
+        if not self.records:
             return (
                 f"lifecycle data of {day} not newer than what is loaded, nothing changed "
                 f"({_names(self.not_newer)})"
             )
-        text = f"lifecycle data of {day} loaded, {self.record.versions_updated} versions updated"
+        text = f"lifecycle data of {day} loaded, {self.versions_updated} versions updated"
         if self.not_newer:
             text += f" (newer data already loaded, unchanged: {_names(self.not_newer)})"
         if self.skipped_skills:
@@ -192,7 +200,13 @@ def _product(entry, position):
             VersionLifecycle(label, end_of_support, successor.strip(), end_unknown=end_unknown)
         )
     _check_labels(skill, versions)
-    return ProductLifecycle(skill, tuple(versions))
+    source = entry.get("source") or ""
+    source_length = LifecycleSnapshot._meta.get_field("source").max_length
+    if not isinstance(source, str) or len(source) > source_length:
+        raise LifecycleFileError(
+            f"{where}: “source” must be a text of at most {source_length} characters."
+        )
+    return ProductLifecycle(skill, tuple(versions), source=source.strip())
 
 
 def _own_format(data, where) -> Snapshot:
@@ -477,26 +491,33 @@ def _product_load(skill, product, load) -> int:
 @transaction.atomic
 def lifecycle_snapshot_load(snapshot: Snapshot) -> LifecycleLoad:
     """Write a snapshot into the versions of each product it is newer for (module docstring),
-    and record it with the products it wrote. Nothing is recorded when every product of the
-    catalog it lists was loaded from data as new or newer already."""
+    and record it with the products it wrote: one record per source line, the snapshot's and
+    each a product names of its own. Nothing is recorded when every product of the catalog it
+    lists was loaded from data as new or newer already."""
     load = LifecycleLoad(snapshot)
     last_loaded = lifecycle_taken_on_by_skill()
-    newer = []
+    by_source = {}
     for product in snapshot.products:
-        skill = Skill.objects.filter(name__iexact=product.skill).first()
+        # Locked: a second load at the same time waits, then finds this one's data.
+        skill = Skill.objects.select_for_update().filter(name__iexact=product.skill).first()
         if skill is None:
             load.skipped_skills.append(product.skill)
         elif skill.pk in last_loaded and last_loaded[skill.pk] >= snapshot.taken_on:
             load.not_newer.append(skill.name)
         else:
-            newer.append((skill, product))
-    if load.not_newer and not newer:
+            by_source.setdefault(product.source or snapshot.source, []).append((skill, product))
+    if load.not_newer and not by_source:
         return load
-    changed = sum(_product_load(skill, product, load) for skill, product in newer)
-    load.record = LifecycleSnapshot.objects.create(
-        source=snapshot.source, taken_on=snapshot.taken_on, versions_updated=changed
-    )
-    load.record.skills.set(skill for skill, _ in newer)
+    # The snapshot's own source line last: the newest record, the one the catalog page names.
+    groups = sorted(by_source.items(), key=lambda group: group[0] == snapshot.source)
+    for source, newer in groups or [(snapshot.source, [])]:
+        changed = sum(_product_load(skill, product, load) for skill, product in newer)
+        record = LifecycleSnapshot.objects.create(
+            source=source, taken_on=snapshot.taken_on, versions_updated=changed
+        )
+        record.skills.set(skill for skill, _ in newer)
+        load.records.append(record)
+        load.products_loaded += len(newer)
     return load
 
 
@@ -552,14 +573,14 @@ def lifecycle_refresh_one(*, url: str) -> LifecycleRefresh:
         return LifecycleRefresh.objects.create(
             source=source, result=LifecycleRefresh.Result.FAILED, message=str(error)[:2000]
         )
-    loaded = load.record is not None
+    loaded = bool(load.records)
     return LifecycleRefresh.objects.create(
         source=source,
         taken_on=snapshot.taken_on,
         result=LifecycleRefresh.Result.LOADED if loaded else LifecycleRefresh.Result.UNCHANGED,
         products_loaded=load.products_loaded,
         products_unchanged=len(load.not_newer),
-        versions_updated=load.record.versions_updated if loaded else 0,
+        versions_updated=load.versions_updated,
         snapshot=load.record,
         message=str(load)[:2000],
     )

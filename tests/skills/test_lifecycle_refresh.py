@@ -69,7 +69,7 @@ def test_a_second_run_finds_nothing_newer_and_records_that(catalog, ubuntu_serve
     assert second.result == LifecycleRefresh.Result.UNCHANGED
     assert (second.products_loaded, second.products_unchanged) == (0, 1)
     assert second.snapshot is None
-    assert LifecycleSnapshot.objects.count() == 2  # the shipped one and the first refresh
+    assert LifecycleSnapshot.objects.count() == 3  # the shipped file's two lines, the refresh
 
 
 def test_a_failing_server_is_recorded_and_changes_nothing(catalog, httpserver, settings):
@@ -83,7 +83,7 @@ def test_a_failing_server_is_recorded_and_changes_nothing(catalog, httpserver, s
     assert refresh.result == LifecycleRefresh.Result.FAILED
     assert refresh.message == "the server answered 503 SERVICE UNAVAILABLE."
     assert dict(SkillVersion.objects.values_list("pk", "end_of_support")) == dates
-    assert LifecycleSnapshot.objects.count() == 1
+    assert LifecycleSnapshot.objects.count() == 2  # the shipped file's
 
 
 def test_a_bad_answer_is_recorded_with_where_it_is_wrong(catalog, httpserver, settings):
