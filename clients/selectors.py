@@ -34,7 +34,7 @@ def client_environment(*, client: Client, day: datetime.date) -> QuerySet[Client
     or "" for a version still supported (or without a known end of support)."""
     return (
         client.technologies.select_related("skill__category", "version")
-        .annotate(support_state=support_state(day=day, field="version__end_of_support"))
+        .annotate(support_state=support_state(day=day, prefix="version__"))
         .order_by("skill__name", "version__rank")
     )
 

@@ -22,7 +22,7 @@ class SkillCategoryAdmin(admin.ModelAdmin):
 class SkillVersionInline(admin.TabularInline):
     model = models.SkillVersion
     fk_name = "skill"
-    fields = ["label", "rank", "end_of_support", "successor"]
+    fields = ["label", "rank", "end_of_support", "end_of_support_unknown", "successor"]
     autocomplete_fields = ["successor"]
     extra = 1
 
@@ -46,7 +46,15 @@ class SkillAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.SkillVersion)
 class SkillVersionAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "skill", "label", "rank", "end_of_support", "successor"]
+    list_display = [
+        "__str__",
+        "skill",
+        "label",
+        "rank",
+        "end_of_support",
+        "end_of_support_unknown",
+        "successor",
+    ]
     list_filter = ["skill__category", "skill"]
     search_fields = ["skill__name", "label"]
     autocomplete_fields = ["skill", "successor"]
@@ -59,7 +67,32 @@ class LifecycleSnapshotAdmin(admin.ModelAdmin):
     """What lifecycle data was loaded, read-only: `manage.py load_catalog --lifecycle` loads."""
 
     list_display = ["taken_on", "source", "loaded_at", "versions_updated"]
-    readonly_fields = ["source", "taken_on", "loaded_at", "versions_updated"]
+    readonly_fields = ["source", "taken_on", "loaded_at", "versions_updated", "skills"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.LifecycleRefresh)
+class LifecycleRefreshAdmin(admin.ModelAdmin):
+    """Each scheduled refresh from LIFECYCLE_URL, read-only: what it fetched and what it did."""
+
+    list_display = ["loaded_at", "source", "result", "taken_on", "versions_updated"]
+    list_filter = ["result"]
+    readonly_fields = [
+        "source",
+        "taken_on",
+        "loaded_at",
+        "result",
+        "products_loaded",
+        "products_unchanged",
+        "versions_updated",
+        "snapshot",
+        "message",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -216,10 +216,21 @@ class SkillVersionForm(forms.ModelForm):
     class Meta:
         model = SkillVersion
         formfield_callback = column_bounded_formfield
-        fields = ["label", "rank", "end_of_support", "successor"]
-        labels = {"label": "Version", "end_of_support": "End of support", "successor": "Moves to"}
+        fields = ["label", "rank", "end_of_support", "end_of_support_unknown", "successor"]
+        labels = {
+            "label": "Version",
+            "end_of_support": "End of support",
+            "end_of_support_unknown": "Ended, date unknown",
+            "successor": "Moves to",
+        }
         widgets = {"end_of_support": DateInput()}
-        help_texts = {"label": "", "rank": "", "end_of_support": "", "successor": ""}
+        help_texts = {
+            "label": "",
+            "rank": "",
+            "end_of_support": "",
+            "end_of_support_unknown": "",
+            "successor": "",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

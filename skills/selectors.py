@@ -9,6 +9,7 @@ from django.db.models import (
     CharField,
     Exists,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -35,17 +36,20 @@ from skills.models import (
     TechnicianCertification,
     TechnicianSkill,
     TrainingGoal,
+    support_ended_q,
 )
 
 END_OF_SUPPORT_WARNING_DAYS = 180
 
 
-def support_state(*, day: datetime.date, field: str = "end_of_support") -> Case:
-    """An annotation for a version's support: "ended", "ending" (within 180 days) or ""."""
+def support_state(*, day: datetime.date, prefix: str = "") -> Case:
+    """An annotation for a version's support: "ended" (SkillVersion's support_ended_q, an
+    unknown end included), "ending" (within 180 days) or "". `prefix` reaches the version
+    through a relation ("version__")."""
     warn_until = day + datetime.timedelta(days=END_OF_SUPPORT_WARNING_DAYS)
     return Case(
-        When(**{f"{field}__lt": day}, then=Value("ended")),
-        When(**{f"{field}__lte": warn_until}, then=Value("ending")),
+        When(support_ended_q(day, prefix=prefix), then=Value("ended")),
+        When(**{f"{prefix}end_of_support__lte": warn_until}, then=Value("ending")),
         default=Value(""),
         output_field=CharField(),
     )
@@ -290,8 +294,23 @@ def _history_value(model, field_name: str, value, names: dict) -> str:
 
 
 def lifecycle_snapshot_newest() -> LifecycleSnapshot | None:
-    """The lifecycle data the versions' dates come from. One query."""
+    """The newest lifecycle data loaded. One query."""
     return LifecycleSnapshot.objects.first()  # the model's order: newest data first
+
+
+def lifecycle_snapshot_of(skill: Skill) -> LifecycleSnapshot | None:
+    """The lifecycle data a product's dates come from: the newest snapshot that wrote it. One
+    query."""
+    return skill.lifecycle_snapshots.order_by("-taken_on", "-pk").first()
+
+
+def lifecycle_taken_on_by_skill() -> dict[int, datetime.date]:
+    """{skill id: the day of the newest lifecycle data loaded for it}. One query."""
+    return dict(
+        Skill.objects.annotate(taken_on=Max("lifecycle_snapshots__taken_on"))
+        .filter(taken_on__isnull=False)
+        .values_list("pk", "taken_on")
+    )
 
 
 @dataclass(frozen=True)
@@ -310,6 +329,14 @@ class VersionMove:
     @property
     def label(self) -> str:
         return f"{self.skill_name} {self.version_label}"
+
+    @property
+    def out_of_support_text(self) -> str:
+        """ "out of support since 11 Apr 2023"; "out of support (ended, date unknown)" for a
+        version out of support without a known end."""
+        if self.end_of_support is None:
+            return "out of support (ended, date unknown)"
+        return f"out of support since {day_text(self.end_of_support)}"
 
     @property
     def target_label(self) -> str:

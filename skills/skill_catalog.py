@@ -15,6 +15,7 @@ from skills.lifecycle import (
     RANK_STEP,
     SHIPPED_SNAPSHOT,
     LifecycleLoad,
+    Snapshot,
     lifecycle_snapshot_load,
     lifecycle_snapshot_read,
 )
@@ -470,16 +471,17 @@ def _missing_versions(skill, entry, report):
 
 @transaction.atomic
 def load_skill_catalog(
-    report: LoadReport | None = None, *, lifecycle: Path | str = SHIPPED_SNAPSHOT
+    report: LoadReport | None = None, *, lifecycle: Path | str | Snapshot = SHIPPED_SNAPSHOT
 ) -> LoadReport:
     """Get-or-create categories, skills and certifications by name (ignoring case), then load
-    the `lifecycle` snapshot (skills.lifecycle: only when newer than the one loaded last).
+    the `lifecycle` snapshot, a file or one already read (skills.lifecycle: each product only
+    when newer than the data loaded last for it).
 
     Rows that already exist keep whatever a user changed; only a skill's missing versions are
     filled in. A lifecycle file that cannot be read raises LifecycleFileError before anything
     is written.
     """
-    snapshot = lifecycle_snapshot_read(lifecycle)
+    snapshot = lifecycle if isinstance(lifecycle, Snapshot) else lifecycle_snapshot_read(lifecycle)
     report = report or LoadReport()
     categories = {}
     for name in CATEGORIES:

@@ -214,6 +214,7 @@ class SkillDetailView(ModelPermissionMixin, TemplateView):
         )
         return super().get_context_data(
             skill=skill,
+            lifecycle=selectors.lifecycle_snapshot_of(skill),
             history=selectors.skill_history(skill=skill, limit=self.history_limit),
             history_limit=self.history_limit,
             **kwargs,

@@ -77,7 +77,11 @@ class MigrationSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(source="move.version_id")
     version_label = serializers.CharField(source="move.label", help_text="e.g. “Exchange 2013”.")
-    end_of_support = serializers.DateField(source="move.end_of_support")
+    end_of_support = serializers.DateField(
+        source="move.end_of_support",
+        allow_null=True,
+        help_text="Null: support has ended on a day the source does not give.",
+    )
     moves_to = serializers.IntegerField(
         source="move.target_id", allow_null=True, help_text="Null when no successor is named."
     )

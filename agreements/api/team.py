@@ -79,7 +79,15 @@ class SkillVersionSerializer(CatalogSerializer):
 
     class Meta:
         model = SkillVersion
-        fields = ("id", "skill", "skill_name", "label", "rank", "end_of_support")
+        fields = (
+            "id",
+            "skill",
+            "skill_name",
+            "label",
+            "rank",
+            "end_of_support",
+            "end_of_support_unknown",
+        )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

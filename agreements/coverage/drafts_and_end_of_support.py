@@ -67,7 +67,7 @@ class EndOfSupportRow:
     skill_id: int
     version_id: int
     label: str  # "Windows Server 2016"
-    end_of_support: datetime.date
+    end_of_support: datetime.date | None  # None: ended on a day the source does not give
     out_of_support: bool  # already past its end on the check's day: a finding of its own
     successor_id: int | None  # the version the client moves to (skills.selectors.version_moves)
     successor_label: str  # "Windows Server 2019", "" without a successor
@@ -85,12 +85,11 @@ class EndOfSupportRow:
 def end_of_support_forecast(result: CoverageResult) -> list[EndOfSupportRow]:
     """The versions that the active agreements of each client require and that reach end of
     support by the check's day + 12 months (those already past it included: the client has yet
-    to move), by date, each with the version the client moves to. One query (the versions of
-    the skills that have an ending one)."""
+    to move, and those ended on an unknown day first), by date, each with the version the
+    client moves to. One query (the versions of the skills that have an ending one)."""
     horizon = result.day + datetime.timedelta(days=END_OF_SUPPORT_HORIZON_DAYS)
     moves = version_moves(
-        version_ids=SkillVersion.objects.filter(end_of_support__lte=horizon).values("pk"),
-        day=result.day,
+        version_ids=SkillVersion.objects.ending_by(horizon).values("pk"), day=result.day
     )
     if not moves:
         return []
@@ -127,7 +126,10 @@ def end_of_support_forecast(result: CoverageResult) -> list[EndOfSupportRow]:
                 min_technicians=row.min_technicians,
                 moving_from=moves[row.version_id].version_label,
             )
-    return sorted(rows.values(), key=lambda r: (r.end_of_support, r.client_name, r.label))
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.end_of_support or datetime.date.min, r.client_name, r.label),
+    )
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,9 @@ def migrations_needed(coverage: AgreementCoverage, *, day: datetime.date) -> dic
     return found
 
 
-def plan_due_date(end_of_support: datetime.date, day: datetime.date) -> datetime.date:
-    """A successor goal's due date: a quarter before the end of support, never before `day`."""
+def plan_due_date(end_of_support: datetime.date | None, day: datetime.date) -> datetime.date:
+    """A successor goal's due date: a quarter before the end of support, never before `day`
+    (`day` itself when support ended on an unknown day)."""
+    if end_of_support is None:
+        return day
     return max(end_of_support - datetime.timedelta(days=PLAN_DAYS_BEFORE_END), day)

@@ -598,7 +598,11 @@ class CheckedEndOfSupport(models.Model):
     label = models.CharField(
         max_length=255, help_text="The ending version, e.g. “Windows Server 2016”."
     )
-    end_of_support = models.DateField()
+    end_of_support = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Empty: support has ended on a day the source does not give.",
+    )
     out_of_support = models.BooleanField(
         default=False, help_text="Already past its end of support on the check's day."
     )
@@ -630,14 +634,27 @@ class CheckedEndOfSupport(models.Model):
 
     class Meta:
         app_label = "agreements"
-        ordering = ["end_of_support", "client_name", "label", "pk"]
+        # A version ended on an unknown day (no date) first: it is already out of support.
+        ordering = [
+            models.F("end_of_support").asc(nulls_first=True),
+            "client_name",
+            "label",
+            "pk",
+        ]
         indexes = [
             models.Index(fields=["coverage_check", "end_of_support"]),
             models.Index(fields=["coverage_check", "client"]),
         ]
 
     def __str__(self):
-        return f"{self.client_name}: {self.label} ends {day_text(self.end_of_support)}"
+        return f"{self.client_name}: {self.label} {self.end_text}"
+
+    @property
+    def end_text(self) -> str:
+        """ "ends 11 Apr 2023", or "ended, date unknown"."""
+        if self.end_of_support is None:
+            return "ended, date unknown"
+        return f"ends {day_text(self.end_of_support)}"
 
     @property
     def status_words(self) -> str:
@@ -653,6 +670,8 @@ class CheckedEndOfSupport(models.Model):
         its end; "" for one still supported."""
         if not self.out_of_support:
             return ""
+        if self.end_of_support is None:
+            return f"runs {self.label}, out of support (ended, date unknown)"
         return f"runs {self.label}, out of support since {day_text(self.end_of_support)}"
 
     @property

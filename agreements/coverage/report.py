@@ -156,7 +156,7 @@ def _end_of_support_rows(rows, *, day: datetime.date) -> list[dict]:
     already past it), soonest first. The ARR of a client's agreements that depend on them is
     given once, on the client's first row, each agreement counted once."""
     horizon = day + datetime.timedelta(days=REPORT_END_OF_SUPPORT_DAYS)
-    soon = [row for row in rows if day <= row.end_of_support <= horizon]
+    soon = [row for row in rows if row.end_of_support and day <= row.end_of_support <= horizon]
     soon.sort(key=lambda row: (row.end_of_support, row.client_name, row.label))
     client_agreements = {}
     for row in soon:

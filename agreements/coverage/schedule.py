@@ -1,7 +1,7 @@
 """The beat schedule, stored with django-celery-beat: the nightly check at COVERAGE_REPORT_TIME
 and the sweep that makes sure no night is lost (DESIGN "The nightly job"), and the app's other
 regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens and of
-uploads no import names."""
+uploads no import names, and the lifecycle refresh when LIFECYCLE_URL is set."""
 
 import datetime
 from dataclasses import dataclass
@@ -24,12 +24,14 @@ EXPIRED_TOKENS_TASK_NAME = "Daily removal of expired API tokens"
 EXPIRED_TOKENS_TASK = "agreements.api.delete_expired_tokens"
 UPLOADS_CLEANUP_TASK_NAME = "Daily removal of uploaded files no import names"
 UPLOADS_CLEANUP_TASK = "imports.delete_orphan_uploads"
+LIFECYCLE_TASK_NAME = "Daily lifecycle refresh (LIFECYCLE_URL)"
+LIFECYCLE_TASK = "skills.tasks.refresh_lifecycle"
 
 
 @dataclass(frozen=True)
 class ScheduleChange:
     name: str
-    action: str  # "created", "reset", "kept"
+    action: str  # "created", "reset", "kept", "removed"
     when: str
 
 
@@ -67,7 +69,9 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
     """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE), the sweep (every
     COVERAGE_SWEEP_MINUTES), the reminders (daily at REMINDER_TIME), the worker's heartbeat
     (every minute, for /health/), the removal of expired API tokens and of uploads no import
-    names (daily, at no particular time). Entries an admin changed are kept unless `force`."""
+    names (daily, at no particular time), and the lifecycle refresh (daily at
+    LIFECYCLE_REFRESH_TIME) when LIFECYCLE_URL is set, removed when it is not. Entries an admin
+    changed are kept unless `force`."""
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
     reminders_at = datetime.datetime.strptime(settings.REMINDER_TIME, "%H:%M")
     interval, _ = IntervalSchedule.objects.get_or_create(
@@ -77,7 +81,7 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
         every=1, period=IntervalSchedule.MINUTES
     )
     every_day, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
-    return [
+    changes = [
         _entry(
             NIGHTLY_TASK_NAME,
             NIGHTLY_TASK,
@@ -121,6 +125,25 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
             interval=every_day,
         ),
     ]
+    lifecycle = _lifecycle_entry(force=force)
+    return changes if lifecycle is None else [*changes, lifecycle]
+
+
+def _lifecycle_entry(*, force: bool) -> ScheduleChange | None:
+    """The lifecycle refresh while LIFECYCLE_URL is set; once it is unset, the entry goes."""
+    if not settings.LIFECYCLE_URL:
+        removed, _ = PeriodicTask.objects.filter(name=LIFECYCLE_TASK_NAME).delete()
+        if removed:
+            return ScheduleChange(LIFECYCLE_TASK_NAME, "removed", "LIFECYCLE_URL is not set")
+        return None
+    refresh_at = datetime.datetime.strptime(settings.LIFECYCLE_REFRESH_TIME, "%H:%M")
+    return _entry(
+        LIFECYCLE_TASK_NAME,
+        LIFECYCLE_TASK,
+        force=force,
+        when=f"daily at {refresh_at:%H:%M} {settings.TIME_ZONE}",
+        crontab=_crontab(refresh_at.hour, refresh_at.minute),
+    )
 
 
 def nightly_time() -> tuple[int, int]:

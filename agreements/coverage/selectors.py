@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -562,7 +563,10 @@ def _end_of_support_rows(
     check: CoverageCheck, *, within_days: int, successor_not_covered: bool
 ) -> QuerySet[CheckedEndOfSupport]:
     horizon = check.check_date + datetime.timedelta(days=within_days)
-    rows = CheckedEndOfSupport.objects.filter(coverage_check=check, end_of_support__lte=horizon)
+    # No date: ended on a day the source does not give, out of support whatever the horizon.
+    rows = CheckedEndOfSupport.objects.filter(
+        Q(end_of_support__lte=horizon) | Q(end_of_support=None), coverage_check=check
+    )
     if successor_not_covered:
         rows = rows.filter(status=CoverageStatus.UNCOVERED)
     return rows
@@ -586,9 +590,9 @@ def end_of_support_results(
         client_row=Window(
             RowNumber(),
             partition_by=[F("client_id")],
-            order_by=[F("end_of_support").asc(), F("label").asc(), F("pk").asc()],
+            order_by=[F("end_of_support").asc(nulls_first=True), F("label").asc(), F("pk").asc()],
         )
-    ).order_by("end_of_support", "client_name", "label", "pk")
+    ).order_by(F("end_of_support").asc(nulls_first=True), "client_name", "label", "pk")
 
 
 def end_of_support_client_values(
@@ -639,10 +643,15 @@ def client_end_of_support_results(*, client_id: int, limit: int = 50) -> list[Ch
             "coverage_check__check_date",
             "coverage_check__finished_at",
         )
-        .order_by("end_of_support", "label", "pk")[:limit]
+        .order_by(F("end_of_support").asc(nulls_first=True), "label", "pk")[:limit]
     )
     horizon = datetime.timedelta(days=END_OF_SUPPORT_HORIZON_DAYS)
-    return [row for row in rows if row.end_of_support <= row.coverage_check.check_date + horizon]
+    return [
+        row
+        for row in rows
+        if row.end_of_support is None
+        or row.end_of_support <= row.coverage_check.check_date + horizon
+    ]
 
 
 def client_end_of_support_value(rows: list[CheckedEndOfSupport]) -> Decimal | None:

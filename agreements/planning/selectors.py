@@ -360,8 +360,8 @@ def _migration_prefill(requirement: Requirement, *, day: datetime.date) -> dict:
     migration = migrations_needed(result.agreements[0], day=day)[requirement.pk]
     move, target = migration.move, migration.target_coverage
     reason = (
-        f"{agreement.client.name} runs {move.label}, out of support since "
-        f"{day_text(move.end_of_support)} ({agreement.reference})"
+        f"{agreement.client.name} runs {move.label}, {move.out_of_support_text} "
+        f"({agreement.reference})"
     )
     prefill = {
         "agreement": agreement,

@@ -161,6 +161,17 @@ else:
 REMINDER_LEAD_DAYS = env.days("REMINDER_LEAD_DAYS", default=[90, 30, 7])
 REMINDER_TIME = env.time_of_day("REMINDER_TIME", default="07:00")
 
+# ------------------------------------------------------------------------------ lifecycle data
+# When set, the versions' end-of-support dates are refreshed daily at LIFECYCLE_REFRESH_TIME
+# (TIME_ZONE) from these addresses (comma-separated): endoflife.date's API v1, one product each
+# (https://endoflife.date/api/v1/products/ubuntu/), or a snapshot in the format of
+# skills/data/lifecycle.json. Unset: no refresh runs. Each fetch waits at most
+# LIFECYCLE_FETCH_TIMEOUT_SECONDS and reads at most LIFECYCLE_FETCH_MAX_BYTES.
+LIFECYCLE_URL = env.http_urls("LIFECYCLE_URL", default="")
+LIFECYCLE_REFRESH_TIME = env.time_of_day("LIFECYCLE_REFRESH_TIME", default="05:30")
+LIFECYCLE_FETCH_TIMEOUT_SECONDS = env.int("LIFECYCLE_FETCH_TIMEOUT_SECONDS", default=20, minimum=1)
+LIFECYCLE_FETCH_MAX_BYTES = env.int("LIFECYCLE_FETCH_MAX_BYTES", default=5_000_000, minimum=1000)
+
 # ------------------------------------------------------------------------------ health
 # /health/ calls the worker stale when its heartbeat (every minute) is older than this, and the
 # nightly run stale when the last one finished longer ago.

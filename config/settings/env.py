@@ -147,6 +147,17 @@ class SettingsEnv(environ.Env):
                 raise ImproperlyConfigured("use redis://HOST:PORT/DB or rediss:// for TLS")
         return url
 
+    def http_urls(self, var, default=NOTSET):
+        """A comma-separated list of http:// or https:// addresses, each with its host."""
+        urls = [url.strip() for url in self.str(var, default=default).split(",") if url.strip()]
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ImproperlyConfigured(
+                    f"{var} must list http:// or https:// addresses, not {redacted(url)!r}"
+                )
+        return urls
+
     def required(self, var, cast=None):
         """A value production has no default for: start-up stops when it is unset or empty."""
         try:

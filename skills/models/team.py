@@ -74,12 +74,35 @@ class Skill(UniqueNameModel, TimeStampedModel):
         return self.name
 
 
+def support_ended_q(day, *, prefix: str = "") -> Q:
+    """The one rule for "out of support on `day`": past its end of support, or ended on a day
+    the source does not give. `prefix` reaches a version through a relation ("version__")."""
+    return Q(**{f"{prefix}end_of_support__lt": day}) | Q(
+        **{f"{prefix}end_of_support_unknown": True}
+    )
+
+
+class SkillVersionQuerySet(models.QuerySet):
+    def out_of_support_on(self, day):
+        return self.filter(support_ended_q(day))
+
+    def ending_by(self, day):
+        """Out of support by the end of `day`: its end of support is `day` or earlier, or it
+        has ended on an unknown day."""
+        return self.filter(Q(end_of_support__lte=day) | Q(end_of_support_unknown=True))
+
+
 class SkillVersion(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="versions")
     label = TextLineField(max_length=50, help_text="As people say it, e.g. “2016” or “24H2”.")
     rank = models.PositiveIntegerField(help_text="Higher is newer; used to compare versions.")
     end_of_support = models.DateField(
         null=True, blank=True, help_text="The vendor's last day of (extended) support."
+    )
+    end_of_support_unknown = models.BooleanField(
+        "ended, date unknown",
+        default=False,
+        help_text="Support has ended, but the source does not say on which day.",
     )
     successor = optional_key(
         "self",
@@ -89,9 +112,17 @@ class SkillVersion(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = SkillVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["skill__name", "rank"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(end_of_support_unknown=False) | Q(end_of_support=None),
+                name="skillversion_unknown_end_has_no_date",
+                violation_error_message="A version whose end of support is unknown has no "
+                "end-of-support date.",
+            ),
             models.UniqueConstraint(
                 fields=["skill", "rank"],
                 name="skillversion_rank_unique_per_skill",
@@ -108,16 +139,29 @@ class SkillVersion(models.Model):
         return f"{self.skill.name} {self.label}"
 
     def out_of_support_on(self, day) -> bool:
-        """Past its end of support on `day` (the end date is the last day of support)."""
+        """Past its end of support on `day` (the end date is the last day of support), or
+        ended on an unknown day (the same rule as support_ended_q)."""
+        if self.end_of_support_unknown:
+            return True
         return self.end_of_support is not None and self.end_of_support < day
 
     def supported_after(self, day) -> bool:
         """Still supported after `day`: a client moving to it then is not left unsupported
-        (DESIGN "End of support": no end of support, or an end after `day`)."""
+        (DESIGN "End of support": no end of support, or an end after `day`; never a version
+        that has ended on an unknown day)."""
+        if self.end_of_support_unknown:
+            return False
         return self.end_of_support is None or self.end_of_support > day
 
     def clean(self):
         super().clean()
+        if self.end_of_support_unknown and self.end_of_support is not None:
+            raise ValidationError(
+                {
+                    "end_of_support_unknown": "Either give the end-of-support date or say it "
+                    "ended on an unknown date, not both."
+                }
+            )
         if self.successor_id and self.skill_id and self.successor.skill_id != self.skill_id:
             raise ValidationError(
                 {"successor": "The successor must be a version of the same skill."}
@@ -146,13 +190,20 @@ class SkillVersion(models.Model):
 
 class LifecycleSnapshot(models.Model):
     """A snapshot of public lifecycle data loaded into the catalog's versions (end of support,
-    successor): which source, as of which day, when it was loaded. A newer snapshot updates the
-    versions it lists; an older or the same one changes nothing."""
+    successor): which source, as of which day, when it was loaded, and which products it wrote.
+    Recency is judged per product: a snapshot updates a product only when it is newer than the
+    last one that wrote that product; for the others it changes nothing."""
 
     source = TextLineField(max_length=300)
     taken_on = models.DateField(help_text="The day the lifecycle data was read from its source.")
     loaded_at = models.DateTimeField(auto_now_add=True)
     versions_updated = models.PositiveIntegerField(default=0)
+    skills = models.ManyToManyField(
+        Skill,
+        blank=True,
+        related_name="lifecycle_snapshots",
+        help_text="The products whose versions this snapshot wrote.",
+    )
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
@@ -160,6 +211,35 @@ class LifecycleSnapshot(models.Model):
 
     def __str__(self):
         return f"Lifecycle data of {self.taken_on} ({self.source})"
+
+
+class LifecycleRefresh(models.Model):
+    """One scheduled refresh of the lifecycle data from LIFECYCLE_URL: what was fetched, the
+    day of its data, when, what it changed, or why it failed."""
+
+    class Result(models.TextChoices):
+        LOADED = "loaded", "Loaded"
+        UNCHANGED = "unchanged", "Not newer, nothing changed"
+        FAILED = "failed", "Failed"
+
+    source = TextLineField(max_length=500, help_text="The address the data was fetched from.")
+    taken_on = models.DateField(null=True, blank=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    result = models.CharField(max_length=10, choices=Result.choices)
+    products_loaded = models.PositiveIntegerField(default=0)
+    products_unchanged = models.PositiveIntegerField(default=0)
+    versions_updated = models.PositiveIntegerField(default=0)
+    snapshot = models.ForeignKey(
+        LifecycleSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = LongTextField(blank=True, help_text="What the load said, or why it failed.")
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        get_latest_by = "loaded_at"
+
+    def __str__(self):
+        return f"Lifecycle refresh of {self.loaded_at:%Y-%m-%d %H:%M}: {self.get_result_display()}"
 
 
 class SkillAlias(TimeStampedModel):

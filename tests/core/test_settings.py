@@ -58,6 +58,9 @@ def test_deploy_check_passes_with_production_settings_and_a_valid_environment():
         ("API_TOKEN_RATE", "lots", "per second, minute, hour or day"),
         ("WEBHOOK_MAX_ATTEMPTS", "0", "WEBHOOK_MAX_ATTEMPTS must be at least 1"),
         ("WEBHOOK_RETRY_MAX_SECONDS", "7200", "less than 3600"),
+        ("LIFECYCLE_URL", "endoflife.date/api/v1/products/ubuntu/", "http:// or https://"),
+        ("LIFECYCLE_URL", "ftp://lifecycle:s3cret@files.example.com/eol.json", "http://"),
+        ("LIFECYCLE_REFRESH_TIME", "dawn", "HH:MM"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(variable, value, complaint):

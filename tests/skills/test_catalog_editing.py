@@ -303,10 +303,10 @@ def test_product_page_query_count_does_not_grow_with_history(
         alias.save()
 
     # session, user, savepoint and release (atomic requests), the user's permissions, the user's
-    # group permissions, the product, its versions, its aliases; the history: of the product,
-    # its versions and its aliases, each with the records before them (six), the names of the
-    # versions and categories they mention (two)
-    with django_assert_num_queries(17):
+    # group permissions, the product, its versions, its aliases, the lifecycle snapshot its dates
+    # come from; the history: of the product, its versions and its aliases, each with the records
+    # before them (six), the names of the versions and categories they mention (two)
+    with django_assert_num_queries(18):
         response = consultant_client.get(reverse("skills:skill_detail", args=[skill.pk]))
 
     assert response.status_code == 200

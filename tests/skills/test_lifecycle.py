@@ -75,11 +75,16 @@ class TestShippedSnapshot:
         assert version("Windows Server", "2025").successor is None
         assert version("Cisco IOS", "XE 17").end_of_support is None
 
-        record = LifecycleSnapshot.objects.get()
-        assert record.taken_on == datetime.date(2026, 8, 22)
-        assert "endoflife.date" in record.source
-        dated = SkillVersion.objects.exclude(end_of_support=None, successor=None).count()
-        assert record.versions_updated == dated > 30
+        record, quickbooks = LifecycleSnapshot.objects.order_by("-pk")
+        assert record.taken_on == quickbooks.taken_on == datetime.date(2026, 8, 22)
+        assert record.source.startswith("endoflife.date")
+        dated = SkillVersion.objects.exclude(end_of_support=None, successor=None)
+        assert record.versions_updated == dated.exclude(skill__name="QuickBooks Desktop").count()
+        assert record.versions_updated > 30
+        # QuickBooks is not on endoflife.date: its line names its own source.
+        assert quickbooks.source.startswith("Intuit, QuickBooks Desktop service discontinuation")
+        assert [skill.name for skill in quickbooks.skills.all()] == ["QuickBooks Desktop"]
+        assert quickbooks.versions_updated == 4
         assert "lifecycle data of 22 Aug 2026 loaded" in str(report)
 
     def test_loading_the_same_snapshot_again_changes_nothing(self):
@@ -90,7 +95,7 @@ class TestShippedSnapshot:
 
         report = load_catalog()
 
-        assert LifecycleSnapshot.objects.count() == 1
+        assert LifecycleSnapshot.objects.count() == 2  # endoflife.date's line and Intuit's
         assert version("Windows Server", "2016").end_of_support == datetime.date(2027, 2, 1)
         assert "not newer than what is loaded, nothing changed" in str(report)
 
@@ -133,7 +138,7 @@ class TestNewerSnapshot:
         load_catalog(lifecycle=path)
 
         assert version("Windows Server", "2016").end_of_support == datetime.date(2027, 1, 12)
-        assert LifecycleSnapshot.objects.count() == 1
+        assert LifecycleSnapshot.objects.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -450,3 +450,17 @@ def test_available_on_counts_the_last_working_day(status, available_until, avail
     technician = TechnicianFactory(status=status, available_until=available_until)
 
     assert Technician.objects.available_on(AVAILABILITY_DAY).contains(technician) is available
+
+
+@pytest.mark.django_db
+def test_a_version_ended_on_an_unknown_day_has_no_date():
+    version = SkillVersionFactory(end_of_support=datetime.date(2027, 1, 12))
+    version.end_of_support_unknown = True
+
+    with pytest.raises(ValidationError) as refused:
+        version.full_clean()
+    assert refused.value.message_dict["end_of_support_unknown"] == [
+        "Either give the end-of-support date or say it ended on an unknown date, not both."
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        version.save()

@@ -110,3 +110,14 @@ def test_one_query_for_any_number_of_versions(django_assert_num_queries):
         moves = version_moves(version_ids=[v.pk for v in versions], day=TODAY)
 
     assert len(moves) == 8
+
+
+def test_a_version_ended_on_an_unknown_day_is_out_of_support_and_never_moved_to():
+    v9, v10, v2025 = chain("SonarQube", ("9", None), ("10", None), ("2025", None))
+    SkillVersion.objects.filter(pk__in=[v9.pk, v10.pk]).update(end_of_support_unknown=True)
+
+    move = version_moves(version_ids=[v9.pk], day=TODAY)[v9.pk]
+
+    assert (move.out_of_support, move.end_of_support) == (True, None)
+    assert move.out_of_support_text == "out of support (ended, date unknown)"
+    assert (move.target_id, move.target_supported) == (v2025.pk, True)  # past 10, ended too

@@ -577,3 +577,41 @@ def test_the_demo_reads_right_on_the_end_of_support_page(consultant_client):
         if row.successor_id:
             assert row.successor_supported, row
         assert f"client runs {row.successor_label.rsplit(' ', 1)[-1]}" not in str(row.candidates)
+
+
+def test_a_version_ended_on_an_unknown_day_is_out_of_support_in_the_forecast_and_its_moves(
+    catalog, consultant_client
+):
+    """endoflife.date's `eol: true`: ended, the day unknown. It is listed first, out of support
+    whatever the horizon, and the client moves past a successor that ended the same way."""
+    erp = SkillFactory(name="Practice ERP")
+    v8, v9, v10 = (
+        SkillVersionFactory(skill=erp, label=label, rank=rank, end_of_support_unknown=unknown)
+        for label, rank, unknown in (("8", 1, True), ("9", 2, True), ("10", 3, False))
+    )
+    v8.successor, v9.successor = v9, v10
+    v8.save()
+    v9.save()
+    client_running("Lakeside Law", "12000.00", v8)
+
+    check = check_on(SUMMER)
+    with at(SUMMER):
+        page = consultant_client.get(reverse("coverage:end_of_support")).content.decode()
+
+    row = CheckedEndOfSupport.objects.get(coverage_check=check)
+    assert (row.end_of_support, row.out_of_support, row.successor_label) == (
+        None,
+        True,
+        "Practice ERP 10",  # not 9, which has ended too
+    )
+    assert row.finding == "runs Practice ERP 8, out of support (ended, date unknown)"
+    finding_row = between(page, '<tr data-testid="eos-out-of-support">', "</tr>")
+    assert '<span data-testid="eos-date-unknown">Ended</span>' in finding_row
+    assert "date unknown" in finding_row
+    with at(SUMMER):
+        adding = consultant_client.get(reverse("planning:add_to_plan"), {"end_of_support": row.pk})
+    initial = adding.context["form"].initial
+    assert (initial["target_version"], initial["due_date"]) == (v10.pk, SUMMER)  # due at once
+    assert initial["reason"] == (
+        "Practice ERP 10: Lakeside Law runs Practice ERP 8, out of support (ended, date unknown)"
+    )

@@ -7,8 +7,9 @@ class Command(BaseCommand):
     help = (
         "Create the nightly coverage check in the beat schedule at COVERAGE_REPORT_TIME "
         "(TIME_ZONE), the sweep that catches late or lost runs every COVERAGE_SWEEP_MINUTES, "
-        "the daily reminders, the worker's heartbeat and the daily removal of expired API "
-        "tokens. Existing entries keep what an admin gave them unless --force."
+        "the daily reminders, the worker's heartbeat, the daily removal of expired API "
+        "tokens and, when LIFECYCLE_URL is set, the daily lifecycle refresh. Existing entries "
+        "keep what an admin gave them unless --force."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Scheduled “{change.name}” {change.when}.")
             elif change.action == "reset":
                 self.stdout.write(f"Reset “{change.name}” to {change.when}.")
+            elif change.action == "removed":
+                self.stdout.write(f"Removed “{change.name}”: {change.when}.")
             else:
                 self.stdout.write(
                     f"“{change.name}” is already scheduled ({change.when}); kept as it is. "
