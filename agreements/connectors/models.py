@@ -185,6 +185,9 @@ class SyncRun(models.Model):
     def is_busy(self) -> bool:
         return self.status == self.Status.RUNNING
 
+    def get_status_color(self) -> str:
+        return self.Status(self.status).color
+
 
 class ExternalRef(models.Model):
     """The vendor's id of an object a connection keeps: renames in the vendor follow it."""

@@ -447,7 +447,7 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
     for kind, rows in prepared.rows.items():
         if not rows:
             continue
-        options = {"sync_run": run.pk}
+        options = {"sync_run": run.pk, "connection": connection.pk}
         if kind == "environment":
             from skills.aliases import normalised
 
