@@ -212,3 +212,21 @@ def paged_by_number(
 def one_each(values: Iterable[str]) -> list[str]:
     """`values` without blanks and repeats, in their first order."""
     return list(dict.fromkeys(value for value in values if value))
+
+
+def next_url_pages(
+    http: VendorHttp, path: str, *, key: str, params: dict | None = None
+) -> Iterator[dict]:
+    """Every record of an endpoint that gives the address of its next page in
+    `pageDetails.nextPageUrl` (Datto RMM, Autotask), until that is empty."""
+    url, seen = path, set()
+    while url:
+        answer = http.get(url, params=params if url == path else None)
+        yield from listed(answer, key, path)
+        next_url = nested(answer, "pageDetails", "nextPageUrl")
+        if next_url is not None and not isinstance(next_url, str):
+            raise MalformedAnswer(f"{path} answered a next page that is not an address.")
+        seen.add(url)
+        if next_url in seen:
+            raise MalformedAnswer(f"{path} answered the same page as its next page.")
+        url = next_url

@@ -1,9 +1,9 @@
 import pytest
 
 from agreements.imports.kinds import KINDS
-from tests.agreements.connectors.vendors.fixtures import ninjaone
+from tests.agreements.connectors.vendors.fixtures import datto, ninjaone
 
-EXPECTED = {"ninjaone": ninjaone.EXPECTED_ROWS}
+EXPECTED = {"ninjaone": ninjaone.EXPECTED_ROWS, "datto": datto.EXPECTED_ROWS}
 
 
 @pytest.mark.parametrize("vendor", sorted(EXPECTED))
