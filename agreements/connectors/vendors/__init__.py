@@ -2,10 +2,10 @@
 authentication, paging and field names (see `base.Vendor`)."""
 
 from agreements.connectors.http import ConnectorError
-from agreements.connectors.vendors import datto, ninjaone
+from agreements.connectors.vendors import connectwise, datto, ninjaone
 from agreements.connectors.vendors.base import Vendor
 
-VENDORS: dict[str, Vendor] = {module.kind: module for module in (ninjaone, datto)}
+VENDORS: dict[str, Vendor] = {module.kind: module for module in (connectwise, ninjaone, datto)}
 
 
 def vendor(kind: str) -> Vendor:

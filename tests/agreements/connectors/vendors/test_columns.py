@@ -1,9 +1,13 @@
 import pytest
 
 from agreements.imports.kinds import KINDS
-from tests.agreements.connectors.vendors.fixtures import datto, ninjaone
+from tests.agreements.connectors.vendors.fixtures import connectwise, datto, ninjaone
 
-EXPECTED = {"ninjaone": ninjaone.EXPECTED_ROWS, "datto": datto.EXPECTED_ROWS}
+EXPECTED = {
+    "connectwise": connectwise.EXPECTED_ROWS,
+    "ninjaone": ninjaone.EXPECTED_ROWS,
+    "datto": datto.EXPECTED_ROWS,
+}
 
 
 @pytest.mark.parametrize("vendor", sorted(EXPECTED))
