@@ -2,10 +2,12 @@
 authentication, paging and field names (see `base.Vendor`)."""
 
 from agreements.connectors.http import ConnectorError
-from agreements.connectors.vendors import connectwise, datto, ninjaone
+from agreements.connectors.vendors import autotask, connectwise, datto, ninjaone
 from agreements.connectors.vendors.base import Vendor
 
-VENDORS: dict[str, Vendor] = {module.kind: module for module in (connectwise, ninjaone, datto)}
+VENDORS: dict[str, Vendor] = {
+    module.kind: module for module in (connectwise, autotask, ninjaone, datto)
+}
 
 
 def vendor(kind: str) -> Vendor:

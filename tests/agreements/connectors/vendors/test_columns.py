@@ -1,9 +1,10 @@
 import pytest
 
 from agreements.imports.kinds import KINDS
-from tests.agreements.connectors.vendors.fixtures import connectwise, datto, ninjaone
+from tests.agreements.connectors.vendors.fixtures import autotask, connectwise, datto, ninjaone
 
 EXPECTED = {
+    "autotask": autotask.EXPECTED_ROWS,
     "connectwise": connectwise.EXPECTED_ROWS,
     "ninjaone": ninjaone.EXPECTED_ROWS,
     "datto": datto.EXPECTED_ROWS,
