@@ -11,6 +11,7 @@ from agreements.imports.models import ImportBatch
 from clients.models import Client, ClientTechnology
 from skills.models import Skill
 from skills.services import skill_alias_create
+from tests.agreements.connectors.conftest import software
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +76,7 @@ def test_a_second_sync_applies_a_rename_and_a_new_item_by_itself(
     first_sync_applied, connection, ninjaone
 ):
     ninjaone.organizations[1]["name"] = "Harbor Dental Group"
-    ninjaone.software.append(
-        {**ninjaone.software[-1], "deviceId": 21, "name": "QuickBooks Desktop Pro 2022", "version": "32.0"}
-    )
+    ninjaone.software.append(software(21, "QuickBooks Desktop Pro 2022", "32.0", "Intuit Inc."))
     harbor = Client.objects.get(name="Harbor Dental")
 
     run = synced(connection)
