@@ -95,7 +95,9 @@ class MappingsForm(forms.Form):
                 by_name = {name: pk for pk, name in targets}
             choices = [("", "— not mapped —"), (LEAVE_OUT, "Leave out"), *options]
             saved = connection.mappings.get(key, {})
-            for index, (name, count) in enumerate(sorted(seen.items(), key=lambda i: (-i[1], i[0]))):
+            for index, (name, count) in enumerate(
+                sorted(seen.items(), key=lambda i: (-i[1], i[0]))
+            ):
                 field_name = f"{vocabulary}-{index}"
                 current = saved.get(name)
                 suggested = None if current is not None else suggestion(name, by_name)

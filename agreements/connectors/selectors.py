@@ -8,7 +8,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from agreements.connectors.models import Connection, ExternalRef, SyncRun
-from clients.models import ClientTechnology
+from clients.models import Client, ClientTechnology
 from core.ownership import Keeper
 
 # What a connection keeps of an object of the environment: the rest (notes) is edited here.
@@ -19,15 +19,11 @@ def keeper_of(instance: Model) -> Keeper | None:
     """The connection that keeps `instance` and the fields its vendor gives, or None. An
     environment row is kept by the connection that syncs its client's environment."""
     if isinstance(instance, ClientTechnology):
-        ref = (
-            ExternalRef.objects.filter(
-                content_type=ContentType.objects.get_for_model(type(instance.client)),
-                object_id=instance.client_id,
-                connection__syncs__contains=["environments"],
-            )
-            .select_related("connection")
-            .first()
-        )
+        refs = ExternalRef.objects.filter(
+            content_type=ContentType.objects.get_for_model(Client), object_id=instance.client_id
+        ).select_related("connection")
+        # In Python: the embedded run mode's SQLite has no JSON "contains".
+        ref = next((ref for ref in refs if "environments" in ref.connection.syncs), None)
         return Keeper(ref.connection.label, ENVIRONMENT_FIELDS) if ref else None
     ref = (
         ExternalRef.objects.filter(

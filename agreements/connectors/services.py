@@ -96,8 +96,15 @@ def _syncs_checked(kind: str, syncs: list[str]) -> list[str]:
 
 @transaction.atomic
 def connection_create(
-    *, kind: str, name: str, base_url: str, credentials: dict[str, str], syncs: list[str], user,
-    schedule_enabled: bool = True, schedule_time=None,
+    *,
+    kind: str,
+    name: str,
+    base_url: str,
+    credentials: dict[str, str],
+    syncs: list[str],
+    user,
+    schedule_enabled: bool = True,
+    schedule_time=None,
 ) -> Connection:
     connection = Connection(
         kind=kind,
@@ -193,9 +200,7 @@ def sync_run_start(*, connection: Connection, trigger: str, user=None) -> SyncRu
     """A new run, waiting for the worker (tasks.sync_run_execute); ValidationError when one is
     running or waiting for review already."""
     if connection.runs.filter(status=SyncRun.Status.REVIEW).exists():
-        raise ValidationError(
-            "The last sync is waiting for review: confirm or cancel it first."
-        )
+        raise ValidationError("The last sync is waiting for review: confirm or cancel it first.")
     try:
         with transaction.atomic():
             return SyncRun.objects.create(
@@ -293,7 +298,9 @@ def sync_run_cancel(*, run: SyncRun, user) -> SyncRun:
     run.notes = [*run.notes, f"Cancelled by {user.get_full_name() or user.get_username()}."]
     run = _finish(run, SyncRun.Status.CANCELLED)
     Connection.objects.filter(pk=run.connection_id).update(
-        status=Connection.Status.OK if connection_has_applied(run.connection) else Connection.Status.NEW
+        status=Connection.Status.OK
+        if connection_has_applied(run.connection)
+        else Connection.Status.NEW
     )
     return run
 
@@ -387,7 +394,9 @@ def _prepared(connection: Connection, records) -> Prepared:
     # Renames first: what the vendor renamed is matched under the name Covered has, so that the
     # preview shows it as the same object; the new name is written with the sync.
     for kind, (model, key, column) in RENAMED_KEYS.items():
-        spelled = _renamed(connection, model, key, rows.get(kind, []), records.external_ids.get(kind, []))
+        spelled = _renamed(
+            connection, model, key, rows.get(kind, []), records.external_ids.get(kind, [])
+        )
         for instance, old, new in spelled:
             prepared.renames.append((instance, key, new))
             for other_kind, other_rows in rows.items():
@@ -440,8 +449,7 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
     (what the RMM no longer lists is removed), and clients of the same sync are created."""
     connection = run.connection
     client_names = {
-        " ".join(row.get("name", "").split()).casefold()
-        for row in prepared.rows.get("clients", [])
+        " ".join(row.get("name", "").split()).casefold() for row in prepared.rows.get("clients", [])
     }
     batches = {}
     for kind, rows in prepared.rows.items():
@@ -453,7 +461,11 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
 
             options["replace_environment"] = True
             options["created_clients"] = sorted(
-                {normalised(row["client"]) for row in rows if row.get("client", "").casefold() in client_names}
+                {
+                    normalised(row["client"])
+                    for row in rows
+                    if row.get("client", "").casefold() in client_names
+                }
             )
         batch = imports.import_batch_from_rows(
             user=connection.service_user,
@@ -524,7 +536,9 @@ def _review_reasons(run: SyncRun, prepared: Prepared) -> list[str]:
     environment = run.batches.get("environment")
     if environment:
         batch = ImportBatch.objects.get(pk=environment["batch"])
-        removed = {int(pk): count for pk, count in batch.preview.get("removed_per_client", {}).items()}
+        removed = {
+            int(pk): count for pk, count in batch.preview.get("removed_per_client", {}).items()
+        }
         if removed:
             having = dict(
                 ClientTechnology.objects.filter(client_id__in=removed)
@@ -642,4 +656,9 @@ def _finders():
         reference = row.get("reference", "").strip()
         return Agreement.objects.filter(reference__iexact=reference).first() if reference else None
 
-    return {"clients": client, "technicians": technician, "contacts": contact, "agreements": agreement}
+    return {
+        "clients": client,
+        "technicians": technician,
+        "contacts": contact,
+        "agreements": agreement,
+    }

@@ -493,9 +493,7 @@ def import_batches_write(*, batches: list[ImportBatch], user, after=None) -> lis
         for batch, preview in zip(batches, previews, strict=True):
             batch.state, batch.preview = ImportBatch.State.IMPORTED, preview
             batch.rows_done, batch.imported_at = batch.rows_total, now
-            batch.save(
-                update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"]
-            )
+            batch.save(update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"])
     return batches
 
 

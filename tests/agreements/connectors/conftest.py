@@ -30,21 +30,56 @@ class NinjaOneData:
 def standard_data() -> NinjaOneData:
     data = NinjaOneData(
         organizations=[
-            {"id": 1, "name": "Northlight Architects", "description": "", "nodeApprovalMode": "AUTOMATIC"},
+            {
+                "id": 1,
+                "name": "Northlight Architects",
+                "description": "",
+                "nodeApprovalMode": "AUTOMATIC",
+            },
             {"id": 2, "name": "Harbor Dental", "description": "Dental clinic", "tags": []},
         ],
         devices=[
-            {"id": 11, "organizationId": 1, "locationId": 1, "systemName": "NL-PC01", "nodeClass": "WINDOWS_WORKSTATION", "offline": False},
-            {"id": 12, "organizationId": 1, "locationId": 1, "systemName": "NL-PC02", "nodeClass": "WINDOWS_WORKSTATION", "offline": False},
-            {"id": 13, "organizationId": 1, "locationId": 1, "systemName": "NL-SRV01", "nodeClass": "WINDOWS_SERVER", "offline": False},
-            {"id": 21, "organizationId": 2, "locationId": 2, "systemName": "HD-PC01", "nodeClass": "WINDOWS_WORKSTATION", "offline": True},
+            {
+                "id": 11,
+                "organizationId": 1,
+                "locationId": 1,
+                "systemName": "NL-PC01",
+                "nodeClass": "WINDOWS_WORKSTATION",
+                "offline": False,
+            },
+            {
+                "id": 12,
+                "organizationId": 1,
+                "locationId": 1,
+                "systemName": "NL-PC02",
+                "nodeClass": "WINDOWS_WORKSTATION",
+                "offline": False,
+            },
+            {
+                "id": 13,
+                "organizationId": 1,
+                "locationId": 1,
+                "systemName": "NL-SRV01",
+                "nodeClass": "WINDOWS_SERVER",
+                "offline": False,
+            },
+            {
+                "id": 21,
+                "organizationId": 2,
+                "locationId": 2,
+                "systemName": "HD-PC01",
+                "nodeClass": "WINDOWS_WORKSTATION",
+                "offline": True,
+            },
         ],
     )
     data.software = [
         software(11, "Microsoft Windows 11 Pro", "10.0.22631", "Microsoft Corporation"),
         software(12, "Microsoft Windows 11 Pro", "10.0.22631", "Microsoft Corporation"),
         software(11, "QuickBooks Desktop Pro 2022", "32.0", "Intuit Inc."),
-        software(13, "Microsoft Windows Server 2022 Standard", "10.0.20348", "Microsoft Corporation"),
+        software(
+            13, "Microsoft Windows Server 2022 Standard", "10.0.20348", "Microsoft Corporation"
+        ),
         software(13, "Plotter Cafe Utility", "2.1", "Plotware"),
         software(12, "Dentrix Imaging Bridge", "7.2", "Henry Schein"),
         software(21, "Microsoft Windows 10 Pro", "10.0.19045", "Microsoft Corporation"),
@@ -74,9 +109,18 @@ def serve_ninjaone(httpserver, data: NinjaOneData):
     def token(request):
         form = request.form
         if data.refuse_credentials or form.get("client_secret") != SECRET:
-            return Response(json.dumps({"error": "invalid_client"}), 401, content_type="application/json")
+            return Response(
+                json.dumps({"error": "invalid_client"}), 401, content_type="application/json"
+            )
         return Response(
-            json.dumps({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "monitoring"}),
+            json.dumps(
+                {
+                    "access_token": TOKEN,
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "scope": "monitoring",
+                }
+            ),
             content_type="application/json",
         )
 
@@ -95,7 +139,12 @@ def serve_ninjaone(httpserver, data: NinjaOneData):
         size = int(request.args.get("pageSize", "100") or 100)
         offset = int(request.args.get("cursor", "0") or 0)
         page = data.software[offset : offset + size]
-        cursor = {"name": str(offset + size), "offset": offset, "count": len(page), "expires": 1764982800}
+        cursor = {
+            "name": str(offset + size),
+            "offset": offset,
+            "count": len(page),
+            "expires": 1764982800,
+        }
         return {"cursor": cursor if offset + size < len(data.software) else None, "results": page}
 
     httpserver.expect_request("/ws/oauth/token", method="POST").respond_with_handler(token)

@@ -93,7 +93,9 @@ def test_a_sync_that_would_remove_half_a_clients_environment_stops_for_review(
     first_sync_applied, connection, ninjaone
 ):
     before = environment("Northlight Architects")
-    ninjaone.software = [item for item in ninjaone.software if item["deviceId"] != 13 and item["deviceId"] != 11]
+    ninjaone.software = [
+        item for item in ninjaone.software if item["deviceId"] != 13 and item["deviceId"] != 11
+    ]
 
     run = synced(connection)
 
@@ -125,7 +127,9 @@ def test_a_failure_on_page_three_fails_the_sync_cleanly(catalog, connection, nin
 
 
 def test_mapped_titles_are_remembered_for_the_next_sync(first_sync_applied, connection):
-    skill_alias_create(skill=Skill.objects.get(name="Windows Server"), pattern="Plotter Cafe Utility")
+    skill_alias_create(
+        skill=Skill.objects.get(name="Windows Server"), pattern="Plotter Cafe Utility"
+    )
 
     run = synced(connection)
 

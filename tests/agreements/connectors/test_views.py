@@ -144,7 +144,9 @@ def test_after_a_failing_sync_the_secret_is_nowhere(
     assert run.status == SyncRun.Status.FAILED
     assert "the credentials were refused" in run.error
     bodies = [admin_client.get(page).content.decode() for page in connection_pages(connection)]
-    bodies.append(admin_client.get(reverse("connectors:detail", args=[connection.pk])).content.decode())
+    bodies.append(
+        admin_client.get(reverse("connectors:detail", args=[connection.pk])).content.decode()
+    )
     assert "the credentials were refused" in bodies[1]
     for body in bodies:
         assert SECRET not in body
