@@ -1,7 +1,7 @@
 """The beat schedule, stored with django-celery-beat: the nightly check at COVERAGE_REPORT_TIME
 and the sweep that makes sure no night is lost (DESIGN "The nightly job"), and the app's other
 regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens and of
-uploads no import names."""
+uploads no import names, and the start of the PSA and RMM syncs whose time has come."""
 
 import datetime
 from dataclasses import dataclass
@@ -24,6 +24,8 @@ EXPIRED_TOKENS_TASK_NAME = "Daily removal of expired API tokens"
 EXPIRED_TOKENS_TASK = "agreements.api.delete_expired_tokens"
 UPLOADS_CLEANUP_TASK_NAME = "Daily removal of uploaded files no import names"
 UPLOADS_CLEANUP_TASK = "imports.delete_orphan_uploads"
+CONNECTOR_SYNCS_TASK_NAME = "PSA and RMM syncs whose time has come"
+CONNECTOR_SYNCS_TASK = "connectors.start_due_syncs"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
         every=1, period=IntervalSchedule.MINUTES
     )
     every_day, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
+    connector_interval, _ = IntervalSchedule.objects.get_or_create(
+        every=settings.CONNECTOR_SCHEDULE_MINUTES, period=IntervalSchedule.MINUTES
+    )
     return [
         _entry(
             NIGHTLY_TASK_NAME,
@@ -119,6 +124,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
             force=force,
             when="every day",
             interval=every_day,
+        ),
+        _entry(
+            CONNECTOR_SYNCS_TASK_NAME,
+            CONNECTOR_SYNCS_TASK,
+            force=force,
+            when=f"every {settings.CONNECTOR_SCHEDULE_MINUTES} minutes",
+            interval=connector_interval,
         ),
     ]
 

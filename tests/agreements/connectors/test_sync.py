@@ -135,3 +135,16 @@ def test_mapped_titles_are_remembered_for_the_next_sync(first_sync_applied, conn
 
     assert run.status == SyncRun.Status.APPLIED
     assert any(skill == "Windows Server" for skill, _, _ in environment("Northlight Architects"))
+
+
+def test_a_client_typed_by_hand_is_matched_on_its_name_the_first_time(
+    catalog, connection, admin_user
+):
+    typed = Client.objects.create(name="harbor dental", industry="Dentistry")
+
+    run = sync_run_confirm(run=synced(connection), user=admin_user)
+
+    assert run.status == SyncRun.Status.APPLIED
+    assert Client.objects.filter(name__iexact="harbor dental").count() == 1
+    ref = ExternalRef.objects.get(connection=connection, external_id="2")
+    assert ref.object_id == typed.pk
