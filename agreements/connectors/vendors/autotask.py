@@ -11,7 +11,7 @@ headers. An entity is read by POSTing a query to `/V1.0/<Entity>/query`; each an
 
 import datetime
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from agreements.connectors.http import MalformedAnswer, VendorHttp
 from agreements.connectors.vendors.base import (
@@ -29,6 +29,7 @@ from agreements.connectors.vendors.base import (
     day,
     full_name,
     listed,
+    money,
     nested,
     one_each,
     opened,
@@ -207,13 +208,8 @@ def contract_types(http: VendorHttp) -> dict[str, str]:
 
 def annual_value(revenue, start: str, end: str) -> Decimal | None:
     """A contract's estimated revenue over a year: spread over its years when it has an end."""
-    if revenue is None or isinstance(revenue, bool | dict | list):
-        return None
-    try:
-        amount = Decimal(str(revenue))
-    except InvalidOperation:
-        return None
-    if not amount.is_finite():
+    amount = money(revenue)
+    if amount is None:
         return None
     if start and end:
         days = (datetime.date.fromisoformat(end) - datetime.date.fromisoformat(start)).days + 1

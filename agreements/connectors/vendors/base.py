@@ -6,6 +6,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 import httpx
@@ -230,3 +231,15 @@ def next_url_pages(
         if next_url in seen:
             raise MalformedAnswer(f"{path} answered the same page as its next page.")
         url = next_url
+
+
+def money(value: Any) -> Decimal | None:
+    """An amount from a vendor's number (or numeric string), to the cent; None when there is
+    none or it is not a number."""
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    try:
+        amount = Decimal(str(value))
+        return amount.quantize(Decimal("0.01")) if amount.is_finite() else None
+    except InvalidOperation:  # not a number, or too large to hold to the cent
+        return None

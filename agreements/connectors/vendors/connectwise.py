@@ -7,8 +7,6 @@ as "companyId+publicKey" with the private key, the integration's `clientId` head
 with `page` (from 1) and `pageSize` (at most 1000), the last page being the short one.
 """
 
-from decimal import Decimal, InvalidOperation
-
 import httpx
 
 from agreements.connectors.http import MalformedAnswer, VendorHttp
@@ -27,6 +25,7 @@ from agreements.connectors.vendors.base import (
     credential,
     day,
     full_name,
+    money,
     nested,
     one_each,
     opened,
@@ -219,16 +218,6 @@ def agreements(http: VendorHttp, records: RecordsBuilder) -> None:
                 "services": "; ".join(one_each([agreement_type, *additions])),
             },
         )
-
-
-def money(value) -> Decimal | None:
-    if value is None or isinstance(value, bool | dict | list):
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
 
 
 def agreement_status(agreement: dict) -> str:

@@ -1,9 +1,16 @@
 import pytest
 
 from agreements.imports.kinds import KINDS
-from tests.agreements.connectors.vendors.fixtures import autotask, connectwise, datto, ninjaone
+from tests.agreements.connectors.vendors.fixtures import (
+    autotask,
+    connectwise,
+    datto,
+    halopsa,
+    ninjaone,
+)
 
 EXPECTED = {
+    "halopsa": halopsa.EXPECTED_ROWS,
     "autotask": autotask.EXPECTED_ROWS,
     "connectwise": connectwise.EXPECTED_ROWS,
     "ninjaone": ninjaone.EXPECTED_ROWS,
