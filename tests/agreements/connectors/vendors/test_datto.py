@@ -167,3 +167,15 @@ def test_a_next_page_that_repeats_itself_stops_the_fetch(httpserver, http_option
         pytest.raises(MalformedAnswer, match="the same page as its next page"),
     ):
         datto.fetch(http, syncs=frozenset({"clients"}))
+
+
+def test_pages_are_asked_within_dattos_own_maximum(httpserver, http_options):
+    httpserver.expect_request("/auth/oauth/token").respond_with_json(answers.TOKEN)
+    httpserver.expect_request(
+        "/api/v2/account/sites", query_string={"max": "250", "page": "0"}, headers=BEARER
+    ).respond_with_json(answers.page("sites", []))
+
+    with opened(httpserver, {**http_options, "page_size": 5000}) as http:
+        records = datto.fetch(http, syncs=datto.syncs)
+
+    assert records.rows == {}

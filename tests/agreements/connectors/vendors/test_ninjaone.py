@@ -6,6 +6,7 @@ from agreements.connectors.http import (
     ConnectorError,
     CredentialsRefused,
     MalformedAnswer,
+    SyncTimeLimit,
     VendorUnavailable,
 )
 from agreements.connectors.vendors import ninjaone, vendor
@@ -202,3 +203,17 @@ def test_a_missing_credential_is_named_before_any_call(httpserver, http_options)
         opened(httpserver, http_options, {"client_id": "covered-ninja-client"})
 
     assert httpserver.log == []
+
+
+def test_a_retry_after_past_the_sync_time_limit_stops_the_sync(httpserver, http_options, sleeps):
+    httpserver.expect_request("/ws/oauth/token").respond_with_json(answers.TOKEN)
+    httpserver.expect_request("/v2/organizations").respond_with_data(
+        "Too many requests", status=429, headers={"Retry-After": "90"}
+    )
+
+    with (
+        opened(httpserver, {**http_options, "time_limit": 60}) as http,
+        pytest.raises(SyncTimeLimit, match=r"ran out of its time \(60 seconds\)"),
+    ):
+        ninjaone.fetch(http, syncs=ninjaone.syncs)
+    assert sleeps == []
