@@ -108,7 +108,6 @@ class VendorHttp:
         self.timeout = timeout
         self.sleep, self.clock = sleep, clock
         self.deadline = clock() + time_limit
-        self.transport = transport
         self.client = httpx.Client(
             base_url=self.base_url,
             headers={"Accept": "application/json", **(headers or {})},
@@ -163,6 +162,11 @@ class VendorHttp:
                         f"{shown} refused the request (HTTP {response.status_code}).",
                         status=response.status_code,
                         body=self._json_or_none(response),
+                    )
+                elif response.is_redirect:
+                    raise MalformedAnswer(
+                        f"{shown} answered with a redirect (HTTP {response.status_code}), "
+                        "not its data: check the base URL."
                     )
                 else:
                     return self._decoded(response, shown)

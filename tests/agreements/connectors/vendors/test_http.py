@@ -214,3 +214,21 @@ def test_timeouts_are_set_and_end_a_slow_answer(httpserver, sleeps):
         assert http.client.timeout == httpx.Timeout(0.1)
         with pytest.raises(VendorUnavailable, match="could not be reached; tried once"):
             http.get("/slow")
+    # The server finishes the slow answer on its own; wait for it so that no other test sees it.
+    waited_until = time.monotonic() + 5
+    while not httpserver.log and time.monotonic() < waited_until:
+        time.sleep(0.05)
+    assert len(httpserver.log) == 1
+
+
+def test_a_redirect_is_not_followed_and_names_the_endpoint(httpserver, sleeps):
+    httpserver.expect_request("/api/x").respond_with_data(
+        "", status=302, headers={"Location": "https://login.example/sso"}
+    )
+
+    with (
+        client(httpserver, sleeps) as http,
+        pytest.raises(MalformedAnswer, match=r"^/api/x answered with a redirect \(HTTP 302\)"),
+    ):
+        http.get("/x")
+    assert len(httpserver.log) == 1
