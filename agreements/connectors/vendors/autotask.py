@@ -44,7 +44,13 @@ credential_fields = (
     ("integration_code", "API tracking identifier"),
 )
 secret_keys = frozenset({"secret", "integration_code"})
-syncs = frozenset({CLIENTS, AGREEMENTS, TECHNICIANS})
+# The import kinds each sync reads.
+KINDS = {
+    CLIENTS: (CLIENTS_KIND, CONTACTS_KIND),
+    AGREEMENTS: (AGREEMENTS_KIND,),
+    TECHNICIANS: (TECHNICIANS_KIND, SKILLS_KIND),
+}
+syncs = frozenset(KINDS)
 default_base_url = "https://webservices.autotask.net/atservicesrest"
 
 MAX_PAGE_SIZE = 500
@@ -100,7 +106,7 @@ def query(http: VendorHttp, entity: str) -> Iterator[dict]:
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     companies = {}
     for company in query(http, "Companies"):
         name = text(company.get("companyName"))

@@ -3,6 +3,7 @@ they share: reading a credential, a bearer token from an OAuth2 token endpoint, 
 of a vendor's record in plain words."""
 
 import dataclasses
+import datetime
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -52,7 +53,9 @@ VOCABULARIES = (
 class Records:
     """What one fetch found, in the import kinds' row shapes (every cell a string)."""
 
-    # Import kind name -> rows keyed by the kind's column keys.
+    # Import kind name -> rows keyed by the kind's column keys. Every kind the fetch read is
+    # here, empty when the vendor had none: an absent kind was not read (not synced), an empty
+    # one was read and found nothing.
     rows: dict[str, list[dict[str, str]]]
     # Kind name -> the vendor's id of each row, in the order of rows[kind].
     external_ids: dict[str, list[str]]
@@ -70,6 +73,16 @@ class RecordsBuilder:
     names: dict[str, Counter] = dataclasses.field(
         default_factory=lambda: {name: Counter() for name in VOCABULARIES}
     )
+
+    @classmethod
+    def reading(cls, syncs: frozenset[str], kinds: dict[str, tuple[str, ...]]) -> "RecordsBuilder":
+        """A builder whose records hold, maybe empty, every kind that `syncs` read, as the
+        vendor's `kinds` ({sync: its import kinds}) says."""
+        builder = cls()
+        for sync in sorted(syncs & set(kinds)):
+            for kind in kinds[sync]:
+                builder.rows[kind], builder.external_ids[kind] = [], []
+        return builder
 
     def add(self, kind: str, external_id: Any, row: dict[str, str]) -> None:
         self.rows.setdefault(kind, []).append(row)
@@ -178,9 +191,13 @@ def nested(record: dict, *keys: str) -> Any:
 
 
 def day(value: Any) -> str:
-    """The date part of a vendor's ISO date or moment ("2025-04-01T00:00:00Z" -> "2025-04-01")."""
-    value = text(value)
-    return value[:10] if len(value) >= 10 and value[4] == "-" and value[7] == "-" else ""
+    """The date part of a vendor's ISO date or moment ("2025-04-01T00:00:00Z" -> "2025-04-01"),
+    empty when it is not one."""
+    value = text(value)[:10]
+    try:
+        return datetime.date.fromisoformat(value).isoformat() if len(value) == 10 else ""
+    except ValueError:
+        return ""
 
 
 def full_name(first: Any, last: Any) -> str:

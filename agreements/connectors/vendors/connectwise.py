@@ -42,7 +42,13 @@ credential_fields = (
     ("client_id", "Client ID"),
 )
 secret_keys = frozenset({"private_key"})
-syncs = frozenset({CLIENTS, AGREEMENTS, TECHNICIANS})
+# The import kinds each sync reads.
+KINDS = {
+    CLIENTS: (CLIENTS_KIND, CONTACTS_KIND),
+    AGREEMENTS: (AGREEMENTS_KIND,),
+    TECHNICIANS: (TECHNICIANS_KIND, SKILLS_KIND, CERTIFICATIONS_KIND),
+}
+syncs = frozenset(KINDS)
 default_base_url = "https://api-na.myconnectwise.net/v4_6_release/apis/3.0"
 
 MAX_PAGE_SIZE = 1000
@@ -94,7 +100,7 @@ def pages(http: VendorHttp, path: str):
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     if CLIENTS in syncs:
         companies(http, records)
         contacts(http, records)

@@ -31,7 +31,13 @@ kind = "halopsa"
 label = "HaloPSA"
 credential_fields = (("client_id", "Client ID"), ("client_secret", "Client secret"))
 secret_keys = frozenset({"client_secret"})
-syncs = frozenset({CLIENTS, AGREEMENTS, TECHNICIANS})
+# The import kinds each sync reads.
+KINDS = {
+    CLIENTS: (CLIENTS_KIND,),
+    AGREEMENTS: (AGREEMENTS_KIND,),
+    TECHNICIANS: (TECHNICIANS_KIND,),
+}
+syncs = frozenset(KINDS)
 default_base_url = "https://example.halopsa.com"
 
 TOKEN_PATH = "/auth/token"
@@ -79,7 +85,7 @@ def pages(http: VendorHttp, path: str, key: str | None):
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     clients = {}
     if CLIENTS in syncs or AGREEMENTS in syncs:
         for client in pages(http, "/api/Client", "clients"):

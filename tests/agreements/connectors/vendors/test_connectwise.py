@@ -155,3 +155,13 @@ def test_an_answer_that_is_not_json_names_the_endpoint(httpserver, http_options)
 def test_a_missing_credential_is_named(httpserver, http_options):
     with pytest.raises(ConnectorError, match=r"^The private key is missing\.$"):
         opened(httpserver, http_options, {**CREDENTIALS, "private_key": " "})
+
+
+def test_a_kind_read_and_found_empty_is_kept_apart_from_one_not_read(httpserver, http_options):
+    httpserver.expect_request(f"{BASE}/system/members").respond_with_json([])
+
+    with opened(httpserver, http_options) as http:
+        records = connectwise.fetch(http, syncs=frozenset({"technicians"}))
+
+    assert records.rows == {"technicians": [], "technician_skills": [], "certifications": []}
+    assert records.external_ids == records.rows

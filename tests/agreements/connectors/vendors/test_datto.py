@@ -169,7 +169,9 @@ def test_a_next_page_that_repeats_itself_stops_the_fetch(httpserver, http_option
         datto.fetch(http, syncs=frozenset({"clients"}))
 
 
-def test_pages_are_asked_within_dattos_own_maximum(httpserver, http_options):
+def test_pages_are_asked_within_dattos_own_maximum_and_empty_kinds_are_kept(
+    httpserver, http_options
+):
     httpserver.expect_request("/auth/oauth/token").respond_with_json(answers.TOKEN)
     httpserver.expect_request(
         "/api/v2/account/sites", query_string={"max": "250", "page": "0"}, headers=BEARER
@@ -178,4 +180,4 @@ def test_pages_are_asked_within_dattos_own_maximum(httpserver, http_options):
     with opened(httpserver, {**http_options, "page_size": 5000}) as http:
         records = datto.fetch(http, syncs=datto.syncs)
 
-    assert records.rows == {}
+    assert records.rows == {"clients": [], "environment": []}
