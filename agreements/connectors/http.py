@@ -48,7 +48,9 @@ class SyncTimeLimit(ConnectorError):
 
 
 class RequestRefused(ConnectorError):
-    """The vendor refused a request for another reason than the credentials (400, 404, ...)."""
+    """The vendor refused a request for another reason than the credentials (400, 404, ...).
+    `body` is the vendor's decoded answer, for the connector to read (an OAuth2 error code);
+    it is never shown or logged, as a vendor may echo what it was sent."""
 
     def __init__(self, message: str, *, status: int, body: Any = None):
         super().__init__(message)
@@ -100,6 +102,9 @@ class VendorHttp:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
+        parts = urlsplit(base_url or "")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConnectorError("The base URL is not a web address (https://...).")
         self.base_url = base_url.rstrip("/") + "/"
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
@@ -141,6 +146,10 @@ class VendorHttp:
             self._check_deadline(shown)
             try:
                 response = self.client.request(method, url, timeout=self._timeout_left(), **options)
+            except httpx.InvalidURL:
+                raise MalformedAnswer(f"{shown} is not an address that can be called.") from None
+            except httpx.UnsupportedProtocol:
+                raise ConnectorError(f"{shown} is not a web address (https://...).") from None
             except httpx.TransportError:
                 failure = f"{shown} could not be reached"
             else:

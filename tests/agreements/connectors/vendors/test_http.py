@@ -9,6 +9,7 @@ from agreements.connectors.http import (
     MAX_BACKOFF,
     MAX_PAGE_SIZE,
     MAX_RETRY_AFTER,
+    ConnectorError,
     CredentialsRefused,
     MalformedAnswer,
     RequestRefused,
@@ -232,3 +233,9 @@ def test_a_redirect_is_not_followed_and_names_the_endpoint(httpserver, sleeps):
     ):
         http.get("/x")
     assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("base_url", ["", "harbor.example", "ftp://harbor.example", "https://"])
+def test_a_base_url_that_is_not_a_web_address_is_refused_plainly(base_url):
+    with pytest.raises(ConnectorError, match=r"^The base URL is not a web address"):
+        VendorHttp(base_url=base_url)
