@@ -27,7 +27,8 @@ MAX_RETRY_AFTER = 120.0
 
 
 class ConnectorError(Exception):
-    """A failure to read a vendor, said in plain words for the person who runs the sync.
+    """A failure to read a vendor, said in plain words for the person who runs the sync, as a
+    sentence without its closing period (to be quoted in another: "NinjaOne answered: ...").
     Its message never holds a credential: it names the path, never a header, body or query."""
 
 
@@ -104,7 +105,7 @@ class VendorHttp:
     ):
         parts = urlsplit(base_url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConnectorError("The base URL is not a web address (https://...).")
+            raise ConnectorError("The base URL is not a web address (https://...)")
         self.base_url = base_url.rstrip("/") + "/"
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
@@ -147,15 +148,15 @@ class VendorHttp:
             try:
                 response = self.client.request(method, url, timeout=self._timeout_left(), **options)
             except httpx.InvalidURL:
-                raise MalformedAnswer(f"{shown} is not an address that can be called.") from None
+                raise MalformedAnswer(f"{shown} is not an address that can be called") from None
             except httpx.UnsupportedProtocol:
-                raise ConnectorError(f"{shown} is not a web address (https://...).") from None
+                raise ConnectorError(f"{shown} is not a web address (https://...)") from None
             except httpx.TransportError:
                 failure = f"{shown} could not be reached"
             else:
                 if response.status_code in (401, 403):
                     raise CredentialsRefused(
-                        f"{shown}: the credentials were refused (HTTP {response.status_code})."
+                        f"{shown}: the credentials were refused (HTTP {response.status_code})"
                     )
                 if response.status_code == 429:
                     failure = f"{shown} kept asking to slow down (HTTP 429)"
@@ -168,20 +169,20 @@ class VendorHttp:
                     failure = f"{shown} failed on the vendor's side (HTTP {response.status_code})"
                 elif response.status_code >= 400:
                     raise RequestRefused(
-                        f"{shown} refused the request (HTTP {response.status_code}).",
+                        f"{shown} refused the request (HTTP {response.status_code})",
                         status=response.status_code,
                         body=self._json_or_none(response),
                     )
                 elif response.is_redirect:
                     raise MalformedAnswer(
                         f"{shown} answered with a redirect (HTTP {response.status_code}), "
-                        "not its data: check the base URL."
+                        "not its data: check the base URL"
                     )
                 else:
                     return self._decoded(response, shown)
             if attempt >= self.retries:
                 tries = "once" if attempt == 0 else f"{attempt + 1} times"
-                raise VendorUnavailable(f"{failure}; tried {tries}.")
+                raise VendorUnavailable(f"{failure}; tried {tries}")
             self._wait(min(self.backoff * 2**attempt, MAX_BACKOFF), shown)
             attempt += 1
 
@@ -204,7 +205,7 @@ class VendorHttp:
         base, given = urlsplit(self.base_url), urlsplit(path)
         if (given.scheme, given.netloc) != (base.scheme, base.netloc):
             raise MalformedAnswer(
-                f"The vendor pointed to another address ({given.netloc or '?'}) for its next page."
+                f"The vendor pointed to another address ({given.netloc or '?'}) for its next page"
             )
         return path
 
@@ -214,13 +215,13 @@ class VendorHttp:
     def _check_deadline(self, shown: str) -> None:
         if self.clock() >= self.deadline:
             raise SyncTimeLimit(
-                f"The sync ran out of its time ({self.time_limit:g} seconds) before {shown}."
+                f"The sync ran out of its time ({self.time_limit:g} seconds) before {shown}"
             )
 
     def _wait(self, seconds: float, shown: str) -> None:
         if self.clock() + seconds >= self.deadline:
             raise SyncTimeLimit(
-                f"The sync ran out of its time ({self.time_limit:g} seconds) waiting on {shown}."
+                f"The sync ran out of its time ({self.time_limit:g} seconds) waiting on {shown}"
             )
         self.sleep(seconds)
 
@@ -238,4 +239,4 @@ class VendorHttp:
         try:
             return jsonlib.loads(response.content)
         except ValueError:
-            raise MalformedAnswer(f"{shown} did not answer in JSON.") from None
+            raise MalformedAnswer(f"{shown} did not answer in JSON") from None

@@ -14,4 +14,4 @@ def vendor(kind: str) -> Vendor:
     try:
         return VENDORS[kind]
     except KeyError:
-        raise ConnectorError(f"'{kind}' is not a kind of connection Covered knows.") from None
+        raise ConnectorError(f"'{kind}' is not a kind of connection Covered knows") from None

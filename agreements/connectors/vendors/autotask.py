@@ -71,7 +71,7 @@ def open(base_url: str, credentials: dict[str, str], **http_options) -> VendorHt
         time_left = lookup.deadline - lookup.clock()
     zone_url = text(zone.get("url")) if isinstance(zone, dict) else ""
     if not zone_url.startswith(("https://", "http://")):
-        raise MalformedAnswer("/v1.0/zoneInformation answered without the zone's address.")
+        raise MalformedAnswer("/v1.0/zoneInformation answered without the zone's address")
     return opened(
         zone_url.rstrip("/") + "/V1.0",
         {**http_options, "time_limit": time_left},
@@ -83,7 +83,7 @@ def test(http: VendorHttp) -> str:
     answer = http.post("/Companies/query/count", json={"filter": EVERY_RECORD})
     count = answer.get("queryCount") if isinstance(answer, dict) else None
     if not isinstance(count, int):
-        raise MalformedAnswer("/Companies/query/count did not answer with a count.")
+        raise MalformedAnswer("/Companies/query/count did not answer with a count")
     return f"Found {count} compan{'y' if count == 1 else 'ies'}."
 
 
@@ -100,7 +100,7 @@ def query(http: VendorHttp, entity: str) -> Iterator[dict]:
         if not next_url:
             return
         if not isinstance(next_url, str) or next_url in seen:
-            raise MalformedAnswer(f"{path} answered a next page that cannot be followed.")
+            raise MalformedAnswer(f"{path} answered a next page that cannot be followed")
         seen.add(next_url)
         answer = http.get(next_url)
 

@@ -125,7 +125,7 @@ class Vendor(Protocol):
 def credential(credentials: dict[str, str], key: str, label: str) -> str:
     value = (credentials.get(key) or "").strip()
     if not value:
-        raise ConnectorError(f"The {label[0].lower() + label[1:]} is missing.")
+        raise ConnectorError(f"The {label[0].lower() + label[1:]} is missing")
     return value
 
 
@@ -150,12 +150,12 @@ def oauth_token(http: VendorHttp, path: str, data: dict[str, str]) -> str:
         body = error.body if isinstance(error.body, dict) else {}
         if error.status == 400 and body.get("error") in REFUSED_GRANTS:
             raise CredentialsRefused(
-                f"{path}: the credentials were refused (HTTP {error.status})."
+                f"{path}: the credentials were refused (HTTP {error.status})"
             ) from None
         raise
     token = answer.get("access_token") if isinstance(answer, dict) else None
     if not isinstance(token, str) or not token:
-        raise MalformedAnswer(f"{path} answered without an access token.")
+        raise MalformedAnswer(f"{path} answered without an access token")
     http.authorize(BearerToken(token))
     return token
 
@@ -169,7 +169,7 @@ def listed(answer: Any, key: str | None, endpoint: str) -> list[dict]:
     """The list of records in a vendor's answer (the answer itself, or under `key`)."""
     records = answer if key is None else (answer.get(key) if isinstance(answer, dict) else None)
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
-        raise MalformedAnswer(f"{endpoint} did not answer with a list of records.")
+        raise MalformedAnswer(f"{endpoint} did not answer with a list of records")
     return records
 
 
@@ -243,10 +243,10 @@ def next_url_pages(
         yield from listed(answer, key, path)
         next_url = nested(answer, "pageDetails", "nextPageUrl")
         if next_url is not None and not isinstance(next_url, str):
-            raise MalformedAnswer(f"{path} answered a next page that is not an address.")
+            raise MalformedAnswer(f"{path} answered a next page that is not an address")
         seen.add(url)
         if next_url in seen:
-            raise MalformedAnswer(f"{path} answered the same page as its next page.")
+            raise MalformedAnswer(f"{path} answered the same page as its next page")
         url = next_url
 
 

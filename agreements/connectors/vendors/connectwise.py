@@ -89,7 +89,7 @@ def test(http: VendorHttp) -> str:
     answer = http.get("/company/companies/count")
     count = answer.get("count") if isinstance(answer, dict) else None
     if not isinstance(count, int):
-        raise MalformedAnswer("/company/companies/count did not answer with a count.")
+        raise MalformedAnswer("/company/companies/count did not answer with a count")
     return f"Found {count} compan{'y' if count == 1 else 'ies'}."
 
 

@@ -68,7 +68,7 @@ def test(http: VendorHttp) -> str:
     answer = http.get("/api/Client", params={"pageinate": "true", "page_size": 1, "page_no": 1})
     count = answer.get("record_count") if isinstance(answer, dict) else None
     if not isinstance(count, int):
-        raise MalformedAnswer("/api/Client did not answer with a record count.")
+        raise MalformedAnswer("/api/Client did not answer with a record count")
     return f"Found {count} client{'' if count == 1 else 's'}."
 
 

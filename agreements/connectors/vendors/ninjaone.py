@@ -139,7 +139,7 @@ def after_id_pages(http: VendorHttp, path: str) -> Iterator[dict]:
             return
         last = page[-1].get("id")
         if last is None or last == after:
-            raise MalformedAnswer(f"{path} answered a page whose last record has no new id.")
+            raise MalformedAnswer(f"{path} answered a page whose last record has no new id")
         after = last
 
 

@@ -134,7 +134,7 @@ def test_a_5xx_on_the_third_page_is_retried_then_fails_cleanly(httpserver, http_
         autotask.fetch(http, syncs=autotask.syncs)
 
     assert str(raised.value) == (
-        f"{ZONE}/Companies/query/next failed on the vendor's side (HTTP 500); tried 3 times."
+        f"{ZONE}/Companies/query/next failed on the vendor's side (HTTP 500); tried 3 times"
     )
     assert sleeps == [1.0, 2.0]
 

@@ -53,7 +53,7 @@ def test_backoff_is_bounded_in_each_wait_and_in_tries(httpserver, sleeps):
         http.get("/x")
     assert sleeps == [10.0, 20.0, MAX_BACKOFF, MAX_BACKOFF, MAX_BACKOFF, MAX_BACKOFF]
     assert len(httpserver.log) == 7
-    assert str(raised.value) == "/api/x failed on the vendor's side (HTTP 503); tried 7 times."
+    assert str(raised.value) == "/api/x failed on the vendor's side (HTTP 503); tried 7 times"
 
 
 def test_a_refused_connection_is_retried_then_said_plainly(sleeps):
@@ -132,7 +132,7 @@ def test_401_is_credentials_refused_without_retrying(httpserver, sleeps):
         pytest.raises(CredentialsRefused) as raised,
     ):
         http.get("/x", params={"user": "s3cr3t-value"})
-    assert "the credentials were refused" in str(raised.value)
+    assert str(raised.value) == "/api/x: the credentials were refused (HTTP 401)"
     assert "s3cr3t-value" not in str(raised.value)
     assert sleeps == []
     assert len(httpserver.log) == 1
@@ -153,7 +153,7 @@ def test_an_answer_that_is_not_json_names_the_endpoint(httpserver, sleeps):
 
     with (
         client(httpserver, sleeps) as http,
-        pytest.raises(MalformedAnswer, match=r"^/api/v2/devices did not answer in JSON\.$"),
+        pytest.raises(MalformedAnswer, match=r"^/api/v2/devices did not answer in JSON$"),
     ):
         http.get("/v2/devices")
 
