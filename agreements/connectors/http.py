@@ -27,7 +27,8 @@ MAX_RETRY_AFTER = 120.0
 
 
 class ConnectorError(Exception):
-    """A failure to read a vendor, said in plain words for the person who runs the sync.
+    """A failure to read a vendor, said in plain words for the person who runs the sync, as a
+    sentence without its closing period (to be quoted in another: "NinjaOne answered: ...").
     Its message never holds a credential: it names the path, never a header, body or query."""
 
 
@@ -48,7 +49,9 @@ class SyncTimeLimit(ConnectorError):
 
 
 class RequestRefused(ConnectorError):
-    """The vendor refused a request for another reason than the credentials (400, 404, ...)."""
+    """The vendor refused a request for another reason than the credentials (400, 404, ...).
+    `body` is the vendor's decoded answer, for the connector to read (an OAuth2 error code);
+    it is never shown or logged, as a vendor may echo what it was sent."""
 
     def __init__(self, message: str, *, status: int, body: Any = None):
         super().__init__(message)
@@ -100,6 +103,9 @@ class VendorHttp:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
+        parts = urlsplit(base_url or "")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConnectorError("The base URL is not a web address (https://...)")
         self.base_url = base_url.rstrip("/") + "/"
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
@@ -108,7 +114,6 @@ class VendorHttp:
         self.timeout = timeout
         self.sleep, self.clock = sleep, clock
         self.deadline = clock() + time_limit
-        self.transport = transport
         self.client = httpx.Client(
             base_url=self.base_url,
             headers={"Accept": "application/json", **(headers or {})},
@@ -142,12 +147,16 @@ class VendorHttp:
             self._check_deadline(shown)
             try:
                 response = self.client.request(method, url, timeout=self._timeout_left(), **options)
+            except httpx.InvalidURL:
+                raise MalformedAnswer(f"{shown} is not an address that can be called") from None
+            except httpx.UnsupportedProtocol:
+                raise ConnectorError(f"{shown} is not a web address (https://...)") from None
             except httpx.TransportError:
                 failure = f"{shown} could not be reached"
             else:
                 if response.status_code in (401, 403):
                     raise CredentialsRefused(
-                        f"{shown}: the credentials were refused (HTTP {response.status_code})."
+                        f"{shown}: the credentials were refused (HTTP {response.status_code})"
                     )
                 if response.status_code == 429:
                     failure = f"{shown} kept asking to slow down (HTTP 429)"
@@ -160,15 +169,20 @@ class VendorHttp:
                     failure = f"{shown} failed on the vendor's side (HTTP {response.status_code})"
                 elif response.status_code >= 400:
                     raise RequestRefused(
-                        f"{shown} refused the request (HTTP {response.status_code}).",
+                        f"{shown} refused the request (HTTP {response.status_code})",
                         status=response.status_code,
                         body=self._json_or_none(response),
+                    )
+                elif response.is_redirect:
+                    raise MalformedAnswer(
+                        f"{shown} answered with a redirect (HTTP {response.status_code}), "
+                        "not its data: check the base URL"
                     )
                 else:
                     return self._decoded(response, shown)
             if attempt >= self.retries:
                 tries = "once" if attempt == 0 else f"{attempt + 1} times"
-                raise VendorUnavailable(f"{failure}; tried {tries}.")
+                raise VendorUnavailable(f"{failure}; tried {tries}")
             self._wait(min(self.backoff * 2**attempt, MAX_BACKOFF), shown)
             attempt += 1
 
@@ -191,7 +205,7 @@ class VendorHttp:
         base, given = urlsplit(self.base_url), urlsplit(path)
         if (given.scheme, given.netloc) != (base.scheme, base.netloc):
             raise MalformedAnswer(
-                f"The vendor pointed to another address ({given.netloc or '?'}) for its next page."
+                f"The vendor pointed to another address ({given.netloc or '?'}) for its next page"
             )
         return path
 
@@ -201,13 +215,13 @@ class VendorHttp:
     def _check_deadline(self, shown: str) -> None:
         if self.clock() >= self.deadline:
             raise SyncTimeLimit(
-                f"The sync ran out of its time ({self.time_limit:g} seconds) before {shown}."
+                f"The sync ran out of its time ({self.time_limit:g} seconds) before {shown}"
             )
 
     def _wait(self, seconds: float, shown: str) -> None:
         if self.clock() + seconds >= self.deadline:
             raise SyncTimeLimit(
-                f"The sync ran out of its time ({self.time_limit:g} seconds) waiting on {shown}."
+                f"The sync ran out of its time ({self.time_limit:g} seconds) waiting on {shown}"
             )
         self.sleep(seconds)
 
@@ -225,4 +239,4 @@ class VendorHttp:
         try:
             return jsonlib.loads(response.content)
         except ValueError:
-            raise MalformedAnswer(f"{shown} did not answer in JSON.") from None
+            raise MalformedAnswer(f"{shown} did not answer in JSON") from None

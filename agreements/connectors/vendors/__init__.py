@@ -2,11 +2,11 @@
 authentication, paging and field names (see `base.Vendor`)."""
 
 from agreements.connectors.http import ConnectorError
-from agreements.connectors.vendors import autotask, connectwise, datto, ninjaone
+from agreements.connectors.vendors import autotask, connectwise, datto, halopsa, ninjaone
 from agreements.connectors.vendors.base import Vendor
 
 VENDORS: dict[str, Vendor] = {
-    module.kind: module for module in (connectwise, autotask, ninjaone, datto)
+    module.kind: module for module in (connectwise, autotask, halopsa, ninjaone, datto)
 }
 
 
@@ -14,4 +14,4 @@ def vendor(kind: str) -> Vendor:
     try:
         return VENDORS[kind]
     except KeyError:
-        raise ConnectorError(f"'{kind}' is not a kind of connection Covered knows.") from None
+        raise ConnectorError(f"'{kind}' is not a kind of connection Covered knows") from None

@@ -11,7 +11,7 @@ headers. An entity is read by POSTing a query to `/V1.0/<Entity>/query`; each an
 
 import datetime
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from agreements.connectors.http import MalformedAnswer, VendorHttp
 from agreements.connectors.vendors.base import (
@@ -29,6 +29,7 @@ from agreements.connectors.vendors.base import (
     day,
     full_name,
     listed,
+    money,
     nested,
     one_each,
     opened,
@@ -43,7 +44,13 @@ credential_fields = (
     ("integration_code", "API tracking identifier"),
 )
 secret_keys = frozenset({"secret", "integration_code"})
-syncs = frozenset({CLIENTS, AGREEMENTS, TECHNICIANS})
+# The import kinds each sync reads.
+KINDS = {
+    CLIENTS: (CLIENTS_KIND, CONTACTS_KIND),
+    AGREEMENTS: (AGREEMENTS_KIND,),
+    TECHNICIANS: (TECHNICIANS_KIND, SKILLS_KIND),
+}
+syncs = frozenset(KINDS)
 default_base_url = "https://webservices.autotask.net/atservicesrest"
 
 MAX_PAGE_SIZE = 500
@@ -64,7 +71,7 @@ def open(base_url: str, credentials: dict[str, str], **http_options) -> VendorHt
         time_left = lookup.deadline - lookup.clock()
     zone_url = text(zone.get("url")) if isinstance(zone, dict) else ""
     if not zone_url.startswith(("https://", "http://")):
-        raise MalformedAnswer("/v1.0/zoneInformation answered without the zone's address.")
+        raise MalformedAnswer("/v1.0/zoneInformation answered without the zone's address")
     return opened(
         zone_url.rstrip("/") + "/V1.0",
         {**http_options, "time_limit": time_left},
@@ -76,7 +83,7 @@ def test(http: VendorHttp) -> str:
     answer = http.post("/Companies/query/count", json={"filter": EVERY_RECORD})
     count = answer.get("queryCount") if isinstance(answer, dict) else None
     if not isinstance(count, int):
-        raise MalformedAnswer("/Companies/query/count did not answer with a count.")
+        raise MalformedAnswer("/Companies/query/count did not answer with a count")
     return f"Found {count} compan{'y' if count == 1 else 'ies'}."
 
 
@@ -93,13 +100,13 @@ def query(http: VendorHttp, entity: str) -> Iterator[dict]:
         if not next_url:
             return
         if not isinstance(next_url, str) or next_url in seen:
-            raise MalformedAnswer(f"{path} answered a next page that cannot be followed.")
+            raise MalformedAnswer(f"{path} answered a next page that cannot be followed")
         seen.add(next_url)
         answer = http.get(next_url)
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     companies = {}
     for company in query(http, "Companies"):
         name = text(company.get("companyName"))
@@ -207,13 +214,8 @@ def contract_types(http: VendorHttp) -> dict[str, str]:
 
 def annual_value(revenue, start: str, end: str) -> Decimal | None:
     """A contract's estimated revenue over a year: spread over its years when it has an end."""
-    if revenue is None or isinstance(revenue, bool | dict | list):
-        return None
-    try:
-        amount = Decimal(str(revenue))
-    except InvalidOperation:
-        return None
-    if not amount.is_finite():
+    amount = money(revenue)
+    if amount is None:
         return None
     if start and end:
         days = (datetime.date.fromisoformat(end) - datetime.date.fromisoformat(start)).days + 1

@@ -3,9 +3,11 @@ they share: reading a credential, a bearer token from an OAuth2 token endpoint, 
 of a vendor's record in plain words."""
 
 import dataclasses
+import datetime
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 import httpx
@@ -51,7 +53,9 @@ VOCABULARIES = (
 class Records:
     """What one fetch found, in the import kinds' row shapes (every cell a string)."""
 
-    # Import kind name -> rows keyed by the kind's column keys.
+    # Import kind name -> rows keyed by the kind's column keys. Every kind the fetch read is
+    # here, empty when the vendor had none: an absent kind was not read (not synced), an empty
+    # one was read and found nothing.
     rows: dict[str, list[dict[str, str]]]
     # Kind name -> the vendor's id of each row, in the order of rows[kind].
     external_ids: dict[str, list[str]]
@@ -69,6 +73,16 @@ class RecordsBuilder:
     names: dict[str, Counter] = dataclasses.field(
         default_factory=lambda: {name: Counter() for name in VOCABULARIES}
     )
+
+    @classmethod
+    def reading(cls, syncs: frozenset[str], kinds: dict[str, tuple[str, ...]]) -> "RecordsBuilder":
+        """A builder whose records hold, maybe empty, every kind that `syncs` read, as the
+        vendor's `kinds` ({sync: its import kinds}) says."""
+        builder = cls()
+        for sync in sorted(syncs & set(kinds)):
+            for kind in kinds[sync]:
+                builder.rows[kind], builder.external_ids[kind] = [], []
+        return builder
 
     def add(self, kind: str, external_id: Any, row: dict[str, str]) -> None:
         self.rows.setdefault(kind, []).append(row)
@@ -111,7 +125,7 @@ class Vendor(Protocol):
 def credential(credentials: dict[str, str], key: str, label: str) -> str:
     value = (credentials.get(key) or "").strip()
     if not value:
-        raise ConnectorError(f"The {label[0].lower() + label[1:]} is missing.")
+        raise ConnectorError(f"The {label[0].lower() + label[1:]} is missing")
     return value
 
 
@@ -136,12 +150,12 @@ def oauth_token(http: VendorHttp, path: str, data: dict[str, str]) -> str:
         body = error.body if isinstance(error.body, dict) else {}
         if error.status == 400 and body.get("error") in REFUSED_GRANTS:
             raise CredentialsRefused(
-                f"{path}: the credentials were refused (HTTP {error.status})."
+                f"{path}: the credentials were refused (HTTP {error.status})"
             ) from None
         raise
     token = answer.get("access_token") if isinstance(answer, dict) else None
     if not isinstance(token, str) or not token:
-        raise MalformedAnswer(f"{path} answered without an access token.")
+        raise MalformedAnswer(f"{path} answered without an access token")
     http.authorize(BearerToken(token))
     return token
 
@@ -155,7 +169,7 @@ def listed(answer: Any, key: str | None, endpoint: str) -> list[dict]:
     """The list of records in a vendor's answer (the answer itself, or under `key`)."""
     records = answer if key is None else (answer.get(key) if isinstance(answer, dict) else None)
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
-        raise MalformedAnswer(f"{endpoint} did not answer with a list of records.")
+        raise MalformedAnswer(f"{endpoint} did not answer with a list of records")
     return records
 
 
@@ -177,9 +191,13 @@ def nested(record: dict, *keys: str) -> Any:
 
 
 def day(value: Any) -> str:
-    """The date part of a vendor's ISO date or moment ("2025-04-01T00:00:00Z" -> "2025-04-01")."""
-    value = text(value)
-    return value[:10] if len(value) >= 10 and value[4] == "-" and value[7] == "-" else ""
+    """The date part of a vendor's ISO date or moment ("2025-04-01T00:00:00Z" -> "2025-04-01"),
+    empty when it is not one."""
+    value = text(value)[:10]
+    try:
+        return datetime.date.fromisoformat(value).isoformat() if len(value) == 10 else ""
+    except ValueError:
+        return ""
 
 
 def full_name(first: Any, last: Any) -> str:
@@ -225,8 +243,20 @@ def next_url_pages(
         yield from listed(answer, key, path)
         next_url = nested(answer, "pageDetails", "nextPageUrl")
         if next_url is not None and not isinstance(next_url, str):
-            raise MalformedAnswer(f"{path} answered a next page that is not an address.")
+            raise MalformedAnswer(f"{path} answered a next page that is not an address")
         seen.add(url)
         if next_url in seen:
-            raise MalformedAnswer(f"{path} answered the same page as its next page.")
+            raise MalformedAnswer(f"{path} answered the same page as its next page")
         url = next_url
+
+
+def money(value: Any) -> Decimal | None:
+    """An amount from a vendor's number (or numeric string), to the cent; None when there is
+    none or it is not a number."""
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    try:
+        amount = Decimal(str(value))
+        return amount.quantize(Decimal("0.01")) if amount.is_finite() else None
+    except InvalidOperation:  # not a number, or too large to hold to the cent
+        return None

@@ -7,8 +7,6 @@ as "companyId+publicKey" with the private key, the integration's `clientId` head
 with `page` (from 1) and `pageSize` (at most 1000), the last page being the short one.
 """
 
-from decimal import Decimal, InvalidOperation
-
 import httpx
 
 from agreements.connectors.http import MalformedAnswer, VendorHttp
@@ -27,6 +25,7 @@ from agreements.connectors.vendors.base import (
     credential,
     day,
     full_name,
+    money,
     nested,
     one_each,
     opened,
@@ -43,7 +42,13 @@ credential_fields = (
     ("client_id", "Client ID"),
 )
 secret_keys = frozenset({"private_key"})
-syncs = frozenset({CLIENTS, AGREEMENTS, TECHNICIANS})
+# The import kinds each sync reads.
+KINDS = {
+    CLIENTS: (CLIENTS_KIND, CONTACTS_KIND),
+    AGREEMENTS: (AGREEMENTS_KIND,),
+    TECHNICIANS: (TECHNICIANS_KIND, SKILLS_KIND, CERTIFICATIONS_KIND),
+}
+syncs = frozenset(KINDS)
 default_base_url = "https://api-na.myconnectwise.net/v4_6_release/apis/3.0"
 
 MAX_PAGE_SIZE = 1000
@@ -84,7 +89,7 @@ def test(http: VendorHttp) -> str:
     answer = http.get("/company/companies/count")
     count = answer.get("count") if isinstance(answer, dict) else None
     if not isinstance(count, int):
-        raise MalformedAnswer("/company/companies/count did not answer with a count.")
+        raise MalformedAnswer("/company/companies/count did not answer with a count")
     return f"Found {count} compan{'y' if count == 1 else 'ies'}."
 
 
@@ -95,7 +100,7 @@ def pages(http: VendorHttp, path: str):
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     if CLIENTS in syncs:
         companies(http, records)
         contacts(http, records)
@@ -219,16 +224,6 @@ def agreements(http: VendorHttp, records: RecordsBuilder) -> None:
                 "services": "; ".join(one_each([agreement_type, *additions])),
             },
         )
-
-
-def money(value) -> Decimal | None:
-    if value is None or isinstance(value, bool | dict | list):
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
 
 
 def agreement_status(agreement: dict) -> str:

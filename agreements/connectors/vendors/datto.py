@@ -31,7 +31,9 @@ kind = "datto"
 label = "Datto RMM"
 credential_fields = (("api_key", "API key"), ("api_secret", "API secret key"))
 secret_keys = frozenset({"api_secret"})
-syncs = frozenset({CLIENTS, ENVIRONMENTS})
+# The import kinds each sync reads.
+KINDS = {CLIENTS: (CLIENTS_KIND,), ENVIRONMENTS: (ENVIRONMENT_KIND,)}
+syncs = frozenset(KINDS)
 default_base_url = "https://merlot-api.centrastage.net"
 
 TOKEN_PATH = "/auth/oauth/token"
@@ -67,7 +69,7 @@ def test(http: VendorHttp) -> str:
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     size = http.page_size_at_most(MAX_PAGE_SIZE)
     paging = {"max": size, "page": 0}
     for site in next_url_pages(http, SITES, key="sites", params=paging):

@@ -28,7 +28,9 @@ kind = "ninjaone"
 label = "NinjaOne"
 credential_fields = (("client_id", "Client ID"), ("client_secret", "Client secret"))
 secret_keys = frozenset({"client_secret"})
-syncs = frozenset({CLIENTS, ENVIRONMENTS})
+# The import kinds each sync reads.
+KINDS = {CLIENTS: (CLIENTS_KIND,), ENVIRONMENTS: (ENVIRONMENT_KIND,)}
+syncs = frozenset(KINDS)
 default_base_url = "https://app.ninjarmm.com"
 
 TOKEN_PATH = "/ws/oauth/token"
@@ -64,7 +66,7 @@ def test(http: VendorHttp) -> str:
 
 
 def fetch(http: VendorHttp, *, syncs: frozenset[str]) -> Records:
-    records = RecordsBuilder()
+    records = RecordsBuilder.reading(syncs, KINDS)
     organizations = {}
     for organization in after_id_pages(http, ORGANIZATIONS):
         name = text(organization.get("name"))
@@ -137,7 +139,7 @@ def after_id_pages(http: VendorHttp, path: str) -> Iterator[dict]:
             return
         last = page[-1].get("id")
         if last is None or last == after:
-            raise MalformedAnswer(f"{path} answered a page whose last record has no new id.")
+            raise MalformedAnswer(f"{path} answered a page whose last record has no new id")
         after = last
 
 

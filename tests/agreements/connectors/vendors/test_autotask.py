@@ -134,7 +134,7 @@ def test_a_5xx_on_the_third_page_is_retried_then_fails_cleanly(httpserver, http_
         autotask.fetch(http, syncs=autotask.syncs)
 
     assert str(raised.value) == (
-        f"{ZONE}/Companies/query/next failed on the vendor's side (HTTP 500); tried 3 times."
+        f"{ZONE}/Companies/query/next failed on the vendor's side (HTTP 500); tried 3 times"
     )
     assert sleeps == [1.0, 2.0]
 
@@ -159,3 +159,25 @@ def test_a_zone_answer_without_its_address_is_malformed(httpserver, http_options
 
     with pytest.raises(MalformedAnswer, match="without the zone's address"):
         opened(httpserver, http_options)
+
+
+def test_a_date_that_is_not_one_skips_the_contract_with_its_reason(httpserver, http_options):
+    serve(httpserver)
+    httpserver.clear_all_handlers()
+    httpserver.expect_request("/atservicesrest/v1.0/zoneInformation").respond_with_json(
+        answers.zone(httpserver.url_for)
+    )
+    httpserver.expect_request(f"{ZONE}/Companies/query").respond_with_json(
+        answers.page(answers.COMPANIES[0])
+    )
+    httpserver.expect_request(f"{ZONE}/Contracts/entityInformation/fields").respond_with_json(
+        answers.CONTRACT_FIELDS
+    )
+    contract = {**answers.CONTRACTS[0][0], "startDate": "2025-02-30T00:00:00"}
+    httpserver.expect_request(f"{ZONE}/Contracts/query").respond_with_json(answers.page([contract]))
+
+    with opened(httpserver, http_options) as http:
+        records = autotask.fetch(http, syncs=frozenset({"agreements"}))
+
+    assert records.rows == {"agreements": []}
+    assert records.skipped == ["Contract 29684100 (Managed Services - Gold): no start date"]

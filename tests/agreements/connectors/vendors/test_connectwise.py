@@ -137,7 +137,7 @@ def test_a_5xx_on_the_third_page_is_retried_then_fails_cleanly(httpserver, http_
         connectwise.fetch(http, syncs=connectwise.syncs)
 
     assert str(raised.value) == (
-        f"{BASE}/company/companies failed on the vendor's side (HTTP 503); tried 3 times."
+        f"{BASE}/company/companies failed on the vendor's side (HTTP 503); tried 3 times"
     )
     assert sleeps == [1.0, 2.0]
 
@@ -147,11 +147,21 @@ def test_an_answer_that_is_not_json_names_the_endpoint(httpserver, http_options)
 
     with (
         opened(httpserver, http_options) as http,
-        pytest.raises(MalformedAnswer, match=rf"^{BASE}/system/members did not answer in JSON\.$"),
+        pytest.raises(MalformedAnswer, match=rf"^{BASE}/system/members did not answer in JSON$"),
     ):
         connectwise.fetch(http, syncs=frozenset({"technicians"}))
 
 
 def test_a_missing_credential_is_named(httpserver, http_options):
-    with pytest.raises(ConnectorError, match=r"^The private key is missing\.$"):
+    with pytest.raises(ConnectorError, match=r"^The private key is missing$"):
         opened(httpserver, http_options, {**CREDENTIALS, "private_key": " "})
+
+
+def test_a_kind_read_and_found_empty_is_kept_apart_from_one_not_read(httpserver, http_options):
+    httpserver.expect_request(f"{BASE}/system/members").respond_with_json([])
+
+    with opened(httpserver, http_options) as http:
+        records = connectwise.fetch(http, syncs=frozenset({"technicians"}))
+
+    assert records.rows == {"technicians": [], "technician_skills": [], "certifications": []}
+    assert records.external_ids == records.rows

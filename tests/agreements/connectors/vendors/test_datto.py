@@ -126,7 +126,7 @@ def test_a_5xx_on_the_third_page_is_retried_then_fails_cleanly(httpserver, http_
         datto.fetch(http, syncs=datto.syncs)
 
     assert str(raised.value) == (
-        f"{FRONT_SOFTWARE} failed on the vendor's side (HTTP 502); tried 3 times."
+        f"{FRONT_SOFTWARE} failed on the vendor's side (HTTP 502); tried 3 times"
     )
     assert sleeps == [1.0, 2.0]
 
@@ -139,7 +139,7 @@ def test_an_answer_that_is_not_json_names_the_endpoint(httpserver, http_options)
 
     with (
         opened(httpserver, http_options) as http,
-        pytest.raises(MalformedAnswer, match=r"^/api/v2/account/sites did not answer in JSON\.$"),
+        pytest.raises(MalformedAnswer, match=r"^/api/v2/account/sites did not answer in JSON$"),
     ):
         datto.fetch(http, syncs=datto.syncs)
 
@@ -167,3 +167,17 @@ def test_a_next_page_that_repeats_itself_stops_the_fetch(httpserver, http_option
         pytest.raises(MalformedAnswer, match="the same page as its next page"),
     ):
         datto.fetch(http, syncs=frozenset({"clients"}))
+
+
+def test_pages_are_asked_within_dattos_own_maximum_and_empty_kinds_are_kept(
+    httpserver, http_options
+):
+    httpserver.expect_request("/auth/oauth/token").respond_with_json(answers.TOKEN)
+    httpserver.expect_request(
+        "/api/v2/account/sites", query_string={"max": "250", "page": "0"}, headers=BEARER
+    ).respond_with_json(answers.page("sites", []))
+
+    with opened(httpserver, {**http_options, "page_size": 5000}) as http:
+        records = datto.fetch(http, syncs=datto.syncs)
+
+    assert records.rows == {"clients": [], "environment": []}

@@ -9,6 +9,7 @@ from agreements.connectors.http import (
     MAX_BACKOFF,
     MAX_PAGE_SIZE,
     MAX_RETRY_AFTER,
+    ConnectorError,
     CredentialsRefused,
     MalformedAnswer,
     RequestRefused,
@@ -52,7 +53,7 @@ def test_backoff_is_bounded_in_each_wait_and_in_tries(httpserver, sleeps):
         http.get("/x")
     assert sleeps == [10.0, 20.0, MAX_BACKOFF, MAX_BACKOFF, MAX_BACKOFF, MAX_BACKOFF]
     assert len(httpserver.log) == 7
-    assert str(raised.value) == "/api/x failed on the vendor's side (HTTP 503); tried 7 times."
+    assert str(raised.value) == "/api/x failed on the vendor's side (HTTP 503); tried 7 times"
 
 
 def test_a_refused_connection_is_retried_then_said_plainly(sleeps):
@@ -131,7 +132,7 @@ def test_401_is_credentials_refused_without_retrying(httpserver, sleeps):
         pytest.raises(CredentialsRefused) as raised,
     ):
         http.get("/x", params={"user": "s3cr3t-value"})
-    assert "the credentials were refused" in str(raised.value)
+    assert str(raised.value) == "/api/x: the credentials were refused (HTTP 401)"
     assert "s3cr3t-value" not in str(raised.value)
     assert sleeps == []
     assert len(httpserver.log) == 1
@@ -152,7 +153,7 @@ def test_an_answer_that_is_not_json_names_the_endpoint(httpserver, sleeps):
 
     with (
         client(httpserver, sleeps) as http,
-        pytest.raises(MalformedAnswer, match=r"^/api/v2/devices did not answer in JSON\.$"),
+        pytest.raises(MalformedAnswer, match=r"^/api/v2/devices did not answer in JSON$"),
     ):
         http.get("/v2/devices")
 
@@ -214,3 +215,27 @@ def test_timeouts_are_set_and_end_a_slow_answer(httpserver, sleeps):
         assert http.client.timeout == httpx.Timeout(0.1)
         with pytest.raises(VendorUnavailable, match="could not be reached; tried once"):
             http.get("/slow")
+    # The server finishes the slow answer on its own; wait for it so that no other test sees it.
+    waited_until = time.monotonic() + 5
+    while not httpserver.log and time.monotonic() < waited_until:
+        time.sleep(0.05)
+    assert len(httpserver.log) == 1
+
+
+def test_a_redirect_is_not_followed_and_names_the_endpoint(httpserver, sleeps):
+    httpserver.expect_request("/api/x").respond_with_data(
+        "", status=302, headers={"Location": "https://login.example/sso"}
+    )
+
+    with (
+        client(httpserver, sleeps) as http,
+        pytest.raises(MalformedAnswer, match=r"^/api/x answered with a redirect \(HTTP 302\)"),
+    ):
+        http.get("/x")
+    assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("base_url", ["", "harbor.example", "ftp://harbor.example", "https://"])
+def test_a_base_url_that_is_not_a_web_address_is_refused_plainly(base_url):
+    with pytest.raises(ConnectorError, match=r"^The base URL is not a web address"):
+        VendorHttp(base_url=base_url)

@@ -6,6 +6,7 @@ from agreements.connectors.http import (
     ConnectorError,
     CredentialsRefused,
     MalformedAnswer,
+    SyncTimeLimit,
     VendorUnavailable,
 )
 from agreements.connectors.vendors import ninjaone, vendor
@@ -161,7 +162,7 @@ def test_a_5xx_on_the_third_page_is_retried_then_fails_cleanly(httpserver, http_
         ninjaone.fetch(http, syncs=ninjaone.syncs)
 
     assert str(raised.value) == (
-        "/v2/queries/software failed on the vendor's side (HTTP 503); tried 3 times."
+        "/v2/queries/software failed on the vendor's side (HTTP 503); tried 3 times"
     )
     assert failing.calls == 4  # page 2, then page 3 three times
     assert sleeps == [1.0, 2.0]
@@ -174,7 +175,7 @@ def test_an_answer_that_is_not_json_names_the_endpoint(httpserver, http_options)
 
     with (
         opened(httpserver, http_options) as http,
-        pytest.raises(MalformedAnswer, match=r"^/v2/devices did not answer in JSON\.$"),
+        pytest.raises(MalformedAnswer, match=r"^/v2/devices did not answer in JSON$"),
     ):
         ninjaone.fetch(http, syncs=ninjaone.syncs)
 
@@ -198,7 +199,21 @@ def test_a_token_answer_without_a_token_is_malformed(httpserver, http_options):
 
 
 def test_a_missing_credential_is_named_before_any_call(httpserver, http_options):
-    with pytest.raises(ConnectorError, match=r"^The client secret is missing\.$"):
+    with pytest.raises(ConnectorError, match=r"^The client secret is missing$"):
         opened(httpserver, http_options, {"client_id": "covered-ninja-client"})
 
     assert httpserver.log == []
+
+
+def test_a_retry_after_past_the_sync_time_limit_stops_the_sync(httpserver, http_options, sleeps):
+    httpserver.expect_request("/ws/oauth/token").respond_with_json(answers.TOKEN)
+    httpserver.expect_request("/v2/organizations").respond_with_data(
+        "Too many requests", status=429, headers={"Retry-After": "90"}
+    )
+
+    with (
+        opened(httpserver, {**http_options, "time_limit": 60}) as http,
+        pytest.raises(SyncTimeLimit, match=r"ran out of its time \(60 seconds\)"),
+    ):
+        ninjaone.fetch(http, syncs=ninjaone.syncs)
+    assert sleeps == []
