@@ -29,8 +29,8 @@ class ConnectionForm(forms.ModelForm):
         vendor = Connection(kind=kind).vendor
         offered = [(key, label) for key, label in SYNC_CHOICES if key in vendor.syncs]
         self.fields["syncs"].choices = offered
-        if not self.instance.pk:
-            self.initial.setdefault("syncs", [key for key, _ in offered])
+        if not self.instance.pk and not self.initial.get("syncs"):
+            self.initial["syncs"] = [key for key, _ in offered]
         saved = bool(self.instance.pk)
         for key, label in vendor.credential_fields:
             widget = (
