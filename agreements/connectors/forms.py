@@ -61,8 +61,15 @@ class ConnectionForm(forms.ModelForm):
 
 def suggestion(name: str, choices: dict[str, int]) -> int | None:
     """The id of the choice whose name is closest to `name`, when close enough."""
+    wanted = name.casefold()
     lowered = {label.casefold(): pk for label, pk in choices.items()}
-    found = difflib.get_close_matches(name.casefold(), list(lowered), n=1, cutoff=0.6)
+    if wanted in lowered:
+        return lowered[wanted]
+    # "Backup" → "Backup & Disaster Recovery": one name holds the other as its first words.
+    holding = [label for label in lowered if label.startswith(wanted) or wanted.startswith(label)]
+    if len(holding) == 1:
+        return lowered[holding[0]]
+    found = difflib.get_close_matches(wanted, list(lowered), n=1, cutoff=0.6)
     return lowered[found[0]] if found else None
 
 

@@ -152,6 +152,7 @@ def _opened(connection: Connection):
         dict(connection.credentials),
         time_limit=settings.CONNECTOR_SYNC_TIME_LIMIT_SECONDS,
         backoff=settings.CONNECTOR_RETRY_BACKOFF_SECONDS,
+        page_size=settings.CONNECTOR_PAGE_SIZE,
     )
 
 
@@ -199,6 +200,7 @@ def connection_mappings_set(*, connection: Connection, mappings: dict, user) -> 
 def sync_run_start(*, connection: Connection, trigger: str, user=None) -> SyncRun:
     """A new run, waiting for the worker (tasks.sync_run_execute); ValidationError when one is
     running or waiting for review already."""
+    _abandoned_runs_fail(connection)
     if connection.runs.filter(status=SyncRun.Status.REVIEW).exists():
         raise ValidationError("The last sync is waiting for review: confirm or cancel it first.")
     try:
@@ -208,6 +210,16 @@ def sync_run_start(*, connection: Connection, trigger: str, user=None) -> SyncRu
             )
     except IntegrityError:
         raise ValidationError("A sync of this connection is running already.") from None
+
+
+def _abandoned_runs_fail(connection: Connection) -> None:
+    """A run still "running" long after its task's hard limit lost its worker: record it as
+    failed, so that it does not hold the connection's one running sync for ever."""
+    cutoff = timezone.now() - timezone.timedelta(
+        seconds=settings.CONNECTOR_SYNC_TIME_LIMIT_SECONDS + 600
+    )
+    for run in connection.runs.filter(status=SyncRun.Status.RUNNING, started_at__lt=cutoff):
+        _failed(run, "The worker stopped before this sync finished. Nothing was written.")
 
 
 def _progress(run: SyncRun, progress: int) -> None:
@@ -283,8 +295,7 @@ def sync_run_confirm(*, run: SyncRun, user) -> SyncRun:
         if run.status != SyncRun.Status.REVIEW:
             raise ValidationError("This sync is not waiting for review.")
         run.notes = [*run.notes, f"Confirmed by {user.get_full_name() or user.get_username()}."]
-    for batch in _run_batches(run):
-        imports.import_batch_preview(batch=batch)
+    imports.import_batches_preview(batches=_run_batches(run))
     _counts(run)
     return _apply(run)
 
@@ -451,7 +462,8 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
     client_names = {
         " ".join(row.get("name", "").split()).casefold() for row in prepared.rows.get("clients", [])
     }
-    batches = {}
+    # The run names its batches as they are made: a failure cleans up those made so far.
+    batches = run.batches = {}
     for kind, rows in prepared.rows.items():
         if not rows:
             continue
@@ -474,10 +486,8 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
             rows=rows,
             options=options,
         )
-        imports.import_batch_preview(batch=batch)
-        if batch.state == ImportBatch.State.FAILED:
-            raise FileRefused(batch.message)
         batches[kind] = {"batch": batch.pk, "external_ids": prepared.external_ids.get(kind, [])}
+    imports.import_batches_preview(batches=_run_batches(run))
     # The renames are kept with the run: a run confirmed later writes them too.
     batches["renames"] = [
         [type(instance)._meta.label_lower, instance.pk, key, new]
@@ -578,6 +588,8 @@ def _apply(run: SyncRun) -> SyncRun:
     except Exception:
         logger.exception("Sync %s of connection %s failed at the write", run.pk, connection.pk)
         return _failed(run, "The sync failed while writing and wrote nothing.")
+    # The counts of what was written, as each kind was planned in turn.
+    _counts(run)
     return _finish(run, SyncRun.Status.APPLIED)
 
 
@@ -654,7 +666,12 @@ def _finders():
 
     def agreement(row):
         reference = row.get("reference", "").strip()
-        return Agreement.objects.filter(reference__iexact=reference).first() if reference else None
+        if reference:
+            return Agreement.objects.filter(reference__iexact=reference).first()
+        found = client({"name": row.get("client", "")})
+        if found is None:
+            return None
+        return Agreement.objects.filter(client=found, title__iexact=row.get("title", "")).first()
 
     return {
         "clients": client,

@@ -5,13 +5,19 @@ edited with it, and nothing has to keep two tables in step when it is renamed or
 Safe to run twice: a run no longer running is left alone."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
 from agreements.connectors.models import SyncRun
 from agreements.connectors.services import sync_run_execute, syncs_due_start
 
 
-@shared_task(name="connectors.sync")
+# A sync may take its whole time limit, and the write after it: longer than the other tasks.
+@shared_task(
+    name="connectors.sync",
+    soft_time_limit=settings.CONNECTOR_SYNC_TIME_LIMIT_SECONDS + 300,
+    time_limit=settings.CONNECTOR_SYNC_TIME_LIMIT_SECONDS + 360,
+)
 def sync_run(run_id: int) -> None:
     run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING, progress=0).first()
     if run is None:

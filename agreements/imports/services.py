@@ -497,6 +497,31 @@ def import_batches_write(*, batches: list[ImportBatch], user, after=None) -> lis
     return batches
 
 
+class _DryRun(Exception):
+    """Raised to undo the writes of a preview of several batches."""
+
+
+def import_batches_preview(*, batches: list[ImportBatch]) -> list[ImportBatch]:
+    """Preview several batches as import_batches_write would write them: each planned after
+    the ones before it are written (contacts naming clients of the same sync), inside a
+    transaction that is then undone, so that nothing is written but the batches' previews."""
+    previews = {}
+    try:
+        with transaction.atomic():
+            for batch in batches:
+                plan, previews[batch.pk] = _plan(batch)
+                if plan is not None:
+                    plan.write()
+            raise _DryRun
+    except _DryRun:
+        pass
+    for batch in batches:
+        batch.state, batch.message, batch.preview = ImportBatch.State.READY, "", previews[batch.pk]
+        batch.rows_done = batch.rows_total
+        batch.save(update_fields=["state", "message", "preview", "rows_done", "updated_at"])
+    return batches
+
+
 def _back_to_preview(batch: ImportBatch, text: str) -> ImportBatch:
     batch.state, batch.message = ImportBatch.State.READY, text
     batch.save(update_fields=["state", "message", "updated_at"])

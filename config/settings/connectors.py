@@ -17,3 +17,5 @@ CONNECTOR_SYNC_TIME_LIMIT_SECONDS = env.int(
 CONNECTOR_SCHEDULE_MINUTES = env.int("CONNECTOR_SCHEDULE_MINUTES", default=15, minimum=1)
 # A vendor's 5xx or a dropped connection is tried again after base, 2 × base … seconds.
 CONNECTOR_RETRY_BACKOFF_SECONDS = env.float("CONNECTOR_RETRY_BACKOFF_SECONDS", default=1.0)
+# Records asked for per page (each vendor bounds it by its own maximum).
+CONNECTOR_PAGE_SIZE = env.int("CONNECTOR_PAGE_SIZE", default=100, minimum=1)
