@@ -45,6 +45,7 @@ RENAMED_KEYS = {
     "clients": (Client, "name", "client"),
     "technicians": (Technician, "email", "technician_email"),
 }
+MAX_REASONS = 20
 COUNTED = ("new", "changed", "unchanged", "skipped", "error", "removed")
 
 
@@ -514,11 +515,24 @@ def _counts(run: SyncRun) -> None:
             for entry in preview.get(name, [])
         )
         counts[batch.kind] = kind_counts
+    # Why rows are left out, in the import's words ("Row 3, client: …"), the first of them.
+    reasons = [
+        error
+        for batch in _run_batches(run)
+        for row in (batch.preview or {}).get("rows", [])
+        if row["status"] == "error"
+        for error in row["errors"]
+    ]
+    left_out = [f"Left out: {reason}" for reason in reasons[:MAX_REASONS]]
+    if len(reasons) > MAX_REASONS:
+        left_out.append(f"… and {len(reasons) - MAX_REASONS} more rows left out.")
+    run.notes = [note for note in run.notes if not note.startswith(("Left out:", "… and"))]
+    run.notes += left_out
     renamed = len(run.batches.get("renames", []))
     if renamed and "clients" in counts:
         counts["clients"]["renamed"] = renamed
     run.counts = counts
-    run.save(update_fields=["counts"])
+    run.save(update_fields=["counts", "notes"])
 
 
 def _review_reasons(run: SyncRun, prepared: Prepared) -> list[str]:

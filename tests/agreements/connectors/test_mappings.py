@@ -91,6 +91,11 @@ def test_unmapped_names_are_rows_left_out_with_their_reason(connectwise, admin_u
     assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
     assert run.counts["agreements"]["error"] == 2
     assert not Agreement.objects.exists()
+    assert any(
+        note.startswith("Left out:") and "is not a service of the catalog" in note
+        for note in run.notes
+    )
+    assert Technician.objects.count() == 2  # the rest was written
 
 
 def test_the_page_lists_the_vendors_names_with_suggestions_and_saves_them(

@@ -69,7 +69,7 @@ def test_confirming_the_first_sync_writes_clients_environment_and_vendor_ids(
     }
     history = Client.history.filter(name="Harbor Dental").first()
     assert history.history_user == connection.service_user
-    assert first_sync_applied.counts["environment"]["skipped"] >= 1  # unknown titles
+    assert first_sync_applied.counts["environment"]["skipped"] == 1  # Plotter Cafe Utility
 
 
 def test_a_second_sync_applies_a_rename_and_a_new_item_by_itself(
@@ -115,12 +115,16 @@ def test_refused_credentials_say_so_and_write_nothing(catalog, connection, ninja
     assert not ImportBatch.objects.exists()
 
 
-def test_a_failure_on_page_three_fails_the_sync_cleanly(catalog, connection, ninjaone):
+def test_a_vendor_failing_from_page_three_on_fails_the_sync_cleanly(
+    catalog, connection, ninjaone, settings
+):
+    settings.CONNECTOR_PAGE_SIZE = 2
     ninjaone.failing_requests = set(range(3, 50))
 
     run = synced(connection)
 
     assert run.status == SyncRun.Status.FAILED
+    assert run.error.startswith("NinjaOne answered:")
     assert "Nothing was written" in run.error
     assert not Client.objects.exists()
     assert not ClientTechnology.objects.exists()

@@ -156,3 +156,30 @@ def test_after_a_failing_sync_the_secret_is_nowhere(
     assert SECRET not in run.error + str(run.notes)
     api = admin_client.get("/api/v1/", HTTP_ACCEPT="application/json")
     assert SECRET not in api.content.decode()
+
+
+def test_django_admin_takes_a_new_credential_and_never_shows_the_saved_one(
+    admin_client, connection
+):
+    url = reverse("admin:agreements_connection_change", args=[connection.pk])
+    page = admin_client.get(url).content.decode()
+    assert SECRET not in page and "covered-sync" not in page
+
+    response = admin_client.post(
+        url,
+        {
+            "name": connection.name,
+            "base_url": connection.base_url,
+            "schedule_enabled": "on",
+            "schedule_time": "01:00",
+            "credential_client_id": "",
+            "credential_client_secret": "a-new-secret-value",
+        },
+    )
+
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.credentials == {
+        "client_id": "covered-sync",
+        "client_secret": "a-new-secret-value",
+    }
