@@ -59,11 +59,9 @@ class ConnectionAdmin(SimpleHistoryAdmin):
         kwargs["fields"] = ConnectionAdminForm.Meta.fields
         return super().get_form(request, obj, change, **kwargs)
 
-    def add_view(self, request, form_url="", extra_context=None):
-        # A connection is added on its page, which asks for its kind's credentials.
-        from django.shortcuts import redirect
-
-        return redirect("connectors:list")
+    def has_add_permission(self, request):
+        # A connection is added on its page in the app, which asks for its kind's credentials.
+        return False
 
     @admin.display(description="page")
     def page(self, obj):

@@ -129,6 +129,10 @@ class Connection(TimeStampedModel):
     def vendor(self):
         return VENDORS[self.kind]
 
+    def get_syncs_display(self) -> str:
+        labels = dict(SYNC_CHOICES)
+        return ", ".join(labels.get(key, key).lower() for key in self.syncs)
+
     @property
     def label(self) -> str:
         """How the forms name it beside a field it keeps: "NinjaOne: Head office RMM"."""
