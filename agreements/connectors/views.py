@@ -28,6 +28,7 @@ def _run(connection: Connection, run_pk) -> SyncRun:
 
 
 class ConnectionListView(AdminWithSecondFactorMixin, TemplateView):
+    model = Connection
     template_name = "connectors/list.html"
 
     def get_context_data(self, **kwargs):
@@ -41,6 +42,7 @@ class ConnectionListView(AdminWithSecondFactorMixin, TemplateView):
 class ConnectionFormView(AdminWithSecondFactorMixin, FormView):
     """Add a connection of the kind chosen (?kind=), or change one."""
 
+    model = Connection
     template_name = "connectors/form.html"
     form_class = ConnectionForm
 
@@ -55,6 +57,12 @@ class ConnectionFormView(AdminWithSecondFactorMixin, FormView):
         if kind not in VENDORS:
             raise Http404("Choose a kind of connection.")
         return kind
+
+    def get(self, request, *args, **kwargs):
+        if self.connection is None and request.GET.get("kind", "") not in VENDORS:
+            # The kind is chosen on the list of connections first.
+            return redirect("connectors:list")
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {
@@ -96,6 +104,7 @@ class ConnectionFormView(AdminWithSecondFactorMixin, FormView):
 
 
 class ConnectionDetailView(AdminWithSecondFactorMixin, TemplateView):
+    model = Connection
     template_name = "connectors/detail.html"
 
     def get_context_data(self, **kwargs):
@@ -123,6 +132,7 @@ class ConnectionDetailView(AdminWithSecondFactorMixin, TemplateView):
 
 
 class ConnectionTestView(AdminWithSecondFactorMixin, View):
+    model = Connection
     def post(self, request, pk):
         connection = _connection(pk)
         ok, text = services.connection_test(connection=connection)
@@ -131,6 +141,7 @@ class ConnectionTestView(AdminWithSecondFactorMixin, View):
 
 
 class SyncNowView(AdminWithSecondFactorMixin, View):
+    model = Connection
     def post(self, request, pk):
         connection = _connection(pk)
         try:
@@ -147,6 +158,7 @@ class SyncNowView(AdminWithSecondFactorMixin, View):
 
 
 class RunConfirmView(AdminWithSecondFactorMixin, View):
+    model = Connection
     def post(self, request, pk, run_pk):
         connection = _connection(pk)
         run = _run(connection, run_pk)
@@ -163,6 +175,7 @@ class RunConfirmView(AdminWithSecondFactorMixin, View):
 
 
 class RunCancelView(AdminWithSecondFactorMixin, View):
+    model = Connection
     def post(self, request, pk, run_pk):
         connection = _connection(pk)
         try:
@@ -175,6 +188,7 @@ class RunCancelView(AdminWithSecondFactorMixin, View):
 
 
 class MappingsView(AdminWithSecondFactorMixin, View):
+    model = Connection
     def post(self, request, pk):
         connection = _connection(pk)
         names = next((run.names for run in connection_runs(connection) if run.names), {})
