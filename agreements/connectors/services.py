@@ -6,6 +6,8 @@ transaction, or stop at the preview for a person to confirm.
 A sync's history author is the connection's own service user: a user row that cannot log in,
 named for the connection, so that "who changed this client" reads "NinjaOne: Head office RMM"."""
 
+import csv
+import io
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from django.utils import timezone
 
 from agreements.connectors.http import ConnectorError
 from agreements.connectors.models import SYNC_CHOICES, Connection, ExternalRef, SyncRun
-from agreements.connectors.selectors import connection_has_applied
+from agreements.connectors.selectors import connection_has_applied, connections_due
 from agreements.imports import services as imports
 from agreements.imports.kinds import IMPORT_ORDER
 from agreements.imports.models import ImportBatch
@@ -28,6 +30,7 @@ from agreements.imports.tables import FileRefused
 from agreements.models import Agreement, Service
 from clients.models import Client, ClientAlias, ClientTechnology, Contact
 from core.services import model_update
+from skills.aliases import normalised
 from skills.models import Certification, Skill, Technician
 
 logger = logging.getLogger(__name__)
@@ -273,6 +276,10 @@ def sync_run_execute(*, run: SyncRun) -> SyncRun:
         prepared = _prepared(connection, records)
         run.names = {name: dict(counts) for name, counts in records.names.items()}
         run.notes = [f"{vendor.label} skipped: {reason}" for reason in records.skipped]
+        run.notes += [
+            f"Left out by the mappings: {count} {kind.replace('_', ' ')} rows."
+            for kind, count in sorted(prepared.left_out.items())
+        ]
         run.batches = _batches_create(run, prepared)
         run.save(update_fields=["names", "notes", "batches"])
         _progress(run, 70)
@@ -320,8 +327,6 @@ def sync_run_cancel(*, run: SyncRun, user) -> SyncRun:
 def syncs_due_start(*, now=None) -> list[SyncRun]:
     """Start the scheduled syncs whose time has come (the beat's task, every
     CONNECTOR_SCHEDULE_MINUTES)."""
-    from agreements.connectors.selectors import connections_due
-
     now = now or timezone.now()
     window = timezone.timedelta(minutes=settings.CONNECTOR_SCHEDULE_MINUTES)
     started = []
@@ -470,8 +475,6 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
             continue
         options = {"sync_run": run.pk, "connection": connection.pk}
         if kind == "environment":
-            from skills.aliases import normalised
-
             options["replace_environment"] = True
             options["created_clients"] = sorted(
                 {
@@ -648,9 +651,6 @@ def _refs_write(run: SyncRun, batches: list[ImportBatch]) -> None:
 
 
 def _batch_rows(batch: ImportBatch) -> list[dict[str, str]]:
-    import csv
-    import io
-
     with batch.file.open("rb") as stored:
         text = stored.read().decode()
     return list(csv.DictReader(io.StringIO(text)))

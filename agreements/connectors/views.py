@@ -133,6 +133,7 @@ class ConnectionDetailView(AdminWithSecondFactorMixin, TemplateView):
 
 class ConnectionTestView(AdminWithSecondFactorMixin, View):
     model = Connection
+
     def post(self, request, pk):
         connection = _connection(pk)
         ok, text = services.connection_test(connection=connection)
@@ -142,6 +143,7 @@ class ConnectionTestView(AdminWithSecondFactorMixin, View):
 
 class SyncNowView(AdminWithSecondFactorMixin, View):
     model = Connection
+
     def post(self, request, pk):
         connection = _connection(pk)
         try:
@@ -159,6 +161,7 @@ class SyncNowView(AdminWithSecondFactorMixin, View):
 
 class RunConfirmView(AdminWithSecondFactorMixin, View):
     model = Connection
+
     def post(self, request, pk, run_pk):
         connection = _connection(pk)
         run = _run(connection, run_pk)
@@ -176,6 +179,7 @@ class RunConfirmView(AdminWithSecondFactorMixin, View):
 
 class RunCancelView(AdminWithSecondFactorMixin, View):
     model = Connection
+
     def post(self, request, pk, run_pk):
         connection = _connection(pk)
         try:
@@ -189,6 +193,7 @@ class RunCancelView(AdminWithSecondFactorMixin, View):
 
 class MappingsView(AdminWithSecondFactorMixin, View):
     model = Connection
+
     def post(self, request, pk):
         connection = _connection(pk)
         names = next((run.names for run in connection_runs(connection) if run.names), {})
