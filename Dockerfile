@@ -23,6 +23,7 @@ COPY . .
 # collectstatic only reads files, but the production settings insist on a secret: give a throwaway.
 RUN DJANGO_SETTINGS_MODULE=config.settings.production \
     SECRET_KEY=collectstatic-only-not-used-at-run-time-0123456789abcdef \
+    CONNECTOR_ENCRYPTION_KEY=collectstatic-only-not-used-at-run-time-0123456789abcdef \
     ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
     && mkdir -p var/media \

@@ -8,6 +8,7 @@ from core.forms import (
     ROW_LIMITS,
     AutocompleteSelect,
     DateInput,
+    KeptFieldsMixin,
     UserChoiceField,
     active_users,
     column_bounded_formfield,
@@ -15,7 +16,7 @@ from core.forms import (
 from skills.forms import VersionsFollowSkillFormSet, certification_choices, skill_search
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(KeptFieldsMixin, forms.ModelForm):
     """The agreement's terms and its services; the view hands the cleaned data to the services.
 
     The model's own validation (run by the form) catches a negative annual value and an end date

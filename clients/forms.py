@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from clients.models import Client, ClientTechnology, Contact
 from core.forms import (
+    KeptFieldsMixin,
     SharedChoicesFormSet,
     UserChoiceField,
     active_users,
@@ -12,7 +13,7 @@ from core.forms import (
 from skills.forms import VersionsFollowSkillFormSet, skill_search
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(KeptFieldsMixin, forms.ModelForm):
     account_manager = UserChoiceField(
         queryset=active_users(),
         required=False,
@@ -40,7 +41,7 @@ class ClientForm(forms.ModelForm):
         }
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(KeptFieldsMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "role", "email", "phone", "is_primary"]
@@ -61,7 +62,7 @@ class ContactFormSet(SharedChoicesFormSet):
             )
 
 
-class ClientTechnologyForm(forms.ModelForm):
+class ClientTechnologyForm(KeptFieldsMixin, forms.ModelForm):
     quantity = column_bounded_formfield(
         ClientTechnology._meta.get_field("quantity"),
         min_value=1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("agreements.planning.urls")),
     path("agreements/", include("agreements.urls")),
     path("imports/", include("agreements.imports.urls")),
+    path("connections/", include("agreements.connectors.urls")),
     path("clients/", include("clients.urls")),
     path("", include("skills.urls")),
 ]

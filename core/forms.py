@@ -10,7 +10,43 @@ from django.db import models
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from core.bounds import id_or_none
+from core.ownership import kept_by
 from core.services import RowChanges
+
+
+class KeptFieldsMixin:
+    """For a ModelForm of an object a connection keeps (core.ownership): the fields it keeps
+    are read-only, with "Managed by <connection>" beside them, and a POST that changes one is
+    refused with a message that says where to change it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keeper = kept_by(self.instance)
+        self.kept_fields = (
+            sorted(self.keeper.fields & set(self.fields)) if self.keeper is not None else []
+        )
+        for name in self.kept_fields:
+            field = self.fields[name]
+            if isinstance(field.widget, forms.TextInput | forms.Textarea | forms.NumberInput):
+                field.widget.attrs["readonly"] = True
+            else:
+                # A choice cannot be read-only in the browser: disabled, its saved value stays.
+                field.disabled = True
+            field.help_text = f"Managed by {self.keeper.name}: change it there."
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.kept_fields:
+            field = self.fields[name]
+            if field.disabled:
+                continue
+            posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if field.has_changed(self.get_initial_for_field(field, name), posted):
+                self.add_error(
+                    name,
+                    f"{field.label or name} is managed by {self.keeper.name}: change it there.",
+                )
+        return cleaned
 
 
 class DateInput(forms.DateInput):

@@ -9,6 +9,7 @@ from core.forms import (
     ROW_LIMITS,
     AutocompleteSelect,
     DateInput,
+    KeptFieldsMixin,
     SharedChoicesFormSet,
     UserChoiceField,
     active_users,
@@ -126,7 +127,7 @@ def certification_choices():
 # ------------------------------------------------------------------------------ technicians
 
 
-class TechnicianForm(forms.ModelForm):
+class TechnicianForm(KeptFieldsMixin, forms.ModelForm):
     user = UserChoiceField(
         queryset=active_users(),
         required=False,
@@ -143,7 +144,7 @@ class TechnicianForm(forms.ModelForm):
         }
 
 
-class TechnicianSkillForm(forms.ModelForm):
+class TechnicianSkillForm(KeptFieldsMixin, forms.ModelForm):
     class Meta:
         model = TechnicianSkill
         fields = ["skill", "level", "oldest_version", "newest_version", "last_used"]
@@ -156,7 +157,7 @@ class TechnicianSkillFormSet(VersionsFollowSkillFormSet):
     version_fields = {"oldest_version": "skill", "newest_version": "skill"}
 
 
-class TechnicianCertificationForm(forms.ModelForm):
+class TechnicianCertificationForm(KeptFieldsMixin, forms.ModelForm):
     class Meta:
         model = TechnicianCertification
         fields = ["certification", "earned_on", "expires_on", "credential_id"]

@@ -1,7 +1,8 @@
 """The beat schedule, stored with django-celery-beat: the nightly check at COVERAGE_REPORT_TIME
 and the sweep that makes sure no night is lost (DESIGN "The nightly job"), and the app's other
 regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens and of
-uploads no import names, and the lifecycle refresh when LIFECYCLE_URL is set."""
+uploads no import names, the start of the PSA and RMM syncs whose time has come, and the
+lifecycle refresh when LIFECYCLE_URL is set."""
 
 import datetime
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ UPLOADS_CLEANUP_TASK_NAME = "Daily removal of uploaded files no import names"
 UPLOADS_CLEANUP_TASK = "imports.delete_orphan_uploads"
 LIFECYCLE_TASK_NAME = "Daily lifecycle refresh (LIFECYCLE_URL)"
 LIFECYCLE_TASK = "skills.tasks.refresh_lifecycle"
+CONNECTOR_SYNCS_TASK_NAME = "PSA and RMM syncs whose time has come"
+CONNECTOR_SYNCS_TASK = "connectors.start_due_syncs"
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,9 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
         every=1, period=IntervalSchedule.MINUTES
     )
     every_day, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
+    connector_interval, _ = IntervalSchedule.objects.get_or_create(
+        every=settings.CONNECTOR_SCHEDULE_MINUTES, period=IntervalSchedule.MINUTES
+    )
     changes = [
         _entry(
             NIGHTLY_TASK_NAME,
@@ -123,6 +129,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
             force=force,
             when="every day",
             interval=every_day,
+        ),
+        _entry(
+            CONNECTOR_SYNCS_TASK_NAME,
+            CONNECTOR_SYNCS_TASK,
+            force=force,
+            when=f"every {settings.CONNECTOR_SCHEDULE_MINUTES} minutes",
+            interval=connector_interval,
         ),
     ]
     lifecycle = _lifecycle_entry(force=force)

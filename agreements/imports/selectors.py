@@ -1,12 +1,18 @@
+from django.db.models import Q
 from django.http import Http404
 
 from agreements.imports.models import ImportBatch
 
 
 def import_batches_of(user):
-    """The batches a user may look at and carry on: their own (every one for a superuser)."""
+    """The batches a user may look at and carry on: their own (every one for a superuser), and
+    for staff the previews of the connections' syncs (written by a connection's own user)."""
     batches = ImportBatch.objects.select_related("created_by")
-    return batches if user.is_superuser else batches.filter(created_by=user)
+    if user.is_superuser:
+        return batches
+    if user.is_staff:
+        return batches.filter(Q(created_by=user) | Q(created_by__connection__isnull=False))
+    return batches.filter(created_by=user)
 
 
 def import_batch_get(*, user, pk) -> ImportBatch:

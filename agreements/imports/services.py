@@ -3,7 +3,9 @@ written), the choices of the preview page (column mapping, date order, unknown p
 confirm (everything in one transaction, or nothing). agreements/imports/flow.py chains these
 steps and decides which of them run on the worker."""
 
+import csv
 import datetime
+import io
 import logging
 import posixpath
 import re
@@ -150,6 +152,40 @@ def import_batch_upload(
     return batch
 
 
+def import_batch_from_rows(
+    *, user, kind: str, name: str, rows: list[dict[str, str]], options: dict | None = None
+) -> ImportBatch:
+    """A batch of rows read elsewhere (a connection's sync, agreements/connectors/), kept as a
+    CSV file headed by the kind's field keys, so that its preview, the choices of the preview
+    page and its write are a file import's. FileRefused when the rows pass the file limits."""
+    keys = [column.key for column in KINDS[kind].columns if any(column.key in row for row in rows)]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(keys)
+    writer.writerows([row.get(key, "") for key in keys] for row in rows)
+    data = text.getvalue().encode()
+    filename = f"{name}.csv"
+    table = read_table(data, filename=filename)
+    batch = ImportBatch(
+        kind=kind,
+        filename=filename[:255],
+        created_by=user,
+        rows_total=len(table.rows),
+        options={
+            "mapping": recognised_mapping(kind, table.header),
+            "date_order": settings.IMPORT_DATE_ORDER,
+            "replace_environment": False,
+            "ignored_products": [],
+            "preset": "",
+            "suggested_kind": "",
+            **(options or {}),
+        },
+    )
+    batch.file.save(_stored_name(filename), ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
 def _stored_name(filename: str) -> str:
     stem = re.sub(r"[^0-9A-Za-z._-]+", "-", filename)[-80:].lstrip(".-") or "upload"
     return stem
@@ -255,6 +291,8 @@ def _plan(batch: ImportBatch, *, user=None) -> tuple[Plan | None, dict]:
             plan.unknown_versions.values(),
             key=lambda entry: (-entry["rows"], entry["name"], entry["version"]),
         ),
+        # JSON keys are text: {client id: environment rows the write would remove}.
+        "removed_per_client": {str(pk): count for pk, count in plan.removed_per_client.items()},
     }
 
 
@@ -288,6 +326,8 @@ def confirm_refusal(batch: ImportBatch) -> str:
         return "This file was already imported."
     if batch.state != ImportBatch.State.READY:
         return "The preview is not ready yet."
+    if batch.options.get("sync_run"):
+        return "This preview is part of a sync: confirm it on its connection's page."
     if preview.get("missing"):
         return f"Say which column holds {', '.join(preview['missing'])} first."
     return ""
@@ -420,6 +460,66 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
     batch.rows_done, batch.imported_at = batch.rows_total, timezone.now()
     batch.save(update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"])
     return batch
+
+
+def import_batches_write(*, batches: list[ImportBatch], user, after=None) -> list[ImportBatch]:
+    """Write several previewed batches in one transaction, each planned again after the ones
+    before it are written (the clients before the environment that names them), the derived
+    requirements synced and coverage marked changed once; `after()` runs last inside the
+    transaction. Any failure undoes every write and is raised; the batches stay at their
+    preview. Rows that cannot be read are left out, as a file import leaves them."""
+    previews = []
+    with transaction.atomic():
+        clients, agreements_touched, written = set(), set(), False
+        for batch in batches:
+            plan, preview = _plan(batch, user=user)
+            if plan is None:
+                raise ValidationError(f"{batch.filename}: {', '.join(preview['missing'])}")
+            plan.write()
+            written = written or bool(plan.writes)
+            clients |= plan.clients_with_new_environment
+            agreements_touched |= plan.agreements_touched
+            preview["left_out"] = rows_left_out(preview)
+            previews.append(preview)
+        if after is not None:
+            after()
+        if written:
+            agreements = Agreement.objects.filter(client_id__in=clients)
+            agreements |= Agreement.objects.filter(pk__in=agreements_touched)
+            requirements_sync_for_agreements(agreements=agreements)
+            coverage_data_touch(kind=IMPORT_CHANGE)
+            changes_note(client_ids=clients, agreement_ids=agreements_touched)
+        now = timezone.now()
+        for batch, preview in zip(batches, previews, strict=True):
+            batch.state, batch.preview = ImportBatch.State.IMPORTED, preview
+            batch.rows_done, batch.imported_at = batch.rows_total, now
+            batch.save(update_fields=["state", "preview", "rows_done", "imported_at", "updated_at"])
+    return batches
+
+
+class _DryRun(Exception):
+    """Raised to undo the writes of a preview of several batches."""
+
+
+def import_batches_preview(*, batches: list[ImportBatch]) -> list[ImportBatch]:
+    """Preview several batches as import_batches_write would write them: each planned after
+    the ones before it are written (contacts naming clients of the same sync), inside a
+    transaction that is then undone, so that nothing is written but the batches' previews."""
+    previews = {}
+    try:
+        with transaction.atomic():
+            for batch in batches:
+                plan, previews[batch.pk] = _plan(batch)
+                if plan is not None:
+                    plan.write()
+            raise _DryRun
+    except _DryRun:
+        pass
+    for batch in batches:
+        batch.state, batch.message, batch.preview = ImportBatch.State.READY, "", previews[batch.pk]
+        batch.rows_done = batch.rows_total
+        batch.save(update_fields=["state", "message", "preview", "rows_done", "updated_at"])
+    return batches
 
 
 def _back_to_preview(batch: ImportBatch, text: str) -> ImportBatch:

@@ -6,6 +6,7 @@ Celery, imports, coverage, the API) have a module each, gathered here."""
 from config.settings.api import *  # noqa: F403
 from config.settings.celery import *  # noqa: F403
 from config.settings.celery import CELERY_BROKER_CONNECTION_TIMEOUT, REDIS_URL
+from config.settings.connectors import *  # noqa: F403
 from config.settings.coverage import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
 from config.settings.env import BASE_DIR, VAR_DIR, env
@@ -71,6 +72,7 @@ LOCAL_APPS = [
     "agreements.coverage",
     "agreements.planning",
     "agreements.imports",
+    "agreements.connectors",
     "agreements.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

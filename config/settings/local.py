@@ -6,6 +6,10 @@ from config.settings.base import INSTALLED_APPS, REDIS_URL, VAR_DIR, env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-key-for-local-development-only")
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
+# Encrypts the connections' credentials; production requires its own.
+CONNECTOR_ENCRYPTION_KEY = env.str(
+    "CONNECTOR_ENCRYPTION_KEY", default="insecure-connector-key-for-local-development-only"
+)
 
 # The SQLite database, the broker's queue and the emails live here; git ignores it.
 VAR_DIR.mkdir(exist_ok=True)

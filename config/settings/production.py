@@ -6,6 +6,8 @@ from config.settings.base import STORAGES, env
 DEBUG = False
 SECRET_KEY = env.secret_key("SECRET_KEY")
 ALLOWED_HOSTS = env.required("ALLOWED_HOSTS", cast=list)
+# Encrypts the credentials of the connections to the PSA and the RMM.
+CONNECTOR_ENCRYPTION_KEY = env.secret_key("CONNECTOR_ENCRYPTION_KEY")
 
 # ------------------------------------------------------------------------------ security
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

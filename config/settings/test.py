@@ -52,5 +52,13 @@ REST_FRAMEWORK = {
     },
 }
 WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+
+# ------------------------------------------------------------------------------ connectors
+# The vendors' APIs are local servers in the tests.
+CONNECTOR_ALLOW_PRIVATE_HOSTS = True
+CONNECTOR_RETRY_BACKOFF_SECONDS = 0.0
+CONNECTOR_ENCRYPTION_KEY = env.str(
+    "CONNECTOR_ENCRYPTION_KEY", default="insecure-connector-key-for-tests-only"
+)
 # Webhook retries after 1, 2, 4 … seconds instead of half-minutes.
 WEBHOOK_RETRY_BASE_SECONDS = 1

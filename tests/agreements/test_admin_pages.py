@@ -45,8 +45,12 @@ def test_admin_pages_open_for_a_superuser(demo_site, admin_user, model, model_ad
 # reminder is written by the daily reminders job (and read-only in the admin); a test email of
 # the report is sent by a user who asks for it; a webhook is a receiver an admin registers, and
 # its deliveries are written as events happen; a client alias is remembered when an import's
-# unknown client name is mapped to a client.
+# unknown client name is mapped to a client; a PSA or RMM connection is added by an admin with
+# the vendor's credentials, and its syncs and vendor ids are written by its syncs.
 MADE_BY_USE = {
+    "agreements.Connection",
+    "agreements.SyncRun",
+    "agreements.ExternalRef",
     "clients.ClientAlias",
     "agreements.ImportBatch",
     "agreements.Reminder",

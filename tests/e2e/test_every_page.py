@@ -15,6 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from agreements.connectors.services import connection_create
 from agreements.coverage.models import CoverageFlag
 from agreements.coverage.runs import coverage_run_execute
 from agreements.imports.flow import import_batch_create
@@ -49,8 +50,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture
 def demo(e2e_database, admin_user):
-    """The demo with its first check, and an import waiting for its preview to be confirmed
-    (the sample RMM inventory, with its unknown product): the crawls log in as the admin."""
+    """The demo with its first check, an import waiting for its preview to be confirmed (the
+    sample RMM inventory, with its unknown product) and a connection to an RMM: the crawls log
+    in as the admin."""
     call_command("seed_demo", stdout=StringIO())
     team_time_rows()
     coverage_run_execute(run_date=timezone.localdate())
@@ -59,6 +61,15 @@ def demo(e2e_database, admin_user):
         kind="environment",
         filename="rmm-software-inventory.csv",
         data=(settings.BASE_DIR / "demo" / "samples" / "rmm-software-inventory.csv").read_bytes(),
+    )
+    # A connection to an RMM, for the connections' pages (never synced: no vendor is called).
+    connection_create(
+        kind="ninjaone",
+        name="Head office RMM",
+        base_url="https://app.ninjarmm.com",
+        credentials={"client_id": "covered-demo", "client_secret": "not-a-real-secret"},
+        syncs=["clients", "environments"],
+        user=admin_user,
     )
 
 

@@ -65,6 +65,7 @@ def production_environment(transactional_db, tmp_path):
     environment = child_environment(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
+        CONNECTOR_ENCRYPTION_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(static_root),

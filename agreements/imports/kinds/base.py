@@ -120,6 +120,8 @@ class Plan:
     writes: list[Callable[[], None]] = field(default_factory=list)
     clients_with_new_environment: set[int] = field(default_factory=set)
     agreements_touched: set[int] = field(default_factory=set)
+    # {client id: rows of its environment the write removes} ("replace this client's environment")
+    removed_per_client: dict[int, int] = field(default_factory=dict)
 
     def add(
         self, row: int, status: str, key: str, *, changes=(), errors=(), rows=None, warnings=()

@@ -327,6 +327,9 @@ class EnvironmentKind(Kind):
             for key, technology in existing.items():
                 if key not in groups:
                     removed.append(technology.pk)
+                    plan.removed_per_client[technology.client_id] = (
+                        plan.removed_per_client.get(technology.client_id, 0) + 1
+                    )
                     plan.add(0, REMOVED, f"{technology.client.name}: {technology}")
         if created or updated or removed:
             # New clients have no agreements yet: nothing to sync or note for them.
