@@ -32,6 +32,7 @@ from skills.models.team import (
     check_version_of_skill,
     level_constraint,
     rank_in_range,
+    review_due_before,
     version_range_text,
 )
 
@@ -65,5 +66,6 @@ __all__ = [
     "moment_on_the_half_hour",
     "on_the_half_hour",
     "rank_in_range",
+    "review_due_before",
     "version_range_text",
 ]
