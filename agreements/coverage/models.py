@@ -724,6 +724,7 @@ class Reminder(TimeStampedModel):
         CERTIFICATION = "certification", "Certification expiry"
         GOAL = "goal", "Training goal due"
         ON_CALL = "on_call", "On-call turn"
+        SKILL_REVIEW = "skill_review", "Skill due for review"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -733,7 +734,8 @@ class Reminder(TimeStampedModel):
 
     kind = models.CharField(max_length=15, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(
-        help_text="The agreement, certification held or training goal it is about."
+        help_text="The agreement, certification held, training goal, rota or technician skill "
+        "it is about."
     )
     deadline = models.DateField()
     lead_days = models.PositiveSmallIntegerField()
