@@ -479,6 +479,7 @@ class SkillsMatrixView(FilterRefusalMixin, MatrixPermissionMixin, TemplateView):
             matrix=matrix,
             page_obj=matrix.skill_page,
             freshness=selectors.check_freshness(user=self.request.user),
+            review_months=settings.SKILL_REVIEW_MONTHS,
             **kwargs,
         )
 
