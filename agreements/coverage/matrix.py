@@ -63,7 +63,9 @@ class MatrixSkill:
     @property
     def cells(self) -> tuple[tuple[int | str | None, bool], ...]:
         """(level, due for review) per technician of the page."""
-        return tuple(zip(self.levels, self.due_for_review or (False,) * len(self.levels)))
+        return tuple(
+            zip(self.levels, self.due_for_review or (False,) * len(self.levels), strict=True)
+        )
 
 
 @dataclass(frozen=True)

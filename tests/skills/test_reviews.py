@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from core.services import RowChanges
@@ -123,3 +124,57 @@ def test_a_new_skill_is_assessed_today():
         skill = TechnicianSkillFactory()
 
     assert skill.assessed_on == timezone.localdate(NOON)
+
+
+@pytest.fixture
+def due_skill():
+    return TechnicianSkillFactory(
+        assessed_on=ASSESSED,
+        level=4,
+        skill=SkillFactory(name="Exchange Server"),
+        technician=TechnicianFactory(name="Jade Okafor"),
+    )
+
+
+@pytest.mark.time_machine(datetime.datetime(2027, 1, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_the_technician_page_lists_skills_due_for_review(consultant_client, due_skill):
+    TechnicianSkillFactory(technician=due_skill.technician, skill=SkillFactory(name="Intune"))
+
+    page = consultant_client.get(
+        reverse("skills:technician_detail", args=[due_skill.technician_id])
+    )
+
+    assert [held.skill.name for held in page.context["skills_due"]] == ["Exchange Server"]
+    assert reverse("skills:technician_skill_confirm", args=[due_skill.pk]) in page.content.decode()
+
+
+@pytest.mark.time_machine(datetime.datetime(2027, 1, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_consultant_confirms_a_skill_still_accurate(consultant_client, due_skill):
+    url = reverse("skills:technician_skill_confirm", args=[due_skill.pk])
+
+    asked = consultant_client.get(url)
+    response = consultant_client.post(url)
+
+    assert "Is Jade Okafor's Exchange Server still accurate?" in asked.content.decode()
+    assert response.status_code == 302
+    due_skill.refresh_from_db()
+    assert due_skill.assessed_on == datetime.date(2027, 1, 10)
+    page = consultant_client.get(response.url)
+    assert page.context["skills_due"] == []
+    assert [str(message) for message in page.context["messages"]] == [
+        "Confirmed Jade Okafor's Exchange Server at level 4 as still accurate."
+    ]
+
+
+def test_a_viewer_cannot_confirm_a_skill(viewer_client, due_skill):
+    response = viewer_client.post(reverse("skills:technician_skill_confirm", args=[due_skill.pk]))
+
+    assert response.status_code == 403
+    due_skill.refresh_from_db()
+    assert due_skill.assessed_on == ASSESSED
+
+
+def test_confirming_an_unknown_skill_is_not_found(consultant_client):
+    response = consultant_client.post(reverse("skills:technician_skill_confirm", args=[987654]))
+
+    assert response.status_code == 404

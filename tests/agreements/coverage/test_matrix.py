@@ -336,7 +336,8 @@ def test_matrix_marks_the_levels_due_for_review(team):
 
     exchange = next(skill for skill in matrix.skills if skill.name == "Exchange")
     veeam = next(skill for skill in matrix.skills if skill.name == "Veeam")
-    assert dict(zip([t.name for t in matrix.technicians], exchange.due_for_review)) == {
+    names = [technician.name for technician in matrix.technicians]
+    assert dict(zip(names, exchange.due_for_review, strict=True)) == {
         "Avery Stone": True,
         "Blake Moss": False,
         "Casey Lund": False,
