@@ -12,6 +12,7 @@ from skills.models.hours import (
     moment_on_the_half_hour,
     on_the_half_hour,
 )
+from skills.models.partners import MAX_RULES, PartnerProgram, PartnerRule
 from skills.models.team import (
     EMAIL_TAKEN,
     LEVEL_VALIDATORS,
@@ -46,6 +47,9 @@ __all__ = [
     "OnCallOverride",
     "OnCallRota",
     "OnCallRotaHours",
+    "MAX_RULES",
+    "PartnerProgram",
+    "PartnerRule",
     "Skill",
     "SkillAlias",
     "SkillCategory",
