@@ -80,6 +80,14 @@ class ProgrammeOutcome:
     def at_stake(self) -> bool:
         return self.status != ProgrammeStatus.MET
 
+    @property
+    def status_label(self) -> str:
+        return ProgrammeStatus(self.status).label
+
+    @property
+    def status_color(self) -> str:
+        return ProgrammeStatus(self.status).color
+
 
 def programme_outcomes(*, day: datetime.date, warning_days: int) -> list[ProgrammeOutcome]:
     """Every partner programme as the team stands on `day`, by name."""
