@@ -7,8 +7,8 @@ that shortfall, best first: for a certification, the holders whose certification
 window renew it (due the day before it lapses), then available technicians who know the skills
 the certification covers, highest level first, then the others by name; for a skill, the
 technicians closest below the level, then the others. Nobody leaving within the window is
-proposed, nor anybody who already has an open goal on the same target. A fixed number of
-queries whatever the team's size.
+proposed; open goals on the same target count towards the shortfall, and their technicians
+are not proposed again. A fixed number of queries whatever the team's size.
 """
 
 import datetime
@@ -148,8 +148,10 @@ def programme_plan(
             key=lambda pk: (-closeness[pk], position[pk]),
         )
         candidates += [(pk, default_due, _closeness_words(rule, closeness[pk])) for pk in newcomers]
+        # Open goals on the target already fill part of the shortfall.
+        already = sum(1 for item in candidates if (*target, item[0]) in planned)
         candidates = [item for item in candidates if (*target, item[0]) not in planned]
-        for technician_id, due_date, why in candidates[: rule.missing]:
+        for technician_id, due_date, why in candidates[: max(rule.missing - already, 0)]:
             proposals.append(
                 GoalProposal(
                     key=f"{rule.rule_id}-{technician_id}",
