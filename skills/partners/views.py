@@ -4,21 +4,42 @@ meets them is shown by the coverage pages (agreements/coverage), which read the 
 from django.views.generic import ListView, TemplateView
 
 from core.permissions import ModelPermissionMixin
-from core.views import ParentWithFormsetsView
+from core.views import ExportMixin, ParentWithFormsetsView, export_links
 from skills.models import PartnerProgram
 from skills.partners import selectors
 from skills.partners.forms import PartnerProgramForm, partner_rule_formset
 from skills.partners.services import partner_program_save
+from skills.resources import PartnerProgramResource, PartnerRuleResource
 
 
-class PartnerProgramListView(ModelPermissionMixin, ListView):
+class PartnerProgramListView(ExportMixin, ModelPermissionMixin, ListView):
+    """The programmes, paginated; downloads the programmes and their rules in the columns the
+    imports read."""
+
     model = PartnerProgram
     template_name = "skills/programme_list.html"
     context_object_name = "programmes"
     paginate_by = 25
+    exports = {
+        "": ("partner-programmes", PartnerProgramResource, "export_programmes"),
+        "rules": ("partner-programme-rules", PartnerRuleResource, "export_rules"),
+    }
 
     def get_queryset(self):
         return selectors.partner_program_list(user=self.request.user)
+
+    def export_programmes(self):
+        return selectors.partner_programs_for_export(user=self.request.user)
+
+    def export_rules(self):
+        return selectors.partner_rules_for_export(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            export_links=export_links(self.request),
+            rules_export_links=export_links(self.request, rows="rules"),
+            **kwargs,
+        )
 
 
 class PartnerProgramDetailView(ModelPermissionMixin, TemplateView):
