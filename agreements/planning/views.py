@@ -35,7 +35,7 @@ from agreements.planning.models import Competitor, CompetitorOffering
 from core.bounds import id_or_none
 from core.formatting import day_text
 from core.forms import apply_validation_error
-from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to
+from core.permissions import ModelPermissionMixin, can_add, can_change, perm_name, visible_to
 from core.selectors import coverage_defaults
 from core.views import ParentWithFormsetsView
 from skills.models import PartnerProgram, Technician, TrainingGoal
@@ -232,11 +232,14 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
 
 class ProgrammePlanView(ModelPermissionMixin, TemplateView):
     """ "Add to plan" for a partner programme: the goals that keep its tier through the warning
-    window, as the team stands today, each ticked; the ticked ones become goals at once."""
+    window, as the team stands today, each ticked; the ticked ones become goals at once. The
+    URL names the programme; the page needs the permission to add training goals."""
 
-    model = TrainingGoal
-    permission_action = "add"
+    model = PartnerProgram
     template_name = "planning/programme_plan.html"
+
+    def get_permission_required(self):
+        return (perm_name(TrainingGoal, "add"),)
 
     def get_plan(self) -> programmes.ProgrammePlan:
         programme = get_object_or_404(
