@@ -16,7 +16,8 @@ Arranged so that every page has something to show on the first visit:
 - competitors sell VoIP phones and awareness training, which we do not offer, and security
   monitoring, which only one of our technicians can deliver;
 - the firm's Cisco Select Integrator tier needs a CCNA holder, and Tomás's is its only one: the
-  programme is **at risk** from the day after his CCNA expires; the Fortinet tier is met.
+  programme is **at risk** from the day after his CCNA expires; the Fortinet and Microsoft
+  tiers are met.
 
 The team's time: the firm and most of the team are in New York; Samir Haddad works from London,
 and Riverbend's office is in Chicago. Helen Okafor and Tomás Reyes work 8 to 6, Grace Lindqvist
@@ -683,7 +684,8 @@ GOALS = (
     ),
 )
 
-# (vendor, tier, renewal in days, yearly benefit, notes, rules: (certification, minimum))
+# (vendor, tier, renewal in days, yearly benefit, notes, rules: a certification's name or a
+# (skill, level), and the minimum number of technicians)
 PROGRAMMES = (
     (
         "Cisco",
@@ -691,7 +693,7 @@ PROGRAMMES = (
         200,
         Decimal("6500.00"),
         "Partner discount on switching and routing hardware for client projects.",
-        ((CCNA, 1),),
+        ((CCNA, 1), (("Cisco IOS", 3), 1)),
     ),
     (
         "Fortinet",
@@ -699,7 +701,15 @@ PROGRAMMES = (
         290,
         Decimal("3000.00"),
         "Deal registration and renewal margins on FortiGate subscriptions.",
-        (("Fortinet NSE 4", 1),),
+        (("Fortinet NSE 4", 1), (("Fortinet FortiOS", 3), 1)),
+    ),
+    (
+        "Microsoft",
+        "Solutions Partner — Modern Work",
+        120,
+        Decimal("9000.00"),
+        "Partner benefits: internal-use licences and the CSP margin on Microsoft 365.",
+        ((("Microsoft 365", 4), 2),),
     ),
 )
 
@@ -1116,12 +1126,12 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None) -> Dem
                 yearly_benefit=benefit,
                 notes=notes,
             )
-            for certification_name, minimum in rules:
-                partner_rule_create(
-                    program=programme,
-                    certification=catalog.certification(certification_name),
-                    min_technicians=minimum,
-                )
+            for asked, minimum in rules:
+                if isinstance(asked, str):
+                    held = {"certification": catalog.certification(asked)}
+                else:
+                    held = {"skill": catalog.skill(asked[0]), "min_level": asked[1]}
+                partner_rule_create(program=programme, min_technicians=minimum, **held)
             report.programmes += 1
 
     ImportMappingPreset.objects.get_or_create(
