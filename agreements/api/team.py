@@ -200,7 +200,10 @@ class TechnicianSkillSerializer(RowSerializer):
             "skill_name",
             "oldest_version_label",
             "newest_version_label",
+            "assessed_on",
         )
+        # Set by the services: a change through the API counts as assessed that day.
+        read_only_fields = ("assessed_on",)
 
 
 class TechnicianCertificationSerializer(RowSerializer):

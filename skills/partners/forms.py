@@ -46,6 +46,10 @@ class PartnerRuleForm(forms.ModelForm):
 
 class PartnerRuleFormSet(SharedChoicesFormSet):
     shared_choices = {"certification": certification_choices}
+    default_error_messages = {
+        **SharedChoicesFormSet.default_error_messages,
+        "too_many_forms": f"A programme has at most {MAX_RULES} rules.",
+    }
 
     def prepare_row(self, form):
         form = super().prepare_row(form)
