@@ -410,6 +410,8 @@ CHANGE_WORDS = {
     ),
     "skills.certification": ("certification", "certifications"),
     "skills.skillversion": ("product version", "product versions"),
+    "skills.partnerprogram": ("partner programme", "partner programmes"),
+    "skills.partnerrule": ("partner programme rule", "partner programme rules"),
     "core.coveragesettings": ("change of the coverage rules", "changes of the coverage rules"),
     IMPORT_CHANGE: ("import", "imports"),
 }

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -240,3 +241,19 @@ def test_the_status_page_of_an_unknown_check_is_not_found(consultant_client):
     response = consultant_client.get(reverse("coverage:programme_status", args=[987654]))
 
     assert response.status_code == 404
+
+
+def test_a_programme_changed_since_the_check_says_the_figures_are_out_of_date(
+    modern_work, consultant_client
+):
+    certification = CertificationFactory()
+    coverage_check_run(day=TODAY, trigger=CoverageCheck.Trigger.MANUAL)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        PartnerRuleFactory(
+            program=modern_work["programme"], certification=certification, min_technicians=1
+        )
+        page = consultant_client.get(reverse("coverage:programme_status"))
+
+    assert [str(change) for change in page.context["freshness"].changes] == [
+        "1 partner programme rule"
+    ]
