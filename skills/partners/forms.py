@@ -3,7 +3,7 @@ from functools import cached_property
 from django import forms
 from django.forms import inlineformset_factory
 
-from core.forms import SharedChoicesFormSet
+from core.forms import SharedChoicesFormSet, column_bounded_formfield
 from skills.forms import certification_choices, skill_search
 from skills.models import MAX_RULES, Level, PartnerProgram, PartnerRule
 
@@ -11,6 +11,7 @@ from skills.models import MAX_RULES, Level, PartnerProgram, PartnerRule
 class PartnerProgramForm(forms.ModelForm):
     class Meta:
         model = PartnerProgram
+        formfield_callback = column_bounded_formfield
         fields = ["vendor", "tier", "renewal_date", "yearly_benefit", "notes"]
         widgets = {
             "renewal_date": forms.DateInput(attrs={"type": "date"}),
@@ -21,6 +22,7 @@ class PartnerProgramForm(forms.ModelForm):
 class PartnerRuleForm(forms.ModelForm):
     class Meta:
         model = PartnerRule
+        formfield_callback = column_bounded_formfield
         fields = ["certification", "skill", "min_level", "min_technicians"]
         widgets = {"skill": skill_search()}
         labels = {"min_level": "At level", "min_technicians": "Technicians"}
