@@ -12,6 +12,7 @@ from skills.models.hours import (
     moment_on_the_half_hour,
     on_the_half_hour,
 )
+from skills.models.partners import MAX_RULES, PartnerProgram, PartnerRule
 from skills.models.team import (
     EMAIL_TAKEN,
     LEVEL_VALIDATORS,
@@ -34,6 +35,7 @@ from skills.models.team import (
     check_version_of_skill,
     level_constraint,
     rank_in_range,
+    review_due_before,
     support_ended_q,
     version_range_text,
 )
@@ -49,6 +51,9 @@ __all__ = [
     "OnCallOverride",
     "OnCallRota",
     "OnCallRotaHours",
+    "MAX_RULES",
+    "PartnerProgram",
+    "PartnerRule",
     "Skill",
     "SkillAlias",
     "SkillCategory",
@@ -70,6 +75,7 @@ __all__ = [
     "moment_on_the_half_hour",
     "on_the_half_hour",
     "rank_in_range",
+    "review_due_before",
     "support_ended_q",
     "version_range_text",
 ]

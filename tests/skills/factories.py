@@ -1,9 +1,12 @@
 import datetime
+from decimal import Decimal
 
 import factory
 
 from skills.models import (
     Certification,
+    PartnerProgram,
+    PartnerRule,
     Skill,
     SkillCategory,
     SkillVersion,
@@ -85,3 +88,27 @@ class TrainingGoalFactory(factory.django.DjangoModelFactory):
     skill = factory.SubFactory(SkillFactory)
     target_level = 3
     due_date = datetime.date(2027, 3, 31)
+
+
+class PartnerProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerProgram
+
+    vendor = "Microsoft"
+    tier = factory.Sequence(lambda n: f"Solutions Partner {n}")
+    yearly_benefit = Decimal("12000.00")
+
+
+class PartnerRuleFactory(factory.django.DjangoModelFactory):
+    """A certification rule unless given a skill (with its min_level)."""
+
+    class Meta:
+        model = PartnerRule
+
+    program = factory.SubFactory(PartnerProgramFactory)
+    certification = factory.Maybe(
+        "skill", yes_declaration=None, no_declaration=factory.SubFactory(CertificationFactory)
+    )
+    skill = None
+    min_level = None
+    min_technicians = 2

@@ -39,7 +39,8 @@ class Command(BaseCommand):
                 f"{count_text(report.technicians, 'technician')}, "
                 f"{count_text(report.rotas, 'on-call rota')}, "
                 f"{count_text(report.competitors, 'competitor')}, "
-                f"{count_text(report.training_goals, 'training goal')} added."
+                f"{count_text(report.training_goals, 'training goal')}, "
+                f"{count_text(report.programmes, 'partner programme')} added."
             )
         else:
             self.stdout.write("Demo data already loaded; nothing changed.")
