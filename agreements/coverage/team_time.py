@@ -161,11 +161,13 @@ class ZoneSlots:
 
     def covered(self, periods) -> np.ndarray:
         """Boolean per slot: the weekly pattern `periods`, read in this zone, covers it."""
-        key = half_hours(periods)
+        # Keyed by the periods, sorted (rows come in any order): most of a team shares a few
+        # patterns, and hashing five periods costs less than listing a week's half hours.
+        key = tuple(sorted(periods))
         found = self._masks.get(key)
         if found is None:
             mask = np.zeros(WEEK_SLOTS, bool)
-            mask[list(key)] = True
+            mask[list(half_hours(key))] = True
             found = self._masks[key] = mask[self.week]
         return found
 
