@@ -18,11 +18,11 @@ ACCOUNT_URL_NAMES = {
 
 
 def is_read_only(user):
-    """True for a signed-in user who may add or change nothing (the Viewer group)."""
+    """True for a signed-in user who may add, change or decide nothing (the Viewer group)."""
     if user.is_superuser:
         return False
     return not any(
-        codename.startswith(("add_", "change_"))
+        codename.startswith(("add_", "change_", "decide_"))
         for codename in (perm.split(".", 1)[1] for perm in user.get_all_permissions())
     )
 

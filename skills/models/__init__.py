@@ -12,6 +12,7 @@ from skills.models.hours import (
     moment_on_the_half_hour,
     on_the_half_hour,
 )
+from skills.models.proposals import SkillProposal
 from skills.models.team import (
     EMAIL_TAKEN,
     LEVEL_VALIDATORS,
@@ -48,6 +49,7 @@ __all__ = [
     "Skill",
     "SkillAlias",
     "SkillCategory",
+    "SkillProposal",
     "SkillVersion",
     "Technician",
     "TechnicianCertification",
