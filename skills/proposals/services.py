@@ -122,7 +122,10 @@ def skill_proposal_create(
         _refuse_kept(_held_certification(technician, certification))
         proposal.kind = SkillProposal.Kind.CERTIFICATION
     if evidence is not None:
-        extension = evidence_check(evidence)
+        try:
+            extension = evidence_check(evidence)
+        except ValidationError as error:
+            raise ValidationError({"evidence": error}) from None
         proposal.evidence_name = evidence.name
         proposal.evidence.save(f"{uuid.uuid4().hex}.{extension}", evidence, save=False)
     try:
