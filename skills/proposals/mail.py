@@ -60,15 +60,14 @@ def skill_proposals_digest_send(*, now: datetime.datetime | None = None) -> int 
                 .order_by("created_at", "pk")
             )
             recipients = approver_addresses()
-            if proposals and recipients:
-                _message(
-                    "skill-proposals",
-                    {
-                        "proposals": proposals,
-                        "queue_url": settings.SITE_URL + reverse("approvals:queue"),
-                    },
-                    recipients,
-                ).send()
+            if not (proposals and recipients):
+                # Nobody to tell yet: the proposals wait for the first approver's digest.
+                cache.delete(DIGEST_CLAIM_KEY)
+                return 0
+            queue_url = settings.SITE_URL + reverse("approvals:queue")
+            _message(
+                "skill-proposals", {"proposals": proposals, "queue_url": queue_url}, recipients
+            ).send()
             SkillProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
                 approvers_told_at=now
             )

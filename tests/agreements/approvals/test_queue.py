@@ -241,9 +241,11 @@ def test_my_skills_lists_only_my_proposals(client, sam, lena):
 def test_a_proposal_on_a_skill_a_connection_keeps_is_refused(client, sam, sams_exchange):
     register(
         "test-psa",
-        lambda row: Keeper("ConnectWise PSA: Head office", frozenset({"level"}))
-        if row == sams_exchange
-        else None,
+        lambda row: (
+            Keeper("ConnectWise PSA: Head office", frozenset({"level"}))
+            if row == sams_exchange
+            else None
+        ),
     )
     client.force_login(sam[0])
     try:
@@ -258,9 +260,7 @@ def test_a_proposal_on_a_skill_a_connection_keeps_is_refused(client, sam, sams_e
     assert not SkillProposal.objects.exists()
 
 
-def test_time_off_a_technician_enters_counts_at_once_and_shows_to_approvers(
-    client, sam, approver
-):
+def test_time_off_a_technician_enters_counts_at_once_and_shows_to_approvers(client, sam, approver):
     client.force_login(sam[0])
 
     response = client.post(

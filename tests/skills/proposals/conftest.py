@@ -25,10 +25,7 @@ def png_bytes() -> bytes:
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", pixels)
-        + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 
@@ -53,9 +50,7 @@ def technician_login(django_user_model, username, name, *, also=()):
     )
     for group in also:
         user.groups.add(django_user_model.groups.field.related_model.objects.get(name=group))
-    technician = TechnicianFactory(
-        name=name, email=f"{username}@msp.example", user=user
-    )
+    technician = TechnicianFactory(name=name, email=f"{username}@msp.example", user=user)
     return user, technician
 
 

@@ -17,7 +17,9 @@ from tests.skills.proposals.conftest import PDF, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
@@ -55,9 +57,7 @@ def test_a_pdf_or_a_png_is_kept_with_the_proposal(
     assert stored.suffix == "." + name.rsplit(".", 1)[1]
 
 
-@pytest.mark.parametrize(
-    "content", [HTML, SVG], ids=["html renamed .pdf", "svg renamed .pdf"]
-)
+@pytest.mark.parametrize("content", [HTML, SVG], ids=["html renamed .pdf", "svg renamed .pdf"])
 def test_a_file_that_is_not_a_pdf_inside_is_refused_whatever_its_name(
     client, sam, azure, private_media, content
 ):

@@ -49,9 +49,7 @@ def others_rows(lena):
 
 def walked_pages():
     return sorted(
-        name
-        for name in PATTERNS
-        if name not in OWN_PAGES and not takes_other_arguments(name)
+        name for name in PATTERNS if name not in OWN_PAGES and not takes_other_arguments(name)
     )
 
 
