@@ -122,6 +122,7 @@ class ProposalEvidenceView(View):
     """A proposal's evidence file, to its technician, skill approvers and consultants only:
     always as a download (never shown inline) and never sniffed into another type."""
 
+    model = SkillProposal
     http_method_names = ["get"]
 
     def get(self, request, *args, **kwargs):
