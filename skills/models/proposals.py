@@ -1,6 +1,7 @@
 """A technician's proposed change to their own skills, waiting for a skill approver."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -15,6 +16,7 @@ from skills.models.team import (
     Skill,
     SkillVersion,
     Technician,
+    check_version_of_skill,
     level_constraint,
     version_range_text,
 )
@@ -90,6 +92,36 @@ class SkillProposal(TimeStampedModel):
 
     def get_kind_color(self) -> str:
         return self.Kind(self.kind).color
+
+    def clean(self):
+        skill = self.skill if self.skill_id else None
+        errors = {
+            **check_version_of_skill(
+                self.oldest_version if self.oldest_version_id else None, skill, "oldest_version"
+            ),
+            **check_version_of_skill(
+                self.newest_version if self.newest_version_id else None, skill, "newest_version"
+            ),
+        }
+        if (
+            not errors
+            and self.oldest_version_id
+            and self.newest_version_id
+            and self.newest_version.rank < self.oldest_version.rank
+        ):
+            errors["newest_version"] = (
+                f"Newest version ({self.newest_version.label}) is older than "
+                f"oldest version ({self.oldest_version.label})."
+            )
+        if self.skill_id and self.certification_id:
+            errors["certification"] = "Propose a skill or a certification, not both at once."
+        if self.expires_on and self.earned_on and self.expires_on < self.earned_on:
+            errors["expires_on"] = (
+                f"Expiry date ({day_text(self.expires_on)}) is before the date earned "
+                f"({day_text(self.earned_on)})."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_pending(self) -> bool:

@@ -1,0 +1,51 @@
+"""My skills: what is recorded of the technician who logs in, and the links to change only
+their own."""
+
+import pytest
+from django.urls import reverse
+
+from tests.skills.factories import SkillProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_skills_needs_a_linked_technician(client, consultant):
+    client.force_login(consultant)
+
+    assert client.get(reverse("skills:my_skills")).status_code == 404
+
+
+def test_the_nav_shows_my_skills_to_a_technician_only(client, sam, consultant):
+    client.force_login(sam[0])
+    assert "My skills" in client.get(reverse("coverage:dashboard")).text
+
+    client.force_login(consultant)
+    assert "My skills" not in client.get(reverse("coverage:dashboard")).text
+
+
+def test_a_technician_is_offered_to_add_time_off_on_their_own_page_only(client, sam, lena):
+    client.force_login(sam[0])
+    add_own = reverse("skills:time_off_create", args=[sam[1].pk])
+    add_lenas = reverse("skills:time_off_create", args=[lena[1].pk])
+
+    assert add_own in client.get(reverse("skills:technician_detail", args=[sam[1].pk])).text
+    assert add_lenas not in client.get(reverse("skills:technician_detail", args=[lena[1].pk])).text
+    assert add_own in client.get(reverse("skills:my_skills")).text
+
+
+@pytest.mark.parametrize("proposals", [1, 12])
+def test_my_skills_reads_the_same_number_of_queries_for_one_or_many_proposals(
+    client, sam, django_assert_num_queries, proposals
+):
+    for _ in range(proposals):
+        SkillProposalFactory(technician=sam[1])
+    client.force_login(sam[0])
+    client.get(reverse("skills:my_skills"))  # the session and permissions, cached after
+
+    # session, user, savepoint, the technician, coverage settings, working hours, time off,
+    # rotas, proposals, release, the user's and their groups' permissions, skills,
+    # certifications, training goals
+    with django_assert_num_queries(15):
+        response = client.get(reverse("skills:my_skills"))
+
+    assert len(response.context["proposals"]) == proposals
