@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from agreements.coverage.impact import ChangedData, agreements_touched, change_impact
-from skills.models import SkillProposal, TimeOff
+from core.formatting import day_text
+from skills.models import SkillProposal, TechnicianCertification, TechnicianSkill, TimeOff
 from skills.proposals.services import skill_proposal_apply
 
 TIME_OFF_SHOWN = 20  # upcoming time off technicians entered themselves, on the queue
@@ -16,6 +17,7 @@ TIME_OFF_SHOWN = 20  # upcoming time off technicians entered themselves, on the 
 @dataclass(frozen=True)
 class QueuedProposal:
     proposal: SkillProposal
+    now: str  # what is recorded today: "Level 3 (2016 – 2019)", "Not recorded"
     impact: str  # "This change resolves 1 flag on 1 agreement ($24,000) and opens none."
 
 
@@ -49,9 +51,49 @@ def proposal_impact(*, proposal: SkillProposal, day: datetime.date) -> str:
         return "Cannot be applied: " + " ".join(error.messages)
 
 
+def recorded_now(proposals) -> dict[int, str]:
+    """{proposal id: what the technician's record holds today of its skill or certification}.
+    Two queries."""
+    proposals = list(proposals)
+    technician_ids = {proposal.technician_id for proposal in proposals}
+    skills = {
+        (held.technician_id, held.skill_id): f"Level {held.level} ({held.version_range})"
+        for held in TechnicianSkill.objects.filter(
+            technician_id__in=technician_ids,
+            skill_id__in={proposal.skill_id for proposal in proposals if proposal.skill_id},
+        ).select_related("oldest_version", "newest_version")
+    }
+    certifications = {
+        (held.technician_id, held.certification_id): "Earned "
+        + day_text(held.earned_on)
+        + (f", expires {day_text(held.expires_on)}" if held.expires_on else "")
+        for held in TechnicianCertification.objects.filter(
+            technician_id__in=technician_ids,
+            certification_id__in={
+                proposal.certification_id for proposal in proposals if proposal.certification_id
+            },
+        )
+    }
+    return {
+        proposal.pk: (
+            certifications.get((proposal.technician_id, proposal.certification_id))
+            if proposal.certification_id
+            else skills.get((proposal.technician_id, proposal.skill_id))
+        )
+        or "Not recorded"
+        for proposal in proposals
+    }
+
+
 def queued_proposals(proposals, *, day: datetime.date) -> list[QueuedProposal]:
+    proposals = list(proposals)
+    now = recorded_now(proposals)
     return [
-        QueuedProposal(proposal=proposal, impact=proposal_impact(proposal=proposal, day=day))
+        QueuedProposal(
+            proposal=proposal,
+            now=now[proposal.pk],
+            impact=proposal_impact(proposal=proposal, day=day),
+        )
         for proposal in proposals
     ]
 

@@ -14,10 +14,11 @@ from agreements.models import Agreement
 from agreements.services import agreement_create
 from core import groups
 from core.ownership import Keeper, register
-from skills.models import SkillProposal, TechnicianSkill, TimeOff
+from skills.models import SkillProposal, TechnicianCertification, TechnicianSkill, TimeOff
 from tests.agreements.factories import ServiceFactory
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory
 from tests.skills.factories import (
+    CertificationFactory,
     SkillFactory,
     SkillProposalFactory,
     SkillVersionFactory,
@@ -108,6 +109,7 @@ def test_an_approved_level_counts_from_the_next_check_with_both_people_in_histor
     [row] = queue.context["queued"]
     assert row.proposal == proposal
     assert row.impact == "This change resolves 1 flag on 1 agreement ($25,000) and opens none."
+    assert row.now == "Level 3 (all versions)"
     # Working the impact out wrote nothing.
     sams_exchange.refresh_from_db()
     assert sams_exchange.level == 3
@@ -292,3 +294,24 @@ def test_a_technician_cannot_add_change_or_delete_anothers_time_off(client, sam,
     lenas.refresh_from_db()
     assert (lenas.last_day, lenas.kind) == (datetime.date(2026, 7, 3), "vacation")
     assert TimeOff.objects.count() == 1
+
+
+def test_the_queue_says_what_a_certification_would_change_and_what_is_recorded(
+    client, sam, approver
+):
+    proposal = SkillProposalFactory(
+        technician=sam[1],
+        kind=SkillProposal.Kind.CERTIFICATION,
+        skill=None,
+        level=None,
+        certification=CertificationFactory(name="Cisco CCNA"),
+        earned_on=datetime.date(2026, 5, 4),
+    )
+    client.force_login(approver)
+
+    [row] = client.get(reverse("approvals:queue")).context["queued"]
+
+    assert row.proposal == proposal
+    assert row.now == "Not recorded"
+    assert row.impact == "This change touches no active agreement's requirements."
+    assert not TechnicianCertification.objects.exists()
