@@ -1,10 +1,17 @@
 """My skills: what is recorded of the technician who logs in, and the links to change only
 their own."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from tests.skills.factories import SkillProposalFactory
+from tests.skills.team_time.factories import (
+    OnCallMemberFactory,
+    OnCallOverrideFactory,
+    OnCallRotaFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +56,27 @@ def test_my_skills_reads_the_same_number_of_queries_for_one_or_many_proposals(
         response = client.get(reverse("skills:my_skills"))
 
     assert len(response.context["proposals"]) == proposals
+
+
+@pytest.mark.time_machine(datetime.datetime(2026, 6, 2, 12, tzinfo=datetime.UTC), tick=False)
+def test_my_skills_lists_my_on_call_turns_and_the_part_i_cover(client, sam, lena):
+    rota = OnCallRotaFactory(name="Out of hours")
+    OnCallMemberFactory(rota=rota, technician=sam[1], position=0)
+    OnCallMemberFactory(rota=rota, technician=lena[1], position=1)
+    # Sam covers a night of Lena's week (8 – 15 June).
+    OnCallOverrideFactory(
+        rota=rota,
+        technician=sam[1],
+        starts_at=datetime.datetime(2026, 6, 10, 22, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 6, 11, 13, tzinfo=datetime.UTC),
+    )
+    client.force_login(sam[0])
+
+    turns = client.get(reverse("skills:my_skills")).context["on_call"]
+
+    own = [turn for turn in turns if not turn.covering]
+    covering = [turn for turn in turns if turn.covering]
+    assert own[0].turn.starts_at == datetime.datetime(2026, 6, 1, 13, tzinfo=datetime.UTC)
+    assert own[0].turn.is_current
+    assert all(turn.turn.technician_id == sam[1].pk for turn in own)
+    assert [turn.turn.technician_name for turn in covering] == ["Lena Brandt"]
