@@ -14,7 +14,10 @@ Arranged so that every page has something to show on the first visit:
 - Kevin Brandt holds no baseline certification; Cedar Creek's notice date is two weeks away;
   Tomás Reyes's CCNA expires within the warning window;
 - competitors sell VoIP phones and awareness training, which we do not offer, and security
-  monitoring, which only one of our technicians can deliver.
+  monitoring, which only one of our technicians can deliver;
+- the firm's Cisco Select Integrator tier needs a CCNA holder, and Tomás's is its only one: the
+  programme is **at risk** from the day after his CCNA expires; the Fortinet and Microsoft
+  tiers are met.
 
 The team's time: the firm and most of the team are in New York; Samir Haddad works from London,
 and Riverbend's office is in Chicago. Helen Okafor and Tomás Reyes work 8 to 6, Grace Lindqvist
@@ -63,12 +66,14 @@ from core.models import add_months
 from skills.models import (
     Certification,
     OnCallRota,
+    PartnerProgram,
     Skill,
     SkillVersion,
     Technician,
     TimeOff,
     TrainingGoal,
 )
+from skills.partners.services import partner_program_create, partner_rule_create
 from skills.services import (
     technician_certification_add,
     technician_create,
@@ -679,6 +684,35 @@ GOALS = (
     ),
 )
 
+# (vendor, tier, renewal in days, yearly benefit, notes, rules: a certification's name or a
+# (skill, level), and the minimum number of technicians)
+PROGRAMMES = (
+    (
+        "Cisco",
+        "Select Integrator",
+        200,
+        Decimal("6500.00"),
+        "Partner discount on switching and routing hardware for client projects.",
+        ((CCNA, 1), (("Cisco IOS", 3), 1)),
+    ),
+    (
+        "Fortinet",
+        "Engage Advocate Partner",
+        290,
+        Decimal("3000.00"),
+        "Deal registration and renewal margins on FortiGate subscriptions.",
+        (("Fortinet NSE 4", 1), (("Fortinet FortiOS", 3), 1)),
+    ),
+    (
+        "Microsoft",
+        "Solutions Partner — Modern Work",
+        120,
+        Decimal("9000.00"),
+        "Partner benefits: internal-use licences and the CSP margin on Microsoft 365.",
+        ((("Microsoft 365", 4), 2),),
+    ),
+)
+
 # ------------------------------------------------------------------------------ loading
 
 
@@ -695,6 +729,7 @@ class DemoReport:
     competitors: int = 0
     training_goals: int = 0
     rotas: int = 0
+    programmes: int = 0
     catalog: str = ""
     active_clients: int = 0
     active_annual_value: Decimal = Decimal("0.00")
@@ -709,6 +744,7 @@ class DemoReport:
                 self.competitors,
                 self.training_goals,
                 self.rotas,
+                self.programmes,
             )
         )
 
@@ -773,8 +809,16 @@ def demo_rotas():
     return OnCallRota.objects.filter(name__iexact=ROTA.name)
 
 
+def demo_programmes():
+    query = Q()
+    for vendor, tier, *_ in PROGRAMMES:
+        query |= Q(vendor__iexact=vendor, tier__iexact=tier)
+    return PartnerProgram.objects.filter(query)
+
+
 def demo_remove() -> dict[str, int]:
     """Delete the demo rows (and what hangs off them); the catalog and users stay."""
+    _, programme_rows = demo_programmes().delete()
     clients = demo_clients()
     _, agreements = Agreement.objects.filter(client__in=clients).delete()
     _, client_rows = clients.delete()
@@ -782,7 +826,14 @@ def demo_remove() -> dict[str, int]:
     _, technician_rows = demo_technicians().delete()
     _, competitor_rows = demo_competitors().delete()
     removed = {}
-    for rows in (agreements, client_rows, rota_rows, technician_rows, competitor_rows):
+    for rows in (
+        agreements,
+        client_rows,
+        rota_rows,
+        technician_rows,
+        competitor_rows,
+        programme_rows,
+    ):
         for label, count in rows.items():
             removed[label] = removed.get(label, 0) + count
     return removed
@@ -1061,6 +1112,27 @@ def seed_demo(*, reset: bool = False, today: datetime.date | None = None) -> Dem
     if not demo_rotas().exists():
         _seed_rota(ROTA, today)
         report.rotas += 1
+
+    existing_programmes = {
+        (vendor.lower(), tier.lower())
+        for vendor, tier in demo_programmes().values_list("vendor", "tier")
+    }
+    for vendor, tier, renews_in_days, benefit, notes, rules in PROGRAMMES:
+        if (vendor.lower(), tier.lower()) not in existing_programmes:
+            programme = partner_program_create(
+                vendor=vendor,
+                tier=tier,
+                renewal_date=today + datetime.timedelta(days=renews_in_days),
+                yearly_benefit=benefit,
+                notes=notes,
+            )
+            for asked, minimum in rules:
+                if isinstance(asked, str):
+                    held = {"certification": catalog.certification(asked)}
+                else:
+                    held = {"skill": catalog.skill(asked[0]), "min_level": asked[1]}
+                partner_rule_create(program=programme, min_technicians=minimum, **held)
+            report.programmes += 1
 
     ImportMappingPreset.objects.get_or_create(
         kind=ImportKind.ENVIRONMENT, name=RMM_PRESET_NAME, defaults={"mapping": RMM_PRESET}

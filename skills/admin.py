@@ -111,7 +111,7 @@ class TechnicianAdmin(admin.ModelAdmin):
 
 @admin.register(models.TechnicianSkill)
 class TechnicianSkillAdmin(SimpleHistoryAdmin):
-    list_display = ["technician", "skill", "level", "version_range", "last_used"]
+    list_display = ["technician", "skill", "level", "version_range", "last_used", "assessed_on"]
     list_filter = ["level", "skill__category", "technician__status", "skill"]
     search_fields = ["technician__name", "skill__name"]
     autocomplete_fields = ["technician", "skill", "oldest_version", "newest_version"]
@@ -257,3 +257,31 @@ class SkillProposalAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PartnerRuleInline(admin.TabularInline):
+    model = models.PartnerRule
+    fields = ["certification", "skill", "min_level", "min_technicians"]
+    autocomplete_fields = ["certification", "skill"]
+    extra = 0
+    max_num = models.MAX_RULES
+
+
+@admin.register(models.PartnerProgram)
+class PartnerProgramAdmin(SimpleHistoryAdmin):
+    list_display = ["vendor", "tier", "renewal_date", "benefit"]
+    list_filter = ["vendor"]
+    search_fields = ["vendor", "tier"]
+    inlines = [PartnerRuleInline]
+
+    @admin.display(description="yearly benefit", ordering="yearly_benefit")
+    def benefit(self, obj):
+        return money(obj.yearly_benefit)
+
+
+@admin.register(models.PartnerRule)
+class PartnerRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["program", "certification", "skill", "min_level", "min_technicians"]
+    list_filter = ["program"]
+    autocomplete_fields = ["program", "certification", "skill"]
+    list_select_related = ["program", "certification", "skill"]

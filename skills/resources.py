@@ -96,3 +96,41 @@ class WorkingHoursResource(resources.Resource):
 
     def dehydrate_end(self, hours):
         return clock_text(hours.end, end=True)
+
+
+class PartnerProgramResource(resources.Resource):
+    vendor = fields.Field(attribute="vendor", column_name="Vendor")
+    tier = fields.Field(attribute="tier", column_name="Tier")
+    renewal_date = fields.Field(column_name="Renewal date")
+    yearly_benefit = fields.Field(column_name="Yearly benefit")
+    notes = fields.Field(attribute="notes", column_name="Notes")
+
+    def dehydrate_renewal_date(self, programme):
+        return iso(programme.renewal_date)
+
+    def dehydrate_yearly_benefit(self, programme):
+        return f"{programme.yearly_benefit:.2f}"
+
+
+class PartnerRuleResource(resources.Resource):
+    """One row per rule: the programme's vendor and tier, then a certification or a skill at a
+    level, and the minimum number of technicians."""
+
+    vendor = fields.Field(attribute="program__vendor", column_name="Vendor")
+    tier = fields.Field(attribute="program__tier", column_name="Tier")
+    certification = fields.Field(column_name="Certification")
+    skill = fields.Field(column_name="Skill")
+    min_level = fields.Field(column_name="Level")
+    min_technicians = fields.Field(column_name="Technicians")
+
+    def dehydrate_certification(self, rule):
+        return rule.certification.name if rule.certification_id else ""
+
+    def dehydrate_skill(self, rule):
+        return rule.skill.name if rule.skill_id else ""
+
+    def dehydrate_min_level(self, rule):
+        return str(rule.min_level) if rule.min_level is not None else ""
+
+    def dehydrate_min_technicians(self, rule):
+        return str(rule.min_technicians)

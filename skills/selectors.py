@@ -110,6 +110,21 @@ def technician_skills(*, technician: Technician) -> QuerySet[TechnicianSkill]:
     ).order_by("-level", "skill__name")
 
 
+def skills_due_for_review(
+    technician: Technician | None = None, *, day: datetime.date
+) -> QuerySet[TechnicianSkill]:
+    """Skills not assessed for SKILL_REVIEW_MONTHS on `day` (of one technician, else of the team
+    still on it), oldest assessment first."""
+    due = TechnicianSkill.objects.due_for_review(day)
+    if technician is None:
+        due = due.filter(technician__in=Technician.objects.on_team())
+    else:
+        due = due.filter(technician=technician)
+    return due.select_related("technician", "skill", "oldest_version", "newest_version").order_by(
+        "assessed_on", "technician__name", "skill__name"
+    )
+
+
 def technician_certifications(
     *, technician: Technician, day: datetime.date, warning_days: int
 ) -> QuerySet[TechnicianCertification]:

@@ -3,8 +3,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from core.services import NO_CHANGES, RowChanges, model_create, model_update, parent_with_rows_save
+from core.services import (
+    NO_CHANGES,
+    RowChanges,
+    history_user,
+    model_create,
+    model_update,
+    parent_with_rows_save,
+)
 from skills.models import (
     Certification,
     Skill,
@@ -35,13 +43,28 @@ def technician_save(
     fields: dict[str, Any],
     skills: RowChanges = NO_CHANGES,
     certifications: RowChanges = NO_CHANGES,
+    assessed: bool = True,
 ) -> Technician:
-    """Create or update a technician with their skills and certifications, all or nothing."""
+    """Create or update a technician with their skills and certifications, all or nothing.
+
+    A skill added or changed counts as assessed today unless `assessed` is False (a sync copies
+    what another system holds; nobody judged it)."""
+    if assessed:
+        skills = _assessed_today(skills)
     return parent_with_rows_save(
         model=Technician,
         instance=technician,
         fields=fields,
         rows={TechnicianSkill: skills, TechnicianCertification: certifications},
+    )
+
+
+def _assessed_today(skills: RowChanges) -> RowChanges:
+    today = {"assessed_on": timezone.localdate()}
+    return RowChanges(
+        added=[{**values, **today} for values in skills.added],
+        changed=[(row, {**values, **today}) for row, values in skills.changed],
+        removed=skills.removed,
     )
 
 
@@ -54,8 +77,13 @@ def technician_skill_set(
     oldest_version: SkillVersion | None = None,
     newest_version: SkillVersion | None = None,
     last_used: datetime.date | None = None,
+    assessed: bool = True,
 ) -> TechnicianSkill:
-    """Record what a technician knows of a skill, replacing what was recorded before."""
+    """Record what a technician knows of a skill, replacing what was recorded before.
+
+    It counts as assessed today (a consultant's edit, an approved proposal) unless `assessed` is
+    False: a sync copies another system's data and leaves `assessed_on` as it was (today for a
+    new row)."""
     technician_skill = (
         TechnicianSkill.objects.select_for_update()
         .filter(technician=technician, skill=skill)
@@ -65,9 +93,19 @@ def technician_skill_set(
     technician_skill.oldest_version = oldest_version
     technician_skill.newest_version = newest_version
     technician_skill.last_used = last_used
+    if assessed:
+        technician_skill.assessed_on = timezone.localdate()
     technician_skill.full_clean()
     technician_skill.save()
     return technician_skill
+
+
+@transaction.atomic
+def technician_skill_confirm(*, technician_skill: TechnicianSkill, user) -> TechnicianSkill:
+    """ "Still accurate": the skill is assessed today and nothing else changes; its history
+    names `user`."""
+    with history_user(user):
+        return model_update(instance=technician_skill, fields={"assessed_on": timezone.localdate()})
 
 
 def technician_skill_remove(*, technician_skill: TechnicianSkill) -> None:

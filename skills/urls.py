@@ -18,6 +18,11 @@ urlpatterns = [
         views.TechnicianUpdateView.as_view(),
         name="technician_update",
     ),
+    path(
+        "technicians/skills/<id:pk>/still-accurate/",
+        views.TechnicianSkillConfirmView.as_view(),
+        name="technician_skill_confirm",
+    ),
     path("skills/", views.SkillCatalogView.as_view(), name="catalog"),
     path("skills/new/", views.SkillCreateView.as_view(), name="skill_create"),
     path("skills/<id:pk>/", views.SkillDetailView.as_view(), name="skill_detail"),
@@ -26,4 +31,5 @@ urlpatterns = [
     path("skills/versions/", views.VersionOptionsView.as_view(), name="version_options"),
     path("", include("skills.team_time.urls")),
     path("", include("skills.proposals.urls")),
+    path("", include("skills.partners.urls")),
 ]

@@ -1,7 +1,9 @@
 from functools import cached_property
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -28,13 +30,13 @@ from skills.forms import (
     skill_formsets,
     technician_formsets,
 )
-from skills.models import Skill, SkillAlias, SkillVersion, Technician
+from skills.models import Skill, SkillAlias, SkillVersion, Technician, TechnicianSkill
 from skills.resources import (
     TechnicianCertificationResource,
     TechnicianResource,
     TechnicianSkillResource,
 )
-from skills.services import skill_save, technician_save
+from skills.services import skill_save, technician_save, technician_skill_confirm
 from skills.team_time.selectors import technician_time_off, technician_week
 
 
@@ -132,9 +134,13 @@ class TechnicianDetailView(ModelPermissionMixin, TemplateView):
         day = timezone.localdate()
         technician = selectors.technician_get(user=self.request.user, pk=self.kwargs["pk"], day=day)
         warning_days = coverage_defaults().warning_days
+        skills = list(selectors.technician_skills(technician=technician))
         return super().get_context_data(
             technician=technician,
-            skills=selectors.technician_skills(technician=technician),
+            skills=skills,
+            # From the rows already read: the page's queries stay the same.
+            skills_due=[held for held in skills if held.is_due_for_review(day)],
+            review_months=settings.SKILL_REVIEW_MONTHS,
             certifications=selectors.technician_certifications(
                 technician=technician, day=day, warning_days=warning_days
             ),
@@ -145,6 +151,32 @@ class TechnicianDetailView(ModelPermissionMixin, TemplateView):
             time_off=technician_time_off(technician=technician, day=day),
             **kwargs,
         )
+
+
+class TechnicianSkillConfirmView(ModelPermissionMixin, TemplateView):
+    """ "Still accurate": a consultant confirms a technician's skill as it stands, which starts
+    a new review period (GET asks, POST confirms)."""
+
+    model = TechnicianSkill
+    permission_action = "change"
+    template_name = "skills/technician_skill_confirm.html"
+
+    def get_object(self) -> TechnicianSkill:
+        return get_object_or_404(
+            self.get_queryset().select_related("technician", "skill"), pk=self.kwargs["pk"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(held=self.get_object()))
+
+    def post(self, request, *args, **kwargs):
+        held = technician_skill_confirm(technician_skill=self.get_object(), user=request.user)
+        messages.success(
+            request,
+            f"Confirmed {held.technician.name}'s {held.skill.name} at level {held.level} as "
+            "still accurate.",
+        )
+        return redirect("skills:technician_detail", pk=held.technician_id)
 
 
 class TechnicianFormView(ParentWithFormsetsView):

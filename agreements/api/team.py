@@ -26,8 +26,11 @@ from core.services import history_user, model_create, model_update
 from skills.filters import SkillFilter, TechnicianFilter
 from skills.forms import TechnicianCertificationForm, TechnicianForm, TechnicianSkillForm
 from skills.models import (
+    MAX_RULES,
     Certification,
     Level,
+    PartnerProgram,
+    PartnerRule,
     Skill,
     SkillAlias,
     SkillCategory,
@@ -37,6 +40,8 @@ from skills.models import (
     TechnicianSkill,
     TrainingGoal,
 )
+from skills.partners.forms import PartnerProgramForm, PartnerRuleForm
+from skills.partners.services import partner_program_save
 from skills.services import (
     skill_alias_create,
     technician_save,
@@ -142,6 +147,43 @@ class CertificationViewSet(RowsViewSet):
     filterset_fields = ("is_baseline",)
 
 
+# ------------------------------------------------------------------------------ partner programmes
+
+
+class PartnerRuleSerializer(RowSerializer):
+    certification_name = name_of(PartnerRule, "certification")
+    skill_name = name_of(PartnerRule, "skill")
+
+    class Meta:
+        model = PartnerRule
+        fields = ("id", *PartnerRuleForm.Meta.fields, "certification_name", "skill_name")
+
+
+class PartnerProgramSerializer(ParentSerializer):
+    rules = PartnerRuleSerializer(many=True, required=False, max_length=MAX_RULES)
+    nested = ("rules",)
+
+    class Meta:
+        model = PartnerProgram
+        fields = ("id", *PartnerProgramForm.Meta.fields, "rules", *TIMESTAMPS)
+        read_only_fields = TIMESTAMPS
+
+    def save_rows(self, *, instance, fields, **changes):
+        return partner_program_save(
+            program=instance, fields=fields, rules=changes.get("rules", NO_ROWS)
+        )
+
+
+class PartnerProgramViewSet(RowsViewSet):
+    """The firm's vendor partner programmes with their rules (a certification, or a skill at a
+    level, and the minimum number of technicians). Whether the team meets them is recorded by
+    each check: /checks/{id}/partner-programmes/."""
+
+    model = PartnerProgram
+    serializer_class = PartnerProgramSerializer
+    prefetch = (Prefetch("rules", PartnerRule.objects.select_related("certification", "skill")),)
+
+
 # ------------------------------------------------------------------------------ technicians
 
 
@@ -158,7 +200,10 @@ class TechnicianSkillSerializer(RowSerializer):
             "skill_name",
             "oldest_version_label",
             "newest_version_label",
+            "assessed_on",
         )
+        # Set by the services: a change through the API counts as assessed that day.
+        read_only_fields = ("assessed_on",)
 
 
 class TechnicianCertificationSerializer(RowSerializer):

@@ -24,6 +24,7 @@ for prefix, viewset in (
     ("skill-versions", team.SkillVersionViewSet),
     ("skill-aliases", team.SkillAliasViewSet),
     ("certifications", team.CertificationViewSet),
+    ("partner-programmes", team.PartnerProgramViewSet),
     ("services", book.ServiceViewSet),
     ("agreements", book.AgreementViewSet),
     ("competitors", book.CompetitorViewSet),
@@ -54,6 +55,11 @@ coverage_patterns = [
         "checks/<id:pk>/end-of-support/",
         coverage_views.CheckEndOfSupportListView.as_view(),
         name="check-end-of-support",
+    ),
+    path(
+        "checks/<id:pk>/partner-programmes/",
+        coverage_views.CheckProgrammeListView.as_view(),
+        name="check-partner-programmes",
     ),
     path(
         "check-requests/<id:pk>/", coverage_views.CheckRequestView.as_view(), name="check-request"

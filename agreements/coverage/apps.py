@@ -46,6 +46,8 @@ class CoverageConfig(AppConfig):
         from core.models import CoverageSettings
         from skills.models import (
             Certification,
+            PartnerProgram,
+            PartnerRule,
             SkillVersion,
             Technician,
             TechnicianCertification,
@@ -64,6 +66,9 @@ class CoverageConfig(AppConfig):
             Certification,
             SkillVersion,
             CoverageSettings,
+            # The checks record the partner programmes too (coverage/programmes.py).
+            PartnerProgram,
+            PartnerRule,
         ):
             for signal in (post_save, post_delete):
                 signal.connect(

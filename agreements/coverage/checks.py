@@ -26,6 +26,7 @@ from agreements.coverage.models import (
     CheckedAgreement,
     CheckedDraft,
     CheckedEndOfSupport,
+    CheckedProgramme,
     CheckedRequirement,
     CheckedSkill,
     CoverageCheck,
@@ -33,8 +34,10 @@ from agreements.coverage.models import (
     CoverageDataChange,
     CoverageFlag,
     CoverageStatus,
+    ProgrammeStatus,
     RiskKind,
 )
+from agreements.coverage.programmes import ProgrammeOutcome, programme_outcomes
 from agreements.coverage.report import report_sections_build
 from agreements.services import requirements_sync_all
 from core.db import advisory_lock, rows_insert, statistics_refresh
@@ -185,6 +188,7 @@ def coverage_check_record(
         ),
     )
     _skills_record(check=check, result=result)
+    programmes = _programmes_record(check=check, result=result)
     forecast = end_of_support_forecast(result)
     _outlook_record(check=check, result=result, forecast=forecast)
     check.new_flags_count = len(changes.opened_requirement_ids)
@@ -193,7 +197,12 @@ def coverage_check_record(
     # Kept as it will be read back: dates and amounts as text.
     check.report = json.loads(
         json.dumps(
-            report_sections_build(coverage_check=check, result=result, end_of_support=forecast),
+            report_sections_build(
+                coverage_check=check,
+                result=result,
+                end_of_support=forecast,
+                programmes=programmes,
+            ),
             cls=DjangoJSONEncoder,
         )
     )
@@ -205,6 +214,7 @@ def coverage_check_record(
         CheckedSkill,
         CheckedDraft,
         CheckedEndOfSupport,
+        CheckedProgramme,
         CoverageFlag,
     )
     signals.check_finished.send(sender=CoverageCheck, coverage_check=check)
@@ -260,6 +270,51 @@ def _skills_record(*, check: CoverageCheck, result: CoverageResult) -> None:
             for skill_id in Skill.objects.order_by("pk").values_list("pk", flat=True)
         ),
     )
+
+
+def _programmes_record(*, check: CoverageCheck, result: CoverageResult) -> list[ProgrammeOutcome]:
+    """Every partner programme as the team stands on the check's day (coverage/programmes.py),
+    with the figures of the dashboard: how many are at risk or not met, and their yearly benefit.
+    """
+    outcomes = programme_outcomes(day=result.day, warning_days=result.warning_days)
+    rows_insert(
+        CheckedProgramme,
+        [
+            "coverage_check_id",
+            "programme_id",
+            "label",
+            "status",
+            "reason",
+            "lapses_on",
+            "benefit",
+            "renewal_date",
+            "rules",
+        ],
+        (
+            (
+                check.pk,
+                outcome.programme_id,
+                outcome.label[:255],
+                outcome.status,
+                outcome.reason[:1000],
+                outcome.lapses_on,
+                outcome.benefit,
+                outcome.renewal_date,
+                json.dumps([rule.as_json() for rule in outcome.rules], cls=DjangoJSONEncoder),
+            )
+            for outcome in outcomes
+        ),
+    )
+    check.programmes_at_risk_count = sum(
+        1 for outcome in outcomes if outcome.status == ProgrammeStatus.AT_RISK
+    )
+    check.programmes_not_met_count = sum(
+        1 for outcome in outcomes if outcome.status == ProgrammeStatus.NOT_MET
+    )
+    check.programme_benefit_at_stake = sum(
+        (outcome.benefit for outcome in outcomes if outcome.at_stake), Decimal(0)
+    )
+    return outcomes
 
 
 def _outlook_record(*, check: CoverageCheck, result: CoverageResult, forecast) -> None:
@@ -355,6 +410,8 @@ CHANGE_WORDS = {
     ),
     "skills.certification": ("certification", "certifications"),
     "skills.skillversion": ("product version", "product versions"),
+    "skills.partnerprogram": ("partner programme", "partner programmes"),
+    "skills.partnerrule": ("partner programme rule", "partner programme rules"),
     "core.coveragesettings": ("change of the coverage rules", "changes of the coverage rules"),
     IMPORT_CHANGE: ("import", "imports"),
 }

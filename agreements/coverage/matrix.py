@@ -23,6 +23,7 @@ from skills.models import (
     Technician,
     TechnicianCertification,
     TechnicianSkill,
+    review_due_before,
     version_range_text,
 )
 
@@ -51,10 +52,20 @@ class MatrixSkill:
     # The CSV's: "Avery Stone: Fortinet NSE 4 (until 2027-01-31)", valid certifications of the
     # columns' technicians that count for the skill.
     certifications: tuple[str, ...] = ()
+    # One per technician of the page: their level of the skill is due for review (DESIGN
+    # "Technicians keep their own skills").
+    due_for_review: tuple[bool, ...] = ()
 
     @property
     def single_technician(self) -> bool:
         return self.qualified_count == 1
+
+    @property
+    def cells(self) -> tuple[tuple[int | str | None, bool], ...]:
+        """(level, due for review) per technician of the page."""
+        return tuple(
+            zip(self.levels, self.due_for_review or (False,) * len(self.levels), strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -91,26 +102,36 @@ def _technician(technician: Technician) -> MatrixTechnician:
 
 
 def _rows(
-    skills, technicians, coverage_check, *, csv_day=None, technicians_read=None
+    skills, technicians, coverage_check, *, day=None, csv_day=None, technicians_read=None
 ) -> tuple[MatrixSkill, ...]:
-    """The matrix rows of `skills` for the columns `technicians`: two queries. For the CSV
-    (`csv_day`), a level also says its version range ("4 (2016 – 2019)") and a third query
-    reads the certifications valid on that day. `technicians_read`, a query of the columns'
-    ids, stands in for the list of them (the CSV's thousand technicians, in every chunk)."""
+    """The matrix rows of `skills` for the columns `technicians`: two queries. With `day`, each
+    level says whether it is due for review then (same query). For the CSV (`csv_day`), a level
+    also says its version range ("4 (2016 – 2019)") and a third query reads the certifications
+    valid on that day. `technicians_read`, a query of the columns' ids, stands in for the list
+    of them (the CSV's thousand technicians, in every chunk)."""
     skill_ids = [skill.pk for skill in skills]
     column_of = {technician.id: index for index, technician in enumerate(technicians)}
     columns = list(column_of) if technicians_read is None else technicians_read
     # Each row starts empty and gets the levels its skill has: the cost follows the skills
     # people know, not skills × technicians.
     levels = {skill_id: [None] * len(column_of) for skill_id in skill_ids}
-    for technician_id, skill_id, level, oldest, newest in TechnicianSkill.objects.filter(
-        skill_id__in=skill_ids, technician_id__in=columns
+    due = {skill_id: [False] * len(column_of) for skill_id in skill_ids}
+    review_before = review_due_before(day) if day is not None else None
+    for technician_id, skill_id, level, oldest, newest, assessed_on in (
+        TechnicianSkill.objects.filter(skill_id__in=skill_ids, technician_id__in=columns)
     ).values_list(
-        "technician_id", "skill_id", "level", "oldest_version__label", "newest_version__label"
+        "technician_id",
+        "skill_id",
+        "level",
+        "oldest_version__label",
+        "newest_version__label",
+        "assessed_on",
     ):
         if csv_day is not None and (oldest or newest):
             level = f"{level} ({version_range_text(oldest, newest)})"
         levels[skill_id][column_of[technician_id]] = level
+        if review_before is not None:
+            due[skill_id][column_of[technician_id]] = assessed_on <= review_before
     certifications = {skill_id: [] for skill_id in skill_ids}
     if csv_day is not None:
         held = (
@@ -139,6 +160,7 @@ def _rows(
             qualified_count=figures.get(skill.pk, (None, None))[0],
             revenue_dependence=figures.get(skill.pk, (None, None))[1],
             certifications=tuple(certifications[skill.pk]),
+            due_for_review=tuple(due[skill.pk]) if review_before is not None else (),
         )
         for skill in skills
     )
@@ -162,7 +184,7 @@ def skills_matrix(
         category=category,
         coverage_check=coverage_check,
         technicians=columns,
-        skills=_rows(list(skills), columns, coverage_check),
+        skills=_rows(list(skills), columns, coverage_check, day=day),
         skill_page=skills,
         technician_page=technicians,
     )

@@ -356,6 +356,14 @@ class CoverageCheck(models.Model):
         help_text="ARR of active agreements on versions reaching end of support within 12 "
         "months whose successor the team does not cover.",
     )
+    programmes_at_risk_count = models.PositiveIntegerField(default=0)
+    programmes_not_met_count = models.PositiveIntegerField(default=0)
+    programme_benefit_at_stake = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Yearly benefit of the partner programmes at risk or not met.",
+    )
     report = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     details_pruned_at = models.DateTimeField(null=True, blank=True)
     data_changes = models.JSONField(
@@ -537,6 +545,62 @@ class CheckedSkill(models.Model):
 
     def __str__(self):
         return f"{self.skill_id}: {self.qualified_count}"
+
+
+class ProgrammeStatus(ChoiceSet):
+    """Whether the team meets a partner programme's rules on a check's day: met, at risk (a
+    count drops below its minimum within the warning window) or not met; with the colour of its
+    badge, the colour of its words in the report email and its severity."""
+
+    MET = "met", "Met", "success", "#067647", 1
+    AT_RISK = "at_risk", "At risk", "warning", "#b54708", 2
+    NOT_MET = "not_met", "Not met", "danger", "#b42318", 3
+
+    def __init__(self, value, color, email_color, severity):
+        super().__init__(value, color)
+        self.email_color: str = email_color
+        self.severity: int = severity
+
+    @classmethod
+    def worst(cls, statuses) -> "ProgrammeStatus":
+        """The most severe of `statuses`; met when there are none."""
+        return max((cls(status) for status in statuses), key=lambda s: s.severity, default=cls.MET)
+
+
+class CheckedProgramme(models.Model):
+    """A partner programme as a check found it (DESIGN "Technicians keep their own skills"):
+    its status, the reason in the coverage sentences' style, the first day a count drops below
+    its minimum (at risk), the yearly benefit then at stake, and each rule's figures (`rules`:
+    [{rule_id, text, needed, has, lasting, status, lapses_on, qualified: [[id, name], …]}])."""
+
+    coverage_check = models.ForeignKey(
+        CoverageCheck, on_delete=models.CASCADE, related_name="programme_results"
+    )
+    programme = models.ForeignKey(
+        "skills.PartnerProgram", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    label = models.CharField(max_length=255, help_text="The programme's name at the check.")
+    status = models.CharField(max_length=10, choices=ProgrammeStatus.choices)
+    reason = models.CharField(max_length=1000)
+    lapses_on = models.DateField(null=True, blank=True)
+    benefit = models.DecimalField(max_digits=12, decimal_places=2)
+    renewal_date = models.DateField(null=True, blank=True)
+    rules = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        app_label = "agreements"
+        ordering = ["label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coverage_check", "programme"], name="checkedprogramme_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.status}"
+
+    def get_status_color(self) -> str:
+        return ProgrammeStatus(self.status).color
 
 
 class CheckedDraft(models.Model):
@@ -724,6 +788,7 @@ class Reminder(TimeStampedModel):
         CERTIFICATION = "certification", "Certification expiry"
         GOAL = "goal", "Training goal due"
         ON_CALL = "on_call", "On-call turn"
+        SKILL_REVIEW = "skill_review", "Skill due for review"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -733,7 +798,8 @@ class Reminder(TimeStampedModel):
 
     kind = models.CharField(max_length=15, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(
-        help_text="The agreement, certification held or training goal it is about."
+        help_text="The agreement, certification held, training goal, rota or technician skill "
+        "it is about."
     )
     deadline = models.DateField()
     lead_days = models.PositiveSmallIntegerField()

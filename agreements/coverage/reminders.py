@@ -4,7 +4,9 @@ recipients), a certification's expiry (to the technician and the report recipien
 training goal's due date (to the technician), REMINDER_LEAD_DAYS before each; and the start of
 an on-call turn (to the technician whose turn it is, overrides applied), ON_CALL_LEAD_DAYS
 before it: the deadline is the turn's first day in the rota's zone, the object its rota, so
-that each turn is reminded once.
+that each turn is reminded once. A technician's skill not assessed for SKILL_REVIEW_MONTHS is
+reminded to the technician once it is due, once per review period: the deadline is the day it
+came due, which a "still accurate" or an edit moves to the next period.
 
 Every day `reminders_queue` claims what is due: one row per (object, deadline, lead time,
 recipient), which the unique constraint makes happen once however often the job runs. The lead
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -34,12 +36,14 @@ from agreements.coverage.report import TRANSIENT_EMAIL_ERRORS, report_recipient_
 from agreements.models import Agreement
 from agreements.terms import renewal_end
 from core.formatting import day_text
+from core.models import add_months
 from skills.models import (
     OnCallMember,
     OnCallOverride,
     OnCallRota,
     Technician,
     TechnicianCertification,
+    TechnicianSkill,
     TrainingGoal,
 )
 from skills.rotas import handoff, rota_periods, schedule, turn_at
@@ -214,10 +218,37 @@ def deadlines_between(first: datetime.date, last: datetime.date) -> list[Deadlin
     return found
 
 
+def review_due_on(technician_skill: TechnicianSkill) -> datetime.date:
+    """The day a technician's skill comes due for review (DESIGN "Technicians keep their own
+    skills"): SKILL_REVIEW_MONTHS after its assessment."""
+    return add_months(technician_skill.assessed_on, settings.SKILL_REVIEW_MONTHS)
+
+
+def skill_reviews_due(day: datetime.date) -> list[Deadline]:
+    """The skills due for review on `day` of technicians still on the team, to remind them
+    (their login's email, else their own). One query."""
+    due = (
+        TechnicianSkill.objects.due_for_review(day)
+        .filter(technician__in=Technician.objects.on_team())
+        .select_related("technician__user")
+    )
+    return [
+        Deadline(
+            Reminder.Kind.SKILL_REVIEW,
+            technician_skill.pk,
+            review_due_on(technician_skill),
+            _technician_address(technician_skill.technician),
+        )
+        for technician_skill in due
+    ]
+
+
 def lead_days_of(kind: str) -> list[int]:
     """The lead times of a kind of reminder."""
     if kind == Reminder.Kind.ON_CALL:
         return [ON_CALL_LEAD_DAYS]
+    if kind == Reminder.Kind.SKILL_REVIEW:
+        return [0]
     return list(settings.REMINDER_LEAD_DAYS)
 
 
@@ -229,7 +260,7 @@ def reminders_queue(*, day: datetime.date) -> list[int]:
     last = day + datetime.timedelta(days=max(*leads, ON_CALL_LEAD_DAYS))
     rows = []
     opted_out = set(ReminderOptOut.objects.values_list("user_id", "kind"))
-    for deadline in deadlines_between(first, last):
+    for deadline in deadlines_between(first, last) + skill_reviews_due(day):
         days_left = (deadline.deadline - day).days
         due = [lead for lead in lead_days_of(deadline.kind) if days_left <= lead]
         for lead in due:
@@ -248,8 +279,12 @@ def reminders_queue(*, day: datetime.date) -> list[int]:
                 if (user_id, deadline.kind) not in opted_out
             ]
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    # A review is reminded once its skill has come due, so its deadline is today or past.
     return list(
-        Reminder.objects.filter(status=Reminder.Status.PENDING, deadline__gte=first)
+        Reminder.objects.filter(
+            Q(deadline__gte=first) | Q(kind=Reminder.Kind.SKILL_REVIEW),
+            status=Reminder.Status.PENDING,
+        )
         .order_by("deadline", "pk")
         .values_list("pk", flat=True)
     )
@@ -269,6 +304,11 @@ def _current_deadline(reminder: Reminder, day: datetime.date) -> datetime.date |
     if reminder.kind == Reminder.Kind.ON_CALL:
         turn = _turn_of(reminder)
         return turn.first_day if turn is not None else None
+    if reminder.kind == Reminder.Kind.SKILL_REVIEW:
+        technician_skill = TechnicianSkill.objects.filter(
+            pk=reminder.object_id, technician__in=Technician.objects.on_team()
+        ).first()
+        return review_due_on(technician_skill) if technician_skill else None
     goal = TrainingGoal.objects.filter(
         pk=reminder.object_id, status__in=TrainingGoal.OPEN_STATUSES
     ).first()
@@ -359,6 +399,19 @@ def reminder_content(reminder: Reminder, day: datetime.date) -> tuple[str, str]:
         subject = (
             f"On call from {context['starts']} ({turn.rota.time_zone}): {turn.rota.name}, "
             f"{turn.technician.name}"
+        )
+    elif reminder.kind == Reminder.Kind.SKILL_REVIEW:
+        technician_skill = TechnicianSkill.objects.select_related("technician", "skill").get(
+            pk=reminder.object_id
+        )
+        context.update(
+            technician_skill=technician_skill,
+            assessed_on=day_text(technician_skill.assessed_on),
+            link=_link(reverse("skills:technician_detail", args=[technician_skill.technician_id])),
+        )
+        subject = (
+            f"Skill due for review: {technician_skill.technician.name}'s "
+            f"{technician_skill.skill.name} (level {technician_skill.level})"
         )
     else:
         goal = TrainingGoal.objects.select_related("technician").get(pk=reminder.object_id)

@@ -34,6 +34,7 @@ from agreements.coverage.models import (
     CoverageRun,
     CoverageStatus,
     GapCause,
+    ProgrammeStatus,
     ReportTestEmail,
     status_label,
 )
@@ -58,10 +59,19 @@ SECTION_LIMITS = {
     "technicians_without_baseline": 15,
     "end_of_support": 10,
     "time_gaps": 10,
+    "partner_programmes": 10,
 }
 # Stored as text in the check's JSON; turned back into dates and amounts when read.
-DATE_KEYS = {"lapses_on", "expires_on", "notice_date", "end_date", "due_date", "end_of_support"}
-MONEY_KEYS = {"annual_value", "revenue_dependence"}
+DATE_KEYS = {
+    "lapses_on",
+    "expires_on",
+    "notice_date",
+    "end_date",
+    "due_date",
+    "end_of_support",
+    "renewal_date",
+}
+MONEY_KEYS = {"annual_value", "revenue_dependence", "benefit"}
 DECIMAL_KEYS = MONEY_KEYS | {"uncovered_hours"}
 
 # Errors worth another try later: the server refused, timed out or hung up. ConnectionError and
@@ -215,12 +225,47 @@ def _time_gap_rows(rows) -> list[dict]:
     return made
 
 
+# A programme's status in the colours of the coverage statuses (the report's badges).
+PROGRAMME_BADGE = {
+    ProgrammeStatus.MET: CoverageStatus.COVERED,
+    ProgrammeStatus.AT_RISK: CoverageStatus.AT_RISK,
+    ProgrammeStatus.NOT_MET: CoverageStatus.UNCOVERED,
+}
+
+
+def _programme_rows(programmes) -> list[dict]:
+    """The programmes not met, then those at risk (soonest lapse first), most benefit first."""
+    at_stake = sorted(
+        (outcome for outcome in programmes if outcome.at_stake),
+        key=lambda outcome: (
+            -ProgrammeStatus(outcome.status).severity,
+            outcome.lapses_on or datetime.date.max,
+            -outcome.benefit,
+            outcome.label,
+        ),
+    )
+    return [
+        {
+            "programme": outcome.label,
+            "status": PROGRAMME_BADGE[outcome.status].value,
+            "status_label": ProgrammeStatus(outcome.status).label,
+            "reason": outcome.reason,
+            "lapses_on": outcome.lapses_on,
+            "benefit": outcome.benefit,
+            "renewal_date": outcome.renewal_date,
+            "path": reverse("skills:programme_detail", args=[outcome.programme_id]),
+        }
+        for outcome in at_stake
+    ]
+
+
 def report_sections_build(
-    *, coverage_check: CoverageCheck, result: CoverageResult, end_of_support=()
+    *, coverage_check: CoverageCheck, result: CoverageResult, end_of_support=(), programmes=()
 ) -> dict:
     """The report of a check that has just been written and has synced the flags: its sections
     as JSON-ready rows, links as paths within the site. A fixed number of queries.
-    `end_of_support`: the check's forecast (agreements/coverage/drafts_and_end_of_support.py)."""
+    `end_of_support`: the check's forecast (agreements/coverage/drafts_and_end_of_support.py);
+    `programmes`: its partner programmes (agreements/coverage/programmes.py)."""
     day = result.day
     check_pk = coverage_check.pk
     requirements_path = reverse("coverage:check_requirements", args=[check_pk])
@@ -236,6 +281,7 @@ def report_sections_build(
     without_baseline = skill_selectors.technicians_without_baseline(day=day)
     ending = _end_of_support_rows(end_of_support, day=day)
     time_gaps = people_gaps(coverage_check).select_related("agreement__client")
+    programme_rows = _programme_rows(programmes)
     technician_path = "skills:technician_detail"
     sections = {
         "new_flags": _flags_section(
@@ -341,6 +387,16 @@ def report_sections_build(
             time_gaps.count(),
             f"{requirements_path}?gaps={PEOPLE_GAP_DAYS}",
         ),
+        "partner_programmes": {
+            **_section(
+                "partner_programmes",
+                programme_rows,
+                len(programme_rows),
+                reverse("coverage:programme_status", args=[check_pk]),
+            ),
+            "checked": len(programmes),
+            "benefit_at_stake": coverage_check.programme_benefit_at_stake,
+        },
     }
     status_arr = dict.fromkeys(CoverageStatus.values, Decimal("0"))
     for agreement in result.agreements:
@@ -388,6 +444,10 @@ def report_context(*, coverage_check: CoverageCheck, base_url: str | None = None
             "more": section["total"] - len(rows),
             "more_url": base_url + section["more_path"],
         }
+        if key == "partner_programmes":
+            sections[key].update(
+                checked=section["checked"], benefit_at_stake=Decimal(section["benefit_at_stake"])
+            )
     return {
         "check": coverage_check,
         "day": coverage_check.check_date,

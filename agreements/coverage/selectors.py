@@ -39,10 +39,12 @@ from agreements.coverage.models import (
     AT_RISK_OF_KIND,
     CheckedAgreement,
     CheckedEndOfSupport,
+    CheckedProgramme,
     CheckedRequirement,
     CoverageCheck,
     CoverageFlag,
     CoverageStatus,
+    ProgrammeStatus,
     RiskKind,
 )
 from agreements.coverage.report import report_context
@@ -650,3 +652,22 @@ def client_end_of_support_value(rows: list[CheckedEndOfSupport]) -> Decimal | No
     agreement_ids = set().union(*(row.agreement_ids for row in rows))
     values = _client_values(rows[0].coverage_check, {rows[0].client_id: agreement_ids})
     return values.get(rows[0].client_id, Decimal(0))
+
+
+# ------------------------------------------------------------------------------ partner programmes
+
+
+def programme_results(coverage_check: CoverageCheck | None) -> QuerySet[CheckedProgramme]:
+    """The partner programmes a check recorded: not met, at risk (soonest lapse first), met;
+    most benefit first within each. None without a check."""
+    if coverage_check is None:
+        return CheckedProgramme.objects.none()
+    severity = Case(
+        *(When(status=status.value, then=Value(status.severity)) for status in ProgrammeStatus),
+        output_field=IntegerField(),
+    )
+    return (
+        CheckedProgramme.objects.filter(coverage_check=coverage_check)
+        .annotate(severity=severity)
+        .order_by("-severity", F("lapses_on").asc(nulls_last=True), "-benefit", "label", "pk")
+    )

@@ -33,6 +33,16 @@ urlpatterns = [
         views.CheckRequirementListView.as_view(),
         name="check_requirements",
     ),
+    path(
+        "partner-programmes/status/",
+        views.ProgrammeStatusView.as_view(),
+        name="programme_status",
+    ),
+    path(
+        "reports/<id:pk>/partner-programmes/",
+        views.ProgrammeStatusView.as_view(),
+        name="programme_status",
+    ),
     path("end-of-support/", views.EndOfSupportView.as_view(), name="end_of_support"),
     path("skills/matrix/", views.SkillsMatrixView.as_view(), name="matrix"),
     path("skills/matrix/csv/", views.SkillsMatrixCsvView.as_view(), name="matrix_csv"),

@@ -66,7 +66,7 @@ from core.selectors import coverage_defaults, coverage_settings_stored
 from core.services import coverage_settings_set
 from core.views import ExportMixin, FilterRefusalMixin, export_links, local_path
 from skills.forms import MatrixFilterForm
-from skills.models import Skill, Technician, TechnicianSkill
+from skills.models import Skill, Technician, TechnicianSkill, TrainingGoal
 
 PAGE_SIZE = 25
 ROTA_GAPS = "rota"  # the requirements list's filter of the gaps someone on call would close
@@ -386,6 +386,35 @@ class CheckRequirementListView(ModelPermissionMixin, ListView):
         }
 
 
+# ------------------------------------------------------------------------------ partner programmes
+
+
+class ProgrammeStatusView(ModelPermissionMixin, ListView):
+    """The partner programmes as a check recorded them (the newest one, or the check of the
+    URL): not met first, then at risk, then met; with the yearly benefit at stake."""
+
+    model = CoverageCheck
+    template_name = "coverage/programme_status.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.freshness = selectors.check_freshness(user=self.request.user)
+        self.coverage_check = self.freshness.check
+        if "pk" in self.kwargs:
+            self.coverage_check = get_object_or_404(
+                visible_to(self.request.user, CoverageCheck).defer("report"), pk=self.kwargs["pk"]
+            )
+        return selectors.programme_results(self.coverage_check)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            freshness=self.freshness,
+            coverage_check=self.coverage_check,
+            can_plan=can_add(self.request.user, TrainingGoal),
+            **kwargs,
+        )
+
+
 # ------------------------------------------------------------------------------ end of support
 
 
@@ -479,6 +508,7 @@ class SkillsMatrixView(FilterRefusalMixin, MatrixPermissionMixin, TemplateView):
             matrix=matrix,
             page_obj=matrix.skill_page,
             freshness=selectors.check_freshness(user=self.request.user),
+            review_months=settings.SKILL_REVIEW_MONTHS,
             **kwargs,
         )
 

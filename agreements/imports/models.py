@@ -18,6 +18,8 @@ class ImportKind(models.TextChoices):
     TIME_OFF = "time_off", "Time off"
     WORKING_HOURS = "working_hours", "Working hours"
     AGREEMENTS = "agreements", "Agreements"
+    PARTNER_PROGRAMMES = "partner_programmes", "Partner programmes"
+    PARTNER_RULES = "partner_rules", "Partner programme rules"
 
 
 class ImportBatch(TimeStampedModel):

@@ -8,13 +8,21 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 
+from agreements.coverage import selectors as coverage_selectors
+from agreements.coverage.checks import newest_check
 from agreements.coverage.drafts_and_end_of_support import (
     migrations_needed,
     plan_due_date,
     presale_day,
 )
 from agreements.coverage.engine import evaluate_coverage
-from agreements.coverage.models import CheckedEndOfSupport, CheckedRequirement, CoverageFlag
+from agreements.coverage.models import (
+    CheckedEndOfSupport,
+    CheckedProgramme,
+    CheckedRequirement,
+    CoverageFlag,
+    ProgrammeStatus,
+)
 from agreements.models import Agreement, Requirement
 from agreements.planning.gaps import Gap
 from agreements.planning.models import PlannedRequirement
@@ -409,3 +417,30 @@ def end_of_support_plan_prefill(*, user, row_id, day: datetime.date) -> dict:
         "due_date": plan_due_date(row.end_of_support, day),
         "reason": reason[:255],
     }
+
+
+# ------------------------------------------------------------------------------ partner programmes
+
+
+@dataclass(frozen=True)
+class ProgrammeShortfall:
+    """A programme the newest check found at risk or not met, and who is missing per rule."""
+
+    result: CheckedProgramme
+    missing: tuple[tuple[str, int], ...]  # (rule text, people missing)
+
+
+def programmes_short() -> list[ProgrammeShortfall]:
+    """The programmes at risk or not met in the newest check, worst first. Two queries."""
+    rows = coverage_selectors.programme_results(newest_check()).exclude(status=ProgrammeStatus.MET)
+    return [
+        ProgrammeShortfall(
+            result=row,
+            missing=tuple(
+                (rule["text"], rule["needed"] - rule["lasting"])
+                for rule in row.rules
+                if rule["needed"] > rule["lasting"]
+            ),
+        )
+        for row in rows
+    ]

@@ -7,6 +7,11 @@ app_name = "planning"
 urlpatterns = [
     path("gaps/", views.GapAnalysisView.as_view(), name="gap_analysis"),
     path("gaps/add-to-plan/", views.AddToPlanView.as_view(), name="add_to_plan"),
+    path(
+        "gaps/partner-programmes/<id:pk>/add-to-plan/",
+        views.ProgrammePlanView.as_view(),
+        name="programme_plan",
+    ),
     path("plan/", views.PlanView.as_view(), name="plan"),
     path("plan/<id:pk>/start/", views.GoalStartView.as_view(), name="goal_start"),
     path("plan/<id:pk>/cancel/", views.GoalCancelView.as_view(), name="goal_cancel"),

@@ -21,7 +21,7 @@ from django.views.generic import ListView, TemplateView
 
 from agreements.coverage.models import CoverageStatus
 from agreements.models import Agreement
-from agreements.planning import gaps, prospect_check, selectors, services, whatif
+from agreements.planning import gaps, programmes, prospect_check, selectors, services, whatif
 from agreements.planning.forms import (
     AddToPlanForm,
     CompetitorForm,
@@ -35,9 +35,10 @@ from agreements.planning.models import Competitor, CompetitorOffering
 from core.bounds import id_or_none
 from core.formatting import day_text
 from core.forms import apply_validation_error
-from core.permissions import ModelPermissionMixin, can_add, can_change, visible_to
+from core.permissions import ModelPermissionMixin, can_add, can_change, perm_name, visible_to
+from core.selectors import coverage_defaults
 from core.views import ParentWithFormsetsView
-from skills.models import TrainingGoal
+from skills.models import PartnerProgram, Technician, TrainingGoal
 from skills.selectors import technicians_available_to
 from skills.services import (
     training_goal_cancel,
@@ -154,6 +155,7 @@ class GapAnalysisView(ModelPermissionMixin, TemplateView):
             can_plan=can_plan,
             today=today,
             rota_plan=gaps.rota_proposals(),
+            programmes_short=selectors.programmes_short(),
             **selectors.baseline_gaps(user=user, day=today, page=self.request.GET.get("bpage")),
             **kwargs,
         )
@@ -228,6 +230,59 @@ class AddToPlanView(ModelPermissionMixin, TemplateView):
         )
 
 
+class ProgrammePlanView(ModelPermissionMixin, TemplateView):
+    """ "Add to plan" for a partner programme: the goals that keep its tier through the warning
+    window, as the team stands today, each ticked; the ticked ones become goals at once. The
+    URL names the programme; the page needs the permission to add training goals."""
+
+    model = PartnerProgram
+    template_name = "planning/programme_plan.html"
+
+    def get_permission_required(self):
+        return (perm_name(TrainingGoal, "add"),)
+
+    def get_plan(self) -> programmes.ProgrammePlan:
+        programme = get_object_or_404(
+            visible_to(self.request.user, PartnerProgram), pk=self.kwargs["pk"]
+        )
+        return programmes.programme_plan(
+            programme=programme,
+            day=timezone.localdate(),
+            warning_days=coverage_defaults().warning_days,
+        )
+
+    def get(self, request, *args, **kwargs):
+        plan = self.get_plan()
+        chosen = {proposal.key for proposal in plan.proposals}
+        return self.render_to_response(self.get_context_data(plan=plan, chosen=chosen))
+
+    def post(self, request, *args, **kwargs):
+        plan = self.get_plan()
+        chosen = set(request.POST.getlist("goals"))
+        proposals = [proposal for proposal in plan.proposals if proposal.key in chosen]
+        if not proposals:
+            messages.error(request, "Nothing was added: tick at least one of the goals below.")
+            return self.render_to_response(self.get_context_data(plan=plan, chosen=chosen))
+        technicians = Technician.objects.in_bulk([p.technician_id for p in proposals])
+        with transaction.atomic():
+            for proposal in proposals:
+                training_goal_create(
+                    technician=technicians[proposal.technician_id],
+                    due_date=proposal.due_date,
+                    certification_id=proposal.certification_id,
+                    skill_id=proposal.skill_id,
+                    target_level=proposal.target_level if proposal.skill_id else None,
+                    reason=proposal.reason,
+                )
+        messages.success(
+            request,
+            f"Added {len(proposals)} goal{pluralize(len(proposals))} to keep {plan.programme}: "
+            + "; ".join(f"{p.technician_name}, {p.target}" for p in proposals)
+            + ".",
+        )
+        return redirect("planning:plan")
+
+
 class PlanView(ModelPermissionMixin, TemplateView):
     model = TrainingGoal
     template_name = "planning/plan.html"
@@ -247,6 +302,7 @@ class PlanView(ModelPermissionMixin, TemplateView):
             can_edit=can_change(user, TrainingGoal),
             can_plan=can_add(user, TrainingGoal),
             rota_plan=gaps.rota_proposals(),
+            programmes_short=selectors.programmes_short(),
             **selectors.baseline_gaps(user=user, day=today, page=self.request.GET.get("bpage")),
             **kwargs,
         )

@@ -33,6 +33,9 @@ COVERAGE_EMAIL_RETRY_BASE_SECONDS = env.int(
     "COVERAGE_EMAIL_RETRY_BASE_SECONDS", default=120, minimum=1
 )
 COVERAGE_EMAIL_MAX_RETRIES = env.int("COVERAGE_EMAIL_MAX_RETRIES", default=5, minimum=0)
+# A technician's skill not assessed (edited, approved or confirmed "still accurate") for this
+# many months is due for review: marked on the skills matrix and reminded to the technician.
+SKILL_REVIEW_MONTHS = env.int("SKILL_REVIEW_MONTHS", default=12, minimum=1, below=121)
 # Support windows and working hours (DESIGN "Coverage through the support window"): weekly
 # patterns in local time, "Mon-Fri 09:00-17:00" (24:00 is the end of the day). An agreement's
 # window is read in its client's time zone; a technician without working hours of their own

@@ -12,6 +12,7 @@ from skills.models.hours import (
     moment_on_the_half_hour,
     on_the_half_hour,
 )
+from skills.models.partners import MAX_RULES, PartnerProgram, PartnerRule
 from skills.models.proposals import SkillProposal
 from skills.models.team import (
     EMAIL_TAKEN,
@@ -33,6 +34,7 @@ from skills.models.team import (
     check_version_of_skill,
     level_constraint,
     rank_in_range,
+    review_due_before,
     version_range_text,
 )
 
@@ -46,6 +48,9 @@ __all__ = [
     "OnCallOverride",
     "OnCallRota",
     "OnCallRotaHours",
+    "MAX_RULES",
+    "PartnerProgram",
+    "PartnerRule",
     "Skill",
     "SkillAlias",
     "SkillCategory",
@@ -67,5 +72,6 @@ __all__ = [
     "moment_on_the_half_hour",
     "on_the_half_hour",
     "rank_in_range",
+    "review_due_before",
     "version_range_text",
 ]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.db.models.lookups import IsNull
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.choices import ChoiceSet
@@ -325,6 +326,16 @@ class TechnicianSkillQuerySet(models.QuerySet):
             level__gte=min_level,
         )
 
+    def due_for_review(self, day) -> "TechnicianSkillQuerySet":
+        """Skills not assessed for SKILL_REVIEW_MONTHS on `day` (DESIGN "Technicians keep their
+        own skills"): assessed on or before `day` minus that many months."""
+        return self.filter(assessed_on__lte=review_due_before(day))
+
+
+def review_due_before(day):
+    """The newest assessment date that is due for review on `day`."""
+    return add_months(day, -settings.SKILL_REVIEW_MONTHS)
+
 
 class TechnicianSkill(TimeStampedModel):
     technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="skills")
@@ -344,6 +355,12 @@ class TechnicianSkill(TimeStampedModel):
     )
     last_used = models.DateField(
         null=True, blank=True, validators=[date_in_range, date_not_in_future]
+    )
+    assessed_on = models.DateField(
+        default=timezone.localdate,
+        validators=[date_in_range],
+        help_text="The day someone last judged this skill accurate: a consultant's edit, an "
+        "approved proposal or a “still accurate” review. Syncs leave it alone.",
     )
     history = HistoricalRecords()
 
@@ -391,6 +408,9 @@ class TechnicianSkill(TimeStampedModel):
             self.oldest_version.rank if self.oldest_version else None,
             self.newest_version.rank if self.newest_version else None,
         )
+
+    def is_due_for_review(self, day) -> bool:
+        return self.assessed_on <= review_due_before(day)
 
     @property
     def version_range(self):

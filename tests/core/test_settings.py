@@ -55,6 +55,8 @@ def test_deploy_check_passes_with_production_settings_and_a_valid_environment():
         ("ALLOWED_HOSTS", None, "is required in production"),
         ("COVERAGE_WARNING_DAYS", "sixty", "whole number"),
         ("COVERAGE_REPORT_TIME", "2am", "HH:MM"),
+        ("SKILL_REVIEW_MONTHS", "0", "SKILL_REVIEW_MONTHS must be at least 1"),
+        ("SKILL_REVIEW_MONTHS", "a year", "whole number"),
         ("API_TOKEN_RATE", "lots", "per second, minute, hour or day"),
         ("WEBHOOK_MAX_ATTEMPTS", "0", "WEBHOOK_MAX_ATTEMPTS must be at least 1"),
         ("WEBHOOK_RETRY_MAX_SECONDS", "7200", "less than 3600"),

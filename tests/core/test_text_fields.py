@@ -43,6 +43,8 @@ SYSTEM_WRITTEN = {
     "agreements.CheckedEndOfSupport.label",
     "agreements.CheckedEndOfSupport.successor_label",
     "agreements.CheckedEndOfSupport.reason",
+    "agreements.CheckedProgramme.label",
+    "agreements.CheckedProgramme.reason",
     "agreements.Reminder.recipient",
     "agreements.Reminder.subject",
     "agreements.Reminder.last_error",

@@ -441,3 +441,25 @@ def test_seeding_again_records_no_second_check(demo):
     run_seed()
 
     assert CoverageCheck.objects.count() == 1
+
+
+def test_one_partner_programme_is_at_risk_and_the_others_met(demo):
+    results = CoverageCheck.objects.get().programme_results.order_by("label")
+    tomas_ccna = TechnicianCertification.objects.get(
+        technician__name="Tomás Reyes", certification__name="Cisco CCNA"
+    )
+
+    assert [(row.label, row.status) for row in results] == [
+        ("Cisco Select Integrator", "at_risk"),
+        ("Fortinet Engage Advocate Partner", "met"),
+        ("Microsoft Solutions Partner — Modern Work", "met"),
+    ]
+    at_risk = results[0]
+    assert at_risk.lapses_on == tomas_ccna.expires_on + datetime.timedelta(days=1)
+    assert at_risk.reason == (
+        "Cisco Select Integrator: needs 1 technician certified Cisco CCNA; has 1, Tomás Reyes's "
+        f"lapses {day_text(at_risk.lapses_on)}"
+    )
+    assert CoverageCheck.objects.get().programme_benefit_at_stake == Decimal("6500.00")
+    assert "3 partner programmes added" in demo
+    assert active_total() == ARR

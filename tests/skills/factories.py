@@ -1,9 +1,12 @@
 import datetime
+from decimal import Decimal
 
 import factory
 
 from skills.models import (
     Certification,
+    PartnerProgram,
+    PartnerRule,
     Skill,
     SkillCategory,
     SkillProposal,
@@ -99,3 +102,27 @@ class SkillProposalFactory(factory.django.DjangoModelFactory):
     kind = SkillProposal.Kind.NEW_SKILL
     skill = factory.SubFactory(SkillFactory)
     level = 4
+
+
+class PartnerProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerProgram
+
+    vendor = "Microsoft"
+    tier = factory.Sequence(lambda n: f"Solutions Partner {n}")
+    yearly_benefit = Decimal("12000.00")
+
+
+class PartnerRuleFactory(factory.django.DjangoModelFactory):
+    """A certification rule unless given a skill (with its min_level)."""
+
+    class Meta:
+        model = PartnerRule
+
+    program = factory.SubFactory(PartnerProgramFactory)
+    certification = factory.Maybe(
+        "skill", yes_declaration=None, no_declaration=factory.SubFactory(CertificationFactory)
+    )
+    skill = None
+    min_level = None
+    min_technicians = 2

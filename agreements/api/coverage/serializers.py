@@ -16,6 +16,7 @@ from agreements.api.live_coverage import (
 from agreements.coverage.models import (
     CheckedAgreement,
     CheckedEndOfSupport,
+    CheckedProgramme,
     CheckedRequirement,
     CoverageCheck,
     CoverageCheckRequest,
@@ -48,6 +49,9 @@ class CheckSerializer(serializers.ModelSerializer):
     agreements_url = serializers.HyperlinkedIdentityField(view_name="api:check-agreements")
     requirements_url = serializers.HyperlinkedIdentityField(view_name="api:check-requirements")
     end_of_support_url = serializers.HyperlinkedIdentityField(view_name="api:check-end-of-support")
+    partner_programmes_url = serializers.HyperlinkedIdentityField(
+        view_name="api:check-partner-programmes"
+    )
     requested_by = UserRefSerializer(
         read_only=True, allow_null=True, help_text="Who ran it by hand; null for a nightly check."
     )
@@ -100,11 +104,15 @@ class CheckSerializer(serializers.ModelSerializer):
             "drafts_not_deliverable_count",
             "drafts_not_deliverable_value",
             "end_of_support_arr_not_covered",
+            "programmes_at_risk_count",
+            "programmes_not_met_count",
+            "programme_benefit_at_stake",
             "details_pruned_at",
             "nightly_run",
             "agreements_url",
             "requirements_url",
             "end_of_support_url",
+            "partner_programmes_url",
         )
         read_only_fields = fields
 
@@ -350,3 +358,38 @@ class AgreementCoverageSerializer(serializers.Serializer):
     differs_from_check = serializers.BooleanField()
     requirements = LiveRequirementSerializer(source="requirement_rows", many=True)
     open_flags = FlagRefSerializer(source="flags", many=True)
+
+
+class CheckedProgrammeRuleSerializer(serializers.Serializer):
+    rule_id = serializers.IntegerField()
+    text = serializers.CharField(help_text="“2 technicians certified MS-102”.")
+    needed = serializers.IntegerField()
+    has = serializers.IntegerField(help_text="Qualified on the check's day.")
+    lasting = serializers.IntegerField(help_text="Still qualified at the end of the window.")
+    status = serializers.CharField(help_text="met, at_risk or not_met.")
+    lapses_on = serializers.DateField(allow_null=True)
+    qualified = serializers.ListField(
+        child=serializers.ListField(), help_text="[technician id, name] of those qualified."
+    )
+
+
+class CheckedProgrammeSerializer(serializers.ModelSerializer):
+    """A partner programme as the check found it: met, at risk (a count drops below its
+    minimum within the window, from `lapses_on`) or not met, with the reason and each rule's
+    figures."""
+
+    rules = CheckedProgrammeRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CheckedProgramme
+        fields = (
+            "programme",
+            "label",
+            "status",
+            "reason",
+            "lapses_on",
+            "benefit",
+            "renewal_date",
+            "rules",
+        )
+        read_only_fields = fields

@@ -23,6 +23,7 @@ from agreements.api.coverage.serializers import (
     AgreementCoverageSerializer,
     CheckedAgreementSerializer,
     CheckedEndOfSupportSerializer,
+    CheckedProgrammeSerializer,
     CheckedRequirementSerializer,
     CheckRequestSerializer,
     CheckRunAcceptedSerializer,
@@ -43,6 +44,7 @@ from agreements.coverage.flags import flag_acknowledge
 from agreements.coverage.models import (
     CheckedAgreement,
     CheckedEndOfSupport,
+    CheckedProgramme,
     CheckedRequirement,
     CoverageCheck,
     CoverageCheckRequest,
@@ -137,6 +139,19 @@ class CheckEndOfSupportListView(CheckRowsView):
         return CheckedEndOfSupport.objects.filter(coverage_check=self.get_check()).order_by(
             "end_of_support", "client_name", "pk"
         )
+
+
+@extend_schema(
+    summary="The partner programmes as a check found them",
+    description="Not met first, then at risk (soonest lapse first), then met; with the yearly "
+    "benefit at stake, the reason and each rule's figures.",
+)
+class CheckProgrammeListView(CheckRowsView):
+    queryset = CheckedProgramme.objects.none()  # the model, for the schema
+    serializer_class = CheckedProgrammeSerializer
+
+    def get_queryset(self):
+        return selectors.programme_results(self.get_check())
 
 
 # ------------------------------------------------------------------------------ run a check now

@@ -20,6 +20,7 @@ from agreements.imports.kinds.agreements import AgreementsKind
 from agreements.imports.kinds.base import Context, Kind, Plan
 from agreements.imports.kinds.clients import ClientsKind, ContactsKind
 from agreements.imports.kinds.environments import EnvironmentKind
+from agreements.imports.kinds.partners import PartnerProgrammesKind, PartnerRulesKind
 from agreements.imports.kinds.team import (
     CertificationsKind,
     TechnicianSkillsKind,
@@ -43,6 +44,8 @@ KINDS: dict[str, Kind] = {
         TimeOffKind(),
         WorkingHoursKind(),
         AgreementsKind(),
+        PartnerProgrammesKind(),
+        PartnerRulesKind(),
     )
 }
 # The order in which a whole portfolio is imported: what a row names must exist first.
@@ -58,4 +61,8 @@ IMPORT_ORDER = [
     # files keep their numbers.
     ImportKind.TIME_OFF,
     ImportKind.WORKING_HOURS,
+    # Partner programmes name the catalog's certifications and skills, and their rules the
+    # programmes.
+    ImportKind.PARTNER_PROGRAMMES,
+    ImportKind.PARTNER_RULES,
 ]

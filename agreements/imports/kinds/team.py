@@ -4,6 +4,7 @@ working hours (a technician's rows in a file replace their week)."""
 from collections import defaultdict
 
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from agreements.imports import cell_values
 from agreements.imports.kinds.base import (
@@ -20,6 +21,7 @@ from agreements.imports.kinds.base import (
     RowReader,
     checked,
     duplicate_error,
+    saver,
     shown,
 )
 from agreements.imports.models import ImportKind
@@ -152,6 +154,17 @@ class TechnicianSkillsKind(HeldKind):
         Column("newest_version", synonyms=("to version", "max version", "newest")),
         Column("last_used", synonyms=("last used on", "last worked")),
     )
+
+    def writer(self, instance, user):
+        """A row the file adds or changes counts as assessed on the day of the import, as a
+        consultant's edit does (skills.services.technician_save); unchanged rows keep theirs."""
+        save = saver(instance, user)
+
+        def assessed_and_saved():
+            instance.assessed_on = timezone.localdate()
+            save()
+
+        return assessed_and_saved
 
     def export_rows(self):
         return TechnicianSkill.objects.select_related(

@@ -36,7 +36,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo: {report.clients} clients, {report.agreements} agreements, "
                 f"{report.technicians} technicians, {report.rotas} on-call rotas, "
-                f"{report.competitors} competitors, {report.training_goals} training goals added."
+                f"{report.competitors} competitors, {report.training_goals} training goals, "
+                f"{report.programmes} partner programmes added."
             )
         else:
             self.stdout.write("Demo data already loaded; nothing changed.")

@@ -23,6 +23,7 @@ from tests.agreements.test_views import valid_form_data
 from tests.clients.factories import ClientFactory, ClientTechnologyFactory, ContactFactory
 from tests.skills.factories import (
     CertificationFactory,
+    PartnerProgramFactory,
     SkillCategoryFactory,
     SkillFactory,
     SkillVersionFactory,
@@ -72,6 +73,16 @@ ENDPOINTS = {
         CertificationFactory,
         lambda: {"name": "CompTIA Network+"},
         {"issuer": "CompTIA"},
+    ),
+    "partner-programmes": (
+        PartnerProgramFactory,
+        lambda: {
+            "vendor": "Fortinet",
+            "tier": "Advanced Partner",
+            "yearly_benefit": "9500.00",
+            "rules": [{"certification": CertificationFactory().pk, "min_technicians": 2}],
+        },
+        {"notes": "Engage programme"},
     ),
     "services": (
         ServiceFactory,

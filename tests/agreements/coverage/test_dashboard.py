@@ -16,6 +16,7 @@ from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.clients.factories import ClientFactory
 from tests.skills.factories import (
     CertificationFactory,
+    PartnerRuleFactory,
     SkillFactory,
     TechnicianCertificationFactory,
     TechnicianFactory,
@@ -259,7 +260,8 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     for _ in range(flags):
         agreement = AgreementFactory(end_date=days(70))  # notice due in 10 days
         RequirementFactory(agreement=agreement, skill=skill)
-        TechnicianCertificationFactory(expires_on=days(10))
+        held = TechnicianCertificationFactory(expires_on=days(10))
+        PartnerRuleFactory(certification=held.certification, min_technicians=1)  # at risk
     TechnicianSkillFactory(skill=skill, level=3)
     coverage_run_execute(run_date=TODAY)
 
@@ -267,7 +269,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # warning window in force; the newest check (with its run), the change stamp; notice dates
     # (with clients) and their count; expiring certifications and their count; technicians
     # without a baseline certification and their count; open flags count and page. No
-    # coverage query: the figures are the check's.
+    # coverage query: the figures are the check's (the partner programmes' too).
     with django_assert_num_queries(17):
         response = consultant_client.get(reverse("coverage:dashboard"))
     assert response.status_code == 200
@@ -310,3 +312,19 @@ def test_dashboard_says_nothing_changed_right_after_a_check(consultant_client, b
 
     assert response.context["dashboard"].freshness.changed_since is False
     assert "Data has changed since" not in response.content.decode()
+
+
+def test_dashboard_figure_of_partner_programmes_comes_from_the_check(consultant_client):
+    held = TechnicianCertificationFactory(expires_on=days(10))
+    PartnerRuleFactory(
+        certification=held.certification,
+        min_technicians=1,
+        program__yearly_benefit=Decimal("4200"),
+    )
+    coverage_run_execute(run_date=TODAY)
+    held.delete()  # after the check: the page still shows what the check found
+
+    page = consultant_client.get(reverse("coverage:dashboard")).content.decode()
+
+    assert 'data-testid="programme-benefit-at-stake">$4,200</div>' in page
+    assert "0 not met · 1 at risk within 60 days" in page

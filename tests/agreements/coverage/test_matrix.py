@@ -323,3 +323,35 @@ def test_matrix_figures_come_from_the_newest_check(consultant_client, team):
     assert {s.qualified_count for s in before.context["matrix"].skills} == {None}
     assert "not checked yet" in before.content.decode()
     assert {s.name: s.qualified_count for s in after.context["matrix"].skills}["Veeam"] == 2
+
+
+def test_matrix_marks_the_levels_due_for_review(team):
+    avery_exchange = TechnicianSkill.objects.get(
+        technician__name="Avery Stone", skill=team["exchange"]
+    )
+    avery_exchange.assessed_on = TODAY - datetime.timedelta(days=366)
+    avery_exchange.save()
+
+    matrix = skills_matrix(day=TODAY)
+
+    exchange = next(skill for skill in matrix.skills if skill.name == "Exchange")
+    veeam = next(skill for skill in matrix.skills if skill.name == "Veeam")
+    names = [technician.name for technician in matrix.technicians]
+    assert dict(zip(names, exchange.due_for_review, strict=True)) == {
+        "Avery Stone": True,
+        "Blake Moss": False,
+        "Casey Lund": False,
+        "Drew Park": False,
+    }
+    assert not any(veeam.due_for_review)
+
+
+def test_matrix_page_shows_the_review_mark_with_its_legend(consultant_client, team):
+    TechnicianSkill.objects.filter(skill=team["veeam"]).update(
+        assessed_on=TODAY - datetime.timedelta(days=400)
+    )
+
+    page = consultant_client.get(reverse("coverage:matrix")).content.decode()
+
+    assert "marks a level not assessed for 12 months: due for review" in page
+    assert page.count('aria-label="due for review"') == 2

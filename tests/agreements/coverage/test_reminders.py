@@ -196,6 +196,7 @@ def test_a_user_who_opted_out_of_a_kind_is_not_reminded_of_it(deadlines, client)
         ("certification", False),
         ("goal", True),
         ("on_call", False),
+        ("skill_review", False),
     ]
 
 

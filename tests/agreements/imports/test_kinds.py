@@ -349,3 +349,24 @@ def test_an_imported_reference_is_not_handed_out_again(acme, upload, confirm):
             client=acme, title="Typed in", start_date=datetime.date(2026, 2, 1), annual_value=1
         )
     assert created.reference == "AGR-2026-0008"
+
+
+@pytest.mark.time_machine(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC), tick=False)
+def test_a_technician_skill_the_file_changes_counts_as_assessed_that_day(dana, upload, confirm):
+    long_ago = datetime.date(2025, 1, 10)
+    TechnicianSkillFactory(technician=dana, skill=skill("Windows"), level=3, assessed_on=long_ago)
+    TechnicianSkillFactory(
+        technician=dana, skill=skill("Exchange Server"), level=2, assessed_on=long_ago
+    )
+    lines = [
+        "Technician email,Skill,Level",
+        "dana@msp.example,Windows,3",
+        "dana@msp.example,Exchange Server,4",
+    ]
+
+    confirm(upload("technician_skills", csv_bytes(lines)))
+
+    assert dict(TechnicianSkill.objects.values_list("skill__name", "assessed_on")) == {
+        "Windows": long_ago,
+        "Exchange Server": datetime.date(2026, 11, 26),
+    }
