@@ -30,6 +30,7 @@ OWN_ROW_PAGES = {
     "skills:proposal_skill_create",
     "skills:proposal_certification_create",
     "skills:proposal_withdraw",
+    "skills:my_skill_confirm",
     "approvals:queue",
 }
 

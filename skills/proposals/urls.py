@@ -7,6 +7,11 @@ from skills.proposals import views
 urlpatterns = [
     path("my-skills/", views.MySkillsView.as_view(), name="my_skills"),
     path(
+        "my-skills/skills/<id:pk>/still-accurate/",
+        views.MySkillConfirmView.as_view(),
+        name="my_skill_confirm",
+    ),
+    path(
         "my-skills/propose/skill/",
         views.SkillProposalCreateView.as_view(),
         name="proposal_skill_create",

@@ -2,21 +2,24 @@
 technician through the login (404 without one) and each proposal through a selector scoped to
 who asks, so no id in a URL reaches someone else's."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.forms import apply_validation_error
-from core.permissions import ModelPermissionMixin
+from core.permissions import ModelPermissionMixin, perm_name
 from core.selectors import coverage_defaults
 from skills import selectors as skill_selectors
-from skills.models import SkillProposal
+from skills.models import SkillProposal, TechnicianSkill
 from skills.proposals import selectors, services
 from skills.proposals.forms import CertificationProposalForm, SkillProposalForm
+from skills.services import technician_skill_confirm
 from skills.team_time.selectors import technician_time_off, technician_week
 
 NO_TECHNICIAN = "No technician is linked to your login: ask a consultant to link it."
@@ -47,12 +50,35 @@ class MySkillsView(OwnTechnicianMixin, TemplateView):
                 technician=technician, day=day, warning_days=warning_days
             ),
             training_goals=skill_selectors.technician_training_goals(technician=technician),
+            skills_due=skill_selectors.skills_due_for_review(technician, day=day),
+            review_months=settings.SKILL_REVIEW_MONTHS,
             week=technician_week(technician=technician),
             time_off=technician_time_off(technician=technician, day=day),
             on_call=selectors.technician_on_call_turns(technician=technician, now=timezone.now()),
             proposals=selectors.technician_proposals(technician=technician),
             **kwargs,
         )
+
+
+class MySkillConfirmView(PermissionRequiredMixin, View):
+    """ "Still accurate": a technician confirms one of their own skills as it stands, which
+    starts a new review period; anyone else's is not found."""
+
+    model = TechnicianSkill
+    permission_required = perm_name(SkillProposal, "add")
+    raise_exception = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        held = get_object_or_404(
+            TechnicianSkill.objects.filter(technician__user=request.user).select_related("skill"),
+            pk=self.kwargs["pk"],
+        )
+        technician_skill_confirm(technician_skill=held, user=request.user)
+        messages.success(
+            request, f"Confirmed your {held.skill.name} at level {held.level} as still accurate."
+        )
+        return redirect("skills:my_skills")
 
 
 class ProposalCreateView(OwnTechnicianMixin, ModelPermissionMixin, TemplateView):

@@ -40,6 +40,7 @@ TECHNICIAN_PAGES = {
     "skills:proposal_skill_create",
     "skills:proposal_certification_create",
     "skills:proposal_withdraw",
+    "skills:my_skill_confirm",
 }
 # Besides the domain: the beat schedule and the group memberships the settings page writes.
 OTHER_TABLES = (

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tests.skills.factories import SkillProposalFactory
+from tests.skills.factories import SkillProposalFactory, TechnicianSkillFactory
 from tests.skills.team_time.factories import (
     OnCallMemberFactory,
     OnCallOverrideFactory,
@@ -51,8 +51,8 @@ def test_my_skills_reads_the_same_number_of_queries_for_one_or_many_proposals(
 
     # session, user, savepoint, the technician, coverage settings, working hours, time off,
     # rotas, proposals, release, the user's and their groups' permissions, skills,
-    # certifications, training goals
-    with django_assert_num_queries(15):
+    # certifications, training goals, skills due for review
+    with django_assert_num_queries(16):
         response = client.get(reverse("skills:my_skills"))
 
     assert len(response.context["proposals"]) == proposals
@@ -80,3 +80,37 @@ def test_my_skills_lists_my_on_call_turns_and_the_part_i_cover(client, sam, lena
     assert own[0].turn.is_current
     assert all(turn.turn.technician_id == sam[1].pk for turn in own)
     assert [turn.turn.technician_name for turn in covering] == ["Lena Brandt"]
+
+
+REVIEW_DAY = datetime.datetime(2026, 6, 2, 12, tzinfo=datetime.UTC)
+
+
+@pytest.mark.time_machine(REVIEW_DAY, tick=False)
+def test_a_skill_not_assessed_for_a_year_is_due_and_still_accurate_resets_it(client, sam):
+    stale = TechnicianSkillFactory(technician=sam[1], assessed_on=datetime.date(2025, 5, 1))
+    TechnicianSkillFactory(technician=sam[1], assessed_on=datetime.date(2026, 1, 10))
+    client.force_login(sam[0])
+
+    page = client.get(reverse("skills:my_skills"))
+    assert list(page.context["skills_due"]) == [stale]
+    assert "Due for review" in page.text
+
+    response = client.post(reverse("skills:my_skill_confirm", args=[stale.pk]))
+
+    assert response.status_code == 302
+    stale.refresh_from_db()
+    assert stale.assessed_on == REVIEW_DAY.date()
+    assert stale.history.first().history_user == sam[0]
+    assert list(client.get(reverse("skills:my_skills")).context["skills_due"]) == []
+
+
+@pytest.mark.time_machine(REVIEW_DAY, tick=False)
+def test_a_technician_cannot_confirm_anothers_skill(client, sam, lena):
+    lenas = TechnicianSkillFactory(technician=lena[1], assessed_on=datetime.date(2025, 5, 1))
+    client.force_login(sam[0])
+
+    response = client.post(reverse("skills:my_skill_confirm", args=[lenas.pk]))
+
+    assert response.status_code == 404
+    lenas.refresh_from_db()
+    assert lenas.assessed_on == datetime.date(2025, 5, 1)

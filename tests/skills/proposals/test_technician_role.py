@@ -30,6 +30,8 @@ OWN_PAGES = {
     "skills:proposal_skill_create": "proposes for their own technician only",
     "skills:proposal_certification_create": "proposes for their own technician only",
     "skills:proposal_withdraw": "finds only their own proposals",
+    "skills:my_skill_confirm": "confirms only their own skills (404 for another's: "
+    "tests/skills/proposals/test_my_skills.py)",
 }
 
 
