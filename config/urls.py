@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("agreements.coverage.urls")),
     path("", include("agreements.planning.urls")),
+    path("", include("agreements.approvals.urls")),
     path("agreements/", include("agreements.urls")),
     path("imports/", include("agreements.imports.urls")),
     path("connections/", include("agreements.connectors.urls")),

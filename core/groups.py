@@ -10,12 +10,36 @@ from django.db.models import Q
 CONSULTANT = "Consultant"
 VIEWER = "Viewer"
 REPORT_RECIPIENTS = "Coverage report recipients"
+TECHNICIAN = "Technician"
+SKILL_APPROVERS = "Skill approvers"
 
 DOMAIN_APPS = ["skills", "clients", "agreements"]
-ACTIONS = {CONSULTANT: ["view", "add", "change"], VIEWER: ["view"], REPORT_RECIPIENTS: []}
+ACTIONS = {
+    CONSULTANT: ["view", "add", "change"],
+    VIEWER: ["view"],
+    REPORT_RECIPIENTS: [],
+    TECHNICIAN: ["view"],
+    SKILL_APPROVERS: ["view"],
+}
 # Permissions of their own, beyond a model's view, add and change: (app label, codename).
 MANAGE_CATALOG = ("skills", "manage_catalog")
-OWN_PERMISSIONS = {CONSULTANT: [MANAGE_CATALOG]}
+DECIDE_PROPOSALS = ("skills", "decide_skillproposal")
+# A technician writes only their own proposals and time off: the views and services check the
+# row's technician (skills/proposals/selectors.py, skills/team_time/selectors.py); these model
+# permissions alone would let them reach everyone's.
+OWN_ROWS = [
+    ("skills", f"{action}_{model}")
+    for model in ("skillproposal", "timeoff")
+    for action in ("add", "change", "delete")
+]
+# Proposals are made by technicians for themselves (OWN_ROWS) and decided by approvers: the
+# consultants' "add" and "change" of every model leave them out.
+PROPOSAL_MODELS = {"skillproposal"}
+OWN_PERMISSIONS = {
+    CONSULTANT: [MANAGE_CATALOG],
+    TECHNICIAN: OWN_ROWS,
+    SKILL_APPROVERS: [DECIDE_PROPOSALS],
+}
 
 
 def ensure_groups(apps=global_apps):
@@ -36,6 +60,7 @@ def ensure_groups(apps=global_apps):
             for app_label in DOMAIN_APPS
             for model in apps.get_app_config(app_label).get_models()
             for action in actions
+            if action == "view" or model._meta.model_name not in PROPOSAL_MODELS
         ]
         own = Q()
         for app_label, codename in OWN_PERMISSIONS.get(name, []):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.cache import patch_cache_control
 
+from core.groups import DECIDE_PROPOSALS, OWN_ROWS
+
 # A read-only user still logs out and manages their own password, second factor and calendar.
 ACCOUNT_URL_NAMES = {
     "login",
@@ -17,13 +19,30 @@ ACCOUNT_URL_NAMES = {
 }
 
 
+# A technician writes only their own proposals and time off, a skill approver only decisions
+# (core/groups.py): those permissions alone leave a user read-only everywhere else, and these
+# pages, which check the row's owner themselves, are the only others they may post to.
+OWN_ROW_PERMISSIONS = {f"{app}.{codename}" for app, codename in [*OWN_ROWS, DECIDE_PROPOSALS]}
+OWN_ROW_PAGES = {
+    "skills:time_off_create",
+    "skills:time_off_update",
+    "skills:time_off_delete",
+    "skills:proposal_skill_create",
+    "skills:proposal_certification_create",
+    "skills:proposal_withdraw",
+    "skills:my_skill_confirm",
+    "approvals:queue",
+}
+
+
 def is_read_only(user):
-    """True for a signed-in user who may add or change nothing (the Viewer group)."""
+    """True for a signed-in user who may add or change nothing (the Viewer group), or nothing
+    but their own rows (the Technician and Skill approvers groups)."""
     if user.is_superuser:
         return False
     return not any(
-        codename.startswith(("add_", "change_"))
-        for codename in (perm.split(".", 1)[1] for perm in user.get_all_permissions())
+        perm.split(".", 1)[1].startswith(("add_", "change_"))
+        for perm in user.get_all_permissions() - OWN_ROW_PERMISSIONS
     )
 
 
@@ -43,7 +62,7 @@ class ReadOnlyUserMiddleware:
         # The admin and the API (agreements/api/permissions.py) check roles themselves.
         if match.url_name in ACCOUNT_URL_NAMES or match.namespace in ("admin", "api"):
             return None
-        if is_read_only(request.user):
+        if is_read_only(request.user) and match.view_name not in OWN_ROW_PAGES:
             raise PermissionDenied("Your role can look at everything but change nothing.")
         return None
 

@@ -1,4 +1,5 @@
 import contextlib
+import contextvars
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -134,21 +135,38 @@ def row_changes_apply(changes: RowChanges, *, model: type[models.Model], parent:
 
 
 @contextlib.contextmanager
-def history_user(user) -> Iterator[None]:
-    """Rows saved inside the block are recorded in their history as changed by `user`.
+def history_user(user, *, reason: str = "") -> Iterator[None]:
+    """Rows saved inside the block are recorded in their history as changed by `user`, with
+    `reason` (e.g. "Proposed by Sam Okafor") as the change reason when given.
 
     The history middleware takes the user from the web request; a caller it does not see (an
     API token, a task) names the user here."""
     context = HistoricalRecords.context
     previous = getattr(context, "request", _UNSET)
     context.request = SimpleNamespace(user=user)
+    reason_token = _history_reason.set(reason[:HISTORY_REASON_LENGTH] or None)
     try:
         yield
     finally:
+        _history_reason.reset(reason_token)
         if previous is _UNSET:
             del context.request
         else:
             context.request = previous
+
+
+HISTORY_REASON_LENGTH = 100  # simple_history's history_change_reason column
+_history_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "history_reason", default=None
+)
+
+
+def history_reason_fill(*, history_instance, **kwargs) -> None:
+    """Receiver of simple_history's pre_create_historical_record: the reason of the enclosing
+    history_user block, unless the row brought its own."""
+    reason = _history_reason.get()
+    if reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = reason
 
 
 _UNSET = object()

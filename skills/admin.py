@@ -274,6 +274,24 @@ class OnCallOverrideAdmin(SimpleHistoryAdmin):
     list_select_related = ["rota", "technician"]
 
 
+@admin.register(models.SkillProposal)
+class SkillProposalAdmin(SimpleHistoryAdmin):
+    """Proposals are made on My skills and decided on the approvals queue, which apply them
+    through the services; here they are read (a decision made here would skip both)."""
+
+    list_display = ["technician", "kind", "change_text", "state", "created_at", "decided_by"]
+    list_filter = ["state", "kind"]
+    search_fields = ["technician__name", "skill__name", "certification__name"]
+    list_select_related = ["technician", "skill", "certification", "decided_by"]
+    readonly_fields = [field.name for field in models.SkillProposal._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class PartnerRuleInline(admin.TabularInline):
     model = models.PartnerRule
     fields = ["certification", "skill", "min_level", "min_technicians"]

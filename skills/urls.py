@@ -30,5 +30,6 @@ urlpatterns = [
     path("skills/autocomplete/", views.SkillAutocompleteView.as_view(), name="skill_autocomplete"),
     path("skills/versions/", views.VersionOptionsView.as_view(), name="version_options"),
     path("", include("skills.team_time.urls")),
+    path("", include("skills.proposals.urls")),
     path("", include("skills.partners.urls")),
 ]

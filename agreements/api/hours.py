@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
@@ -31,6 +32,7 @@ from skills.models import (
     on_the_half_hour,
 )
 from skills.rotas import rota_periods, schedule, working_periods
+from skills.team_time.selectors import time_off_writable
 from skills.team_time.services import time_off_save, working_hours_replace
 from skills.weekly_patterns import WeeklyPeriod, pattern_text
 
@@ -89,12 +91,34 @@ class TimeOffSerializer(serializers.ModelSerializer):
 
 class TimeOffViewSet(RowsViewSet):
     """Spans of whole days (the technician's local dates) a technician is away, on call
-    included; a technician's spans may not overlap."""
+    included; a technician's spans may not overlap. A technician's token writes only their own
+    (403 for anyone else's)."""
 
     model = TimeOff
     serializer_class = TimeOffSerializer
     filterset_class = TimeOffFilter
     select = ("technician",)
+
+    def _refuse_others(self, *technicians):
+        for technician in technicians:
+            if technician is not None and not time_off_writable(
+                user=self.request.user, technician=technician
+            ):
+                raise PermissionDenied("You can change only your own time off.")
+
+    def perform_create(self, serializer):
+        self._refuse_others(serializer.validated_data.get("technician"))
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        self._refuse_others(
+            serializer.instance.technician, serializer.validated_data.get("technician")
+        )
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        self._refuse_others(instance.technician)
+        super().perform_destroy(instance)
 
 
 # ------------------------------------------------------------------------------ working hours

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from agreements.api import book, hours, presale, team, tokens, whatif
+from agreements.api import book, hours, presale, proposals, team, tokens, whatif
 from agreements.api.coverage import views as coverage_views
 from agreements.api.docs import SwaggerView
 
@@ -35,6 +35,7 @@ router.register("checks", coverage_views.CheckViewSet, basename="check")
 router.register("flags", coverage_views.FlagViewSet, basename="flag")
 router.register("what-if", whatif.WhatIfViewSet, basename="what-if")
 router.register("pre-sale", presale.ProspectCheckViewSet, basename="pre-sale")
+router.register("skill-proposals", proposals.SkillProposalViewSet, basename="skillproposal")
 
 # Coverage paths beside the router's: a check's rows, its run-now requests, and an agreement's
 # coverage and pre-sale verdict as sub-paths of its own (agreements/<pk>/ is the data's).

@@ -27,6 +27,10 @@ if REDIS_URL and _xdist_worker.startswith("gw"):
 
 # ------------------------------------------------------------------------------ media
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")  # noqa: F405
+PRIVATE_MEDIA_ROOT = env.path(  # noqa: F405
+    "PRIVATE_MEDIA_ROOT",
+    default=BASE_DIR / "var" / "test-private-media",  # noqa: F405
+)
 
 # ------------------------------------------------------------------------------ static files
 # Served straight from the apps and static/, so the tests need no collectstatic.

@@ -13,6 +13,7 @@ from skills.models.hours import (
     on_the_half_hour,
 )
 from skills.models.partners import MAX_RULES, PartnerProgram, PartnerRule
+from skills.models.proposals import SkillProposal
 from skills.models.team import (
     EMAIL_TAKEN,
     LEVEL_VALIDATORS,
@@ -57,6 +58,7 @@ __all__ = [
     "Skill",
     "SkillAlias",
     "SkillCategory",
+    "SkillProposal",
     "SkillVersion",
     "SkillVersionQuerySet",
     "Technician",

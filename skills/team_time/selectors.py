@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from core.db import count_per_row
 from core.formatting import MONTHS
-from core.permissions import visible_to
+from core.permissions import perm_name, visible_to
 from skills.models import OnCallMember, OnCallOverride, OnCallRota, Technician, TimeOff
 from skills.rotas import handoff, rota_periods, schedule, turn_at, working_periods
 from skills.weekly_patterns import DAY_NAMES, clock, pattern_text
@@ -61,6 +61,18 @@ def rota_week(*, rota: OnCallRota) -> Week:
 
 
 # ------------------------------------------------------------------------------ time off
+
+
+def keeps_everyones_time_off(user) -> bool:
+    """Consultants (who change technicians) keep everyone's time off; a technician with the
+    time off permissions (group Technician) only their own."""
+    return user.has_perm(perm_name(Technician, "change"))
+
+
+def time_off_writable(*, user, technician: Technician) -> bool:
+    return keeps_everyones_time_off(user) or (
+        technician.user_id is not None and technician.user_id == user.pk
+    )
 
 
 def time_off_get(*, user, pk: int) -> TimeOff:

@@ -1,12 +1,14 @@
 """Pages of the team's time. Consultants change them, viewers read them (DESIGN "Users"): each
 view names the model whose permission it needs, which may differ from the row in its URL (a
 technician's working hours are changed on the technician's page). Time off is removed with the
-change permission: it is the technician's plan, corrected as often as it is entered."""
+change permission: it is the technician's plan, corrected as often as it is entered. A
+technician (group Technician) holds the time off permissions too, for their own time off only:
+each time off page also checks the row's technician (403 for anyone else's)."""
 
 import zoneinfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -93,6 +95,21 @@ class WorkingHoursView(TeamTimeView):
 # ------------------------------------------------------------------------------ time off
 
 
+def time_off_done(request, technician: Technician):
+    """Back to the technician's page, or to My skills for a technician's own time off."""
+    if technician.user_id == request.user.pk and not selectors.keeps_everyones_time_off(
+        request.user
+    ):
+        return redirect("skills:my_skills")
+    return redirect("skills:technician_detail", pk=technician.pk)
+
+
+def writable_time_off(request, time_off: TimeOff) -> TimeOff:
+    if not selectors.time_off_writable(user=request.user, technician=time_off.technician):
+        raise PermissionDenied("You can change only your own time off.")
+    return time_off
+
+
 class TimeOffFormView(TeamTimeView):
     template_name = "skills/time_off_form.html"
 
@@ -120,7 +137,7 @@ class TimeOffFormView(TeamTimeView):
             else:
                 verb = "Added" if created else "Saved"
                 messages.success(request, f"{verb} {saved.technician.name}'s time off.")
-                return redirect("skills:technician_detail", pk=saved.technician_id)
+                return time_off_done(request, saved.technician)
         return self.render_to_response(self.get_context_data(time_off=time_off, form=form))
 
 
@@ -130,7 +147,7 @@ class TimeOffCreateView(TimeOffFormView):
     permission_action = "add"
 
     def get_time_off(self):
-        return TimeOff(technician=self.get_object())
+        return writable_time_off(self.request, TimeOff(technician=self.get_object()))
 
 
 class TimeOffUpdateView(TimeOffFormView):
@@ -138,7 +155,9 @@ class TimeOffUpdateView(TimeOffFormView):
     permission_action = "change"
 
     def get_time_off(self):
-        return selectors.time_off_get(user=self.request.user, pk=self.kwargs["pk"])
+        return writable_time_off(
+            self.request, selectors.time_off_get(user=self.request.user, pk=self.kwargs["pk"])
+        )
 
 
 class TimeOffDeleteView(TeamTimeView):
@@ -146,16 +165,20 @@ class TimeOffDeleteView(TeamTimeView):
     permission_action = "change"
     template_name = "skills/time_off_delete.html"
 
+    def get_time_off(self):
+        return writable_time_off(
+            self.request, selectors.time_off_get(user=self.request.user, pk=self.kwargs["pk"])
+        )
+
     def get(self, request, *args, **kwargs):
-        time_off = selectors.time_off_get(user=request.user, pk=self.kwargs["pk"])
-        return self.render_to_response(self.get_context_data(time_off=time_off))
+        return self.render_to_response(self.get_context_data(time_off=self.get_time_off()))
 
     def post(self, request, *args, **kwargs):
-        time_off = selectors.time_off_get(user=request.user, pk=self.kwargs["pk"])
+        time_off = self.get_time_off()
         technician = time_off.technician
         services.time_off_delete(time_off=time_off)
         messages.success(request, f"Removed {technician.name}'s time off {time_off.days_text}.")
-        return redirect("skills:technician_detail", pk=technician.pk)
+        return time_off_done(request, technician)
 
 
 class TeamCalendarView(FilterRefusalMixin, ModelPermissionMixin, TemplateView):

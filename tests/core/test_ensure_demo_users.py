@@ -9,9 +9,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import groups
 from core.management.commands.ensure_demo_users import DEMO_USERS
+from skills.models import Technician
 from tests.conftest import second_factor
 from tests.core.test_settings import production_environment
 from tests.processes import manage
+from tests.skills.factories import TechnicianFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,10 @@ def test_first_run_creates_an_admin_and_a_consultant_with_stored_passwords(
     assert admin.is_staff and admin.is_superuser
     assert admin.email
     assert admin.groups.filter(name=groups.REPORT_RECIPIENTS).exists()
-    assert list(consultant.groups.values_list("name", flat=True)) == [groups.CONSULTANT]
+    assert sorted(consultant.groups.values_list("name", flat=True)) == [
+        groups.CONSULTANT,
+        groups.SKILL_APPROVERS,
+    ]
     assert not consultant.is_staff
     assert admin.check_password(stored["admin"])
     assert consultant.check_password(stored["consultant"])
@@ -57,6 +62,21 @@ def test_second_run_changes_nothing_and_prints_the_same_passwords(credentials_fi
     assert get_user_model().objects.get(username="admin").check_password(stored["admin"])
     for password in stored.values():
         assert password in first_output and password in second_output
+
+
+def test_the_demo_technician_login_is_linked_to_its_team_member_once_seeded(
+    credentials_file, capsys
+):
+    ensure_demo_users(credentials_file, capsys)
+    login = get_user_model().objects.get(username="technician")
+    assert list(login.groups.values_list("name", flat=True)) == [groups.TECHNICIAN]
+    assert not Technician.objects.filter(user=login).exists()
+
+    samir = TechnicianFactory(name="Samir Haddad", email="samir.haddad@keystone-it.example")
+    ensure_demo_users(credentials_file, capsys)
+
+    samir.refresh_from_db()
+    assert samir.user == login
 
 
 def test_passwords_differ_between_installations(tmp_path, capsys):

@@ -10,13 +10,17 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core import groups
+from skills.models import Technician
 from tests.app_pages import UNKNOWN_ID, VIEWS, page_url, takes_other_arguments, takes_pk
 from tests.clients.factories import ClientFactory
+from tests.conftest import make_user
 from tests.html_forms import form_data, page_forms
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +34,14 @@ SKIPPED = {"logout"}
 UNAVAILABLE_BY_DESIGN = {"health"}
 # Pages for staff with their second factor: fuzzed as the admin.
 ADMIN_ONLY = {"coverage:settings"}
+# A technician's own pages: fuzzed as a login linked to a technician of the demo team.
+TECHNICIAN_PAGES = {
+    "skills:my_skills",
+    "skills:proposal_skill_create",
+    "skills:proposal_certification_create",
+    "skills:proposal_withdraw",
+    "skills:my_skill_confirm",
+}
 # Besides the domain: the beat schedule and the group memberships the settings page writes.
 OTHER_TABLES = (
     "django_celery_beat_crontabschedule",
@@ -187,10 +199,16 @@ FUZZ = settings(
 
 
 @pytest.fixture
-def fuzzer(demo_portfolio, consultant, admin_user, client, request):
-    """A client logged in as a consultant, or as the admin for the pages only admins open."""
+def fuzzer(demo_portfolio, consultant, admin_user, client, request, django_user_model):
+    """A client logged in as a consultant who also approves skill proposals (as the demo's),
+    as the admin for the pages only admins open, or as a technician for their own pages."""
     name = request.node.callspec.params.get("name") if hasattr(request.node, "callspec") else None
-    client.force_login(admin_user if name in ADMIN_ONLY else consultant)
+    consultant.groups.add(Group.objects.get(name=groups.SKILL_APPROVERS))
+    user = admin_user if name in ADMIN_ONLY else consultant
+    if name in TECHNICIAN_PAGES:
+        user = make_user(django_user_model, "fuzzed.technician", group=groups.TECHNICIAN)
+        Technician.objects.filter(pk=Technician.objects.order_by("pk").first().pk).update(user=user)
+    client.force_login(user)
     return client
 
 

@@ -5,10 +5,12 @@ is refused with the bar's message (400). Never a 500."""
 
 import pytest
 from django import forms
+from django.contrib.auth.models import Group
 from django.test.utils import ContextList
 from django.urls import reverse
 from django_filters import FilterSet
 
+from core import groups
 from core.bounds import ID_MAX
 from tests.app_pages import VIEWS, page_url, takes_other_arguments, takes_pk
 from tests.html_forms import page_forms
@@ -41,6 +43,9 @@ LIST_PAGES = sorted(name for name in PAGES if getattr(VIEWS[name], "paginate_by"
 
 @pytest.fixture
 def crawler(demo_portfolio, consultant, client):
+    """A consultant who also approves skill proposals (as the demo's), to reach the approvals
+    queue too."""
+    consultant.groups.add(Group.objects.get(name=groups.SKILL_APPROVERS))
     client.force_login(consultant)
     return client
 

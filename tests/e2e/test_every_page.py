@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +21,11 @@ from agreements.coverage.models import CoverageFlag
 from agreements.coverage.runs import coverage_run_execute
 from agreements.imports.flow import import_batch_create
 from agreements.models import Agreement
+from skills.models import Skill, Technician
+from skills.proposals.services import skill_proposal_create
 from tests.app_pages import VIEWS, page_url, takes_other_arguments
 from tests.conftest import PASSWORD
+from tests.skills.proposals.conftest import PDF
 from tests.skills.team_time.factories import team_time_rows
 
 # Logging out would end the visit; JSON, CSV and monitoring answers have no page to look at.
@@ -49,13 +53,25 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def demo(e2e_database, admin_user):
+def demo(e2e_database, admin_user, tmp_path, monkeypatch):
     """The demo with its first check, an import waiting for its preview to be confirmed (the
     sample RMM inventory, with its unknown product) and a connection to an RMM: the crawls log
-    in as the admin."""
+    in as the admin, who is also a technician of the team with a proposal (and its evidence)
+    waiting."""
+    monkeypatch.setattr(settings, "PRIVATE_MEDIA_ROOT", tmp_path / "private")
     call_command("seed_demo", stdout=StringIO())
     team_time_rows()
     coverage_run_execute(run_date=timezone.localdate())
+    technician = Technician.objects.order_by("pk").first()
+    Technician.objects.filter(pk=technician.pk).update(user=admin_user)
+    technician.user = admin_user
+    skill_proposal_create(
+        technician=technician,
+        proposed_by=admin_user,
+        skill=Skill.objects.exclude(technician_skills__technician=technician).first(),
+        level=2,
+        evidence=SimpleUploadedFile("course.pdf", PDF, content_type="application/pdf"),
+    )
     import_batch_create(
         user=admin_user,
         kind="environment",

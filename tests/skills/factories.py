@@ -9,6 +9,7 @@ from skills.models import (
     PartnerRule,
     Skill,
     SkillCategory,
+    SkillProposal,
     SkillVersion,
     Technician,
     TechnicianCertification,
@@ -88,6 +89,19 @@ class TrainingGoalFactory(factory.django.DjangoModelFactory):
     skill = factory.SubFactory(SkillFactory)
     target_level = 3
     due_date = datetime.date(2027, 3, 31)
+
+
+class SkillProposalFactory(factory.django.DjangoModelFactory):
+    """A pending proposal of a new skill at level 4, made by the technician's own login."""
+
+    class Meta:
+        model = SkillProposal
+
+    technician = factory.SubFactory(TechnicianFactory)
+    proposed_by = factory.LazyAttribute(lambda proposal: proposal.technician.user)
+    kind = SkillProposal.Kind.NEW_SKILL
+    skill = factory.SubFactory(SkillFactory)
+    level = 4
 
 
 class PartnerProgramFactory(factory.django.DjangoModelFactory):

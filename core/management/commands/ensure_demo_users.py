@@ -1,4 +1,6 @@
-"""Creates the demo logins once and prints them every time: an admin and a consultant.
+"""Creates the demo logins once and prints them every time: an admin, a consultant (who also
+approves skill proposals) and a technician (linked to the demo team's Samir Haddad once
+seed_demo has loaded the team).
 
 With the local settings (DEMO_ADMIN_SECOND_FACTOR) the demo admin also gets a second factor,
 printed once, so that Django admin opens without a phone; production settings never do that."""
@@ -8,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -28,6 +31,7 @@ class DemoUser:
     groups: tuple[str, ...]
     role: str
     is_admin: bool = False
+    technician_email: str = ""  # the technician of the demo team this login is
 
 
 DEMO_USERS = (
@@ -45,8 +49,17 @@ DEMO_USERS = (
         first_name="Jordan",
         last_name="Reyes",
         email="jordan.reyes@example.com",
-        groups=(groups.CONSULTANT,),
-        role="consultant",
+        groups=(groups.CONSULTANT, groups.SKILL_APPROVERS),
+        role="consultant, approves skill proposals",
+    ),
+    DemoUser(
+        username="technician",
+        first_name="Samir",
+        last_name="Haddad",
+        email="samir.haddad@keystone-it.example",
+        groups=(groups.TECHNICIAN,),
+        role="technician: My skills, proposals and time off",
+        technician_email="samir.haddad@keystone-it.example",
     ),
 )
 
@@ -56,7 +69,8 @@ ADMIN_USERNAMES = [demo.username for demo in DEMO_USERS if demo.is_admin]
 
 class Command(BaseCommand):
     help = (
-        "Create the demo admin and consultant (once) and print their usernames and passwords, last."
+        "Create the demo admin, consultant and technician (once) and print their usernames and "
+        "passwords, last."
     )
 
     def add_arguments(self, parser):
@@ -150,7 +164,18 @@ def ensure_user(demo, stored):
             user.email = demo.email
             user.save(update_fields=["email"])
     user.groups.add(*Group.objects.filter(name__in=demo.groups))
+    if demo.technician_email:
+        technician_link(user, demo.technician_email)
     return password, note
+
+
+def technician_link(user, email):
+    """Make `user` the login of the technician with `email`, when the team has one without a
+    login. The team lives in the skills app, above this one: its model is looked up by name."""
+    Technician = apps.get_model("skills", "Technician")
+    Technician.objects.filter(email__iexact=email, user__isnull=True).exclude(
+        pk__in=Technician.objects.filter(user=user).values("pk")
+    ).update(user=user)
 
 
 def load_credentials(path):
