@@ -46,8 +46,12 @@ def test_admin_pages_open_for_a_superuser(demo_site, admin_user, model, model_ad
 # the report is sent by a user who asks for it; a webhook is a receiver an admin registers, and
 # its deliveries are written as events happen; a client alias is remembered when an import's
 # unknown client name is mapped to a client; a PSA or RMM connection is added by an admin with
-# the vendor's credentials, and its syncs and vendor ids are written by its syncs.
+# the vendor's credentials, and its syncs and vendor ids are written by its syncs; a skill
+# proposal is a technician's, with their evidence file; a lifecycle refresh is written by the
+# scheduled refresh when LIFECYCLE_URL is set.
 MADE_BY_USE = {
+    "skills.SkillProposal",
+    "skills.LifecycleRefresh",
     "agreements.Connection",
     "agreements.SyncRun",
     "agreements.ExternalRef",

@@ -860,14 +860,13 @@ def test_detail_query_count_does_not_grow_with_requirements(
     # agreement with client and owner, services; live coverage of this one agreement: the
     # warning window in force, agreements, requirements, skills, versions, certifications,
     # technicians, technician skills, technician certifications, and the team's time (working
-    # hours, time off, rotas, their members, hours and overrides); the week grid: the
-    # agreement's hours and zone, then the same reads but the warning window for the week; the
+    # hours, time off, rotas, their members, hours and overrides), which the week grid reuses; the
     # end of support and successors of the versions required (a version out of support calls
     # for a migration); the newest check, the change stamp, what the check recorded for the
     # agreement and its requirements; requirements with skill, version, certification and
     # service, and the services that need the derived ones; the open training goals of the
     # uncovered requirements' candidates; open flags (with their first gap, subqueries).
-    with django_assert_num_queries(47):
+    with django_assert_num_queries(32):
         response = consultant_client.get(reverse("agreements:detail", args=[agreement.pk]))
     assert len(response.context["requirement_rows"]) == rows + 1
 
