@@ -1,0 +1,149 @@
+"""A sync from ConnectWise PSA on a local server (the vendor's shapes of
+tests/agreements/connectors/vendors/fixtures/connectwise.py, served from lists the tests change)."""
+
+import copy
+import datetime
+import re
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from werkzeug import Request, Response
+
+from agreements.connectors.models import ExternalRef, SyncRun
+from agreements.connectors.services import (
+    connection_create,
+    connection_mappings_set,
+    sync_run_confirm,
+    sync_run_execute,
+    sync_run_start,
+)
+from agreements.models import Service
+from skills.models import Skill, TechnicianSkill
+from tests.agreements.connectors.vendors.conftest import json_response
+from tests.agreements.connectors.vendors.fixtures import connectwise as answers
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/v4_6_release/apis/3.0"
+CREDENTIALS = {
+    "company_id": "harborit",
+    "public_key": "pUbL1cKey",
+    "private_key": "cw-private-9d8c7b",
+    "client_id": "0b1c2d3e-covered",
+}
+
+
+def flat(pages):
+    return [record for page in pages for record in page]
+
+
+class ConnectWise:
+    """ConnectWise's lists by path, paged by `page` and `pageSize` as the API does; `failing`
+    names (path, page) answered with a 503."""
+
+    def __init__(self):
+        self.lists = {
+            "/company/companies": flat(answers.COMPANIES),
+            "/company/contacts": flat(answers.CONTACTS),
+            "/finance/agreements": flat(answers.AGREEMENTS),
+            "/system/members": flat(answers.MEMBERS),
+        }
+        for agreement, pages in answers.ADDITIONS.items():
+            self.lists[f"/finance/agreements/{agreement}/additions"] = flat(pages)
+        for member, pages in answers.SKILLS.items():
+            self.lists[f"/system/members/{member}/skills"] = flat(pages)
+        for member, pages in answers.CERTIFICATIONS.items():
+            self.lists[f"/system/members/{member}/certifications"] = flat(pages)
+        self.lists = copy.deepcopy(self.lists)
+        self.failing: set[tuple[str, int]] = set()
+
+    def __call__(self, request: Request) -> Response:
+        path = request.path.removeprefix(BASE)
+        page = int(request.args.get("page", "1"))
+        size = int(request.args.get("pageSize", "25"))
+        if (path, page) in self.failing:
+            return Response("Service Unavailable", status=503)
+        if path not in self.lists:
+            return json_response({"code": "NotFound", "message": "Not found"}, status=404)
+        return json_response(self.lists[path][(page - 1) * size : page * size])
+
+    def record(self, path, id):
+        return next(record for record in self.lists[path] if record["id"] == id)
+
+
+@pytest.fixture
+def connectwise(httpserver, settings):
+    settings.CONNECTOR_PAGE_SIZE = 2
+    vendor = ConnectWise()
+    httpserver.expect_request(re.compile(f"^{BASE}/.*")).respond_with_handler(vendor)
+    return vendor
+
+
+def pk(model, name):
+    return model.objects.get(name=name).pk
+
+
+@pytest.fixture
+def psa(catalog, connectwise, httpserver, admin_user):
+    connection = connection_create(
+        kind="connectwise",
+        name="Harbor PSA",
+        base_url=httpserver.url_for(BASE),
+        credentials=CREDENTIALS,
+        syncs=["clients", "agreements", "technicians"],
+        user=admin_user,
+    )
+    return connection_mappings_set(
+        connection=connection,
+        mappings={
+            "services": {
+                "Managed Services": pk(Service, "Help Desk"),
+                "M365-BP": pk(Service, "Email & Microsoft 365 Administration"),
+                "EDR-SENTINEL": 0,
+                "Backup": pk(Service, "Backup & Disaster Recovery"),
+            },
+            "skills": {"Microsoft SQL Server": pk(Skill, "Microsoft SQL Server"), "Dentrix": 0},
+            "skill_levels": {"Advanced": 4, "Expert": 5, "Beginner": 1},
+        },
+        user=admin_user,
+    )
+
+
+def synced(connection):
+    run = sync_run_start(connection=connection, trigger=SyncRun.Trigger.MANUAL)
+    return sync_run_execute(run=run)
+
+
+@pytest.fixture
+def first_sync_applied(psa, admin_user):
+    run = sync_run_confirm(run=synced(psa), user=admin_user)
+    assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
+    return run
+
+
+def refs(connection, model):
+    return dict(
+        ExternalRef.objects.filter(
+            connection=connection, content_type=ContentType.objects.get_for_model(model)
+        ).values_list("external_id", "object_id")
+    )
+
+
+def test_a_sync_that_changes_a_members_skill_level_leaves_assessed_on_as_it_was(
+    first_sync_applied, psa, connectwise
+):
+    assessed = datetime.date(2025, 3, 14)
+    sql = TechnicianSkill.objects.get(
+        technician__email="jae.kim@msp.example", skill__name="Microsoft SQL Server"
+    )
+    assert sql.level == 4
+    TechnicianSkill.objects.filter(pk=sql.pk).update(assessed_on=assessed)
+    connectwise.lists["/system/members/178/skills"][0]["skillLevel"] = "Expert"
+
+    run = synced(psa)
+
+    assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
+    assert run.counts["technician_skills"]["changed"] == 1
+    sql.refresh_from_db()
+    assert sql.level == 5
+    assert sql.assessed_on == assessed
