@@ -265,3 +265,28 @@ def test_a_sync_that_changes_a_members_skill_level_leaves_assessed_on_as_it_was(
     sql.refresh_from_db()
     assert sql.level == 5
     assert sql.assessed_on == assessed
+
+
+def test_a_contacts_new_email_and_an_agreements_new_title_update_the_same_rows(
+    first_sync_applied, psa, connectwise
+):
+    maya = Contact.objects.get(email="maya@harbordental.example")
+    gold = Agreement.objects.get(title="Managed Services - Gold")
+    maya_items = connectwise.record("/company/contacts", 900)["communicationItems"]
+    maya_items[2]["value"] = "maya.okafor@harbordental.example"
+    connectwise.record("/finance/agreements", 40)["name"] = "Managed Services - Platinum"
+
+    run = synced(psa)
+
+    assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
+    maya.refresh_from_db()
+    gold.refresh_from_db()
+    assert maya.email == "maya.okafor@harbordental.example"
+    assert gold.title == "Managed Services - Platinum"
+    assert Contact.objects.count() == 2
+    assert Agreement.objects.count() == 2
+    assert refs(psa, Contact)["900"] == maya.pk
+    assert refs(psa, Agreement)["40"] == gold.pk
+    assert run.counts["contacts"]["renamed"] == 1
+    assert run.counts["agreements"]["renamed"] == 1
+    assert gold.history.first().history_user == psa.service_user
