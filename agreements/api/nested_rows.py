@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
+from django.utils.text import capfirst
 from rest_framework import mixins, serializers, viewsets
 
 from agreements.api.errors import validation_detail
 from core.formatting import person_name
+from core.ownership import kept_by
 from core.permissions import visible_to
 from core.services import RowChanges, history_user
 
@@ -73,6 +75,35 @@ class RowSerializer(serializers.ModelSerializer):
         return attrs
 
 
+def _saved_value(instance: Model, name: str):
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        return {row.pk for row in getattr(instance, name).all()}
+    return getattr(instance, name)
+
+
+def _given_value(instance: Model, name: str, value):
+    if instance._meta.get_field(name).many_to_many:
+        return {row.pk for row in value}
+    return value
+
+
+def kept_fields_refused(instance: Model | None, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{field: [why]} of the `values` that would change a field a connection keeps
+    (core.ownership), as the pages' forms refuse them; empty when none does."""
+    keeper = kept_by(instance) if instance is not None else None
+    if keeper is None:
+        return {}
+    return {
+        name: [
+            f"{capfirst(instance._meta.get_field(name).verbose_name)} is managed by "
+            f"{keeper.name}: change it there."
+        ]
+        for name in sorted(keeper.fields & set(values))
+        if _given_value(instance, name, values[name]) != _saved_value(instance, name)
+    }
+
+
 def rows_replacing(
     existing: QuerySet, given: Sequence[Mapping[str, Any]], *, field: str
 ) -> RowChanges:
@@ -88,6 +119,8 @@ def rows_replacing(
             errors[str(position)] = {
                 "id": [f"{row_id} is not one of the rows of this {field} list."]
             }
+        elif refused := kept_fields_refused(by_id[row_id], values):
+            errors[str(position)] = refused
         else:
             kept.add(row_id)
             changed.append((by_id[row_id], values))
@@ -113,6 +146,17 @@ class ParentSerializer(serializers.ModelSerializer):
     def existing_rows(self, instance, field):
         """The parent's rows that the nested list `field` stands for."""
         return getattr(instance, self.fields[field].source).all()
+
+    def validate(self, attrs):
+        """A field a connection keeps is changed in its system, not here (other fields stay
+        writable)."""
+        attrs = super().validate(attrs)
+        nested_sources = {self.fields[field].source for field in self.nested}
+        own = {name: value for name, value in attrs.items() if name not in nested_sources}
+        refused = kept_fields_refused(self.instance, own)
+        if refused:
+            raise serializers.ValidationError(refused)
+        return attrs
 
     def create(self, validated_data):
         return self._save(None, validated_data)

@@ -43,10 +43,14 @@ REF_MODELS = {
     "technicians": Technician,
     "agreements": Agreement,
 }
-# A rename in the vendor: kind -> (model, key field, the key's column in the other kinds' rows).
+# A rename in the vendor: kind -> (model, key field, the key's column in the other kinds' rows
+# or None, the field within which the key is unique or None). An agreement is matched on its
+# reference when the row gives one, else on its title within its client.
 RENAMED_KEYS = {
-    "clients": (Client, "name", "client"),
-    "technicians": (Technician, "email", "technician_email"),
+    "clients": [(Client, "name", "client", None)],
+    "technicians": [(Technician, "email", "technician_email", None)],
+    "contacts": [(Contact, "email", None, "client")],
+    "agreements": [(Agreement, "reference", None, None), (Agreement, "title", None, "client")],
 }
 MAX_REASONS = 20
 COUNTED = ("new", "changed", "unchanged", "skipped", "error", "removed")
@@ -410,17 +414,23 @@ def _prepared(connection: Connection, records) -> Prepared:
     prepared = Prepared(rows={}, external_ids={})
     # Renames first: what the vendor renamed is matched under the name Covered has, so that the
     # preview shows it as the same object; the new name is written with the sync.
-    for kind, (model, key, column) in RENAMED_KEYS.items():
-        spelled = _renamed(
-            connection, model, key, rows.get(kind, []), records.external_ids.get(kind, [])
-        )
-        for instance, old, new in spelled:
-            prepared.renames.append((instance, key, new))
-            for other_kind, other_rows in rows.items():
-                for row in other_rows:
-                    cell = key if other_kind == kind else column
-                    if row.get(cell, "").strip().casefold() == new.casefold():
-                        row[cell] = old
+    for kind, keys in RENAMED_KEYS.items():
+        for model, key, column, scope in keys:
+            kind_rows = rows.get(kind, [])
+            spelled = _renamed(
+                connection, model, key, kind_rows, records.external_ids.get(kind, []), scope=scope
+            )
+            for instance, old, new, index in spelled:
+                prepared.renames.append((instance, key, new))
+                kind_rows[index][key] = old
+                if column is None:
+                    continue
+                for other_kind, other_rows in rows.items():
+                    if other_kind == kind:
+                        continue
+                    for row in other_rows:
+                        if row.get(column, "").strip().casefold() == new.casefold():
+                            row[column] = old
     for kind in IMPORT_ORDER:
         if kind not in rows:
             continue
@@ -433,9 +443,13 @@ def _prepared(connection: Connection, records) -> Prepared:
     return prepared
 
 
-def _renamed(connection, model, key: str, rows: list[dict], external_ids: list[str]) -> list:
-    """(object, its key now, the vendor's new key) of the objects the vendor renamed: its id is
-    known, its key differs, and no other object has the new key."""
+def _renamed(
+    connection, model, key: str, rows: list[dict], external_ids: list[str], *, scope=None
+) -> list:
+    """(object, its key now, the vendor's new key, the row's index) of the objects the vendor
+    renamed: its id is known, its key differs, and no other object has the new key (within the
+    same `scope`, a client's contacts or agreements). A title is not an agreement's key when the
+    row gives a reference (the import matches on that)."""
     if len(rows) != len(external_ids):
         return []
     refs = dict(
@@ -447,17 +461,21 @@ def _renamed(connection, model, key: str, rows: list[dict], external_ids: list[s
     )
     objects = model.objects.in_bulk(refs.values())
     renames = []
-    for row, external_id in zip(rows, external_ids, strict=True):
+    for index, (row, external_id) in enumerate(zip(rows, external_ids, strict=True)):
         instance = objects.get(refs.get(external_id))
         new = " ".join(row.get(key, "").split())
         if instance is None or not new:
+            continue
+        if model is Agreement and key == "title" and row.get("reference", "").strip():
             continue
         old = getattr(instance, key)
         if old.casefold() == new.casefold():
             continue
         taken = model.objects.annotate(lowered=Lower(key)).filter(lowered=new.casefold())
+        if scope is not None:
+            taken = taken.filter(**{f"{scope}_id": getattr(instance, f"{scope}_id")})
         if not taken.exclude(pk=instance.pk).exists():
-            renames.append((instance, old, new))
+            renames.append((instance, old, new, index))
     return renames
 
 
@@ -531,9 +549,11 @@ def _counts(run: SyncRun) -> None:
         left_out.append(f"… and {len(reasons) - MAX_REASONS} more rows left out.")
     run.notes = [note for note in run.notes if not note.startswith(("Left out:", "… and"))]
     run.notes += left_out
-    renamed = len(run.batches.get("renames", []))
-    if renamed and "clients" in counts:
-        counts["clients"]["renamed"] = renamed
+    kinds = {model._meta.label_lower: kind for kind, model in REF_MODELS.items()}
+    renamed = Counter(kinds.get(label) for label, *_ in run.batches.get("renames", []))
+    for kind, count in renamed.items():
+        if kind in counts:
+            counts[kind]["renamed"] = count
     run.counts = counts
     run.save(update_fields=["counts", "notes"])
 
@@ -612,7 +632,11 @@ def _apply(run: SyncRun) -> SyncRun:
 
 def _renames_write(run: SyncRun, user) -> None:
     for label, pk, key, new in run.batches.get("renames", []):
-        model = {model._meta.label_lower: model for model, _, _ in RENAMED_KEYS.values()}[label]
+        model = {
+            model._meta.label_lower: model
+            for keys in RENAMED_KEYS.values()
+            for model, _, _, _ in keys
+        }[label]
         instance = model.objects.filter(pk=pk).first()
         if instance is None:
             continue

@@ -54,6 +54,8 @@ class Context:
     ignored_clients: set[str] = field(default_factory=set)
     created_clients: set[str] = field(default_factory=set)
     user: Any = None
+    # Rows a connection's sync writes: copies of another system's data, which nobody judged.
+    synced: bool = False
     # Called with the number of rows read so far, after each row (for a progress bar).
     on_progress: Callable[[int], None] | None = None
     rows_read: int = 0
@@ -416,10 +418,10 @@ class ModelKind(Kind):
     def create(self, new_values: dict):
         return self.model(**new_values)
 
-    def writer(self, instance, user) -> Callable[[], None]:
+    def writer(self, instance, context: Context) -> Callable[[], None]:
         """What saves a new or changed row at the import; the row's own save by default, a
         kind whose rows have a service writes through it."""
-        return saver(instance, user)
+        return saver(instance, context.user)
 
     def after(self, instance, reader: RowReader, plan: Plan, context: Context) -> list[tuple]:
         """Changes besides the row's own fields (a client's primary contact); none by default."""
@@ -492,6 +494,6 @@ class ModelKind(Kind):
                 status = CHANGED
             plan.add(reader.row, status, display, changes=changes)
             if status != UNCHANGED:
-                plan.writes.append(self.writer(instance, context.user))
+                plan.writes.append(self.writer(instance, context))
                 plan.writes.extend(getattr(instance, "_import_after_save", ()))
         return plan

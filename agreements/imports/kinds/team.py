@@ -155,10 +155,14 @@ class TechnicianSkillsKind(HeldKind):
         Column("last_used", synonyms=("last used on", "last worked")),
     )
 
-    def writer(self, instance, user):
+    def writer(self, instance, context):
         """A row the file adds or changes counts as assessed on the day of the import, as a
-        consultant's edit does (skills.services.technician_save); unchanged rows keep theirs."""
-        save = saver(instance, user)
+        consultant's edit does (skills.services.technician_save); unchanged rows keep theirs.
+        A connection's sync copies what another system holds and leaves `assessed_on` alone
+        (a new row starts from the model's default, the day of the sync)."""
+        save = saver(instance, context.user)
+        if context.synced:
+            return save
 
         def assessed_and_saved():
             instance.assessed_on = timezone.localdate()
@@ -347,12 +351,12 @@ class TimeOffKind(ModelKind):
             else:
                 spans[key[0]].append((first, last, f"row {reader.row}"))
 
-    def writer(self, instance, user):
+    def writer(self, instance, context):
         """Through the service of the pages and the API, which refuses an overlap again at the
         write, under the technician's lock."""
 
         def write():
-            with history_user(user):
+            with history_user(context.user):
                 time_off_save(time_off=instance, technician=instance.technician, fields={})
 
         return write

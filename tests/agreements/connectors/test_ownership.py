@@ -3,10 +3,13 @@ changes it is refused; the fields the vendor has not stay editable here."""
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from agreements.connectors.models import SyncRun
+from agreements.connectors.models import ExternalRef, SyncRun
 from agreements.connectors.services import sync_run_confirm, sync_run_execute, sync_run_start
 from clients.models import Client
+from tests.agreements.api.conftest import token_for
+from tests.clients.factories import ClientFactory, ContactFactory
 from tests.html_forms import post_form_data
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +70,76 @@ def test_a_client_typed_by_hand_keeps_every_field_editable(admin_client, catalog
     page = admin_client.get(reverse("clients:update", args=[client.pk])).content.decode()
 
     assert "Managed by" not in page
+
+
+@pytest.fixture
+def kept_client(connection):
+    """A client the connection keeps the name and website of, and one of its contacts."""
+    client = ClientFactory(name="Harbor Dental", website="https://harbor.example", notes="")
+    ExternalRef.objects.create(
+        connection=connection, obj=client, external_id="2", fields=["name", "website"]
+    )
+    contact = ContactFactory(client=client, name="Maya Okafor", email="maya@harbor.example")
+    ExternalRef.objects.create(
+        connection=connection, obj=contact, external_id="900", fields=["name", "email"]
+    )
+    return client
+
+
+@pytest.fixture
+def api_as_consultant(consultant):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(consultant)}")
+    return api
+
+
+def test_an_api_patch_changing_a_kept_field_is_refused_and_changes_nothing(
+    api_as_consultant, kept_client
+):
+    response = api_as_consultant.patch(
+        f"/api/v1/clients/{kept_client.pk}/",
+        {"name": "Renamed by hand", "notes": "Moved office"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "name": ["Name is managed by NinjaOne: Head office RMM: change it there."]
+    }
+    kept_client.refresh_from_db()
+    assert (kept_client.name, kept_client.notes) == ("Harbor Dental", "")
+
+
+def test_an_api_patch_of_the_fields_a_connection_does_not_keep_is_written(
+    api_as_consultant, kept_client
+):
+    response = api_as_consultant.patch(
+        f"/api/v1/clients/{kept_client.pk}/",
+        {"name": "Harbor Dental", "website": "https://harbor.example", "notes": "Moved office"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    kept_client.refresh_from_db()
+    assert kept_client.notes == "Moved office"
+
+
+def test_an_api_patch_changing_a_kept_field_of_a_nested_contact_is_refused(
+    api_as_consultant, kept_client
+):
+    contact = kept_client.contacts.get()
+
+    response = api_as_consultant.patch(
+        f"/api/v1/clients/{kept_client.pk}/",
+        {"contacts": [{"id": contact.pk, "name": "Maya Okafor", "email": "maya@other.example"}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "contacts": {
+            "0": {"email": ["Email is managed by NinjaOne: Head office RMM: change it there."]}
+        }
+    }
+    contact.refresh_from_db()
+    assert contact.email == "maya@harbor.example"
