@@ -186,6 +186,7 @@ def production_environment(*, static_root: Path) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_READ_DOT_ENV_FILE": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "CONNECTOR_ENCRYPTION_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url(),

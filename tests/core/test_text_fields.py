@@ -57,6 +57,10 @@ SYSTEM_WRITTEN = {
     "agreements.WebhookDelivery.last_error",
     "agreements.ApiToken.digest",
     "agreements.ApiToken.token_key",
+    # A sync's error and a synced object's id in the vendor come from the connector, which
+    # bounds them: never typed by a person nor read from an uploaded file.
+    "agreements.SyncRun.error",
+    "agreements.ExternalRef.external_id",
 }
 CLEAN_TEXT_FIELDS = (TextLineField, LongTextField, EmailAddressField, WebsiteField)
 
