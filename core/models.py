@@ -1,5 +1,10 @@
+import base64
 import calendar
+import datetime
 
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,7 +12,9 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from encrypted_fields.fields import EncryptedJSONField
 from simple_history.models import HistoricalRecords
 
 from core.time_zones import default_time_zone, time_zone_choices, validate_time_zone
@@ -71,6 +78,33 @@ class WebsiteField(models.URLField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+# Only the key derivation's salt: the secret is CONNECTOR_ENCRYPTION_KEY.
+CREDENTIALS_KEY_SALT = b"covered-connector-credentials"
+
+
+class CredentialsField(EncryptedJSONField):
+    """{credential key: value}, each value encrypted with a key derived from
+    CONNECTOR_ENCRYPTION_KEY (not SECRET_KEY: rotating the signing key keeps them readable)."""
+
+    @cached_property
+    def keys(self) -> list[bytes]:
+        derived = PBKDF2HMAC(
+            algorithm=hashes.SHA256(), length=32, salt=CREDENTIALS_KEY_SALT, iterations=100_000
+        ).derive(settings.CONNECTOR_ENCRYPTION_KEY.encode())
+        return [base64.urlsafe_b64encode(derived)]
+
+    @cached_property
+    def f(self) -> Fernet:
+        return Fernet(self.keys[0])
+
+
+def hour_before_nightly_run() -> datetime.time:
+    """An hour before COVERAGE_REPORT_TIME: when a PSA or RMM connection syncs by default, so
+    that the nightly run reads the night's data."""
+    at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
+    return (at - datetime.timedelta(hours=1)).time()
 
 
 def optional_key(to, *, on_delete, **options) -> models.ForeignKey:

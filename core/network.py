@@ -221,24 +221,47 @@ def webhook_url_parts(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, parts.port or WEBHOOK_SCHEMES[parts.scheme]
 
 
-def webhook_url_validate(url: str) -> None:
-    """An http or https URL without a password, whose host, unless WEBHOOK_ALLOW_PRIVATE_HOSTS,
-    is on the public internet: checked when a webhook is saved and again before each delivery
-    (agreements/api/services.py), since what a name resolves to may change."""
+def _outbound_url_validate(
+    url: str, *, allow_private: bool, scheme_message: str, credentials_message: str
+) -> None:
+    """An http or https URL without a password whose host, unless `allow_private`, is on the
+    public internet: where the app sends requests of its own."""
     if urlsplit(url).scheme not in WEBHOOK_SCHEMES:
-        raise ValidationError(
-            "Use an address that starts with https:// (or http://).", code="scheme"
-        )
+        raise ValidationError(scheme_message, code="scheme")
     URLValidator(schemes=list(WEBHOOK_SCHEMES))(url)
     if urlsplit(url).username is not None:
-        raise ValidationError(
-            "Leave the user name and password out of the address: the receiver checks the "
-            "signature instead.",
-            code="credentials",
-        )
+        raise ValidationError(credentials_message, code="credentials")
     try:
         _, host, port = webhook_url_parts(url)
     except ValueError:  # a port out of range
         raise ValidationError("Enter a valid URL.", code="invalid") from None
-    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+    if not allow_private:
         public_addresses(host, port)
+
+
+def webhook_url_validate(url: str) -> None:
+    """A webhook's URL, unless WEBHOOK_ALLOW_PRIVATE_HOSTS on the public internet: checked when
+    a webhook is saved and again before each delivery (agreements/api/services.py), since what a
+    name resolves to may change."""
+    _outbound_url_validate(
+        url,
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_HOSTS,
+        scheme_message="Use an address that starts with https:// (or http://).",
+        credentials_message=(
+            "Leave the user name and password out of the address: the receiver checks the "
+            "signature instead."
+        ),
+    )
+
+
+def connection_url_validate(url: str) -> None:
+    """A PSA's or RMM's API address (agreements/connectors/), unless
+    CONNECTOR_ALLOW_PRIVATE_HOSTS on the public internet."""
+    _outbound_url_validate(
+        url,
+        allow_private=settings.CONNECTOR_ALLOW_PRIVATE_HOSTS,
+        scheme_message="Use an address that starts with https://.",
+        credentials_message=(
+            "Leave the user name and password out of the address: give them as credentials."
+        ),
+    )

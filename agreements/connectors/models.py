@@ -2,83 +2,29 @@
 data: connectors to the PSA and the RMM"). The credentials are encrypted at rest with
 CONNECTOR_ENCRYPTION_KEY and never leave the model but to open the vendor's API."""
 
-import base64
-import datetime
-from urllib.parse import urlsplit
-
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
-from django.utils.functional import cached_property
-from encrypted_fields.fields import EncryptedJSONField
 from simple_history.models import HistoricalRecords
 
 from agreements.connectors.vendors import VENDORS
 from core.choices import ChoiceSet
-from core.models import TextLineField, TimeStampedModel
-from core.network import public_addresses
+from core.models import (
+    CredentialsField,
+    TextLineField,
+    TimeStampedModel,
+    hour_before_nightly_run,
+)
+from core.network import connection_url_validate
 
-URL_SCHEMES = {"http": 80, "https": 443}
 SYNC_CHOICES = [
     ("clients", "Clients and contacts"),
     ("agreements", "Agreements"),
     ("technicians", "Technicians with skills and certifications"),
     ("environments", "Client environments (software)"),
 ]
-# Only the key derivation's salt: the secret is CONNECTOR_ENCRYPTION_KEY.
-KEY_SALT = b"covered-connector-credentials"
-
-
-def kind_choices():
-    return [(kind, vendor.label) for kind, vendor in VENDORS.items()]
-
-
-def connection_url_validate(url: str) -> None:
-    """An http or https URL without a password whose host, unless CONNECTOR_ALLOW_PRIVATE_HOSTS,
-    is on the public internet (core/network.py's checks, as for webhooks)."""
-    parts = urlsplit(url)
-    if parts.scheme not in URL_SCHEMES:
-        raise ValidationError("Use an address that starts with https://.", code="scheme")
-    URLValidator(schemes=list(URL_SCHEMES))(url)
-    if parts.username is not None:
-        raise ValidationError(
-            "Leave the user name and password out of the address: give them as credentials.",
-            code="credentials",
-        )
-    try:
-        port = parts.port or URL_SCHEMES[parts.scheme]
-    except ValueError:
-        raise ValidationError("Enter a valid URL.", code="invalid") from None
-    if not settings.CONNECTOR_ALLOW_PRIVATE_HOSTS:
-        public_addresses(parts.hostname, port)
-
-
-class CredentialsField(EncryptedJSONField):
-    """{credential key: value}, each value encrypted with a key derived from
-    CONNECTOR_ENCRYPTION_KEY (not SECRET_KEY: rotating the signing key keeps them readable)."""
-
-    @cached_property
-    def keys(self) -> list[bytes]:
-        derived = PBKDF2HMAC(
-            algorithm=hashes.SHA256(), length=32, salt=KEY_SALT, iterations=100_000
-        ).derive(settings.CONNECTOR_ENCRYPTION_KEY.encode())
-        return [base64.urlsafe_b64encode(derived)]
-
-    @cached_property
-    def f(self) -> Fernet:
-        return Fernet(self.keys[0])
-
-
-def default_schedule_time() -> datetime.time:
-    """An hour before the nightly coverage run, so that it reads the night's data."""
-    at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
-    return (at - datetime.timedelta(hours=1)).time()
+KIND_CHOICES = [(kind, vendor.label) for kind, vendor in VENDORS.items()]
 
 
 class Connection(TimeStampedModel):
@@ -88,7 +34,7 @@ class Connection(TimeStampedModel):
         REVIEW = "review", "Waiting for review"
         FAILED = "failed", "Last sync failed"
 
-    kind = models.CharField(max_length=20, choices=kind_choices)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
     name = TextLineField(max_length=100, help_text="E.g. “Head office PSA”.")
     base_url = TextLineField(
         "base URL",
@@ -100,7 +46,7 @@ class Connection(TimeStampedModel):
     syncs = models.JSONField(default=list, blank=True, help_text="What it reads.")
     schedule_enabled = models.BooleanField("sync every day", default=True)
     schedule_time = models.TimeField(
-        "at", default=default_schedule_time, help_text=f"In the time zone {settings.TIME_ZONE}."
+        "at", default=hour_before_nightly_run, help_text=f"In the time zone {settings.TIME_ZONE}."
     )
     # {"services": {vendor name: service id}, "skills": {…: skill id}, "skill_levels": {…: 1-5},
     #  "certifications": {…: certification id}}; a vendor name mapped to 0 is left out.

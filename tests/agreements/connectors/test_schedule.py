@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from agreements.connectors.models import SyncRun, default_schedule_time
+from agreements.connectors.models import SyncRun
 from agreements.connectors.services import sync_run_execute, sync_run_start, syncs_due_start
 from agreements.connectors.tasks import sync_run
 from agreements.coverage.schedule import CONNECTOR_SYNCS_TASK, coverage_schedule_setup
+from core.models import hour_before_nightly_run
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def at(hour, minute):
 def test_the_default_time_is_an_hour_before_the_nightly_check(settings):
     settings.COVERAGE_REPORT_TIME = "02:00"
 
-    assert default_schedule_time() == datetime.time(1, 0)
+    assert hour_before_nightly_run() == datetime.time(1, 0)
 
 
 def test_a_connection_starts_once_when_its_time_has_come(connection):
