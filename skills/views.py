@@ -37,7 +37,7 @@ from skills.resources import (
     TechnicianSkillResource,
 )
 from skills.services import skill_save, technician_save, technician_skill_confirm
-from skills.team_time.selectors import technician_time_off, technician_week
+from skills.team_time.selectors import technician_time_off, technician_week, time_off_writable
 
 
 class TechnicianListView(FilterRefusalMixin, ExportMixin, ModelPermissionMixin, FilterView):
@@ -135,8 +135,12 @@ class TechnicianDetailView(ModelPermissionMixin, TemplateView):
         technician = selectors.technician_get(user=self.request.user, pk=self.kwargs["pk"], day=day)
         warning_days = coverage_defaults().warning_days
         skills = list(selectors.technician_skills(technician=technician))
+        user = self.request.user
+        writable = time_off_writable(user=user, technician=technician)
         return super().get_context_data(
             technician=technician,
+            may_add_time_off=writable and user.has_perm("skills.add_timeoff"),
+            may_change_time_off=writable and user.has_perm("skills.change_timeoff"),
             skills=skills,
             # From the rows already read: the page's queries stay the same.
             skills_due=[held for held in skills if held.is_due_for_review(day)],

@@ -1,8 +1,8 @@
 """The beat schedule, stored with django-celery-beat: the nightly check at COVERAGE_REPORT_TIME
 and the sweep that makes sure no night is lost (DESIGN "The nightly job"), and the app's other
-regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens and of
-uploads no import names, the start of the PSA and RMM syncs whose time has come, and the
-lifecycle refresh when LIFECYCLE_URL is set."""
+regular jobs: the reminders, the worker's heartbeat, the removal of expired API tokens, of
+uploads no import names and of evidence files no proposal names, the start of the PSA and RMM
+syncs whose time has come, and the lifecycle refresh when LIFECYCLE_URL is set."""
 
 import datetime
 from dataclasses import dataclass
@@ -25,6 +25,8 @@ EXPIRED_TOKENS_TASK_NAME = "Daily removal of expired API tokens"
 EXPIRED_TOKENS_TASK = "agreements.api.delete_expired_tokens"
 UPLOADS_CLEANUP_TASK_NAME = "Daily removal of uploaded files no import names"
 UPLOADS_CLEANUP_TASK = "imports.delete_orphan_uploads"
+EVIDENCE_CLEANUP_TASK_NAME = "Daily removal of evidence files no proposal names"
+EVIDENCE_CLEANUP_TASK = "skills.delete_orphan_evidence"
 LIFECYCLE_TASK_NAME = "Daily lifecycle refresh (LIFECYCLE_URL)"
 LIFECYCLE_TASK = "skills.tasks.refresh_lifecycle"
 CONNECTOR_SYNCS_TASK_NAME = "PSA and RMM syncs whose time has come"
@@ -71,10 +73,10 @@ def _entry(name, task, *, force, when, **schedule) -> ScheduleChange:
 def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
     """Create the nightly check (daily at COVERAGE_REPORT_TIME in TIME_ZONE), the sweep (every
     COVERAGE_SWEEP_MINUTES), the reminders (daily at REMINDER_TIME), the worker's heartbeat
-    (every minute, for /health/), the removal of expired API tokens and of uploads no import
-    names (daily, at no particular time), and the lifecycle refresh (daily at
-    LIFECYCLE_REFRESH_TIME) when LIFECYCLE_URL is set, removed when it is not. Entries an admin
-    changed are kept unless `force`."""
+    (every minute, for /health/), the removal of expired API tokens, of uploads no import names
+    and of evidence files no proposal names (daily, at no particular time), and the lifecycle
+    refresh (daily at LIFECYCLE_REFRESH_TIME) when LIFECYCLE_URL is set, removed when it is not.
+    Entries an admin changed are kept unless `force`."""
     at = datetime.datetime.strptime(settings.COVERAGE_REPORT_TIME, "%H:%M")
     reminders_at = datetime.datetime.strptime(settings.REMINDER_TIME, "%H:%M")
     interval, _ = IntervalSchedule.objects.get_or_create(
@@ -126,6 +128,13 @@ def coverage_schedule_setup(*, force: bool = False) -> list[ScheduleChange]:
         _entry(
             UPLOADS_CLEANUP_TASK_NAME,
             UPLOADS_CLEANUP_TASK,
+            force=force,
+            when="every day",
+            interval=every_day,
+        ),
+        _entry(
+            EVIDENCE_CLEANUP_TASK_NAME,
+            EVIDENCE_CLEANUP_TASK,
             force=force,
             when="every day",
             interval=every_day,

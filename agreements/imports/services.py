@@ -4,10 +4,8 @@ confirm (everything in one transaction, or nothing). agreements/imports/flow.py 
 steps and decides which of them run on the worker."""
 
 import csv
-import datetime
 import io
 import logging
-import posixpath
 import re
 
 from django.conf import settings
@@ -25,6 +23,7 @@ from agreements.imports.models import ImportBatch, ImportMappingPreset
 from agreements.imports.tables import FileRefused, Table, read_table
 from agreements.models import Agreement
 from agreements.services import requirements_sync_for_agreements
+from core.files import unnamed_files_delete
 from skills.selectors import product_matcher
 
 DATE_KEYS = {
@@ -38,8 +37,6 @@ DATE_KEYS = {
     "last_day",
 }
 PROGRESS_EVERY = 500
-# A younger file may belong to an upload whose batch is not saved yet.
-ORPHAN_UPLOAD_AGE = datetime.timedelta(days=1)
 logger = logging.getLogger(__name__)
 
 
@@ -535,23 +532,4 @@ def _back_to_preview(batch: ImportBatch, text: str) -> ImportBatch:
 def orphan_uploads_delete() -> list[str]:
     """Delete the stored uploads older than a day that no batch names (a request that failed
     after storing its file leaves one behind); the names deleted."""
-    storage = ImportBatch._meta.get_field("file").storage
-    folder = ImportBatch._meta.get_field("file").upload_to.split("/", 1)[0]
-    if not storage.exists(folder):
-        return []
-    named = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
-    cutoff = timezone.now() - ORPHAN_UPLOAD_AGE
-    deleted = []
-    for name in _stored_files(storage, folder):
-        if name not in named and storage.get_modified_time(name) < cutoff:
-            storage.delete(name)
-            deleted.append(name)
-    return deleted
-
-
-def _stored_files(storage, folder: str):
-    folders, files = storage.listdir(folder)
-    for name in files:
-        yield posixpath.join(folder, name)
-    for name in folders:
-        yield from _stored_files(storage, posixpath.join(folder, name))
+    return unnamed_files_delete(ImportBatch, "file")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.files import unnamed_files_delete
 from core.ownership import kept_by
 from core.services import history_user
 from skills.models import (
@@ -232,3 +233,9 @@ def skill_proposal_approve(
 def skill_proposal_reject(*, proposal: SkillProposal, approver, comment: str = "") -> SkillProposal:
     """Record the refusal; the technician's skills stay as they are."""
     return _decide(proposal, approver=approver, comment=comment, state=SkillProposal.State.REJECTED)
+
+
+def orphan_evidence_delete() -> list[str]:
+    """Delete the evidence files older than a day that no proposal names (a request that failed
+    after storing its file leaves one behind); the names deleted."""
+    return unnamed_files_delete(SkillProposal, "evidence")

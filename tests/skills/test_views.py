@@ -195,7 +195,7 @@ def test_technician_detail_shows_skills_certifications_and_training_goals(consul
     assert [s.version_range for s in response.context["skills"]] == ["2016 – 2019"]
     assert "4 – advanced" in text
     assert "Cisco CCNA" in text
-    assert "Veeam to level 3" in text
+    assert "Veeam at level 3" in text
 
 
 def test_technician_detail_hides_the_edit_button_from_a_viewer(viewer_client):

@@ -4,14 +4,21 @@ consultants."""
 
 import datetime
 import io
+import os
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from agreements.coverage.schedule import coverage_schedule_setup
+from config.celery import app
 from skills.models import SkillProposal
-from skills.proposals.services import skill_proposal_create
+from skills.proposals.services import orphan_evidence_delete, skill_proposal_create
+from skills.tasks import delete_orphan_evidence
 from tests.skills.factories import CertificationFactory
 from tests.skills.proposals.conftest import PDF, png_bytes, upload
 
@@ -149,3 +156,51 @@ def test_evidence_files_are_not_under_the_web_root(settings, with_evidence, priv
     assert not stored.is_relative_to(settings.STATIC_ROOT)
     with pytest.raises(ValueError, match="no URL"):
         with_evidence.evidence.url  # noqa: B018
+
+
+class RequestFailed(Exception):
+    pass
+
+
+def aged(path, days):
+    moment = (timezone.now() - datetime.timedelta(days=days)).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def test_a_file_left_by_a_request_that_rolled_back_is_removed_by_the_daily_cleanup(
+    sam, azure, private_media, with_evidence
+):
+    _, technician = sam
+    with pytest.raises(RequestFailed), transaction.atomic():
+        skill_proposal_create(
+            technician=technician,
+            proposed_by=technician.user,
+            certification=CertificationFactory(name="CompTIA Security+"),
+            earned_on=datetime.date(2026, 3, 2),
+            evidence=upload("security-plus.pdf", PDF),
+        )
+        raise RequestFailed
+    kept = private_media / with_evidence.evidence.name
+    (left,) = [path for path in private_media.rglob("*.pdf") if path != kept]
+    young = left.with_name("still-uploading.pdf")
+    young.write_bytes(PDF)
+    aged(left, days=2)
+    aged(kept, days=30)
+
+    delete_orphan_evidence()
+
+    assert not left.exists()
+    assert young.exists()
+    assert kept.read_bytes() == PDF
+
+
+def test_the_evidence_cleanup_with_no_file_yet_deletes_nothing(private_media):
+    assert orphan_evidence_delete() == []
+
+
+def test_the_evidence_cleanup_is_scheduled_every_day():
+    coverage_schedule_setup()
+
+    entry = PeriodicTask.objects.get(task="skills.delete_orphan_evidence")
+    assert (entry.interval.every, entry.interval.period) == (1, IntervalSchedule.DAYS)
+    assert entry.task in app.tasks
