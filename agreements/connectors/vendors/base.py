@@ -165,6 +165,33 @@ def opened(base_url: str, http_options: dict, **defaults) -> VendorHttp:
     return VendorHttp(base_url=base_url, **{**defaults, **http_options})
 
 
+def opened_with_token(
+    base_url: str, http_options: dict, token_path: str, grant: dict[str, str], *, client_auth=None
+) -> VendorHttp:
+    """A client for `base_url` signed with the access token `token_path` gives for `grant`
+    (sent with `client_auth` where the vendor names its client that way); closed again when no
+    token comes."""
+    http = opened(base_url, http_options)
+    try:
+        if client_auth is not None:
+            http.authorize(client_auth)
+        oauth_token(http, token_path, grant)
+    except BaseException:
+        http.close()
+        raise
+    return http
+
+
+def client_credentials_grant(credentials: dict[str, str], scope: str) -> dict[str, str]:
+    """The OAuth2 client credentials grant from a connection's client ID and secret."""
+    return {
+        "grant_type": "client_credentials",
+        "client_id": credential(credentials, "client_id", "Client ID"),
+        "client_secret": credential(credentials, "client_secret", "Client secret"),
+        "scope": scope,
+    }
+
+
 def listed(answer: Any, key: str | None, endpoint: str) -> list[dict]:
     """The list of records in a vendor's answer (the answer itself, or under `key`)."""
     records = answer if key is None else (answer.get(key) if isinstance(answer, dict) else None)

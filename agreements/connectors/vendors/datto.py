@@ -22,8 +22,7 @@ from agreements.connectors.vendors.base import (
     listed,
     nested,
     next_url_pages,
-    oauth_token,
-    opened,
+    opened_with_token,
     text,
 )
 
@@ -44,19 +43,13 @@ DELETED_DEVICES_SITE = "Deleted Devices"
 
 
 def open(base_url: str, credentials: dict[str, str], **http_options) -> VendorHttp:  # noqa: A001
-    data = {
+    grant = {
         "grant_type": "password",
         "username": credential(credentials, "api_key", "API key"),
         "password": credential(credentials, "api_secret", "API secret key"),
     }
-    http = opened(base_url, http_options)
-    try:
-        http.authorize(httpx.BasicAuth("public-client", "public"))
-        oauth_token(http, TOKEN_PATH, data)
-    except BaseException:
-        http.close()
-        raise
-    return http
+    public_client = httpx.BasicAuth("public-client", "public")
+    return opened_with_token(base_url, http_options, TOKEN_PATH, grant, client_auth=public_client)
 
 
 def test(http: VendorHttp) -> str:

@@ -17,12 +17,11 @@ from agreements.connectors.vendors.base import (
     TECHNICIANS_KIND,
     Records,
     RecordsBuilder,
-    credential,
+    client_credentials_grant,
     day,
     full_name,
     money,
-    oauth_token,
-    opened,
+    opened_with_token,
     paged_by_number,
     text,
 )
@@ -49,19 +48,8 @@ BILLING_PERIODS = {1: (12, "monthly"), 2: (4, "quarterly"), 3: (1, "annual")}
 
 
 def open(base_url: str, credentials: dict[str, str], **http_options) -> VendorHttp:  # noqa: A001
-    data = {
-        "grant_type": "client_credentials",
-        "client_id": credential(credentials, "client_id", "Client ID"),
-        "client_secret": credential(credentials, "client_secret", "Client secret"),
-        "scope": "all",
-    }
-    http = opened(base_url, http_options)
-    try:
-        oauth_token(http, TOKEN_PATH, data)
-    except BaseException:
-        http.close()
-        raise
-    return http
+    grant = client_credentials_grant(credentials, scope="all")
+    return opened_with_token(base_url, http_options, TOKEN_PATH, grant)
 
 
 def test(http: VendorHttp) -> str:

@@ -17,10 +17,9 @@ from agreements.connectors.vendors.base import (
     ENVIRONMENTS,
     Records,
     RecordsBuilder,
-    credential,
+    client_credentials_grant,
     listed,
-    oauth_token,
-    opened,
+    opened_with_token,
     text,
 )
 
@@ -41,19 +40,8 @@ MAX_PAGE_SIZE = 1000
 
 
 def open(base_url: str, credentials: dict[str, str], **http_options) -> VendorHttp:  # noqa: A001
-    data = {
-        "grant_type": "client_credentials",
-        "client_id": credential(credentials, "client_id", "Client ID"),
-        "client_secret": credential(credentials, "client_secret", "Client secret"),
-        "scope": "monitoring",
-    }
-    http = opened(base_url, http_options)
-    try:
-        oauth_token(http, TOKEN_PATH, data)
-    except BaseException:
-        http.close()
-        raise
-    return http
+    grant = client_credentials_grant(credentials, scope="monitoring")
+    return opened_with_token(base_url, http_options, TOKEN_PATH, grant)
 
 
 def test(http: VendorHttp) -> str:
