@@ -501,6 +501,11 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
                     if row.get("client", "").casefold() in client_names
                 }
             )
+            # Every synced client's environment is replaced, also one the vendor now lists
+            # nothing for.
+            options["replaced_clients"] = sorted(
+                normalised(row["name"]) for row in prepared.rows.get("clients", [])
+            )
         batch = imports.import_batch_from_rows(
             user=connection.service_user,
             kind=kind,

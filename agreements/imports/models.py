@@ -39,8 +39,8 @@ class ImportBatch(TimeStampedModel):
     state = models.CharField(max_length=12, choices=State.choices, default=State.PREVIEWING)
     # {"mapping": {header: field}, "date_order": "mdy", "replace_environment": bool,
     #  "ignored_products": [name, …], "ignored_versions" and "versionless": [product and
-    #  version cell, …], "ignored_clients" and "created_clients": [client name, …],
-    #  "preset": name, "suggested_kind": kind}
+    #  version cell, …], "ignored_clients", "created_clients" and "replaced_clients": [client
+    #  name, …], "preset": name, "suggested_kind": kind}
     options = models.JSONField(default=dict, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

@@ -220,6 +220,7 @@ def _context(batch: ImportBatch, *, user=None, on_progress=None) -> Context:
         versionless=set(options.get("versionless", [])),
         ignored_clients=set(options.get("ignored_clients", [])),
         created_clients=set(options.get("created_clients", [])),
+        replaced_clients=set(options.get("replaced_clients", [])),
         synced=bool(options.get("sync_run")),
         user=user,
         on_progress=on_progress,
