@@ -5,6 +5,9 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from django import forms
+from django.core.exceptions import ValidationError
+
 from core.validators import EARLIEST_DATE, LATEST_DATE
 
 
@@ -60,6 +63,15 @@ def money(value: str) -> Decimal | None:
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
         raise CellError(f"'{value.strip()[:40]}' is not an amount between 0 and 9,999,999,999")
     return amount.quantize(Decimal("0.01"))
+
+
+def website(value: str) -> str:
+    """A web address, "example.com" completed to https:// as the client form completes it (a
+    PSA's web address field is free text, mostly typed without its scheme)."""
+    try:
+        return forms.URLField(assume_scheme="https").to_python(value)
+    except ValidationError:
+        raise CellError(f"'{value.strip()[:40]}' is not a web address") from None
 
 
 def yes_no(value: str) -> bool:

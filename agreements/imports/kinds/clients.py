@@ -63,9 +63,11 @@ class ClientsKind(ModelKind):
 
     def read_row(self, reader):
         new_values = {"name": " ".join(reader.text("name", required=True, max_length=150).split())}
-        for key in ("industry", "phone", "email", "website", "address", "notes"):
+        for key in ("industry", "phone", "email", "address", "notes"):
             if reader.has(key):
                 new_values[key] = reader.text(key)
+        if reader.has("website"):
+            new_values["website"] = reader.read("website", cell_values.website) or ""
         if reader.has("status"):
             new_values["status"] = reader.choice("status", Client.Status, Client.Status.ACTIVE)
         if reader.has("seats"):

@@ -97,6 +97,23 @@ def test_clients(acme, upload, confirm):
     assert cedar.history.first().history_user.username == "marcus.consultant"
 
 
+def test_a_website_without_its_scheme_is_read_as_https(acme, upload, confirm):
+    ClientFactory(name="Birch Law", website="https://birchlaw.example")
+    lines = [
+        "Name,Website",
+        "Birch Law,birchlaw.example",
+        "Cedar Vets,www.cedarvets.example/clinic",
+        "Dune Labs,http://dunelabs.example",
+    ]
+
+    batch = upload("clients", csv_bytes(lines))
+
+    assert statuses(batch) == {"Birch Law": "unchanged", "Cedar Vets": "new", "Dune Labs": "new"}
+    confirm(batch)
+    assert Client.objects.get(name="Cedar Vets").website == "https://www.cedarvets.example/clinic"
+    assert Client.objects.get(name="Dune Labs").website == "http://dunelabs.example"
+
+
 def test_contacts(acme, upload, confirm):
     ContactFactory(client=acme, name="Sam Lee", email="sam@acme.example", role="Office")
     lines = [
