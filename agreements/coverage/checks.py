@@ -142,6 +142,7 @@ def coverage_check_record(
         ),
     )
     changes = flags_sync(result=result, now=started_at, coverage_check=check)
+    values = {a.agreement_id: a.annual_value for a in result.agreements}
     rows_insert(
         CheckedRequirement,
         [
@@ -163,6 +164,7 @@ def coverage_check_record(
             "gap_ends_at",
             "gap_cause",
             "uncovered_hours",
+            "annual_value",
         ],
         (
             (
@@ -183,6 +185,7 @@ def coverage_check_record(
                 r.gap_ends_at,
                 r.gap_cause,
                 r.uncovered_hours,
+                values[r.agreement_id],
             )
             for r in flagged_requirements(result)
         ),

@@ -9,9 +9,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
-from agreements.coverage.models import CheckedAgreement, CheckedRequirement, GapCause
+from agreements.coverage.models import CheckedRequirement, GapCause
 from core.formatting import MONTHS, day_text
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -88,9 +88,4 @@ def rota_gaps(coverage_check) -> QuerySet:
 
 
 def _most_valuable_first(rows: QuerySet) -> QuerySet:
-    recorded_value = CheckedAgreement.objects.filter(
-        coverage_check=OuterRef("coverage_check"), agreement=OuterRef("agreement")
-    ).values("annual_value")[:1]
-    return rows.annotate(annual_value=Subquery(recorded_value)).order_by(
-        "-annual_value", "gap_starts_at", "pk"
-    )
+    return rows.order_by("-annual_value", "gap_starts_at", "pk")

@@ -492,11 +492,19 @@ class CheckedRequirement(models.Model):
         default=Decimal("0"),
         help_text="Hours of a week of the support window nobody qualified covers.",
     )
+    # The agreement's yearly value as the check recorded it (its CheckedAgreement's), kept here
+    # so that "the most valuable first" reads a page of rows by an index, not every row.
+    annual_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         app_label = "agreements"
         ordering = ["pk"]
-        indexes = [models.Index(fields=["coverage_check", "agreement"])]
+        indexes = [
+            models.Index(fields=["coverage_check", "agreement"]),
+            models.Index(
+                fields=["coverage_check", "-annual_value"], name="checkedreq_check_value_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.label}: {self.status}"

@@ -230,3 +230,49 @@ def test_checks_and_flags_written_before_the_kinds_of_at_risk_get_them(back_to_l
         pruned_quiet.pk: 0,
     }
     assert new_checks.get(pk=check.pk).arr_thin == Decimal("10000.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checked_requirements_of_earlier_checks_take_their_agreements_recorded_value(
+    back_to_latest,
+):
+    old_apps = migrated_apps([("agreements", "0032_import_kinds_partner_programmes")])
+    dearer = RequirementFactory(agreement__annual_value=Decimal("48000.00"))
+    cheaper = RequirementFactory(agreement__annual_value=Decimal("1800.00"))
+    now = timezone.now()
+    checks = old_apps.get_model("agreements", "CoverageCheck").objects
+    first, second = (
+        checks.create(
+            check_date=day, trigger="schedule", started_at=now, finished_at=now, warning_days=60
+        )
+        for day in (datetime.date(2026, 11, 25), datetime.date(2026, 11, 26))
+    )
+    recorded = {
+        (first, dearer): Decimal("36000.00"),
+        (second, dearer): Decimal("48000.00"),
+        (second, cheaper): Decimal("1800.00"),
+    }
+    for model in ("CheckedAgreement", "CheckedRequirement"):
+        rows = old_apps.get_model("agreements", model)
+        for check, requirement in recorded:
+            fields = {"coverage_check_id": check.pk, "agreement_id": requirement.agreement_id}
+            if model == "CheckedAgreement":
+                fields["status"], fields["annual_value"] = "uncovered", recorded[check, requirement]
+            else:
+                fields.update(
+                    requirement_id=requirement.pk,
+                    label=str(requirement),
+                    status="uncovered",
+                    min_technicians=1,
+                    qualified_count=0,
+                    lasting_count=0,
+                    reason="",
+                )
+            rows.objects.create(**fields)
+
+    new_apps = migrated_apps([("agreements", "0033_checked_requirement_annual_value")])
+
+    rows = new_apps.get_model("agreements", "CheckedRequirement").objects
+    assert {
+        (row.coverage_check_id, row.requirement_id): row.annual_value for row in rows.all()
+    } == {(check.pk, requirement.pk): value for (check, requirement), value in recorded.items()}
