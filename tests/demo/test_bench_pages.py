@@ -46,6 +46,7 @@ TINY = [
     "--repeat=1",
     "--users=2",
     "--load-seconds=3",
+    "--settle-seconds=0",
     "--think-time",
     "0",
     "0.1",
@@ -76,3 +77,4 @@ def test_bench_pages_times_every_page_at_both_sizes_and_under_load(transactional
     assert loaded.keys() == PAGES
     assert all(is_number(figures["p95_ms"]) for figures in loaded.values()), loaded
     assert lines[-1]["failures"] == []
+    assert set(lines[-1]["settle_seconds"]) == {"small", "large"}

@@ -15,10 +15,13 @@ from agreements.coverage.models import CoverageCheck
 from demo import bench
 from demo.http_client import LoginFailed
 from demo.pages_bench import (
+    SETTLE_LOAD,
+    SETTLE_MAX_SECONDS,
     BenchError,
     bench_pages,
     consultant_create,
     consultant_remove,
+    database_settle,
     failures_of,
     gunicorn_server,
     load_run,
@@ -92,6 +95,14 @@ class Command(BaseCommand):
             help="Seconds a user waits between two pages (default 1 2).",
         )
         parser.add_argument(
+            "--settle-seconds",
+            type=float,
+            default=SETTLE_MAX_SECONDS,
+            help="After building a size and its check, and vacuuming the database, how long at "
+            f"most to wait for the 1-minute load average to fall below {SETTLE_LOAD} before "
+            "timing it (default %(default)s).",
+        )
+        parser.add_argument(
             "--reuse",
             action="store_true",
             help="Use a bench portfolio of either size already in the database instead of "
@@ -127,7 +138,12 @@ class Command(BaseCommand):
         session_keys = []
         # What else slows the pages down: other processes on the machine; and what the check
         # costs that the pages read.
-        facts = {"cpus": os.cpu_count(), "load_average_1_min": {}, "coverage_check_seconds": {}}
+        facts = {
+            "cpus": os.cpu_count(),
+            "load_average_1_min": {},
+            "coverage_check_seconds": {},
+            "settle_seconds": {},
+        }
         try:
             pages, figures, load = self.measure(
                 order, sizes, user, password, session_keys, facts, logs, options
@@ -177,6 +193,7 @@ class Command(BaseCommand):
                 check, seconds = self.check_record(label, today)
                 facts["coverage_check_seconds"][label] = seconds
                 pages[label] = bench_pages(check=check, day=today)
+                facts["settle_seconds"][label] = database_settle(at_most=options["settle_seconds"])
                 with gunicorn_server(
                     environment=environment,
                     workers=options["workers"],
