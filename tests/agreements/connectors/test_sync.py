@@ -6,28 +6,15 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from agreements.connectors.models import Connection, ExternalRef, SyncRun
-from agreements.connectors.services import sync_run_confirm, sync_run_execute, sync_run_start
+from agreements.connectors.services import sync_run_confirm
 from agreements.imports.models import ImportBatch
 from clients.models import Client, ClientTechnology
 from skills.models import Skill
 from skills.services import skill_alias_create
 from tests.agreements.connectors.conftest import software
+from tests.agreements.connectors.syncing import environment, synced
 
 pytestmark = pytest.mark.django_db
-
-
-def synced(connection, *, user=None):
-    run = sync_run_start(connection=connection, trigger=SyncRun.Trigger.MANUAL, user=user)
-    return sync_run_execute(run=run)
-
-
-def environment(client_name):
-    return {
-        (tech.skill.name, tech.version.label if tech.version else "", tech.quantity)
-        for tech in ClientTechnology.objects.filter(client__name=client_name).select_related(
-            "skill", "version"
-        )
-    }
 
 
 @pytest.fixture

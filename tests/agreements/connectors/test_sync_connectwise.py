@@ -9,21 +9,19 @@ import datetime
 import re
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from werkzeug import Request, Response
 
-from agreements.connectors.models import Connection, ExternalRef, SyncRun
+from agreements.connectors.models import Connection, SyncRun
 from agreements.connectors.services import (
     connection_create,
     connection_mappings_set,
     sync_run_confirm,
-    sync_run_execute,
-    sync_run_start,
 )
 from agreements.imports.models import ImportBatch
 from agreements.models import Agreement, Service
 from clients.models import Client, Contact
 from skills.models import Skill, Technician, TechnicianSkill
+from tests.agreements.connectors.syncing import flat, pk, refs, synced
 from tests.agreements.connectors.vendors.conftest import json_response
 from tests.agreements.connectors.vendors.fixtures import connectwise as answers
 
@@ -36,10 +34,6 @@ CREDENTIALS = {
     "private_key": "cw-private-9d8c7b",
     "client_id": "0b1c2d3e-covered",
 }
-
-
-def flat(pages):
-    return [record for page in pages for record in page]
 
 
 class ConnectWise:
@@ -84,10 +78,6 @@ def connectwise(httpserver, settings):
     return vendor
 
 
-def pk(model, name):
-    return model.objects.get(name=name).pk
-
-
 @pytest.fixture
 def psa(catalog, connectwise, httpserver, admin_user):
     connection = connection_create(
@@ -114,24 +104,11 @@ def psa(catalog, connectwise, httpserver, admin_user):
     )
 
 
-def synced(connection):
-    run = sync_run_start(connection=connection, trigger=SyncRun.Trigger.MANUAL)
-    return sync_run_execute(run=run)
-
-
 @pytest.fixture
 def first_sync_applied(psa, admin_user):
     run = sync_run_confirm(run=synced(psa), user=admin_user)
     assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
     return run
-
-
-def refs(connection, model):
-    return dict(
-        ExternalRef.objects.filter(
-            connection=connection, content_type=ContentType.objects.get_for_model(model)
-        ).values_list("external_id", "object_id")
-    )
 
 
 def test_the_first_sync_stops_at_the_preview_and_writes_nothing(psa):

@@ -9,18 +9,16 @@ import copy
 import re
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from werkzeug import Request, Response
 
 from agreements.connectors.models import Connection, ExternalRef, SyncRun
 from agreements.connectors.services import (
     connection_create,
     sync_run_confirm,
-    sync_run_execute,
-    sync_run_start,
 )
 from agreements.imports.models import ImportBatch
 from clients.models import Client, ClientTechnology
+from tests.agreements.connectors.syncing import environment, refs, synced
 from tests.agreements.connectors.vendors.conftest import form_of, json_response
 from tests.agreements.connectors.vendors.fixtures import datto as answers
 
@@ -111,33 +109,11 @@ def rmm(catalog, datto, httpserver, admin_user):
     )
 
 
-def synced(connection):
-    run = sync_run_start(connection=connection, trigger=SyncRun.Trigger.MANUAL)
-    return sync_run_execute(run=run)
-
-
 @pytest.fixture
 def first_sync_applied(rmm, admin_user):
     run = sync_run_confirm(run=synced(rmm), user=admin_user)
     assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
     return run
-
-
-def environment(client_name):
-    return {
-        (tech.skill.name, tech.version.label if tech.version else "", tech.quantity)
-        for tech in ClientTechnology.objects.filter(client__name=client_name).select_related(
-            "skill", "version"
-        )
-    }
-
-
-def refs(connection, model):
-    return dict(
-        ExternalRef.objects.filter(
-            connection=connection, content_type=ContentType.objects.get_for_model(model)
-        ).values_list("external_id", "object_id")
-    )
 
 
 def test_the_first_sync_stops_at_the_preview_and_writes_nothing(rmm):

@@ -11,7 +11,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from werkzeug import Request, Response
 
 from agreements.connectors.models import Connection, ExternalRef, SyncRun
@@ -19,23 +18,18 @@ from agreements.connectors.services import (
     connection_create,
     connection_mappings_set,
     sync_run_confirm,
-    sync_run_execute,
-    sync_run_start,
 )
 from agreements.imports.models import ImportBatch
 from agreements.models import Agreement, Service
 from clients.models import Client, Contact
 from skills.models import Technician
+from tests.agreements.connectors.syncing import flat, pk, refs, synced
 from tests.agreements.connectors.vendors.conftest import json_response
 from tests.agreements.connectors.vendors.fixtures import halopsa as answers
 
 pytestmark = pytest.mark.django_db
 
 CREDENTIALS = {"client_id": "covered-halo-client", "client_secret": "halo-secret-4d4e1f"}
-
-
-def flat(pages, key=None):
-    return [record for page in pages for record in (page if key is None else page[key])]
 
 
 class HaloPSA:
@@ -100,10 +94,6 @@ def halopsa(httpserver, settings):
     return vendor
 
 
-def pk(model, name):
-    return model.objects.get(name=name).pk
-
-
 @pytest.fixture
 def psa(catalog, halopsa, httpserver, admin_user):
     connection = connection_create(
@@ -121,24 +111,11 @@ def psa(catalog, halopsa, httpserver, admin_user):
     )
 
 
-def synced(connection):
-    run = sync_run_start(connection=connection, trigger=SyncRun.Trigger.MANUAL)
-    return sync_run_execute(run=run)
-
-
 @pytest.fixture
 def first_sync_applied(psa, admin_user):
     run = sync_run_confirm(run=synced(psa), user=admin_user)
     assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
     return run
-
-
-def refs(connection, model):
-    return dict(
-        ExternalRef.objects.filter(
-            connection=connection, content_type=ContentType.objects.get_for_model(model)
-        ).values_list("external_id", "object_id")
-    )
 
 
 def test_the_first_sync_stops_at_the_preview_and_writes_nothing(psa):
