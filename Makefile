@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; each has its own test database and Redis database.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install lint format clean
 
@@ -23,7 +25,7 @@ run: install
 
 test: install
 	set -a && eval "$$(scripts/test-services)" && set +a && \
-	  $(BIN)/pytest $(PYTEST_ARGS)
+	  $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
