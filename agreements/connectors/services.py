@@ -503,9 +503,7 @@ def _batches_create(run: SyncRun, prepared: Prepared) -> dict:
             )
             # Every synced client's environment is replaced, also one the vendor now lists
             # nothing for.
-            options["replaced_clients"] = sorted(
-                normalised(row["name"]) for row in prepared.rows.get("clients", [])
-            )
+            options["replaced_clients"] = sorted(client_names)
         batch = imports.import_batch_from_rows(
             user=connection.service_user,
             kind=kind,

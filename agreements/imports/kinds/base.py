@@ -53,8 +53,9 @@ class Context:
     # Client names (normalised) a file names that Covered does not know: left out, or created.
     ignored_clients: set[str] = field(default_factory=set)
     created_clients: set[str] = field(default_factory=set)
-    # Client names (normalised) whose whole environment the rows stand for, even when no row
-    # names them (a sync's clients): replacing the environment removes what they no longer list.
+    # Client names (case and spaces folded, as clients() keys them) whose whole environment the
+    # rows stand for, even when no row names them (a sync's clients): replacing the environment
+    # removes what they no longer list.
     replaced_clients: set[str] = field(default_factory=set)
     user: Any = None
     # Rows a connection's sync writes: copies of another system's data, which nobody judged.

@@ -270,11 +270,8 @@ class EnvironmentKind(Kind):
         client_ids = {group["client"].pk for group in groups.values() if group["client"].pk}
         if context.replace_environment:
             # A client whose rows are all gone is replaced too: none of its rows is kept.
-            client_ids |= {
-                client.pk
-                for name, client in context.clients().items()
-                if normalised(name) in context.replaced_clients
-            }
+            clients = context.clients()
+            client_ids |= {clients[name].pk for name in context.replaced_clients if name in clients}
         existing = {
             (tech.client_id, tech.skill_id, tech.version_id): tech
             for tech in ClientTechnology.objects.filter(client_id__in=client_ids).select_related(
