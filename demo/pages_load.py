@@ -7,7 +7,9 @@ count, failures, p50 and p95 in ms; the session keys the users got, so they can 
 
 Locust runs on gevent, which patches the standard library on import: this is a process of its
 own, without Django. Timing starts once every user has logged in (password hashing would
-otherwise crowd the first seconds) and lasts `seconds`.
+otherwise crowd the first seconds); no user asks for a page before then. It lasts `seconds`, and
+longer if some page has not been answered yet (a slow machine, few users), at most
+`COMPLETION_GRACE_SECONDS` more, so every page gets figures.
 """
 
 import itertools
@@ -16,6 +18,7 @@ import sys
 import time
 
 import gevent
+import gevent.event
 from locust import HttpUser, between, task
 from locust.env import Environment
 from locust.exception import StopUser
@@ -25,6 +28,8 @@ from demo.http_client import SESSION_COOKIE, LoginFailed, cookie_header, log_in
 LOGIN = "(login)"
 LOGIN_TIMEOUT_SECONDS = 120
 NETWORK_TIMEOUT_SECONDS = 120
+COMPLETION_GRACE_SECONDS = 120
+POLL_SECONDS = 0.25
 
 
 class LoadPhase:
@@ -36,6 +41,7 @@ class LoadPhase:
         self.login_errors = []
         self.session_keys = []
         self.started_at = None
+        self.timing = gevent.event.Event()
         self.environment = Environment(user_classes=[self.user_class()])
 
     def user_class(self):
@@ -63,8 +69,9 @@ class LoadPhase:
                 except LoginFailed as error:
                     phase.logged_in(error=str(error))
                     raise StopUser() from error
-                phase.logged_in(session_key=cookies[SESSION_COOKIE])
                 self.cookies = cookie_header(cookies)
+                phase.logged_in(session_key=cookies[SESSION_COOKIE])
+                phase.timing.wait()
 
             @task
             def next_page(self):
@@ -91,14 +98,29 @@ class LoadPhase:
         if self.logins_attempted == self.config["users"]:
             self.environment.stats.reset_all()
             self.started_at = time.monotonic()
-            gevent.spawn_later(self.config["seconds"], self.environment.runner.quit)
+            self.timing.set()
+            gevent.spawn(self.stop_when_measured)
+
+    def stop_when_measured(self):
+        """Quits once `seconds` have passed and every page has been answered at least once."""
+        gevent.sleep(self.config["seconds"])
+        deadline = time.monotonic() + COMPLETION_GRACE_SECONDS
+        while not self.every_page_answered() and time.monotonic() < deadline:
+            gevent.sleep(POLL_SECONDS)
+        self.environment.runner.quit()
+
+    def every_page_answered(self) -> bool:
+        stats = self.environment.stats
+        return all(stats.get(name, "GET").num_requests for name, _path in self.config["pages"])
 
     def run(self) -> dict:
         runner = self.environment.create_local_runner()
         users = self.config["users"]
         runner.start(users, spawn_rate=users)
         # Stops the run even when some user never finishes logging in.
-        gevent.spawn_later(LOGIN_TIMEOUT_SECONDS + self.config["seconds"], runner.quit)
+        gevent.spawn_later(
+            LOGIN_TIMEOUT_SECONDS + self.config["seconds"] + COMPLETION_GRACE_SECONDS, runner.quit
+        )
         runner.greenlet.join()
         measured = time.monotonic() - self.started_at if self.started_at else 0
         return {

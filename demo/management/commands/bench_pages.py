@@ -84,7 +84,10 @@ class Command(BaseCommand):
             "--load-seconds",
             type=float,
             default=60,
-            help="How long the load lasts once every user has logged in (default %(default)s).",
+            help=(
+                "How long the load lasts once every user has logged in, longer if some page "
+                "has not been answered yet (default %(default)s)."
+            ),
         )
         parser.add_argument(
             "--think-time",
