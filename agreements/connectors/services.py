@@ -23,6 +23,7 @@ from django.utils import timezone
 from agreements.connectors.http import ConnectorError
 from agreements.connectors.models import SYNC_CHOICES, Connection, ExternalRef, SyncRun
 from agreements.connectors.selectors import connection_has_applied, connections_due
+from agreements.connectors.vendors.base import CLIENTS_KIND, ENVIRONMENT_KIND, ENVIRONMENTS
 from agreements.imports import services as imports
 from agreements.imports.kinds import IMPORT_ORDER
 from agreements.imports.models import ImportBatch
@@ -284,6 +285,7 @@ def sync_run_execute(*, run: SyncRun) -> SyncRun:
             f"Left out by the mappings: {count} {kind.replace('_', ' ')} rows."
             for kind, count in sorted(prepared.left_out.items())
         ]
+        run.notes += _nothing_listed_notes(connection, prepared)
         run.batches = _batches_create(run, prepared)
         run.save(update_fields=["names", "notes", "batches"])
         _progress(run, 70)
@@ -441,6 +443,19 @@ def _prepared(connection: Connection, records) -> Prepared:
         prepared.rows[kind] = kept
         prepared.external_ids[kind] = ids if len(ids) == len(kept) else []
     return prepared
+
+
+def _nothing_listed_notes(connection: Connection, prepared: Prepared) -> list[str]:
+    """Says so when the RMM listed sites but no software on any of them: more likely a fault on
+    its side than every client wiped clean, so no environment is replaced by nothing."""
+    if ENVIRONMENTS not in set(connection.syncs) & connection.vendor.syncs:
+        return []
+    if prepared.rows.get(ENVIRONMENT_KIND) or not prepared.rows.get(CLIENTS_KIND):
+        return []
+    return [
+        f"{connection.vendor.label} listed no software on any site: every client's environment "
+        "was left as it was."
+    ]
 
 
 def _renamed(

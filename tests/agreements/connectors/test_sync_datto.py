@@ -234,6 +234,26 @@ def test_confirming_a_sync_where_a_site_lists_no_software_empties_its_environmen
     assert Client.objects.filter(name="Harbor Dental Group").exists()
 
 
+def test_a_sync_where_no_site_lists_any_software_keeps_every_environment_and_says_so(
+    first_sync_applied, rmm, datto
+):
+    before = {name: environment(name) for name in Client.objects.values_list("name", flat=True)}
+    assert before["Harbor Dental Group"]
+    for path in datto.lists:
+        if DEVICES.match(path):
+            datto.lists[path].clear()
+
+    run = synced(rmm)
+
+    assert run.status == SyncRun.Status.APPLIED, (run.error, run.notes)
+    assert (
+        "Datto RMM listed no software on any site: every client's environment was left as it was."
+        in run.notes
+    ), run.notes
+    assert "environment" not in run.counts
+    assert {name: environment(name) for name in before} == before
+
+
 def test_a_503_on_a_later_page_fails_the_sync_cleanly_with_nothing_written(rmm, datto):
     datto.failing.add(("/api/v2/audit/device/9b0e-front-01/software", 2))
 
