@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from agreements.models import (
     Agreement,
@@ -21,6 +21,7 @@ from agreements.models import (
     default_min_technicians,
 )
 from clients.models import Client, ClientTechnology
+from core.db import rows_update
 from core.formatting import day_text
 from core.services import NO_CHANGES, RowChanges, model_create, model_update, stored_value
 from skills.models import Certification, Level, Skill, SkillVersion
@@ -177,10 +178,12 @@ def agreement_terms_roll_over(*, day: datetime.date) -> TermsRollOver:
             f"Expired: its end date, {day_text(agreement.end_date)}, has passed and it does not "
             "renew automatically."
         )
-    # Set-based: the first night after a long pause may expire thousands at once.
-    bulk_update_with_history(
-        expiring, Agreement, ["status", "updated_at"], batch_size=1000, default_date=now
+    # Set-based: the first night after a long pause may expire thousands at once. One UPDATE
+    # (every row takes the same values), then their history rows with the reason of each.
+    Agreement.objects.filter(pk__in=[agreement.pk for agreement in expiring]).update(
+        status=Agreement.Status.EXPIRED, updated_at=now
     )
+    Agreement.history.bulk_history_create(expiring, batch_size=1000, update=True, default_date=now)
     return TermsRollOver(renewed=renewed, expired=len(expiring))
 
 
@@ -328,9 +331,8 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
                 requirement.min_technicians = needed
                 stale.append(requirement)
         if stale:
-            bulk_update_with_history(
-                stale, Requirement, ["min_level", "service", "min_technicians"]
-            )
+            rows_update(stale, ["min_level", "service", "min_technicians"])
+            Requirement.history.bulk_history_create(stale, batch_size=1000, update=True)
 
         # Built from validated rows (services, technologies), so not cleaned one by one: that
         # would cost a query per foreign key per row.

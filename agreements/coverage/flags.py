@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agreements.coverage.engine import CoverageResult, RequirementCoverage
 from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageStatus
+from core.db import rows_update
 
 # A reason longer than its column (many names) is cut; the check's own row keeps the same cut.
 REASON_MAX = CoverageFlag._meta.get_field("reason").max_length
@@ -34,7 +35,7 @@ def flagged_requirements(result: CoverageResult) -> Iterator[RequirementCoverage
     """
     for agreement in result.agreements:
         if CoverageStatus(agreement.status).is_flagged:
-            for requirement in agreement.requirements:
+            for requirement in agreement.not_covered_requirements:
                 if CoverageStatus(requirement.status).is_flagged:
                     yield requirement
 
@@ -83,7 +84,7 @@ def flags_sync(
                 setattr(flag, name, value)
             changed.append(flag)
     CoverageFlag.objects.filter(pk__in=still_open).update(last_seen_at=now)
-    CoverageFlag.objects.bulk_update(changed, list(FLAG_DETAILS), batch_size=1000)
+    rows_update(changed, FLAG_DETAILS)
 
     already_open = {flag.requirement_id for flag in open_flags}
     opened = [

@@ -203,6 +203,8 @@ def test_service_min_level_change_updates_derived_requirements(
 
     requirement.refresh_from_db()
     assert requirement.min_level == 2
+    newest = requirement.history.first()
+    assert (newest.history_type, newest.min_level) == ("~", 2)
 
 
 def test_skill_taken_out_of_service_scope_removes_derived_requirement(

@@ -9,13 +9,16 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from agreements.coverage.drafts_and_end_of_support import draft_verdicts
 from agreements.coverage.models import CoverageCheck
 from agreements.coverage.selectors import agreement_presale_verdict
 from agreements.models import Agreement
 from tests.agreements.factories import AgreementFactory, RequirementFactory
 from tests.skills.factories import (
+    CertificationFactory,
     SkillFactory,
     SkillVersionFactory,
+    TechnicianCertificationFactory,
     TechnicianFactory,
     TechnicianSkillFactory,
 )
@@ -54,6 +57,36 @@ def test_a_draft_starting_later_is_judged_on_its_start_date(exchange):
     assert (today_verdict.label, today_verdict.day) == ("Deliverable with risk", TODAY)
     assert (march_verdict.label, march_verdict.day) == ("Not deliverable", D(2027, 3, 1))
     assert coverage.requirements[0].reason.startswith("No active technician has Exchange Server")
+
+
+def test_drafts_of_several_days_judged_together_each_see_their_own_days_team(exchange):
+    # The check judges each draft on its own day: a later day counts no certification that
+    # expired and no technician who left before it.
+    ccna = CertificationFactory(name="CCNA")
+    TechnicianCertificationFactory(
+        technician=TechnicianFactory(name="Noor Haddad"),
+        certification=ccna,
+        expires_on=D(2027, 2, 15),
+    )
+    today, february, march = (
+        draft(exchange, start_date=start) for start in (TODAY, D(2027, 2, 10), D(2027, 3, 1))
+    )
+    certified_in_february, certified_in_march = (
+        AgreementFactory(status=Agreement.Status.DRAFT, start_date=start)
+        for start in (D(2027, 2, 10), D(2027, 3, 1))
+    )
+    for agreement in (certified_in_february, certified_in_march):
+        RequirementFactory(agreement=agreement, skill=None, certification=ccna, min_technicians=1)
+
+    verdicts = {verdict.agreement_id: verdict for verdict in draft_verdicts(day=TODAY)}
+
+    assert {pk: (v.status, v.assessed_on) for pk, v in verdicts.items()} == {
+        today.pk: ("at_risk", TODAY),
+        february.pk: ("at_risk", D(2027, 2, 10)),  # Sam left on 31 January: Dana alone
+        march.pk: ("uncovered", D(2027, 3, 1)),
+        certified_in_february.pk: ("at_risk", D(2027, 2, 10)),  # expires inside the window
+        certified_in_march.pk: ("uncovered", D(2027, 3, 1)),  # expired on 15 February
+    }
 
 
 def test_a_draft_whose_start_has_passed_is_judged_today(exchange):
