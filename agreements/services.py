@@ -271,14 +271,18 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
         )
         if not client_by_agreement:
             return SyncResult()
-        agreement_ids = list(client_by_agreement)
+        # The reads below take the agreements as a subquery, not as 30,000 literal ids (whose
+        # sending cost more than the reads), and keep the rows of the agreements locked.
+        agreement_ids = agreements.order_by().values("pk")
 
         # By level, highest first, then by name: the first service to need a skill sets it.
-        links = list(
-            AgreementService.objects.filter(agreement_id__in=agreement_ids)
+        links = [
+            row
+            for row in AgreementService.objects.filter(agreement_id__in=agreement_ids)
             .order_by("-service__min_level", "service__name", "service_id")
             .values_list("agreement_id", "service_id", "service__min_level")
-        )
+            if row[0] in client_by_agreement
+        ]
         scope: dict[int, set[int]] = {}
         for service_id, skill_id in Service.skills_in_scope.through.objects.filter(
             service_id__in={service_id for _, service_id, _ in links}
@@ -286,7 +290,7 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
             scope.setdefault(service_id, set()).add(skill_id)
         environment: dict[int, list[tuple[int, int | None]]] = {}
         for client_id, skill_id, version_id in ClientTechnology.objects.filter(
-            client_id__in=set(client_by_agreement.values())
+            client_id__in=agreements.order_by().values("client_id")
         ).values_list("client_id", "skill_id", "version_id"):
             environment.setdefault(client_id, []).append((skill_id, version_id))
 
@@ -311,6 +315,7 @@ def _sync_derived_requirements(agreements: QuerySet[Agreement]) -> SyncResult:
                 "min_level",
                 "min_technicians",
             )
+            if r.agreement_id in client_by_agreement
         }
 
         obsolete = [r.pk for key, r in existing.items() if key not in desired]
