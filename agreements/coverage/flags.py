@@ -13,11 +13,24 @@ from django.utils import timezone
 
 from agreements.coverage.engine import CoverageResult, RequirementCoverage
 from agreements.coverage.models import CoverageCheck, CoverageFlag, CoverageStatus
-from core.db import rows_update
+from core.db import rows_insert, rows_update
 
 # A reason longer than its column (many names) is cut; the check's own row keeps the same cut.
 REASON_MAX = CoverageFlag._meta.get_field("reason").max_length
 
+OPENED_FIELDS = (
+    "agreement_id",
+    "requirement_id",
+    "requirement_label",
+    "status",
+    "risk_kind",
+    "reason",
+    "qualified_count",
+    "lapses_on",
+    "first_detected_at",
+    "last_seen_at",
+    "opened_by_check_id",
+)
 FLAG_DETAILS = (
     "status",
     "risk_kind",
@@ -88,26 +101,44 @@ def flags_sync(
 
     already_open = {flag.requirement_id for flag in open_flags}
     opened = [
-        CoverageFlag(
-            agreement_id=requirement.agreement_id,
-            requirement_id=requirement.requirement_id,
-            requirement_label=requirement.label,
-            status=requirement.status,
-            risk_kind=requirement.risk_kind,
-            reason=requirement.reason[:REASON_MAX],
-            qualified_count=requirement.qualified_count,
-            lapses_on=requirement.lapses_on,
-            first_detected_at=now,
-            last_seen_at=now,
-            opened_by_check=coverage_check,
-        )
+        requirement
         for requirement_id, requirement in flagged.items()
         if requirement_id not in already_open
     ]
-    CoverageFlag.objects.bulk_create(opened, batch_size=1000)
+    # By COPY: the first check of a portfolio opens thousands. The flags opened now are the open
+    # ones first detected at `now` (one check at a time: agreements/coverage/checks.py's lock).
+    rows_insert(
+        CoverageFlag,
+        OPENED_FIELDS,
+        (
+            (
+                requirement.agreement_id,
+                requirement.requirement_id,
+                requirement.label,
+                requirement.status,
+                requirement.risk_kind,
+                requirement.reason[:REASON_MAX],
+                requirement.qualified_count,
+                requirement.lapses_on,
+                now,
+                now,
+                coverage_check.pk if coverage_check else None,
+            )
+            for requirement in opened
+        ),
+    )
+    opened_ids = (
+        list(
+            CoverageFlag.objects.filter(first_detected_at=now, resolved_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if opened
+        else []
+    )
     return FlagChanges(
-        opened_requirement_ids={flag.requirement_id for flag in opened},
-        opened_ids=[flag.pk for flag in opened],
+        opened_requirement_ids={requirement.requirement_id for requirement in opened},
+        opened_ids=opened_ids,
         resolved_ids=resolved_ids,
     )
 

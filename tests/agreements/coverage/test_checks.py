@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.coverage import checks
+from agreements.coverage import checks, signals
 from agreements.coverage.checks import (
     coverage_check_run,
     coverage_checks_prune,
@@ -144,6 +144,33 @@ def test_flags_carry_the_kind_and_follow_it_from_check_to_check(thin_and_lapsing
         thin_and_lapsing["lapsing"].pk: "lapsing",
     }
     assert (thin_flag.risk_kind, thin_flag.resolved_at) == ("lapsing", None)
+
+
+def test_a_check_announces_the_flags_it_opened_and_only_those(thin_and_lapsing):
+    announced = []
+
+    def receiver(sender, flag_ids, **kwargs):
+        announced.append(sorted(flag_ids))
+
+    signals.flags_opened.connect(receiver)
+    try:
+        first = manual_check()
+        nobody_has = RequirementFactory(
+            agreement=thin_and_lapsing["thin"].agreement, skill=SkillFactory(name="Fortinet")
+        )
+        second = manual_check()
+    finally:
+        signals.flags_opened.disconnect(receiver)
+
+    opened_first = sorted(
+        CoverageFlag.objects.filter(opened_by_check=first).values_list("pk", flat=True)
+    )
+    (opened_second,) = CoverageFlag.objects.filter(opened_by_check=second)
+    assert len(opened_first) == 2
+    assert announced == [opened_first, [opened_second.pk]]
+    assert (opened_second.requirement_id, opened_second.status) == (nobody_has.pk, "uncovered")
+    assert opened_second.first_detected_at == opened_second.last_seen_at == second.started_at
+    assert (second.new_flags_count, second.open_flags_count) == (1, 3)
 
 
 def test_a_check_records_each_skills_figures(book):
