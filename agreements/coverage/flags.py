@@ -18,19 +18,7 @@ from core.db import rows_insert, rows_update
 # A reason longer than its column (many names) is cut; the check's own row keeps the same cut.
 REASON_MAX = CoverageFlag._meta.get_field("reason").max_length
 
-OPENED_FIELDS = (
-    "agreement_id",
-    "requirement_id",
-    "requirement_label",
-    "status",
-    "risk_kind",
-    "reason",
-    "qualified_count",
-    "lapses_on",
-    "first_detected_at",
-    "last_seen_at",
-    "opened_by_check_id",
-)
+# What a check writes on a flag, as its requirement's result says it.
 FLAG_DETAILS = (
     "status",
     "risk_kind",
@@ -39,6 +27,26 @@ FLAG_DETAILS = (
     "qualified_count",
     "lapses_on",
 )
+OPENED_FIELDS = (
+    "agreement_id",
+    "requirement_id",
+    *FLAG_DETAILS,
+    "first_detected_at",
+    "last_seen_at",
+    "opened_by_check_id",
+)
+
+
+def flag_details(requirement: RequirementCoverage) -> tuple:
+    """The values of FLAG_DETAILS for `requirement`'s result."""
+    return (
+        requirement.status,
+        requirement.risk_kind,
+        requirement.reason[:REASON_MAX],
+        requirement.label,
+        requirement.qualified_count,
+        requirement.lapses_on,
+    )
 
 
 def flagged_requirements(result: CoverageResult) -> Iterator[RequirementCoverage]:
@@ -84,14 +92,7 @@ def flags_sync(
         if requirement is None:
             continue
         still_open.append(flag.pk)
-        details = {
-            "status": requirement.status,
-            "risk_kind": requirement.risk_kind,
-            "reason": requirement.reason[:REASON_MAX],
-            "requirement_label": requirement.label,
-            "qualified_count": requirement.qualified_count,
-            "lapses_on": requirement.lapses_on,
-        }
+        details = dict(zip(FLAG_DETAILS, flag_details(requirement), strict=True))
         if any(getattr(flag, name) != value for name, value in details.items()):
             for name, value in details.items():
                 setattr(flag, name, value)
@@ -114,12 +115,7 @@ def flags_sync(
             (
                 requirement.agreement_id,
                 requirement.requirement_id,
-                requirement.label,
-                requirement.status,
-                requirement.risk_kind,
-                requirement.reason[:REASON_MAX],
-                requirement.qualified_count,
-                requirement.lapses_on,
+                *flag_details(requirement),
                 now,
                 now,
                 coverage_check.pk if coverage_check else None,
