@@ -448,7 +448,7 @@ def _prepared(connection: Connection, records) -> Prepared:
 def _nothing_listed_notes(connection: Connection, prepared: Prepared) -> list[str]:
     """Says so when the RMM listed sites but no software on any of them: more likely a fault on
     its side than every client wiped clean, so no environment is replaced by nothing."""
-    if ENVIRONMENTS not in set(connection.syncs) & connection.vendor.syncs:
+    if ENVIRONMENTS not in connection.syncs or ENVIRONMENTS not in connection.vendor.syncs:
         return []
     if prepared.rows.get(ENVIRONMENT_KIND) or not prepared.rows.get(CLIENTS_KIND):
         return []

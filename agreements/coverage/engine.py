@@ -194,7 +194,7 @@ class AgreementCoverage:
         "_rows",
         "_matcher",
         "_requirements",
-        "_not_covered",
+        "_non_covered",
     )
 
     def __init__(
@@ -221,7 +221,7 @@ class AgreementCoverage:
         self._rows = rows
         self._matcher = matcher
         self._requirements = None
-        self._not_covered = None
+        self._non_covered = None
 
     @property
     def requirements(self) -> tuple[RequirementCoverage, ...]:
@@ -230,19 +230,19 @@ class AgreementCoverage:
         return self._requirements
 
     @property
-    def not_covered_requirements(self) -> tuple[RequirementCoverage, ...]:
+    def non_covered_requirements(self) -> tuple[RequirementCoverage, ...]:
         """The results of the requirements the team does not cover, in the model's order,
         building none for the covered ones (most requirements of a flagged agreement): the
         memoised outcomes tell which they are."""
-        if self._not_covered is None:
+        if self._non_covered is None:
             if self._requirements is not None:
-                self._not_covered = tuple(r for r in self._requirements if r.status != COVERED)
+                self._non_covered = tuple(r for r in self._requirements if r.status != COVERED)
             else:
                 outcome = self._matcher.outcome
-                self._not_covered = self._matcher.requirement_coverages(
+                self._non_covered = self._matcher.requirement_coverages(
                     [row for row in self._rows if outcome(row[2:])[0] != COVERED]
                 )
-        return self._not_covered
+        return self._non_covered
 
     def version_needs(self):
         """(requirement, skill, version, min level, min technicians) of each requirement that
@@ -327,7 +327,7 @@ class CoverageResult:
             r
             for a in self.agreements
             if a.status in (UNCOVERED, AT_RISK)
-            for r in a.not_covered_requirements
+            for r in a.non_covered_requirements
         ]
 
 

@@ -56,7 +56,7 @@ def flagged_requirements(result: CoverageResult) -> Iterator[RequirementCoverage
     """
     for agreement in result.agreements:
         if CoverageStatus(agreement.status).is_flagged:
-            for requirement in agreement.not_covered_requirements:
+            for requirement in agreement.non_covered_requirements:
                 if CoverageStatus(requirement.status).is_flagged:
                     yield requirement
 
@@ -123,15 +123,13 @@ def flags_sync(
             for requirement in opened
         ),
     )
-    opened_ids = (
-        list(
+    opened_ids = []
+    if opened:
+        opened_ids = list(
             CoverageFlag.objects.filter(first_detected_at=now, resolved_at__isnull=True)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        if opened
-        else []
-    )
     return FlagChanges(
         opened_requirement_ids={requirement.requirement_id for requirement in opened},
         opened_ids=opened_ids,
